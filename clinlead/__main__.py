@@ -1,0 +1,3 @@
+from clinlead.cli import main
+
+main()

@@ -1,0 +1,105 @@
+"""Who may see and do what: every object rule of Clinlead lives here.
+
+Staff see their own organisation's chart and their own things; a leader also sees what sits
+under the units they lead; talent admins act for their organisation only; executives see
+organisation-wide aggregates; auditors read the audit trail; gender and ethnicity are open only
+to a role granted special-category access, and then only as aggregates above the threshold.
+"""
+
+from datetime import date
+
+from clinlead.accounts.models import Role, RoleGrant
+from clinlead.org.models import Appointment, Organisation, ReportingLine, Unit
+
+
+def _grants(user):
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    cache = getattr(user, "_clinlead_grants", None)
+    if cache is None:
+        cache = set(RoleGrant.objects.filter(user=user).values_list("role", "organisation_id"))
+        user._clinlead_grants = cache
+    return cache
+
+
+def has_role(user, role, organisation) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser:
+        return True
+    org_id = organisation.pk if isinstance(organisation, Organisation) else organisation
+    return (role, org_id) in _grants(user)
+
+
+def home_organisation_id(user):
+    person = getattr(user, "person", None) if getattr(user, "is_authenticated", False) else None
+    return person.organisation_id if person is not None and person.active else None
+
+
+def visible_organisations(user):
+    if not getattr(user, "is_authenticated", False):
+        return Organisation.objects.none()
+    if user.is_superuser:
+        return Organisation.objects.all()
+    ids = {org for _, org in _grants(user)}
+    if home_organisation_id(user):
+        ids.add(home_organisation_id(user))
+    return Organisation.objects.filter(id__in=ids)
+
+
+def can_view_organisation(user, organisation) -> bool:
+    return visible_organisations(user).filter(pk=organisation.pk).exists()
+
+
+def can_view_person(user, person) -> bool:
+    return can_view_organisation(user, person.organisation)
+
+
+def can_import_hr(user, organisation) -> bool:
+    return has_role(user, Role.TALENT_ADMIN, organisation)
+
+
+def can_manage_talent(user, organisation) -> bool:
+    return has_role(user, Role.TALENT_ADMIN, organisation)
+
+
+def can_view_audit(user, organisation) -> bool:
+    return has_role(user, Role.AUDITOR, organisation)
+
+
+def can_see_special_category(user, organisation) -> bool:
+    """Gender and ethnicity aggregates: only with an explicit grant (or as superuser)."""
+    return has_role(user, Role.SPECIAL_CATEGORY, organisation)
+
+
+def can_see_organisation_aggregates(user, organisation) -> bool:
+    return any(has_role(user, r, organisation) for r in (Role.EXECUTIVE, Role.TALENT_ADMIN))
+
+
+def led_units(user, day: date | None = None):
+    """Units whose position the user holds today: a leader sees aggregates for these subtrees."""
+    person = getattr(user, "person", None) if getattr(user, "is_authenticated", False) else None
+    if person is None:
+        return Unit.objects.none()
+    day = day or date.today()
+    unit_ids = Appointment.objects.filter(person=person, start__lte=day, end__gte=day, ended_on__isnull=True).values(
+        "position__unit_id"
+    )
+    return Unit.objects.filter(id__in=unit_ids)
+
+
+def is_leader(user, day: date | None = None) -> bool:
+    """A leader holds a position or has people reporting to them."""
+    person = getattr(user, "person", None) if getattr(user, "is_authenticated", False) else None
+    if person is None:
+        return False
+    day = day or date.today()
+    return led_units(user, day).exists() or ReportingLine.objects.on(day).filter(leader=person).exists()
+
+
+def can_see_unit_aggregates(user, unit) -> bool:
+    """A director sees their own division's aggregates; executives and talent admins see all."""
+    if can_see_organisation_aggregates(user, unit.organisation):
+        return True
+    return any(unit.path == u.path or unit.path.startswith(u.path + "/")
+               for u in led_units(user) if u.organisation_id == unit.organisation_id)

@@ -1,0 +1,26 @@
+"""Writing the audit trail. Every named action calls `record` inside its own transaction."""
+
+from django.db import transaction
+
+from clinlead.audit.models import AuditEvent
+
+SYSTEM_ACTOR = "system"
+
+
+def record(*, actor, action, obj=None, organisation=None, before=None, after=None, label=None):
+    """Write one audit event; must run inside the action's transaction."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError(f"Audit event {action!r} written outside its action's transaction")
+    if organisation is None and obj is not None:
+        organisation = getattr(obj, "organisation", None)
+    return AuditEvent.objects.create(
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_label=label or (str(actor) if actor is not None else SYSTEM_ACTOR),
+        action=action,
+        organisation=organisation,
+        object_type=obj._meta.label if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        object_repr=str(obj)[:300] if obj is not None else "",
+        before=before or {},
+        after=after or {},
+    )

@@ -1,0 +1,101 @@
+"""Reading the organisation: effective-dated lookups the pages and later features share."""
+
+from datetime import date
+
+from django.db.models import Count, Prefetch, Q
+
+from clinlead.org.models import (
+    Appointment,
+    PartnerRole,
+    Person,
+    Position,
+    ReportingLine,
+    Unit,
+    UnitMembership,
+)
+
+
+def current_unit(*, person, day: date):
+    membership = UnitMembership.objects.on(day).filter(person=person).select_related("unit").first()
+    return membership.unit if membership else None
+
+
+def immediate_leader(*, person, day: date):
+    line = ReportingLine.objects.on(day).filter(person=person).select_related("leader").first()
+    return line.leader if line else None
+
+
+def direct_reports(*, person, day: date):
+    return Person.objects.filter(
+        id__in=ReportingLine.objects.on(day).filter(leader=person).values("person_id"), active=True
+    )
+
+
+def person_summary(*, person, day: date):
+    return {
+        "unit": current_unit(person=person, day=day),
+        "leader": immediate_leader(person=person, day=day),
+        "reports": direct_reports(person=person, day=day).count(),
+        "appointments": person_appointments(person=person),
+        "partner_roles": PartnerRole.objects.filter(person=person).select_related("position"),
+    }
+
+
+def person_appointments(*, person):
+    return Appointment.objects.filter(person=person).select_related("position", "position__unit").order_by("-start")
+
+
+def unit_members(*, unit, day: date):
+    return Person.objects.filter(
+        id__in=UnitMembership.objects.on(day).filter(unit=unit).values("person_id"), active=True
+    ).order_by("last_name", "first_name")
+
+
+def staff_count_by_unit(*, organisation, day: date, depth: int):
+    """Active staff in each unit's subtree, for the units at one depth."""
+    counts = {}
+    rows = (
+        UnitMembership.objects.on(day)
+        .filter(unit__organisation=organisation, person__active=True)
+        .values("unit__path").annotate(n=Count("id"))
+    )
+    for row in rows:
+        top = "/".join(row["unit__path"].split("/")[: depth + 1])
+        counts[top] = counts.get(top, 0) + row["n"]
+    return counts
+
+
+def positions_with_holders(*, queryset, day: date):
+    """Positions with today's holder and partners, in a fixed number of queries."""
+    holders = Appointment.objects.filter(start__lte=day, end__gte=day, ended_on__isnull=True).select_related("person")
+    partners = PartnerRole.objects.on(day).select_related("person")
+    return queryset.select_related("unit", "level").prefetch_related(
+        Prefetch("appointments", queryset=holders, to_attr="current_appointments"),
+        Prefetch("partners", queryset=partners, to_attr="current_partners"),
+    )
+
+
+def decorate_position(position):
+    appointment = position.current_appointments[0] if position.current_appointments else None
+    administrator = next((p for p in position.current_partners if p.role == PartnerRole.Role.ADMINISTRATOR), None)
+    nurse = next((p for p in position.current_partners if p.role == PartnerRole.Role.NURSE_LEADER), None)
+    position.holder = appointment
+    position.administrator = administrator
+    position.nurse_leader = nurse
+    position.missing_partner = administrator is None
+    return position
+
+
+def search_people(*, organisation, query: str):
+    people = Person.objects.filter(organisation=organisation)
+    for word in query.split():
+        people = people.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(staff_number__iexact=word))
+    return people.order_by("-active", "last_name", "first_name")
+
+
+def top_units(*, organisation, depth_limit=1):
+    return Unit.objects.filter(organisation=organisation, depth__lte=depth_limit).order_by("path")
+
+
+def key_positions(*, organisation):
+    return Position.objects.filter(organisation=organisation, is_key=True, active=True)

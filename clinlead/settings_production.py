@@ -1,0 +1,29 @@
+"""Production settings: everything that `clinlead check --deploy` asks for.
+
+Required: CLINLEAD_SECRET_KEY, CLINLEAD_ALLOWED_HOSTS, DATABASE_URL (PostgreSQL).
+TLS is assumed to end at this server or at a proxy that sets X-Forwarded-Proto.
+"""
+
+import os
+
+from django.core.exceptions import ImproperlyConfigured
+
+from clinlead.settings import *  # noqa: F403
+from clinlead.settings import env_bool
+
+if not os.environ.get("CLINLEAD_SECRET_KEY"):
+    raise ImproperlyConfigured("Set CLINLEAD_SECRET_KEY for production.")
+if not os.environ.get("CLINLEAD_ALLOWED_HOSTS"):
+    raise ImproperlyConfigured("Set CLINLEAD_ALLOWED_HOSTS for production.")
+
+DEBUG = False
+SECURE_SSL_REDIRECT = env_bool("CLINLEAD_SSL_REDIRECT", True)
+if env_bool("CLINLEAD_BEHIND_TLS_PROXY", True):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = int(os.environ.get("CLINLEAD_HSTS_SECONDS", str(365 * 24 * 3600)))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("CLINLEAD_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("CLINLEAD_HSTS_PRELOAD", True)
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+STORAGES["staticfiles"]["BACKEND"] = "whitenoise.storage.CompressedManifestStaticFilesStorage"  # noqa: F405
+WHITENOISE_USE_FINDERS = False

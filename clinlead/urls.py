@@ -1,0 +1,21 @@
+from django.conf import settings
+from django.http import HttpResponse
+from django.urls import include, path
+
+from clinlead.accounts import views as account_views
+
+
+def health(request):
+    """For load balancers: answers without touching anything private."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("health/", health, name="health"),
+    path("accounts/", include("clinlead.accounts.urls")),
+    path("org/", include("clinlead.org.urls")),
+    path("audit/", include("clinlead.audit.urls")),
+]
+if settings.OIDC_ENABLED:
+    urlpatterns.append(path("oidc/", include("mozilla_django_oidc.urls")))

@@ -1,0 +1,44 @@
+"""Shared fixtures. Personas come from the demo generator, as a new user would meet them:
+Alice leads (may), Bob is on her team, Charlie works at another trust (may not), and one
+login per other role.
+"""
+
+from datetime import date
+
+import pytest
+from django.conf import settings
+
+from clinlead.org import demo_data as D
+
+
+def pytest_configure(config):
+    # Argon2 is deliberately slow; tests that log in hundreds of times use a fast hasher.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def demo(db):
+    """A small demo group (three trusts, ~200 staff) with every persona's login."""
+    from clinlead.accounts import demo as accounts_demo
+    from clinlead.org.demo import DemoGenerator
+
+    generator = DemoGenerator(staff=200, seed=11, today=date.today()).build()
+    world = generator.write()
+    accounts_demo.add_demo_data(world=world, generator=generator)
+    world.generator = generator
+    return world
+
+
+@pytest.fixture
+def login(client):
+    """Log the test client in as a demo persona: login("alice")."""
+    from clinlead.accounts.models import User
+
+    def as_persona(username):
+        client.force_login(User.objects.get(username=username))
+        return client
+
+    return as_persona
+
+
+PERSONAS = [username for username, _, _ in D.PERSONAS]

@@ -1,0 +1,99 @@
+"""Every URL of Clinlead, requested by every role, gets exactly the answer this table says.
+
+A URL that has no row here fails the suite: adding a page means deciding who may see it.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from clinlead.org.models import Organisation, Position, Unit
+from tests.conftest import PERSONAS
+
+ROLES = ["anonymous", *PERSONAS]
+NORTHGATE = {"alice", "bob", "tara", "erin", "aude", "sam", "admin"}
+OK, FOUND, FORBIDDEN, NOT_ALLOWED = 200, 302, 403, 405
+
+
+def only(allowed, *, when_allowed=OK, otherwise=FORBIDDEN):
+    """Logged-in roles in `allowed` get when_allowed, other logged-in roles get otherwise;
+    anonymous visitors are sent to the login page."""
+    table = {role: (when_allowed if role in allowed else otherwise) for role in PERSONAS}
+    return {"anonymous": FOUND, **table}
+
+
+EVERYONE_LOGGED_IN = set(PERSONAS)
+
+# url name -> (method, arguments builder, {role: status})
+ACCESS = {
+    "home": ("get", lambda w: {}, only(EVERYONE_LOGGED_IN)),
+    "health": ("get", lambda w: {}, {role: OK for role in ROLES}),
+    "accounts:login": ("get", lambda w: {}, {"anonymous": OK, **{r: FOUND for r in PERSONAS}}),
+    "accounts:logout": ("post", lambda w: {}, {role: FOUND for role in ROLES}),
+    # One visible organisation: straight to it; the superuser sees the list of three.
+    "org:organisations": ("get", lambda w: {}, {"anonymous": FOUND, **{r: FOUND for r in PERSONAS}, "admin": OK}),
+    "org:organisation": ("get", lambda w: {"slug": "northgate"}, only(NORTHGATE)),
+    "org:unit": ("get", lambda w: {"pk": w["unit"]}, only(NORTHGATE)),
+    "org:person": ("get", lambda w: {"pk": w["person"]}, only(NORTHGATE)),
+    "org:position": ("get", lambda w: {"pk": w["position"]}, only(NORTHGATE)),
+    "org:people": ("get", lambda w: {"slug": "northgate"}, only(NORTHGATE)),
+    "org:positions": ("get", lambda w: {"slug": "northgate"}, only(NORTHGATE)),
+    "org:import_hr": ("get", lambda w: {"slug": "northgate"}, only({"tara", "admin"})),
+    # With no upload waiting, applying sends the talent admin back to the upload page.
+    "org:import_hr_apply": ("post", lambda w: {"slug": "northgate"}, only({"tara", "admin"}, when_allowed=FOUND)),
+    "org:hr_example": ("get", lambda w: {"slug": "northgate"}, only({"tara", "admin"})),
+    "org:diversity": ("get", lambda w: {"slug": "northgate"}, only({"sam", "admin"})),
+    "audit:log": ("get", lambda w: {"slug": "northgate"}, only({"aude", "admin"})),
+    "audit:export": ("get", lambda w: {"slug": "northgate"}, only({"aude", "admin"})),
+}
+
+
+def all_url_names():
+    names = set()
+
+    def walk(patterns, prefix):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                walk(p.url_patterns, f"{prefix}{p.namespace}:" if p.namespace else prefix)
+            elif isinstance(p, URLPattern):
+                assert p.name, f"every URL needs a name to sit in the access table: {p.pattern}"
+                names.add(prefix + p.name)
+
+    walk(get_resolver().url_patterns, "")
+    return names
+
+
+def test_every_url_has_a_row_in_the_access_table():
+    missing = all_url_names() - set(ACCESS)
+    assert not missing, f"URLs with no access rule: {sorted(missing)}"
+    assert not set(ACCESS) - all_url_names(), "the table names URLs that no longer exist"
+
+
+def test_every_row_covers_every_role():
+    for name, (_, _, table) in ACCESS.items():
+        assert set(table) == set(ROLES), name
+
+
+@pytest.fixture
+def objects(demo):
+    northgate = Organisation.objects.get(slug="northgate")
+    return {
+        "unit": Unit.objects.get(organisation=northgate, path="Medicine/Cardiology").pk,
+        "person": demo.personas["bob"],
+        "position": Position.objects.filter(organisation=northgate, is_key=True).first().pk,
+    }
+
+
+@pytest.mark.parametrize("name", sorted(ACCESS))
+def test_each_role_gets_the_answer_the_table_gives(name, objects, client, login):
+    method, arguments, table = ACCESS[name]
+    url = reverse(name, kwargs=arguments(objects))
+    answers = {}
+    for role in ROLES:
+        client.logout()
+        if role != "anonymous":
+            login(role)
+        response = getattr(client, method)(url)
+        answers[role] = response.status_code
+        if role == "anonymous" and table[role] == FOUND and name not in {"accounts:logout", "accounts:login"}:
+            assert reverse("accounts:login") in response["Location"], name
+    assert answers == table, name
