@@ -1,0 +1,64 @@
+"""`clinlead demo`: builds the group once, rebuilds on --reset, never touches other data."""
+
+import os
+import subprocess
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from clinlead.org.models import Organisation, Person, Position, ReportingLine
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_loads_once_and_a_second_run_changes_nothing(capsys):
+    call_command("demo", "--no-serve", "--staff", "300")
+    people = Person.objects.count()
+    assert Organisation.objects.count() == 3 and people >= 300
+    call_command("demo", "--no-serve", "--staff", "300")
+    out = capsys.readouterr().out
+    assert "already loaded" in out
+    assert Person.objects.count() == people
+    for username in ("alice", "bob", "charlie", "tara", "erin", "aude", "sam", "admin"):
+        assert f"  {username} " in out
+
+
+def test_reset_rebuilds_the_demo(capsys):
+    call_command("demo", "--no-serve", "--staff", "300")
+    call_command("demo", "--no-serve", "--staff", "600", "--reset")
+    assert Person.objects.count() >= 600
+
+
+def test_reset_refuses_a_database_with_other_organisations():
+    Organisation.objects.create(name="A Real Trust", slug="real-trust")
+    with pytest.raises(CommandError, match="refuses"):
+        call_command("demo", "--no-serve", "--reset")
+    assert Organisation.objects.filter(slug="real-trust").exists()
+
+
+def test_the_demo_is_the_same_every_time_for_one_seed():
+    call_command("demo", "--no-serve", "--staff", "300", "--seed", "9")
+    first = list(Person.objects.order_by("staff_number").values_list("staff_number", "last_name", "profession"))
+    call_command("demo", "--no-serve", "--staff", "300", "--seed", "9", "--reset")
+    second = list(Person.objects.order_by("staff_number").values_list("staff_number", "last_name", "profession"))
+    assert first == second
+
+
+def test_the_demo_group_is_realistic():
+    call_command("demo", "--no-serve")
+    assert 2900 <= Person.objects.count() <= 3300
+    assert 130 <= Position.objects.count() <= 200
+    share = Person.objects.filter(profession="nurse").count() / Person.objects.count()
+    assert 0.25 < share < 0.45
+    # Everyone but the three chief executives has an immediate leader.
+    assert Person.objects.count() - ReportingLine.objects.count() == 3
+
+
+def test_the_console_script_serves_nothing_with_no_serve(tmp_path):
+    env = dict(os.environ, CLINLEAD_DATA_DIR=str(tmp_path))
+    env.pop("DATABASE_URL", None)
+    done = subprocess.run(["clinlead", "demo", "--no-serve", "--staff", "200"], env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "password for every login" in done.stdout
