@@ -16,6 +16,12 @@ urlpatterns = [
     path("accounts/", include("clinlead.accounts.urls")),
     path("org/", include("clinlead.org.urls")),
     path("audit/", include("clinlead.audit.urls")),
+    path("survey/", include("clinlead.surveys.urls")),
+    path("leader-index/", include("clinlead.leaderindex.urls")),
+    path("succession/", include("clinlead.succession.urls")),
+    path("selection/", include("clinlead.selection.urls")),
+    path("development/", include("clinlead.development.urls")),
+    path("evaluation/", include("clinlead.evaluation.urls")),
 ]
 if settings.OIDC_ENABLED:
     urlpatterns.append(path("oidc/", include("mozilla_django_oidc.urls")))

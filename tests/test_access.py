@@ -3,25 +3,22 @@
 A URL that has no row here fails the suite: adding a page means deciding who may see it.
 """
 
+import importlib
+from pathlib import Path
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from clinlead.org.models import Organisation, Position, Unit
-from tests.conftest import PERSONAS
-
-ROLES = ["anonymous", *PERSONAS]
-NORTHGATE = {"alice", "bob", "tara", "erin", "aude", "sam", "admin"}
-OK, FOUND, FORBIDDEN, NOT_ALLOWED = 200, 302, 403, 405
-
-
-def only(allowed, *, when_allowed=OK, otherwise=FORBIDDEN):
-    """Logged-in roles in `allowed` get when_allowed, other logged-in roles get otherwise;
-    anonymous visitors are sent to the login page."""
-    table = {role: (when_allowed if role in allowed else otherwise) for role in PERSONAS}
-    return {"anonymous": FOUND, **table}
-
-
-EVERYONE_LOGGED_IN = set(PERSONAS)
+from tests.access_table import (
+    EVERYONE_LOGGED_IN,
+    FOUND,
+    NORTHGATE,
+    OK,
+    PERSONAS,
+    ROLES,
+    only,
+)
 
 # url name -> (method, arguments builder, {role: status})
 ACCESS = {
@@ -45,6 +42,15 @@ ACCESS = {
     "audit:log": ("get", lambda w: {"slug": "northgate"}, only({"aude", "admin"})),
     "audit:export": ("get", lambda w: {"slug": "northgate"}, only({"aude", "admin"})),
 }
+
+
+APP_MODULES = [
+    importlib.import_module(f"tests.{path.parent.name}.access")
+    for path in sorted(Path(__file__).parent.glob("*/access.py"))
+]
+for _module in APP_MODULES:
+    assert not set(_module.ROWS) & set(ACCESS), f"{_module.__name__} repeats a URL"
+    ACCESS.update(_module.ROWS)
 
 
 def all_url_names():
@@ -76,11 +82,15 @@ def test_every_row_covers_every_role():
 @pytest.fixture
 def objects(demo):
     northgate = Organisation.objects.get(slug="northgate")
-    return {
+    found = {
         "unit": Unit.objects.get(organisation=northgate, path="Medicine/Cardiology").pk,
         "person": demo.personas["bob"],
         "position": Position.objects.filter(organisation=northgate, is_key=True).first().pk,
     }
+    for module in APP_MODULES:
+        if hasattr(module, "objects"):
+            found.update(module.objects(demo))
+    return found
 
 
 @pytest.mark.parametrize("name", sorted(ACCESS))

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from clinlead.accounts import permissions
+from clinlead.accounts.navigation import home_cards
 from clinlead.org import selectors
 
 
@@ -28,13 +29,6 @@ def home(request):
         "organisations": organisations,
         "profile": selectors.person_summary(person=person, day=today) if person else None,
         "is_leader": permissions.is_leader(user, today),
-        "tasks": [
-            {"org": org,
-             "import_hr": permissions.can_import_hr(user, org),
-             "audit": permissions.can_view_audit(user, org),
-             "diversity": permissions.can_see_special_category(user, org),
-             "aggregates": permissions.can_see_organisation_aggregates(user, org)}
-            for org in organisations
-        ],
+        "cards": [card for org in organisations for card in home_cards(user, org)],
     }
     return render(request, "accounts/home.html", context)

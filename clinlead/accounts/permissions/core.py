@@ -11,6 +11,13 @@ from datetime import date
 from clinlead.accounts.models import Role, RoleGrant
 from clinlead.org.models import Appointment, Organisation, ReportingLine, Unit
 
+__all__ = [
+    "has_role", "home_organisation_id", "visible_organisations", "can_view_organisation",
+    "can_view_person", "can_import_hr", "can_manage_talent", "can_view_audit",
+    "can_see_special_category", "can_see_organisation_aggregates", "led_units", "is_leader",
+    "can_see_unit_aggregates", "Role",
+]
+
 
 def _grants(user):
     if not getattr(user, "is_authenticated", False):
