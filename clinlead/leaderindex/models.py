@@ -1,0 +1,64 @@
+"""Published leader-index results. Rows exist only for groups the suppression rule publishes,
+so nothing below the threshold is ever stored where a page could read it.
+"""
+
+from django.db import models
+
+
+class CycleResult(models.Model):
+    """Organisation-wide figures of one published cycle."""
+
+    cycle = models.OneToOneField("surveys.SurveyCycle", on_delete=models.CASCADE, related_name="result")
+    min_responses = models.PositiveSmallIntegerField()
+    responses = models.PositiveIntegerField(null=True)  # null when the whole cycle is below k
+    index = models.FloatField(null=True)
+    # Association of leader ratings with burnout and satisfaction (published groups only).
+    association = models.JSONField(default=dict)
+    # Index per published leader (for the distribution chart; no names).
+    leader_indices = models.JSONField(default=list)
+    response_rate = models.JSONField(default=dict)
+
+    def __str__(self):
+        return f"Results of the {self.cycle}"
+
+
+class LeaderResult(models.Model):
+    cycle = models.ForeignKey("surveys.SurveyCycle", on_delete=models.CASCADE, related_name="leader_results")
+    leader = models.ForeignKey("org.Person", on_delete=models.PROTECT, related_name="leader_results")
+    responses = models.PositiveIntegerField()
+    index = models.FloatField()
+    ci_low = models.FloatField(null=True)
+    ci_high = models.FloatField(null=True)
+    behaviours = models.JSONField(default=dict)
+    items = models.JSONField(default=dict)
+    percentile = models.FloatField(null=True)
+    burnout_rate = models.FloatField(null=True)
+    satisfaction_rate = models.FloatField(null=True)
+    # Comments are released to the leader only when their number reaches the comment threshold.
+    comments_released = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["cycle", "leader"]
+        constraints = [models.UniqueConstraint(fields=["cycle", "leader"], name="one_result_per_leader")]
+
+    def __str__(self):
+        return f"{self.leader} in the {self.cycle}"
+
+
+class UnitResult(models.Model):
+    cycle = models.ForeignKey("surveys.SurveyCycle", on_delete=models.CASCADE, related_name="unit_results")
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="leader_index_results")
+    responses = models.PositiveIntegerField()
+    index = models.FloatField()
+    ci_low = models.FloatField(null=True)
+    ci_high = models.FloatField(null=True)
+    behaviours = models.JSONField(default=dict)
+    burnout_rate = models.FloatField(null=True)
+    satisfaction_rate = models.FloatField(null=True)
+
+    class Meta:
+        ordering = ["cycle", "unit"]
+        constraints = [models.UniqueConstraint(fields=["cycle", "unit"], name="one_result_per_unit")]
+
+    def __str__(self):
+        return f"{self.unit} in the {self.cycle}"

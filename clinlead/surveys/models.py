@@ -1,0 +1,146 @@
+"""The annual leader-index survey: instruments, cycles, invitations and anonymous responses.
+
+Anonymity by construction: a Response row carries no person, invitation, token, session or
+time (its cycle is its only time), and its key is a random UUID, so neither a column nor the
+key order tells who answered or when. Comments live in their own table, not linked to the
+answers. An invitation only knows whether it has been used, not when.
+"""
+
+import uuid
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+
+
+class Instrument(models.Model):
+    """A versioned questionnaire, stored as data (see clinlead/analytics/instruments/)."""
+
+    code = models.SlugField(max_length=60)
+    version = models.PositiveSmallIntegerField(default=1)
+    name = models.CharField(max_length=200)
+    definition = models.JSONField()
+
+    class Meta:
+        ordering = ["code", "version"]
+        constraints = [models.UniqueConstraint(fields=["code", "version"], name="instrument_version_unique")]
+
+    def __str__(self):
+        return f"{self.name} (version {self.version})"
+
+    def load(self):
+        from clinlead.analytics.instrument import load_instrument
+
+        return load_instrument(data=self.definition)
+
+
+class SurveyCycle(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+        PUBLISHED = "published", "Published"
+
+    organisation = models.ForeignKey("org.Organisation", on_delete=models.PROTECT, related_name="survey_cycles")
+    name = models.CharField(max_length=100)
+    instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="cycles")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    opens_on = models.DateField()
+    closes_on = models.DateField()
+    # Who rates whom is taken from the reporting lines in force on this day.
+    snapshot_date = models.DateField(null=True, blank=True)
+    # The thresholds are fixed when the cycle opens, so a published cycle never changes.
+    min_responses = models.PositiveSmallIntegerField(
+        default=5, validators=[MinValueValidator(3), MaxValueValidator(50)]
+    )
+    min_comments = models.PositiveSmallIntegerField(
+        default=10, validators=[MinValueValidator(3), MaxValueValidator(50)]
+    )
+    imported = models.BooleanField(default=False, help_text="Loaded from a past cycle's file")
+
+    class Meta:
+        ordering = ["organisation", "-opens_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="cycle_name_unique"),
+            models.CheckConstraint(condition=models.Q(closes_on__gte=models.F("opens_on")), name="cycle_closes_after_opening"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} leader index survey"
+
+    def get_absolute_url(self):
+        return reverse("surveys:cycle", kwargs={"pk": self.pk})
+
+
+class Invitation(models.Model):
+    """One person's single-use link. The token itself is never stored, only its hash."""
+
+    cycle = models.ForeignKey(SurveyCycle, on_delete=models.CASCADE, related_name="invitations")
+    person = models.ForeignKey("org.Person", on_delete=models.PROTECT, related_name="survey_invitations")
+    leader = models.ForeignKey(
+        "org.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    unit = models.ForeignKey("org.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    profession = models.CharField(max_length=20)
+    token_hash = models.CharField(max_length=64, unique=True)
+    used = models.BooleanField(default=False)
+    reminders_sent = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["cycle", "person"], name="one_invitation_per_person")]
+        indexes = [models.Index(fields=["cycle", "used"])]
+
+    def __str__(self):
+        return f"Invitation {self.pk} to the {self.cycle}"
+
+
+class Response(models.Model):
+    """One anonymous answer sheet. Deliberately no person, invitation, token or timestamp."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    cycle = models.ForeignKey(SurveyCycle, on_delete=models.CASCADE, related_name="responses")
+    leader = models.ForeignKey("org.Person", on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey("org.Unit", null=True, on_delete=models.PROTECT, related_name="+")
+    profession = models.CharField(max_length=20)
+    # Item answers in instrument order, 1..5 or null when not answered.
+    answers = models.JSONField()
+    burnout = models.PositiveSmallIntegerField(null=True)
+    satisfaction = models.PositiveSmallIntegerField(null=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["cycle", "leader"])]
+
+    def __str__(self):
+        return "A survey response"
+
+
+class Comment(models.Model):
+    """Free text for a leader, kept apart from the answers so it cannot be joined to them."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    cycle = models.ForeignKey(SurveyCycle, on_delete=models.CASCADE, related_name="comments")
+    leader = models.ForeignKey("org.Person", on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(max_length=2000)
+
+    def __str__(self):
+        return "A survey comment"
+
+
+class ResponseRateSnapshot(models.Model):
+    """Yesterday's response counts per unit, for the open cycle's progress page.
+
+    Progress is shown from these daily snapshots only, so watching the page never shows a
+    count tick up when one person submits.
+    """
+
+    cycle = models.ForeignKey(SurveyCycle, on_delete=models.CASCADE, related_name="rate_snapshots")
+    day = models.DateField()
+    unit = models.ForeignKey("org.Unit", on_delete=models.CASCADE, related_name="+")
+    invited = models.PositiveIntegerField()
+    responded = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["cycle", "day", "unit"], name="one_snapshot_per_unit_day")]
+
+    def __str__(self):
+        return f"Response rate of {self.unit} on {self.day}"
