@@ -208,7 +208,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("CLINLEAD_FROM_EMAIL", "Clinlead <clinlead@l
 
 TASKS = {
     "default": {
-        "BACKEND": os.environ.get("CLINLEAD_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        # Development runs tasks at once; production settings default to the database queue.
+        "BACKEND": os.environ.get("CLINLEAD_TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend"),
     }
 }
 

@@ -27,3 +27,4 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 STORAGES["staticfiles"]["BACKEND"] = "whitenoise.storage.CompressedManifestStaticFilesStorage"  # noqa: F405
 WHITENOISE_USE_FINDERS = False
+TASKS["default"]["BACKEND"] = os.environ.get("CLINLEAD_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")  # noqa: F405

@@ -18,13 +18,13 @@ def pytest_configure(config):
 
 @pytest.fixture
 def demo(db):
-    """A small demo group (three trusts, ~200 staff) with every persona's login."""
-    from clinlead.accounts import demo as accounts_demo
-    from clinlead.org.demo import DemoGenerator
+    """A small demo group (three trusts, ~200 staff) with every persona's login and every
+    feature's demo data, built as `clinlead demo` builds it."""
+    from clinlead.org.demo import DemoGenerator, add_feature_demo_data
 
     generator = DemoGenerator(staff=200, seed=11, today=date.today()).build()
     world = generator.write()
-    accounts_demo.add_demo_data(world=world, generator=generator)
+    add_feature_demo_data(world=world, generator=generator)
     world.generator = generator
     return world
 

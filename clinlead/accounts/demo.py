@@ -5,7 +5,7 @@ Alice may (a leader), Bob on her team may see what staff see, Charlie (another t
 
 from clinlead.accounts.models import Role, RoleGrant, User
 from clinlead.org import demo_data as D
-from clinlead.org.models import Appointment, Person, ReportingLine
+from clinlead.org.models import Appointment, Person, ReportingLine, UnitMembership
 
 NAMES = {
     "alice": ("Alice", "Morgan"), "bob": ("Bob", "Okafor"), "charlie": ("Charlie", "Evans"),
@@ -36,8 +36,22 @@ def add_demo_data(*, world, generator):
             first_name=first, last_name=last, work_email=f"{username}@{'riverside' if username == 'charlie' else 'northgate'}.nhs.example"
         )
     Person.objects.filter(id=chosen["bob"]).update(profession="nurse", grade="Band 5")
-    # Bob reports to Alice, so he rates her in the leader index.
-    ReportingLine.objects.filter(person_id=chosen["bob"], end__isnull=True).update(leader_id=chosen["alice"])
+    # Alice leads Bob's team herself, so Bob (and his team) rate her in the leader index.
+    bob_row = next(r for r in generator.rows if r.id == chosen["bob"])
+    team = [r.id for r in generator.rows if r.unit_id == bob_row.unit_id and r.id != cardiology_cd]
+    # A small demo still gives Alice a team big enough to report on: people from elsewhere in
+    # Medicine join Bob's team.
+    leads = set(world.leaders.values()) | {r.leader_id for r in generator.rows}
+    movers = [r for r in generator.rows if r.organisation_id == northgate.id and r.unit_path.startswith("Medicine/")
+              and r.id not in leads and r.id not in team]
+    for row in movers[: max(0, 8 - len(team))]:
+        UnitMembership.objects.filter(person_id=row.id, end__isnull=True).update(unit_id=bob_row.unit_id)
+        row.unit_id, row.unit_path = bob_row.unit_id, bob_row.unit_path
+        team.append(row.id)
+    ReportingLine.objects.filter(person_id__in=team, end__isnull=True).update(leader_id=chosen["alice"])
+    for row in generator.rows:
+        if row.id in team:
+            row.leader_id = chosen["alice"]
     for username, role, _ in D.PERSONAS:
         user = User(username=username, person_id=chosen.get(username), is_superuser=role == "superuser",
                     is_staff=role == "superuser", email=f"{username}@clinlead.example")

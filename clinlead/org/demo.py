@@ -159,7 +159,8 @@ class DemoGenerator:
                 lead.leader_id = cd.id
                 for m in members:
                     if m is not lead:
-                        m.leader_id = lead.id
+                        # Doctors report to their clinical director; everyone else to the team lead.
+                        m.leader_id = cd.id if m.profession == "doctor" else lead.id
                 self.world.leaders[team.id] = lead.id
                 if t % 2 == 0:
                     self._post(org, team, f"Team Lead, {team.name}", 1, lead, key=False, sessions=(2, 6))
@@ -262,6 +263,23 @@ class DemoGenerator:
                 "leader_staff_number": by_id[r.leader_id].staff_number if r.leader_id else "",
                 "gender": r.gender, "ethnicity": r.ethnicity,
             }
+
+
+def add_feature_demo_data(*, world, generator):
+    """Let every other app add its demo data (its `demo.add_demo_data`), in INSTALLED_APPS order."""
+    import importlib
+
+    from django.apps import apps
+
+    for config in apps.get_app_configs():
+        if config.name.startswith("clinlead.") and config.name != "clinlead.org":
+            try:
+                module = importlib.import_module(f"{config.name}.demo")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{config.name}.demo":
+                    raise
+                continue
+            module.add_demo_data(world=world, generator=generator)
 
 
 def _years_before(day, years):

@@ -1,7 +1,5 @@
-import importlib
 import sys
 
-from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -10,7 +8,7 @@ from tqdm import tqdm
 from clinlead.audit import services as audit
 from clinlead.frontend import FrontendError, ensure_assets
 from clinlead.org import demo_data as D
-from clinlead.org.demo import DemoGenerator
+from clinlead.org.demo import DemoGenerator, add_feature_demo_data
 from clinlead.org.models import Organisation
 
 DEMO_SLUGS = {slug for slug, _, _ in D.TRUSTS}
@@ -52,15 +50,7 @@ class Command(BaseCommand):
         bar = tqdm(total=len(generator.rows), unit=" people", file=sys.stderr, disable=not sys.stderr.isatty())
         with transaction.atomic(durable=True):
             world = generator.write(progress=bar.update)
-            for config in apps.get_app_configs():
-                if config.name.startswith("clinlead.") and config.name != "clinlead.org":
-                    try:
-                        module = importlib.import_module(f"{config.name}.demo")
-                    except ModuleNotFoundError as exc:
-                        if exc.name != f"{config.name}.demo":
-                            raise
-                        continue
-                    module.add_demo_data(world=world, generator=generator)
+            add_feature_demo_data(world=world, generator=generator)
             audit.record(actor=None, action="demo.loaded", after={"staff": staff, "seed": seed})
         bar.close()
         self.stdout.write(f"Loaded {len(generator.rows):,} staff, {len(generator.units):,} units and "

@@ -1,0 +1,60 @@
+"""What the leader-index pages show: only rows stored at publication (published groups)."""
+
+from clinlead.leaderindex.models import CycleResult, LeaderResult, UnitResult
+from clinlead.org.models import Unit
+from clinlead.surveys.models import Comment
+
+BEHAVIOURS = ["include", "inform", "inquire", "develop", "recognize", "overall"]
+
+
+def leader_report(*, cycle, leader):
+    """The leader's report for a cycle, or None when their group was not published."""
+    result = LeaderResult.objects.filter(cycle=cycle, leader=leader).first()
+    if result is None:
+        return None
+    history = LeaderResult.objects.filter(leader=leader, cycle__status="published",
+                                          cycle__opens_on__lte=cycle.opens_on).select_related("cycle").order_by("cycle__opens_on")
+    comments = []
+    if result.comments_released:
+        # Shuffled by their random keys: no order that follows when they were written.
+        comments = list(Comment.objects.filter(cycle=cycle, leader=leader).order_by("id").values_list("text", flat=True))
+    return {"result": result, "trend": [(r.cycle.name, r.index) for r in history], "comments": comments}
+
+
+def dashboard(*, cycle):
+    result = CycleResult.objects.filter(cycle=cycle).first()
+    units = list(Unit.objects.filter(organisation=cycle.organisation, depth__lte=1).order_by("path"))
+    published = {u.unit_id: u for u in UnitResult.objects.filter(cycle=cycle)}
+    heat = []
+    table = []
+    for unit in units:
+        shown = published.get(unit.pk)
+        table.append({"unit": unit, "result": shown})
+        for b in BEHAVIOURS:
+            heat.append({"unit": unit.path, "behaviour": b.capitalize(),
+                         "score": shown.behaviours.get(b) if shown else None})
+    return {"result": result, "units": table, "heat": heat}
+
+
+def export_sheets(*, cycle):
+    """Published aggregates only, for Excel."""
+    behaviours = BEHAVIOURS
+    units = [[r.unit.path, r.responses, round(r.index, 2), r.ci_low and round(r.ci_low, 2), r.ci_high and round(r.ci_high, 2),
+              *[r.behaviours.get(b) and round(r.behaviours[b], 2) for b in behaviours]]
+             for r in UnitResult.objects.filter(cycle=cycle).select_related("unit").order_by("unit__path")]
+    leaders = [[r.leader.full_name, r.leader.staff_number, r.responses, round(r.index, 2), r.percentile and round(r.percentile),
+                *[r.behaviours.get(b) and round(r.behaviours[b], 2) for b in behaviours]]
+               for r in LeaderResult.objects.filter(cycle=cycle).select_related("leader").order_by("leader__last_name")]
+    result = CycleResult.objects.filter(cycle=cycle).first()
+    association = []
+    if result:
+        for outcome in ("burnout", "satisfaction"):
+            a = result.association.get(outcome) or {}
+            if a.get("odds_ratio_per_point") is not None:
+                association.append([outcome, a.get("n"), a.get("odds_ratio_per_point"), *(a.get("ci95") or [None, None]),
+                                    a.get("pct_change_odds_per_point"), ", ".join(a.get("covariates") or [])])
+    return {
+        "Units": (["Unit", "Responses", "Index", "CI low", "CI high", *[b.capitalize() for b in behaviours]], units),
+        "Leaders": (["Leader", "Staff number", "Responses", "Index", "Percentile", *[b.capitalize() for b in behaviours]], leaders),
+        "Association": (["Outcome", "N", "Odds ratio per point", "CI low", "CI high", "% change in odds per point", "Adjusted for"], association),
+    }

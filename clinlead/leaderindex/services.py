@@ -1,0 +1,181 @@
+"""Publishing a closed cycle: results are computed once, by the analytics core, and only the
+groups the suppression rule publishes are stored. Also: loading past cycles from a file.
+"""
+
+from collections import defaultdict
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from clinlead.analytics.leaderindex_read import CsvFormatError, read_responses, table_from_rows
+from clinlead.analytics.leaderindex_report import (
+    associate_report,
+    cycle_report,
+    published_percentiles,
+    score_cycle,
+)
+from clinlead.audit import services as audit
+from clinlead.leaderindex.models import CycleResult, LeaderResult, UnitResult
+from clinlead.org.models import Person, Unit
+from clinlead.surveys.models import Comment, Invitation, Response, SurveyCycle
+from clinlead.surveys.services import default_instrument
+
+# Units are reported down to department level. A team is its leader's group already; a team
+# unit beside it would differ from that group by the team lead's own answer about their
+# manager, and the rule would then have to hide the leader's report.
+UNIT_LEVELS_REPORTED = 2
+
+
+def _rows(cycle, instrument, units_by_id):
+    root = cycle.organisation.name
+    units_by_id = {uid: "/".join(path.split("/")[:UNIT_LEVELS_REPORTED]) for uid, path in units_by_id.items()}
+    ids = instrument.item_ids
+    for r in Response.objects.filter(cycle=cycle).values_list("leader_id", "unit_id", "profession", "answers",
+                                                               "burnout", "satisfaction").iterator(chunk_size=5000):
+        leader_id, unit_id, profession, answers, burnout, satisfaction = r
+        unit = units_by_id.get(unit_id)
+        row = {"cycle": cycle.name, "leader_id": str(leader_id),
+               "unit": f"{root}/{unit}" if unit else root, "profession": profession,
+               "burnout": burnout or "", "satisfaction": satisfaction or ""}
+        row.update({item: (a if a is not None else "") for item, a in zip(ids, answers, strict=True)})
+        yield row
+
+
+def _rate(values, cutoff, above=True):
+    answered = [v for v in values if v]
+    if not answered:
+        return None
+    return sum(1 for v in answered if (v >= cutoff if above else v < cutoff)) / len(answered)
+
+
+def publish_cycle(*, actor, cycle) -> CycleResult:
+    """Compute and store the cycle's published results, then open them to their readers."""
+    if cycle.status != SurveyCycle.Status.CLOSED:
+        raise ValidationError("Only a closed cycle can be published")
+    with transaction.atomic(durable=True):
+        return _publish(actor, cycle)
+
+
+def _publish(actor, cycle):
+    instrument = cycle.instrument.load()
+    units_by_id = dict(Unit.objects.filter(organisation=cycle.organisation).values_list("id", "path"))
+    table = table_from_rows(rows=_rows(cycle, instrument, units_by_id), instrument=instrument)
+    result = _store(cycle, table, instrument, cycle.min_responses, units_by_id)
+    cycle.status = SurveyCycle.Status.PUBLISHED
+    cycle.save(update_fields=["status"])
+    audit.record(actor=actor, action="leaderindex.cycle_published", obj=cycle, organisation=cycle.organisation,
+                 after={"leaders_published": cycle.leader_results.count(),
+                        "units_published": cycle.unit_results.count()})
+    return result
+
+
+def _store(cycle, table, instrument, k, units_by_id):
+    LeaderResult.objects.filter(cycle=cycle).delete()
+    UnitResult.objects.filter(cycle=cycle).delete()
+    if len(table) == 0:
+        return CycleResult.objects.update_or_create(cycle=cycle, defaults={"min_responses": k})[0]
+    scores = score_cycle(table=table, cycle=cycle.name, k=k)
+    report = cycle_report(scores=scores, ndigits=None)
+    percentiles = published_percentiles(scores=scores)
+    outcomes = defaultdict(lambda: ([], []))
+    for leader_id, burnout, satisfaction in Response.objects.filter(cycle=cycle).values_list("leader_id", "burnout", "satisfaction"):
+        outcomes[str(leader_id)][0].append(burnout)
+        outcomes[str(leader_id)][1].append(satisfaction)
+    comments = defaultdict(int)
+    for leader_id in Comment.objects.filter(cycle=cycle).values_list("leader_id", flat=True):
+        comments[leader_id] += 1
+    b_cut, s_cut = instrument.burnout.cutoff, instrument.satisfaction.cutoff
+    leaders = []
+    for entry in report["leaders"]:
+        if not entry["published"]:
+            continue
+        b, s = outcomes[entry["leader_id"]]
+        leader_id = int(entry["leader_id"])
+        leaders.append(LeaderResult(
+            cycle=cycle, leader_id=leader_id, responses=entry["n"], index=entry["index"],
+            ci_low=(entry["ci95"] or [None, None])[0], ci_high=(entry["ci95"] or [None, None])[1],
+            behaviours=entry["behaviours"], items=entry["items"], percentile=percentiles.get(entry["leader_id"]),
+            burnout_rate=_rate(b, b_cut), satisfaction_rate=_rate(s, s_cut),
+            comments_released=comments[leader_id] >= cycle.min_comments,
+        ))
+    LeaderResult.objects.bulk_create(leaders, batch_size=2000)
+    root = cycle.organisation.name
+    unit_ids = {path: uid for uid, path in units_by_id.items()}
+    organisation_entry = None
+    unit_results = []
+    for entry in report["units"]:
+        if entry["unit"] == root:
+            organisation_entry = entry
+            continue
+        if not entry["published"]:
+            continue
+        unit_results.append(UnitResult(
+            cycle=cycle, unit_id=unit_ids[entry["unit"].removeprefix(root + "/")], responses=entry["n"],
+            index=entry["index"], ci_low=(entry["ci95"] or [None, None])[0], ci_high=(entry["ci95"] or [None, None])[1],
+            behaviours=entry["behaviours"],
+        ))
+    UnitResult.objects.bulk_create(unit_results, batch_size=2000)
+    association = associate_report(table=table, k=k, cycle=cycle.name)
+    published_org = organisation_entry is not None and organisation_entry["published"]
+    invited = Invitation.objects.filter(cycle=cycle).count()
+    responded = Response.objects.filter(cycle=cycle).count()
+    return CycleResult.objects.update_or_create(cycle=cycle, defaults={
+        "min_responses": k,
+        "responses": organisation_entry["n"] if published_org else None,
+        "index": organisation_entry["index"] if published_org else None,
+        "association": association,
+        "leader_indices": sorted(round(r.index, 1) for r in leaders),
+        "response_rate": {"invited": invited, "responded": responded} if published_org and invited else {},
+    })[0]
+
+
+def import_past_cycle(*, actor, organisation, path, progress=None) -> list[SurveyCycle]:
+    """Load past cycles from an analyst CSV (one row per response); each becomes a published cycle.
+
+    `leader_id` is the leader's staff number; `unit` is the respondent's unit path, with or
+    without the organisation's name in front. Everything is checked before anything is written.
+    """
+    instrument_row = default_instrument()
+    instrument = instrument_row.load()
+    try:
+        table = read_responses(path=path, instrument=instrument, progress=progress)
+    except CsvFormatError as exc:
+        raise ValidationError(exc.problems) from exc
+    people = dict(Person.objects.filter(organisation=organisation).values_list("staff_number", "id"))
+    units = dict(Unit.objects.filter(organisation=organisation).values_list("path", "id"))
+    problems = []
+    for name in sorted(set(table.leaders)):
+        if name not in people:
+            problems.append(f"column leader_id: {name!r} is not a staff number in {organisation}")
+    for path_text in sorted(set(table.units)):
+        local = path_text.removeprefix(organisation.name + "/")
+        if local not in units and path_text != organisation.name:
+            problems.append(f"column unit: {path_text!r} is not a unit of {organisation}")
+    existing = set(SurveyCycle.objects.filter(organisation=organisation).values_list("name", flat=True))
+    for name in table.cycles:
+        if name in existing:
+            problems.append(f"column cycle: {organisation} already has a cycle called {name!r}")
+    if problems:
+        raise ValidationError(problems[:50])
+    cycles = []
+    with transaction.atomic(durable=True):
+        for code, name in enumerate(table.cycles):
+            year = int(name[:4]) if name[:4].isdigit() else 2000
+            cycle = SurveyCycle.objects.create(
+                organisation=organisation, name=name, instrument=instrument_row, status=SurveyCycle.Status.CLOSED,
+                opens_on=date(year, 1, 1), closes_on=date(year, 12, 31), imported=True,
+                min_responses=organisation.min_responses, min_comments=organisation.min_comments)
+            rows = (table.cycle == code).nonzero()[0]
+            Response.objects.bulk_create([
+                Response(cycle=cycle, leader_id=people[table.leaders[table.leader[i]]],
+                         unit_id=units.get(table.units[table.unit[i]].removeprefix(organisation.name + "/")),
+                         profession=table.professions[table.profession[i]],
+                         answers=[int(v) or None for v in table.items[i]],
+                         burnout=int(table.burnout[i]) or None, satisfaction=int(table.satisfaction[i]) or None)
+                for i in rows], batch_size=2000)
+            audit.record(actor=actor, action="leaderindex.cycle_imported", obj=cycle, organisation=organisation,
+                         after={"responses": len(rows)})
+            _publish(actor, cycle)
+            cycles.append(cycle)
+    return cycles

@@ -1,0 +1,120 @@
+"""Leader-index results: a leader's report (page and PDF), the organisation's dashboard, the
+Excel export, and loading past cycles. Every figure comes from published rows only."""
+
+import tempfile
+from pathlib import Path
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+
+from clinlead.accounts import permissions
+from clinlead.accounts.access import crumbs, organisation_for, require
+from clinlead.exports import xlsx_response
+from clinlead.leaderindex import charts, selectors_report
+from clinlead.leaderindex.models import LeaderResult
+from clinlead.leaderindex.services import import_past_cycle
+from clinlead.org.models import Person
+from clinlead.pdf import pdf_response
+from clinlead.surveys.forms import PastCyclesForm
+from clinlead.surveys.models import SurveyCycle
+
+
+def _published_cycle(pk):
+    return get_object_or_404(SurveyCycle.objects.select_related("organisation", "instrument"),
+                             pk=pk, status=SurveyCycle.Status.PUBLISHED)
+
+
+@login_required
+def my_report(request):
+    """The latest published report of the logged-in leader."""
+    latest = LeaderResult.objects.filter(leader_id=request.user.person_id).order_by("-cycle__opens_on").first()
+    if latest is None:
+        return render(request, "leaderindex/no_report.html", {"breadcrumbs": crumbs(("Home", reverse("home")))})
+    return redirect("leaderindex:report", cycle=latest.cycle_id, leader=latest.leader_id)
+
+
+def _report_context(request, cycle, leader):
+    report = selectors_report.leader_report(cycle=cycle, leader=leader)
+    if report is None:
+        raise Http404("No published report")
+    instrument = cycle.instrument.load()
+    labels = {item.id: f"{item.id.upper()} ({item.behaviour})" for item in instrument.items}
+    result = report["result"]
+    return {
+        "cycle": cycle, "leader": leader, "result": result, "comments": report["comments"],
+        "trend": report["trend"], "instrument": instrument,
+        "behaviours_svg": charts.behaviours_chart(result.behaviours),
+        "items_svg": charts.items_chart(result.items, labels),
+        "trend_svg": charts.trend_chart(report["trend"]) if len(report["trend"]) > 1 else None,
+        "breadcrumbs": crumbs(("Home", reverse("home"))),
+    }
+
+
+@login_required
+def report(request, cycle, leader):
+    cycle = _published_cycle(cycle)
+    leader = get_object_or_404(Person, pk=leader, organisation=cycle.organisation)
+    require(permissions.can_see_leader_report(request.user, leader))
+    return render(request, "leaderindex/report.html", _report_context(request, cycle, leader))
+
+
+@login_required
+def report_pdf(request, cycle, leader):
+    cycle = _published_cycle(cycle)
+    leader = get_object_or_404(Person, pk=leader, organisation=cycle.organisation)
+    require(permissions.can_see_leader_report(request.user, leader))
+    return pdf_response(template="leaderindex/report_pdf.html", context=_report_context(request, cycle, leader),
+                        filename=f"leader-index-{cycle.name}-{leader.staff_number}.pdf", request=request)
+
+
+@login_required
+def dashboard(request, pk):
+    cycle = _published_cycle(pk)
+    require(permissions.can_see_cycle_results(request.user, cycle))
+    data = selectors_report.dashboard(cycle=cycle)
+    result = data["result"]
+    return render(request, "leaderindex/dashboard.html", {
+        "cycle": cycle, "result": result, "units": data["units"],
+        "distribution_svg": charts.distribution_chart(result.leader_indices) if result and result.leader_indices else None,
+        "heatmap_svg": charts.heatmap_chart(data["heat"]) if data["heat"] else None,
+        "association": [(name, result.association.get(name)) for name in ("burnout", "satisfaction")] if result else [],
+        "correlation": (result.association.get("unit_correlation") or {}) if result else {},
+        "breadcrumbs": crumbs(("Home", reverse("home")),
+                              ("Leader survey", reverse("surveys:cycles", kwargs={"slug": cycle.organisation.slug}))),
+    })
+
+
+@login_required
+def export(request, pk):
+    cycle = _published_cycle(pk)
+    require(permissions.can_see_cycle_results(request.user, cycle))
+    return xlsx_response(sheets=selectors_report.export_sheets(cycle=cycle),
+                         filename=f"leader-index-{cycle.organisation.slug}-{cycle.name}.xlsx")
+
+
+@login_required
+def import_cycles(request, slug):
+    org = organisation_for(request, slug, permissions.can_manage_talent)
+    form = PastCyclesForm(request.POST or None, request.FILES or None)
+    problems = []
+    if request.method == "POST" and form.is_valid():
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "responses.csv"
+            with path.open("wb") as out:
+                for chunk in form.cleaned_data["file"].chunks():
+                    out.write(chunk)
+            try:
+                cycles = import_past_cycle(actor=request.user, organisation=org, path=path)
+            except ValidationError as exc:
+                problems = exc.messages
+            else:
+                messages.success(request, "Loaded and published: " + ", ".join(c.name for c in cycles))
+                return redirect("surveys:cycles", slug=org.slug)
+    return render(request, "leaderindex/import.html", {
+        "org": org, "form": form, "problems": problems,
+        "breadcrumbs": crumbs(("Home", reverse("home")), ("Leader survey", reverse("surveys:cycles", kwargs={"slug": org.slug}))),
+    })

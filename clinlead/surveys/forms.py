@@ -1,0 +1,41 @@
+from django import forms
+
+
+class CycleForm(forms.Form):
+    name = forms.CharField(label="Name", max_length=100, help_text="For example, 2026")
+    opens_on = forms.DateField(label="Opens on", widget=forms.DateInput(attrs={"type": "date", "class": "nhsuk-input nhsuk-input--width-10"}))
+    closes_on = forms.DateField(label="Closes on", widget=forms.DateInput(attrs={"type": "date", "class": "nhsuk-input nhsuk-input--width-10"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].widget.attrs["class"] = "nhsuk-input nhsuk-input--width-10"
+
+
+class PastCyclesForm(forms.Form):
+    file = forms.FileField(label="Past responses (.csv)", help_text="One row per response, in the analyst format.")
+
+
+def answer_form_fields(instrument, leader_choices, default_leader):
+    """The fields of the survey form, built from the instrument (any number of items)."""
+    fields = {}
+    scale = [(str(p.value), p.label) for p in instrument.scale]
+    for item in instrument.items:
+        fields[item.id] = forms.TypedChoiceField(
+            label=item.text, choices=scale, coerce=int, required=False, widget=forms.RadioSelect, empty_value=None)
+    for wellbeing in (instrument.burnout, instrument.satisfaction):
+        fields[wellbeing.id] = forms.TypedChoiceField(
+            label=wellbeing.text, choices=[(str(o.value), o.label) for o in wellbeing.options], coerce=int,
+            required=False, widget=forms.RadioSelect, empty_value=None)
+    if instrument.comment:
+        fields["comment"] = forms.CharField(label=instrument.comment.prompt, required=False, max_length=2000,
+                                            widget=forms.Textarea(attrs={"rows": 4, "class": "nhsuk-textarea"}))
+    fields["leader"] = forms.ModelChoiceField(
+        label="Your immediate leader", queryset=leader_choices, required=True, initial=default_leader,
+        help_text="If this is not the person you report to, choose the right one.",
+        widget=forms.Select(attrs={"class": "nhsuk-select"}))
+    return fields
+
+
+def answer_form(instrument, leader_choices, default_leader, data=None):
+    form_class = type("AnswerForm", (forms.Form,), answer_form_fields(instrument, leader_choices, default_leader))
+    return form_class(data=data)

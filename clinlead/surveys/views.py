@@ -1,0 +1,131 @@
+"""Survey pages: cycles for talent admins, and the anonymous form behind a single-use link."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from clinlead.accounts import permissions
+from clinlead.accounts.access import crumbs, organisation_for, require
+from clinlead.surveys import selectors, services
+from clinlead.surveys.forms import CycleForm, answer_form
+from clinlead.surveys.models import Invitation, SurveyCycle
+
+
+def _cycle_crumbs(org):
+    return crumbs(("Home", reverse("home")), (org.name, org.get_absolute_url()),
+                  ("Leader survey", reverse("surveys:cycles", kwargs={"slug": org.slug})))
+
+
+@login_required
+def cycles(request, slug):
+    org = organisation_for(request, slug, permissions.can_see_organisation_aggregates)
+    form = CycleForm(request.POST or None)
+    if request.method == "POST":
+        require(permissions.can_manage_talent(request.user, org))
+        if form.is_valid():
+            try:
+                cycle = services.create_cycle(actor=request.user, organisation=org, **form.cleaned_data)
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                return redirect(cycle)
+    return render(request, "surveys/cycles.html", {
+        "org": org, "cycles": selectors.cycles_for(organisation=org), "form": form,
+        "can_manage": permissions.can_manage_talent(request.user, org),
+        "breadcrumbs": crumbs(("Home", reverse("home")), (org.name, org.get_absolute_url())),
+    })
+
+
+@login_required
+def cycle(request, pk):
+    cycle = get_object_or_404(SurveyCycle.objects.select_related("organisation", "instrument"), pk=pk)
+    require(permissions.can_see_organisation_aggregates(request.user, cycle.organisation))
+    day, progress = selectors.progress(cycle=cycle)
+    return render(request, "surveys/cycle.html", {
+        "cycle": cycle, "progress": progress, "progress_day": day,
+        "invited": cycle.invitations.count() if cycle.status != SurveyCycle.Status.DRAFT else None,
+        "can_manage": permissions.can_manage_talent(request.user, cycle.organisation),
+        "breadcrumbs": _cycle_crumbs(cycle.organisation),
+    })
+
+
+ACTIONS = {
+    "open": lambda user, cycle: services.open_cycle(actor=user, cycle=cycle),
+    "remind": lambda user, cycle: services.send_reminders(actor=user, cycle=cycle),
+    "close": lambda user, cycle: services.close_cycle(actor=user, cycle=cycle),
+    "publish": lambda user, cycle: _publish(user, cycle),
+}
+DONE = {"open": "The survey is open and invitations are on their way.",
+        "remind": "Reminders are on their way to everyone who has not answered yet.",
+        "close": "The survey is closed.", "publish": "Results are published."}
+
+
+def _publish(user, cycle):
+    from clinlead.leaderindex.services import publish_cycle
+
+    return publish_cycle(actor=user, cycle=cycle)
+
+
+@login_required
+@require_POST
+def cycle_action(request, pk, action):
+    cycle = get_object_or_404(SurveyCycle.objects.select_related("organisation"), pk=pk)
+    require(permissions.can_manage_talent(request.user, cycle.organisation) and action in ACTIONS)
+    try:
+        ACTIONS[action](request.user, cycle)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, DONE[action])
+    return redirect(cycle)
+
+
+@login_required
+def start(request, pk):
+    """A logged-in member of staff asks for their own link (the e-mail may be lost)."""
+    person = request.user.person
+    invitation = Invitation.objects.filter(cycle_id=pk, person=person, used=False,
+                                           cycle__status=SurveyCycle.Status.OPEN).select_related("cycle").first()
+    require(person is not None and invitation is not None)
+    if request.method == "POST":
+        return redirect("surveys:answer", token=services.issue_link(invitation=invitation))
+    return render(request, "surveys/start.html", {"cycle": invitation.cycle})
+
+
+@never_cache
+def answer(request, token):
+    """The survey form. No login: the single-use link is the key, and nothing kept links back."""
+    try:
+        invitation = services.find_invitation(token=token)
+    except services.InvitationUnusable:
+        return render(request, "surveys/link_unusable.html", status=410)
+    instrument = invitation.cycle.instrument.load()
+    choices = selectors.leader_choices(invitation=invitation)
+    form = answer_form(instrument, choices, invitation.leader_id, data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.submit_response(
+                token=token, answers=[data[i] for i in instrument.item_ids],
+                burnout=data[instrument.burnout.id], satisfaction=data[instrument.satisfaction.id],
+                comment=data.get("comment", ""), leader=data["leader"])
+        except services.InvitationUnusable:
+            return render(request, "surveys/link_unusable.html", status=410)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return redirect("surveys:thanks")
+    return render(request, "surveys/answer.html", {
+        "form": form, "cycle": invitation.cycle, "instrument": instrument,
+        "item_fields": [form[i] for i in instrument.item_ids],
+        "wellbeing_fields": [form[instrument.burnout.id], form[instrument.satisfaction.id]],
+    })
+
+
+def thanks(request):
+    return render(request, "surveys/thanks.html")

@@ -1,0 +1,44 @@
+"""A small hand-built trust for anonymity tests: exact group sizes, nothing random."""
+
+from datetime import date
+
+from clinlead.org.models import Organisation, Person, ReportingLine, Unit, UnitMembership
+from clinlead.surveys.models import Response, SurveyCycle
+from clinlead.surveys.services import default_instrument
+
+DAY = date(2026, 1, 10)
+
+
+class World:
+    def __init__(self, k=5):
+        self.org = Organisation.objects.create(name="Test Trust", slug="test-trust", min_responses=k)
+        self.units = {}
+        self.leaders = {}
+        self.next_number = 1
+
+    def unit(self, path):
+        if path not in self.units:
+            parent = self.unit(path.rpartition("/")[0]) if "/" in path else None
+            self.units[path] = Unit.objects.create(organisation=self.org, parent=parent, name=path.split("/")[-1],
+                                                   path=path, depth=path.count("/"))
+        return self.units[path]
+
+    def person(self, unit_path, leader=None, profession="nurse"):
+        p = Person.objects.create(organisation=self.org, staff_number=f"T{self.next_number:05d}", first_name="P",
+                                  last_name=f"{self.next_number}", profession=profession,
+                                  work_email=f"p{self.next_number}@test.example")
+        self.next_number += 1
+        UnitMembership.objects.create(person=p, unit=self.unit(unit_path), start=date(2020, 1, 1))
+        if leader is not None:
+            ReportingLine.objects.create(person=p, leader=leader, start=date(2020, 1, 1))
+        return p
+
+    def cycle(self, name="2026", status=SurveyCycle.Status.CLOSED):
+        return SurveyCycle.objects.create(organisation=self.org, name=name, instrument=default_instrument(),
+                                          status=status, opens_on=DAY, closes_on=DAY, snapshot_date=DAY,
+                                          min_responses=self.org.min_responses)
+
+    def responses(self, cycle, *, leader, unit_path, n, score=4, burnout=2, satisfaction=4):
+        Response.objects.bulk_create([
+            Response(cycle=cycle, leader=leader, unit=self.unit(unit_path), profession="nurse",
+                     answers=[score] * 12, burnout=burnout, satisfaction=satisfaction) for _ in range(n)])
