@@ -20,11 +20,14 @@ def pytest_configure(config):
 def demo(db):
     """A small demo group (three trusts, ~200 staff) with every persona's login and every
     feature's demo data, built as `clinlead demo` builds it."""
+    from django.db import transaction
+
     from clinlead.org.demo import DemoGenerator, add_feature_demo_data
 
     generator = DemoGenerator(staff=200, seed=11, today=date.today()).build()
-    world = generator.write()
-    add_feature_demo_data(world=world, generator=generator)
+    with transaction.atomic():  # as `clinlead demo` does: one transaction, also in live-server tests
+        world = generator.write()
+        add_feature_demo_data(world=world, generator=generator)
     world.generator = generator
     return world
 
