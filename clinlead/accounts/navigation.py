@@ -61,9 +61,11 @@ def navigation_for(request):
                 items += module.nav_items(user, org)
     elif organisations:
         items.append(("Organisations", reverse("org:organisations")))
+    # Exactly one item is the current page: the longest whose address starts this page's.
     path = request.path
-    return [NavItem(label, href, current=(href == path or (href != "/" and path.startswith(href))))
-            for label, href in items]
+    matches = [href for _, href in items if href == path or (href != "/" and path.startswith(href))]
+    current = max(matches, key=len) if matches else None
+    return [NavItem(label, href, current=href == current) for label, href in items]
 
 
 def home_cards(user, org):

@@ -14,7 +14,7 @@ class HrUploadForm(forms.Form):
     )
     effective = forms.DateField(
         label="Changes take effect on", initial=date.today, help_text="For example, 2026-11-30",
-        widget=forms.DateInput(attrs={"class": "nhsuk-input nhsuk-input--width-10", "type": "date"}),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"class": "nhsuk-input nhsuk-input--width-10", "type": "date"}),
     )
 
     def clean_file(self):

@@ -3,8 +3,8 @@ from django import forms
 
 class CycleForm(forms.Form):
     name = forms.CharField(label="Name", max_length=100, help_text="For example, 2026")
-    opens_on = forms.DateField(label="Opens on", widget=forms.DateInput(attrs={"type": "date", "class": "nhsuk-input nhsuk-input--width-10"}))
-    closes_on = forms.DateField(label="Closes on", widget=forms.DateInput(attrs={"type": "date", "class": "nhsuk-input nhsuk-input--width-10"}))
+    opens_on = forms.DateField(label="Opens on", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date", "class": "nhsuk-input nhsuk-input--width-10"}))
+    closes_on = forms.DateField(label="Closes on", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date", "class": "nhsuk-input nhsuk-input--width-10"}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

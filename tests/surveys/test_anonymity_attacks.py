@@ -297,3 +297,14 @@ def test_reminders_go_only_to_those_who_have_not_answered(world, mailoutbox, dja
     assert pending.work_email in {m.to[0] for m in mailoutbox}
     event = AuditEvent.objects.filter(action="surveys.reminders_sent").get()
     assert event.after == {}, "the reminder event says nothing about how many had answered"
+
+
+def test_a_refused_survey_link_is_not_written_to_the_log(client, caplog):
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        response = client.get(reverse("surveys:answer", kwargs={"token": "a-secret-token"}))
+    assert response.status_code == 410
+    from clinlead.logging import RedactSurveyLinks
+
+    for record in caplog.records:
+        RedactSurveyLinks().filter(record)
+        assert "a-secret-token" not in record.getMessage()

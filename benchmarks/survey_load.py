@@ -1,0 +1,186 @@
+"""Survey submissions under load on PostgreSQL, through a real WSGI server on loopback.
+
+    python3 -m pip install -e '.[bench]'
+    python3 benchmarks/survey_load.py [--database-url postgres://postgres@127.0.0.1:5432/clinlead_bench]
+                                      [--submissions 6000] [--clients 16] [--workers 3]
+
+Each simulated respondent opens their single-use link (GET, for the form's CSRF token) and
+sends their answers (POST). Prints submissions per second and POST latency percentiles, with a
+ratio against a baseline in the same process: the same clients fetching /health/ (the server's
+floor). Then sends every one of 200 links from 5 clients at once and checks that exactly one
+response per link was stored: nothing lost, nothing duplicated.
+"""
+
+import argparse
+import http.client
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from urllib.parse import urlencode
+
+CSRF_FIELD = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def setup(n_links):
+    import django
+
+    django.setup()
+    from datetime import date
+
+    from django.core.management import call_command
+
+    from clinlead.org.models import Organisation, Person, ReportingLine, Unit, UnitMembership
+    from clinlead.surveys.models import Invitation, SurveyCycle
+    from clinlead.surveys.services import default_instrument, token_hash
+
+    call_command("migrate", verbosity=0)
+    call_command("flush", interactive=False, verbosity=0)
+    org = Organisation.objects.create(name="Load Test Trust", slug="load-test")
+    unit = Unit.objects.create(organisation=org, name="Medicine", path="Medicine", depth=0)
+    leader = Person.objects.create(organisation=org, staff_number="L1", first_name="Lee", last_name="Leader",
+                                   profession="doctor")
+    people = Person.objects.bulk_create([
+        Person(organisation=org, staff_number=f"S{i}", first_name="S", last_name=str(i), profession="nurse")
+        for i in range(n_links)])
+    UnitMembership.objects.bulk_create([UnitMembership(person=p, unit=unit, start=date(2020, 1, 1)) for p in people])
+    ReportingLine.objects.bulk_create([ReportingLine(person=p, leader=leader, start=date(2020, 1, 1)) for p in people])
+    cycle = SurveyCycle.objects.create(organisation=org, name="2026", instrument=default_instrument(), status="open",
+                                       opens_on=date(2026, 1, 1), closes_on=date(2026, 12, 31), snapshot_date=date(2026, 1, 1))
+    Invitation.objects.bulk_create([
+        Invitation(cycle=cycle, person=p, leader=leader, unit=unit, profession="nurse", token_hash=token_hash(f"bench-{i}"))
+        for i, p in enumerate(people)], batch_size=5000)
+    return cycle
+
+
+def submit(conn, token, leader_id):
+    """One respondent: open the form, send the answers. Returns (status, POST seconds)."""
+    conn.request("GET", f"/survey/s/{token}/")
+    page = conn.getresponse()
+    body = page.read()
+    cookie = page.getheader("Set-Cookie", "").split(";")[0]
+    match = CSRF_FIELD.search(body)
+    if page.status != 200 or not match:
+        return page.status, 0.0
+    form = {f"q{i}": "4" for i in range(1, 13)} | {"burnout": "2", "satisfaction": "4", "leader": str(leader_id),
+                                                   "csrfmiddlewaretoken": match.group(1).decode()}
+    started = time.perf_counter()
+    conn.request("POST", f"/survey/s/{token}/", body=urlencode(form), headers={
+        "Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie,
+        "Referer": f"http://127.0.0.1/survey/s/{token}/"})
+    answer = conn.getresponse()
+    answer.read()
+    return answer.status, time.perf_counter() - started
+
+
+def run_clients(port, jobs, clients, work):
+    """Share `jobs` between `clients` threads, each with its own keep-alive connection."""
+    results, lock = [], threading.Lock()
+    queue = list(jobs)
+
+    def client():
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        while True:
+            with lock:
+                if not queue:
+                    break
+                job = queue.pop()
+            outcome = work(conn, job)
+            with lock:
+                results.append(outcome)
+        conn.close()
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results, time.perf_counter() - started
+
+
+def health(conn, _):
+    started = time.perf_counter()
+    conn.request("GET", "/health/")
+    r = conn.getresponse()
+    r.read()
+    return r.status, time.perf_counter() - started
+
+
+def percentile(values, p):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/clinlead_bench")
+    parser.add_argument("--submissions", type=int, default=6000)
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=3)
+    args = parser.parse_args()
+    if "bench" not in args.database_url.rsplit("/", 1)[-1]:
+        sys.exit("--database-url must name a database whose name contains 'bench' (it is flushed)")
+    env = dict(os.environ, DATABASE_URL=args.database_url, CLINLEAD_DATA_DIR=tempfile.mkdtemp(prefix="clinlead-load-"),
+               DJANGO_SETTINGS_MODULE="clinlead.settings", CLINLEAD_DB_CONN_MAX_AGE="600")
+    os.environ.update(env)
+    race_links = 200
+    cycle = setup(args.submissions + race_links)
+    leader_id = cycle.invitations.first().leader_id
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "clinlead.wsgi:application", "-b", f"127.0.0.1:{port}",
+         "-w", str(args.workers), "--threads", "4", "--worker-class", "gthread", "--log-level", "warning"],
+        env=env)
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        # Warm up until every worker has loaded Django and answers quickly.
+        deadline = time.perf_counter() + 8
+        while time.perf_counter() < deadline:
+            run_clients(port, range(100), args.clients, health)
+        base, base_s = run_clients(port, range(args.submissions), args.clients, health)
+        tokens = [f"bench-{i}" for i in range(args.submissions)]
+        done, seconds = run_clients(port, tokens, args.clients, lambda c, t: submit(c, t, leader_id))
+        ok = [s for status, s in done if status == 302]
+        race = [f"bench-{i}" for i in range(args.submissions, args.submissions + race_links)] * 5
+        raced, _ = run_clients(port, race, 20, lambda c, t: submit(c, t, leader_id))
+    finally:
+        server.terminate()
+        server.wait()
+    from clinlead.surveys.models import Invitation, Response
+
+    stored = Response.objects.filter(cycle=cycle).count()
+    used = Invitation.objects.filter(cycle=cycle, used=True).count()
+    print(f"database:                 {args.database_url.split('@')[-1]}  (gunicorn {args.workers} workers x 4 threads, "
+          f"{args.clients} clients, 2 cores shared with the clients)")
+    print(f"baseline /health/:        {len(base) / base_s:,.0f} requests/s, p99 {percentile([s for _, s in base], 99) * 1000:.1f} ms")
+    print(f"survey submissions:       {len(ok):,} of {len(done):,} accepted in {seconds:.1f} s = "
+          f"{len(ok) / seconds:,.0f} submissions/s (each a GET of the form and a POST); "
+          f"ratio to baseline {(len(base) / base_s) / (len(ok) / seconds):.1f}x")
+    print(f"POST latency:             p50 {statistics.median(ok) * 1000:.1f} ms, p95 {percentile(ok, 95) * 1000:.1f} ms, "
+          f"p99 {percentile(ok, 99) * 1000:.1f} ms")
+    accepted = sum(1 for status, _ in raced if status == 302)
+    print(f"same link x5 at once:     {race_links} links, {accepted} submissions accepted, "
+          f"{sum(1 for status, _ in raced if status == 410)} refused as used")
+    print(f"stored responses:         {stored:,} for {used:,} used links "
+          f"({'no response lost or duplicated' if stored == used == len(ok) + accepted else 'MISMATCH'})")
+
+
+if __name__ == "__main__":
+    main()

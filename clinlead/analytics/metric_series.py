@@ -1,0 +1,322 @@
+"""Read a metric time-series file: CSV or Excel (.xlsx), header ``organisation,period,metric,value``.
+
+Every row is checked and every problem is collected as ``(row, column, value, reason)``
+before anything is returned, so one upload shows the whole list of fixes needed and a
+half-read file is never analysed. ``row`` is the 1-based line (CSV) or sheet row (Excel)
+that a person would look at; the header is row 1.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import pandas as pd
+
+from clinlead.analytics.periods import (
+    Period,
+    PeriodError,
+    describe_granularity,
+    parse_period,
+)
+
+COLUMNS = ("organisation", "period", "metric", "value")
+# Enough to fix a file without drowning the reader; the rest are counted.
+MAX_PROBLEMS_SHOWN = 50
+
+
+class Problem(NamedTuple):
+    row: int
+    column: str
+    value: str
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"row {self.row}"
+        if self.column:
+            where += f", column {self.column!r}"
+        if self.value != "":
+            where += f", value {self.value!r}"
+        return f"{where}: {self.reason}"
+
+
+class MetricSeriesError(ValueError):
+    """The file could not be used; ``problems`` lists every row-level problem found."""
+
+    def __init__(self, *, source: str, problems: Sequence[Problem] = (), message: str = ""):
+        self.source = source
+        self.problems = list(problems)
+        self.message = message
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        if not self.problems:
+            return f"{self.source}: {self.message}"
+        count = len(self.problems)
+        noun = "problem" if count == 1 else "problems"
+        lines = [f"{self.source}: {count} {noun} found, nothing was read:"]
+        lines += [f"  {problem}" for problem in self.problems[:MAX_PROBLEMS_SHOWN]]
+        if count > MAX_PROBLEMS_SHOWN:
+            lines.append(f"  ... and {count - MAX_PROBLEMS_SHOWN} more")
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class Observation:
+    organisation: str
+    period: Period
+    metric: str
+    value: float
+    row: int
+
+
+@dataclass(frozen=True)
+class MetricSeries:
+    """Validated observations, in file order."""
+
+    source: str
+    observations: tuple[Observation, ...]
+
+    def metrics(self) -> list[str]:
+        return sorted({o.metric for o in self.observations})
+
+    def organisations(self, *, metric: str | None = None) -> list[str]:
+        return sorted(
+            {o.organisation for o in self.observations if metric is None or o.metric == metric}
+        )
+
+    def granularity(self, *, metric: str) -> str:
+        for observation in self.observations:
+            if observation.metric == metric:
+                return observation.period.granularity
+        raise KeyError(metric)
+
+    def to_frame(self, *, metric: str | None = None) -> pd.DataFrame:
+        """Columns organisation, period (canonical label), metric, value, row."""
+        chosen = [o for o in self.observations if metric is None or o.metric == metric]
+        return pd.DataFrame(
+            {
+                "organisation": [o.organisation for o in chosen],
+                "period": [o.period.label for o in chosen],
+                "metric": [o.metric for o in chosen],
+                "value": [o.value for o in chosen],
+                "row": [o.row for o in chosen],
+            }
+        )
+
+
+def read_metric_series(*, path: str | Path) -> MetricSeries:
+    """Read and validate a ``.csv`` or ``.xlsx`` file; raise :class:`MetricSeriesError`."""
+    path = Path(path)
+    source = path.name
+    if not path.is_file():
+        raise MetricSeriesError(source=str(path), message="file not found")
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        rows = _csv_rows(path=path, source=source)
+    elif suffix == ".xlsx":
+        rows = _xlsx_rows(path=path, source=source)
+    else:
+        raise MetricSeriesError(
+            source=source,
+            message=f"unsupported file type {suffix or '(none)'!r}: use .csv or .xlsx",
+        )
+    return parse_metric_rows(rows=rows, source=source)
+
+
+def metric_series_from_records(*, records: Iterable[dict], source: str = "records") -> MetricSeries:
+    """Validate in-memory dicts (e.g. demo rows) exactly as a file would be validated."""
+    numbered = [(1, list(COLUMNS))]
+    numbered += [
+        (index, [record.get(column) for column in COLUMNS])
+        for index, record in enumerate(records, start=2)
+    ]
+    return parse_metric_rows(rows=numbered, source=source)
+
+
+def _csv_rows(*, path: Path, source: str) -> list[tuple[int, list[Any]]]:
+    try:
+        # utf-8-sig swallows the byte-order mark Excel puts at the start of "CSV UTF-8" files.
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise MetricSeriesError(
+            source=source, message=f"not UTF-8 text (byte {exc.start}); save the file as CSV UTF-8"
+        ) from None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    rows = []
+    first_line = 1
+    try:
+        for record in reader:
+            # A quoted field can span lines; report the line where the record starts.
+            rows.append((first_line, record))
+            first_line = reader.line_num + 1
+    except csv.Error as exc:
+        raise MetricSeriesError(
+            source=source, message=f"row {first_line}: unreadable CSV ({exc})"
+        ) from None
+    return rows
+
+
+def _xlsx_rows(*, path: Path, source: str) -> list[tuple[int, list[Any]]]:
+    from openpyxl import load_workbook
+
+    try:
+        # data_only: a formula cell gives its last calculated value, as the user saw it.
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises several unrelated types for a bad file
+        raise MetricSeriesError(
+            source=source, message=f"not a readable .xlsx file ({exc})"
+        ) from None
+    try:
+        sheet = workbook.worksheets[0]
+        return [
+            (index, list(values))
+            for index, values in enumerate(sheet.iter_rows(values_only=True), start=1)
+        ]
+    finally:
+        workbook.close()
+
+
+def _text(cell: Any) -> str:
+    if cell is None:
+        return ""
+    if isinstance(cell, datetime):
+        # Excel turns a typed 2025-01-15 into a datetime; a midnight one is just a date.
+        return cell.date().isoformat() if cell.time() == datetime.min.time() else cell.isoformat()
+    if isinstance(cell, date):
+        return cell.isoformat()
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    return str(cell).strip()
+
+
+def _blank(cells: Sequence[Any]) -> bool:
+    return all(_text(cell) == "" for cell in cells)
+
+
+def parse_metric_rows(*, rows: Iterable[tuple[int, Sequence[Any]]], source: str) -> MetricSeries:
+    """Validate ``(row_number, cells)`` pairs whose first non-blank row is the header."""
+    numbered = [(number, list(cells)) for number, cells in rows if not _blank(cells)]
+    if not numbered:
+        raise MetricSeriesError(source=source, message="the file is empty")
+    header_row, header = numbered[0]
+    columns, width = _read_header(header=header, row=header_row, source=source)
+
+    problems: list[Problem] = []
+    observations: list[Observation] = []
+    first_seen: dict[tuple[str, Period, str], int] = {}
+    granularity_seen: dict[str, tuple[str, int]] = {}
+    for number, cells in numbered[1:]:
+        # Excel pads short rows with None; only real extra content is a problem.
+        while len(cells) > width and _text(cells[-1]) == "":
+            cells.pop()
+        if len(cells) != width:
+            problems.append(Problem(number, "", "", f"expected {width} fields, found {len(cells)}"))
+            continue
+        row_problems: list[Problem] = []
+        fields = {name: cells[index] for name, index in columns.items()}
+
+        organisation = _text(fields["organisation"])
+        if not organisation:
+            row_problems.append(Problem(number, "organisation", "", "blank organisation"))
+        metric = _text(fields["metric"])
+        if not metric:
+            row_problems.append(Problem(number, "metric", "", "blank metric"))
+
+        period = None
+        period_text = _text(fields["period"])
+        try:
+            period = parse_period(text=period_text)
+        except PeriodError as exc:
+            row_problems.append(Problem(number, "period", period_text, str(exc)))
+
+        value, reason = _read_value(fields["value"])
+        if reason:
+            row_problems.append(Problem(number, "value", _text(fields["value"]), reason))
+
+        if period is not None and metric:
+            granularity, where = granularity_seen.setdefault(metric, (period.granularity, number))
+            if period.granularity != granularity:
+                row_problems.append(
+                    Problem(
+                        number,
+                        "period",
+                        period_text,
+                        f"metric {metric!r} uses {describe_granularity(granularity=granularity)}"
+                        f" from row {where}; use one granularity per metric",
+                    )
+                )
+        if period is not None and metric and organisation:
+            key = (organisation, period, metric)
+            if key in first_seen:
+                row_problems.append(
+                    Problem(
+                        number,
+                        "",
+                        "",
+                        f"duplicate of row {first_seen[key]} (same organisation "
+                        f"{organisation!r}, period {period.label!r}, metric {metric!r})",
+                    )
+                )
+            else:
+                first_seen[key] = number
+
+        if row_problems:
+            problems.extend(row_problems)
+        else:
+            observations.append(Observation(organisation, period, metric, value, number))
+
+    if problems:
+        raise MetricSeriesError(source=source, problems=problems)
+    if not observations:
+        raise MetricSeriesError(source=source, message="the file has a header but no data rows")
+    return MetricSeries(source=source, observations=tuple(observations))
+
+
+def _read_header(*, header: list[Any], row: int, source: str) -> tuple[dict[str, int], int]:
+    """Column positions by name, and the row width (trailing empty header cells dropped)."""
+    names = [_text(cell).lower() for cell in header]
+    while names and names[-1] == "":
+        names.pop()
+    problems = []
+    columns: dict[str, int] = {}
+    for index, name in enumerate(names):
+        if name in columns:
+            problems.append(Problem(row, name, name, "column appears twice in the header"))
+        elif name not in COLUMNS:
+            problems.append(
+                Problem(row, name, name, f"unexpected column; expected {', '.join(COLUMNS)}")
+            )
+        else:
+            columns[name] = index
+    for name in COLUMNS:
+        if name not in columns:
+            problems.append(Problem(row, name, "", "missing column in the header"))
+    if problems:
+        raise MetricSeriesError(source=source, problems=problems)
+    return columns, len(names)
+
+
+def _read_value(cell: Any) -> tuple[float, str]:
+    if isinstance(cell, bool):
+        # bool is an int in Python, but TRUE is not a measurement.
+        return math.nan, "not a number"
+    if isinstance(cell, int | float):
+        number = float(cell)
+    else:
+        text = _text(cell)
+        if text == "":
+            return math.nan, "blank value"
+        try:
+            number = float(text)
+        except ValueError:
+            return math.nan, "not a number"
+    if not math.isfinite(number):
+        return math.nan, "not a finite number"
+    return number, ""

@@ -1,0 +1,173 @@
+"""Browser tests: Debian's chromium driven by Playwright against pytest-django's live server.
+
+Every test here is marked `browser`. Helpers used by the test modules live here too:
+`log_in` goes through the real login form, `assert_accessible` runs axe-core (installed from npm
+by `clinlead.frontend.ensure_assets`) and fails on serious or critical WCAG 2.0/2.1 A/AA findings,
+`assert_no_browser_errors` fails on script errors and content-security-policy refusals.
+"""
+
+import functools
+import os
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]
+DESKTOP = {"viewport": {"width": 1280, "height": 900}}
+IPHONE = {
+    "viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
+    "device_scale_factor": 3,
+}
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+BLOCKING_IMPACTS = {"serious", "critical"}
+NOT_A_PAGE = {
+    "Page not found", "You do not have access to this page",
+    "Sorry, there is a problem with the service", "Too many failed attempts",
+}
+TIMEOUT_MS = 15_000
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        reason = f"{CHROMIUM} is not installed: the browser tests need Debian's chromium package"
+        if os.environ.get("CI"):
+            pytest.fail(f"{reason} (CI must run them, so this is a failure, not a skip)")
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread from here on; Django's ORM would
+    # otherwise refuse to be called by the tests (and fixtures) that drive the browser.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def frontend_assets(request):
+    """The NHS.UK design system and axe-core, from npm (a no-op once installed)."""
+    if not CHROMIUM.exists():
+        return None  # the `browser` fixture explains the skip
+    from clinlead.frontend import ensure_assets
+
+    return ensure_assets()
+
+
+@pytest.fixture
+def new_page(browser):
+    """new_page(**context_options): a page in a fresh browser context, closed after the test."""
+    contexts = []
+
+    def make(**options):
+        context = browser.new_context(**{**DESKTOP, **options})
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        page = context.new_page()
+        page.browser_errors = watch_for_errors(page)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page):
+    """A desktop page (1280×900) in a fresh context: no cookies, no session."""
+    return new_page()
+
+
+@pytest.fixture
+def phone(new_page):
+    """An iPhone-sized page (390×844, touch, 3× pixels) in a fresh context."""
+    return new_page(**IPHONE)
+
+
+def watch_for_errors(page):
+    """Collect uncaught script errors, console errors (CSP refusals land there) and failed
+    same-origin requests; `assert_no_browser_errors` reports them."""
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(f"{page.url}: uncaught {exc}"))
+
+    def on_console(message):
+        if message.type == "error":
+            errors.append(f"{page.url}: console: {message.text}")
+
+    page.on("console", on_console)
+    page.on("requestfailed", lambda req: errors.append(f"{req.url}: request failed: {req.failure}"))
+    return errors
+
+
+def assert_no_browser_errors(page):
+    errors = list(page.browser_errors)
+    page.browser_errors.clear()
+    assert not errors, "The browser reported errors:\n" + "\n".join(errors)
+
+
+def log_in(page, live_server, username, password=None):
+    """Log in through the real form, as a person would; ends on whatever page the app shows next."""
+    from clinlead.org.demo_data import DEMO_PASSWORD
+
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", DEMO_PASSWORD if password is None else password)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Log in", exact=True).click()
+
+
+def heading(page):
+    """The page's h1, whitespace-normalised ("" when there is none)."""
+    h1 = page.locator("h1")
+    assert h1.count() <= 1, f"{page.url} has {h1.count()} h1 elements"
+    return " ".join(h1.first.inner_text().split()) if h1.count() else ""
+
+
+def assert_real_page(page, response=None):
+    """A page a person can use: answered 200, has one h1, and is not an error page."""
+    if response is not None:
+        assert response.status == 200, f"{page.url} answered {response.status}"
+    title = heading(page)
+    assert title, f"{page.url} has no h1"
+    assert title not in NOT_A_PAGE, f"{page.url} shows the error page {title!r}"
+    return title
+
+
+@functools.cache
+def _axe_source(path):
+    return Path(path).read_text(encoding="utf-8")
+
+
+def assert_accessible(page):
+    """Run axe-core on the page as it is now; fail on serious or critical WCAG A/AA violations."""
+    from clinlead.frontend import axe_script
+
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        # Not page.add_script_tag: that inserts an inline <script>, which the app's content
+        # security policy (script-src 'self') rightly refuses. Evaluating the file through the
+        # DevTools protocol is not subject to the page's CSP, so the policy stays on under test.
+        page.evaluate(_axe_source(axe_script()))
+        assert page.evaluate("() => typeof window.axe === 'object'"), "axe-core did not load"
+    results = page.evaluate(
+        """async (tags) => {
+            const r = await axe.run(document, {
+                runOnly: {type: "tag", values: tags}, resultTypes: ["violations"],
+            });
+            return r.violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
+                targets: v.nodes.map(n => n.target.join(" ")),
+            }));
+        }""",
+        WCAG_TAGS,
+    )
+    blocking = [v for v in results if v["impact"] in BLOCKING_IMPACTS]
+    assert not blocking, f"axe found accessibility violations on {page.url}:\n" + "\n".join(
+        f"- {v['id']} ({v['impact']}): {v['help']} [{v['helpUrl']}]\n"
+        f"    on: {', '.join(v['targets'])}"
+        for v in blocking
+    )
