@@ -15,27 +15,38 @@ class PastCyclesForm(forms.Form):
     file = forms.FileField(label="Past responses (.csv)", help_text="One row per response, in the analyst format.")
 
 
-def answer_form_fields(instrument, leader_choices, default_leader):
-    """The fields of the survey form, built from the instrument (any number of items)."""
-    fields = {}
-    scale = [(str(p.value), p.label) for p in instrument.scale]
-    for item in instrument.items:
-        fields[item.id] = forms.TypedChoiceField(
-            label=item.text, choices=scale, coerce=int, required=False, widget=forms.RadioSelect, empty_value=None)
-    for wellbeing in (instrument.burnout, instrument.satisfaction):
-        fields[wellbeing.id] = forms.TypedChoiceField(
-            label=wellbeing.text, choices=[(str(o.value), o.label) for o in wellbeing.options], coerce=int,
-            required=False, widget=forms.RadioSelect, empty_value=None)
-    if instrument.comment:
-        fields["comment"] = forms.CharField(label=instrument.comment.prompt, required=False, max_length=2000,
-                                            widget=forms.Textarea(attrs={"rows": 4, "class": "nhsuk-textarea"}))
-    fields["leader"] = forms.ModelChoiceField(
-        label="Your immediate leader", queryset=leader_choices, required=True, initial=default_leader,
-        help_text="If this is not the person you report to, choose the right one.",
-        widget=forms.Select(attrs={"class": "nhsuk-select"}))
-    return fields
+_ITEM_FORMS = {}
+
+
+def _item_form_class(instrument):
+    """The questionnaire part of the form, built once per instrument (any number of items)."""
+    key = (instrument.id, instrument.version)
+    if key not in _ITEM_FORMS:
+        fields = {}
+        scale = [(str(p.value), p.label) for p in instrument.scale]
+        for item in instrument.items:
+            fields[item.id] = forms.TypedChoiceField(
+                label=item.text, choices=scale, coerce=int, required=False, widget=forms.RadioSelect, empty_value=None)
+        for wellbeing in (instrument.burnout, instrument.satisfaction):
+            fields[wellbeing.id] = forms.TypedChoiceField(
+                label=wellbeing.text, choices=[(str(o.value), o.label) for o in wellbeing.options], coerce=int,
+                required=False, widget=forms.RadioSelect, empty_value=None)
+        if instrument.comment:
+            fields["comment"] = forms.CharField(label=instrument.comment.prompt, required=False, max_length=2000,
+                                                widget=forms.Textarea(attrs={"rows": 4, "class": "nhsuk-textarea"}))
+        _ITEM_FORMS[key] = type("AnswerForm", (forms.Form,), fields)
+    return _ITEM_FORMS[key]
 
 
 def answer_form(instrument, leader_choices, default_leader, data=None):
-    form_class = type("AnswerForm", (forms.Form,), answer_form_fields(instrument, leader_choices, default_leader))
-    return form_class(data=data)
+    """The survey form. `leader_choices` is a queryset to show, or None when only checking
+    posted answers (the service checks a changed leader against the same choices)."""
+    form = _item_form_class(instrument)(data=data)
+    if leader_choices is None:
+        form.fields["leader"] = forms.IntegerField(required=False)
+    else:
+        form.fields["leader"] = forms.ModelChoiceField(
+            label="Your immediate leader", queryset=leader_choices, required=True, initial=default_leader,
+            help_text="If this is not the person you report to, choose the right one.",
+            widget=forms.Select(attrs={"class": "nhsuk-select"}))
+    return form

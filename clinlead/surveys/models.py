@@ -29,9 +29,21 @@ class Instrument(models.Model):
         return f"{self.name} (version {self.version})"
 
     def load(self):
-        from clinlead.analytics.instrument import load_instrument
+        """The instrument as analytics sees it; parsed once per process (instruments never change)."""
+        return _parsed_instrument(self.pk, self.definition)
 
-        return load_instrument(data=self.definition)
+
+_PARSED = {}
+
+
+def _parsed_instrument(pk, definition):
+    from clinlead.analytics.instrument import load_instrument
+
+    if pk is None:
+        return load_instrument(data=definition)
+    if pk not in _PARSED:
+        _PARSED[pk] = load_instrument(data=definition)
+    return _PARSED[pk]
 
 
 class SurveyCycle(models.Model):

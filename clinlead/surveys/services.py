@@ -139,16 +139,22 @@ def find_invitation(*, token) -> Invitation:
     return invitation
 
 
-def submit_response(*, token, answers, burnout, satisfaction, comment="", leader=None) -> None:
-    """Store one anonymous response and use up the link, in one transaction."""
+def submit_response(*, token, answers, burnout, satisfaction, comment="", leader=None, invitation=None) -> None:
+    """Store one anonymous response and use up the link, in one transaction.
+
+    `invitation` may be passed when the caller has just looked it up by this token; the
+    conditional update below is what guarantees a link is used once.
+    """
     with transaction.atomic(durable=True):
-        invitation = find_invitation(token=token)
+        if invitation is None or invitation.token_hash != token_hash(token):
+            invitation = find_invitation(token=token)
         instrument = invitation.cycle.instrument.load()
         _check_answers(instrument, answers, burnout, satisfaction)
         rated = leader or invitation.leader
         if rated is None:
             raise ValidationError({"leader": "Choose your immediate leader"})
-        if leader is not None and leader.pk not in {p.pk for p in leader_choices(invitation=invitation)}:
+        if (leader is not None and leader.pk != invitation.leader_id
+                and not leader_choices(invitation=invitation).filter(pk=leader.pk).exists()):
             raise ValidationError({"leader": "Choose a leader from your unit"})
         # Only one of two simultaneous submissions of the same link can flip `used`.
         if not Invitation.objects.filter(pk=invitation.pk, used=False).update(used=True):

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from clinlead.accounts import permissions
 from clinlead.accounts.access import crumbs, organisation_for, require
+from clinlead.org.models import Person
 from clinlead.surveys import selectors, services
 from clinlead.surveys.forms import CycleForm, answer_form
 from clinlead.surveys.models import Invitation, SurveyCycle
@@ -105,26 +106,51 @@ def answer(request, token):
     except services.InvitationUnusable:
         return render(request, "surveys/link_unusable.html", status=410)
     instrument = invitation.cycle.instrument.load()
-    choices = selectors.leader_choices(invitation=invitation)
-    form = answer_form(instrument, choices, invitation.leader_id, data=request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.submit_response(
-                token=token, answers=[data[i] for i in instrument.item_ids],
-                burnout=data[instrument.burnout.id], satisfaction=data[instrument.satisfaction.id],
-                comment=data.get("comment", ""), leader=data["leader"])
-        except services.InvitationUnusable:
-            return render(request, "surveys/link_unusable.html", status=410)
-        except ValidationError as exc:
-            form.add_error(None, exc)
+    if request.method == "POST":
+        form = answer_form(instrument, None, invitation.leader_id, data=request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            leader = invitation.leader if data["leader"] in (None, invitation.leader_id) else Person(pk=data["leader"])
+            try:
+                services.submit_response(
+                    token=token, answers=[data[i] for i in instrument.item_ids],
+                    burnout=data[instrument.burnout.id], satisfaction=data[instrument.satisfaction.id],
+                    comment=data.get("comment", ""), leader=leader, invitation=invitation)
+            except services.InvitationUnusable:
+                return render(request, "surveys/link_unusable.html", status=410)
+            except ValidationError as exc:
+                errors = exc
+            else:
+                return redirect("surveys:thanks")
         else:
-            return redirect("surveys:thanks")
+            errors = None
+        # Show the form again, with its choices, and what was wrong.
+        shown = answer_form(instrument, selectors.leader_choices(invitation=invitation), invitation.leader_id,
+                            data=request.POST)
+        shown.is_valid()
+        if errors is not None:
+            for field, messages_ in getattr(errors, "message_dict", {"__all__": errors.messages}).items():
+                shown.add_error(field if field in shown.fields else None, messages_)
+        form = shown
+    else:
+        form = answer_form(instrument, selectors.leader_choices(invitation=invitation), invitation.leader_id)
     return render(request, "surveys/answer.html", {
         "form": form, "cycle": invitation.cycle, "instrument": instrument,
-        "item_fields": [form[i] for i in instrument.item_ids],
-        "wellbeing_fields": [form[instrument.burnout.id], form[instrument.satisfaction.id]],
+        "items": _questions(form, instrument.items, instrument.scale),
+        "wellbeing": _questions(form, (instrument.burnout, instrument.satisfaction), None),
     })
+
+
+def _questions(form, questions, scale):
+    """Plain data for the radio groups: rendering 70 radios through form widgets is slow."""
+    out = []
+    for number, q in enumerate(questions, start=1):
+        chosen = form.data.get(q.id, "") if form.is_bound else ""
+        points = scale if scale is not None else q.options
+        out.append({"id": q.id, "number": number if scale is not None else None, "label": q.text,
+                    "errors": form.errors.get(q.id, []),
+                    "choices": [{"value": str(p.value), "label": p.label, "checked": str(p.value) == chosen} for p in points]})
+    return out
 
 
 def thanks(request):
