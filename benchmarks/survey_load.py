@@ -115,6 +115,40 @@ def run_clients(port, jobs, clients, work):
     return results, time.perf_counter() - started
 
 
+def run_at_rate(port, jobs, rate, clients, work):
+    """Open-loop load: job i is due at start + i/rate whatever happened before, and its latency
+    is counted from when it was due, so a slow server cannot hide its queue (no coordinated
+    omission). Returns (results, seconds)."""
+    jobs = list(jobs)
+    results, lock = [], threading.Lock()
+    next_job = [0]
+    start = time.perf_counter() + 0.2
+
+    def client():
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        while True:
+            with lock:
+                i = next_job[0]
+                if i >= len(jobs):
+                    break
+                next_job[0] += 1
+            due = start + i / rate
+            pause = due - time.perf_counter()
+            if pause > 0:
+                time.sleep(pause)
+            status, _ = work(conn, jobs[i])
+            with lock:
+                results.append((status, time.perf_counter() - due))
+        conn.close()
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results, time.perf_counter() - start
+
+
 def health(conn, _):
     started = time.perf_counter()
     conn.request("GET", "/health/")
@@ -135,6 +169,8 @@ def main():
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--rate", type=float, default=0,
+                        help="offer POSTs at this fixed rate per second (open loop); 0 = as fast as the clients go")
     args = parser.parse_args()
     if "bench" not in args.database_url.rsplit("/", 1)[-1]:
         sys.exit("--database-url must name a database whose name contains 'bench' (it is flushed)")
@@ -166,7 +202,10 @@ def main():
         opened, open_s = run_clients(port, tokens, args.clients, open_form)
         by_token = {o[0]: o for o in opened if o}
         sends = [by_token[f"bench-{i}"] for i in range(args.submissions)]
-        done, seconds = run_clients(port, sends, args.clients, lambda c, o: send_answers(c, o, leader_id))
+        if args.rate:
+            done, seconds = run_at_rate(port, sends, args.rate, args.clients, lambda c, o: send_answers(c, o, leader_id))
+        else:
+            done, seconds = run_clients(port, sends, args.clients, lambda c, o: send_answers(c, o, leader_id))
         ok = [s for status, s in done if status == 302]
         race = [by_token[f"bench-{i}"] for i in range(args.submissions, args.submissions + race_links)] * 5
         raced, _ = run_clients(port, race, 20, lambda c, o: send_answers(c, o, leader_id))
@@ -183,6 +222,9 @@ def main():
     print(f"opening the form (GET):   {len(opened):,} in {open_s:.1f} s = {len(opened) / open_s:,.0f}/s")
     print(f"survey submissions (POST): {len(ok):,} of {len(done):,} accepted in {seconds:.1f} s = "
           f"{len(ok) / seconds:,.0f} submissions/s; ratio to baseline {(len(base) / base_s) / (len(ok) / seconds):.1f}x")
+    if args.rate:
+        print(f"offered rate:             {args.rate:.0f} POST/s, open loop ({args.clients} client threads); "
+              "latency counted from when each POST was due")
     print(f"POST latency:             p50 {statistics.median(ok) * 1000:.1f} ms, p95 {percentile(ok, 95) * 1000:.1f} ms, "
           f"p99 {percentile(ok, 99) * 1000:.1f} ms")
     accepted = sum(1 for status, _ in raced if status == 302)

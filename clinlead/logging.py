@@ -1,15 +1,15 @@
-"""Log hygiene: survey links are secrets, so their tokens never reach a log line."""
+"""Log hygiene: survey and feedback links are secrets, so their tokens never reach a log line."""
 
 import logging
 import re
 
-SURVEY_LINK = re.compile(r"/survey/s/[^/\s\"']+")
+SECRET_LINK = re.compile(r"/(survey/s|development/feedback)/[^/\s\"']+")
 
 
-class RedactSurveyLinks(logging.Filter):
+class RedactSecretLinks(logging.Filter):
     def filter(self, record):
         message = record.getMessage()
-        if "/survey/s/" in message:
-            record.msg = SURVEY_LINK.sub("/survey/s/[link]", message)
+        if "/survey/s/" in message or "/development/feedback/" in message:
+            record.msg = SECRET_LINK.sub(lambda m: f"/{m.group(1)}/[link]", message)
             record.args = ()
         return True

@@ -223,9 +223,9 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "filters": {"redact_survey_links": {"()": "clinlead.logging.RedactSurveyLinks"}},
+    "filters": {"redact_secret_links": {"()": "clinlead.logging.RedactSecretLinks"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain",
-                             "filters": ["redact_survey_links"]}},
+                             "filters": ["redact_secret_links"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("CLINLEAD_LOG_LEVEL", "WARNING")},
     "loggers": {
         "django.server": {"level": "WARNING"},

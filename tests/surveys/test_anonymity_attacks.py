@@ -303,8 +303,8 @@ def test_a_refused_survey_link_is_not_written_to_the_log(client, caplog):
     with caplog.at_level(logging.WARNING, logger="django.request"):
         response = client.get(reverse("surveys:answer", kwargs={"token": "a-secret-token"}))
     assert response.status_code == 410
-    from clinlead.logging import RedactSurveyLinks
+    from clinlead.logging import RedactSecretLinks
 
     for record in caplog.records:
-        RedactSurveyLinks().filter(record)
+        RedactSecretLinks().filter(record)
         assert "a-secret-token" not in record.getMessage()

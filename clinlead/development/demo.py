@@ -1,0 +1,288 @@
+"""Demo development data at Northgate: the three-year onboarding with cohorts of new consultants
+and other professions at different stages (one consultant ready for the permanent-appointment
+review), 360s (one with six peers, one with four), a mentor and coach pool with agreements,
+learning records and career-conversation plans.
+
+Written straight to the tables inside `clinlead demo`'s transaction (the actions' own durable
+transactions cannot nest in it); Erin, the executive, leads the onboarding programme.
+"""
+
+import hashlib
+import random
+from datetime import timedelta
+
+from clinlead.accounts.models import User
+from clinlead.development import frameworks, uploads
+from clinlead.development.models import (
+    AppointmentReview,
+    Assessment,
+    Cohort,
+    DevelopmentPlan,
+    Dimension,
+    Enrolment,
+    EvidenceFile,
+    FeedbackInvitation,
+    FeedbackResponse,
+    LearningRecord,
+    MentoringAgreement,
+    MentoringFeedback,
+    MentoringSession,
+    MentorProfile,
+    Milestone,
+    MilestoneRecord,
+    Programme,
+    ProgrammeLead,
+    RaterGroup,
+)
+from clinlead.development.selectors import add_months
+from clinlead.development.services import ONBOARDING_MILESTONES, ONBOARDING_NAME, ONBOARDING_SUMMARY
+from clinlead.development.services_people import own_line
+from clinlead.org.models import Appointment, Person, PositionLevel, ReportingLine
+
+EXAMPLE_FRAMEWORK = frameworks.FRAMEWORK_DIR / "example-organisation-framework.json"
+
+
+def demo_pdf(text: str) -> bytes:
+    """A small, valid one-page PDF saying `text` (for demo and test evidence)."""
+    safe = text.replace("\\", "").replace("(", "[").replace(")", "]")[:90]
+    stream = f"BT /F1 11 Tf 20 60 Td ({safe}) Tj ET".encode("latin-1", "replace")
+    objects = [
+        b"<</Type/Catalog/Pages 2 0 R>>", b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
+        b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 120]/Contents 4 0 R/Resources<</Font<</F1 5 0 R>>>>>>",
+        b"<</Length " + str(len(stream)).encode() + b">>stream\n" + stream + b"\nendstream",
+        b"<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>",
+    ]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for i, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{i} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
+    out += f"trailer<</Size {len(objects) + 1}/Root 1 0 R>>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)
+
+
+class _Demo:
+    def __init__(self, world, generator):
+        self.world, self.today = world, world.today
+        self.rng = random.Random(world.seed * 7 + 3)
+        self.org = world.organisations["northgate"]
+        self.users = {u.username: u for u in User.objects.filter(username__in=["erin", "alice", "tara"])}
+        self.persona_ids = {pid for pid in world.personas.values() if pid}
+        holders = set(Appointment.objects.filter(position__organisation=self.org).values_list("person_id", flat=True))
+        self.members = [r for r in generator.rows if r.organisation_id == self.org.id and r.unit_path.count("/") == 2
+                        and r.id not in holders and r.id not in self.persona_ids]
+        self.everyone = [r.id for r in generator.rows if r.organisation_id == self.org.id]
+        self.used = set()
+
+    def take(self, profession, *, convert=False):
+        pool = [r for r in self.members if r.id not in self.used and r.profession == profession]
+        if not pool and convert:
+            pool = [r for r in self.members if r.id not in self.used and r.profession in ("manager", "other", "nurse")]
+        row = pool[0]
+        self.used.add(row.id)
+        return Person.objects.get(pk=row.id)
+
+    # ------------------------------------------------------------ evidence
+    def evidence(self, person, title, record=None):
+        content = demo_pdf(f"{title}: {person.full_name}")
+        digest = hashlib.sha256(content).hexdigest()
+        checked = uploads.CheckedUpload(content=content, original_name=f"{title.lower().replace(' ', '-')[:60]}.pdf",
+                                        extension=".pdf", content_type="application/pdf", sha256=digest)
+        stored, _ = uploads.write(checked)
+        return EvidenceFile.objects.create(person=person, milestone_record=record, stored_name=stored,
+                                           original_name=checked.original_name, content_type=checked.content_type,
+                                           size=checked.size, sha256=digest, uploaded_by=None)
+
+
+def add_demo_data(*, world, generator):
+    frameworks.load_national_frameworks()
+    demo = _Demo(world, generator)
+    org = demo.org
+    data = frameworks.parse_framework(EXAMPLE_FRAMEWORK.read_text(encoding="utf-8"))
+    frameworks.write_framework(data, org)
+    hlm = frameworks.healthcare_leadership_model()
+    dims = list(hlm.dimensions.all())
+
+    # ---------------------------------------------------------------- the onboarding
+    programme = Programme.objects.create(organisation=org, name=ONBOARDING_NAME, summary=ONBOARDING_SUMMARY,
+                                         length_months=36, framework=hlm, ends_with_appointment_review=True)
+    milestones = Milestone.objects.bulk_create([
+        Milestone(programme=programme, order=i, title=t, kind=k, completion=c, due_month=m)
+        for i, (t, k, c, m) in enumerate(ONBOARDING_MILESTONES, start=1)])
+    erin = Person.objects.get(pk=world.personas["erin"])
+    ProgrammeLead.objects.create(programme=programme, person=erin)
+    ProgrammeLead.objects.create(programme=programme, person_id=org.demo_exec["md"].id)
+    erin_user = demo.users.get("erin")
+    today = demo.today
+    cohorts = {}
+    for name, months_ago in (("2022 intake", 40), ("2023 intake", 35), ("2024 intake", 20), ("2025 intake", 3)):
+        cohorts[name] = Cohort.objects.create(programme=programme, name=name,
+                                              starts_on=add_months(today, -months_ago))
+
+    def enrol(person, cohort_name, *, done_before_month=None, skip=(), consultant=False):
+        cohort = cohorts[cohort_name]
+        if consultant:
+            person.profession, person.grade, person.start_date = "doctor", "Consultant", cohort.starts_on
+            person.save(update_fields=["profession", "grade", "start_date"])
+        enrolment = Enrolment.objects.create(cohort=cohort, person=person, enrolled_on=cohort.starts_on)
+        for m in milestones:
+            record = MilestoneRecord.objects.create(enrolment=enrolment, milestone=m)
+            due = add_months(cohort.starts_on, m.due_month)
+            if done_before_month is None or m.due_month > done_before_month or m.title in skip:
+                continue
+            record.done, record.completed_on = True, min(due - timedelta(days=10), today)
+            if m.completion == Milestone.Completion.SIGN_OFF:
+                record.signed_off_by, record.signed_off_by_name = erin_user, erin.full_name
+            record.save()
+            if m.completion == Milestone.Completion.EVIDENCE:
+                demo.evidence(person, m.title, record)
+        return enrolment
+
+    confirmed = demo.take("doctor", convert=True)
+    ready = demo.take("doctor", convert=True)
+    midway = demo.take("doctor", convert=True)
+    starting = demo.take("doctor", convert=True)
+    confirmed_enrolment = enrol(confirmed, "2022 intake", done_before_month=36, consultant=True)
+    AppointmentReview.objects.create(
+        enrolment=confirmed_enrolment, decision=AppointmentReview.Decision.CONFIRMED,
+        decided_on=add_months(today, -3), decided_by=erin_user, decided_by_name=erin.full_name,
+        reasons="Every milestone met; strong 360 feedback from the team; QI project adopted across the division.")
+    Enrolment.objects.filter(pk=confirmed_enrolment.pk).update(status=Enrolment.Status.COMPLETED)
+    enrol(ready, "2023 intake", done_before_month=36, consultant=True)
+    enrol(midway, "2024 intake", done_before_month=20, skip={"Basics of employment law"}, consultant=True)
+    enrol(starting, "2025 intake", done_before_month=3, consultant=True)
+    # Started this month and not enrolled yet: for the programme lead to enrol.
+    newest = demo.take("doctor", convert=True)
+    newest.profession, newest.grade, newest.start_date = "doctor", "Consultant", today - timedelta(days=14)
+    newest.save(update_fields=["profession", "grade", "start_date"])
+    for profession in ("ahp", "midwife", "pharmacist"):
+        if any(r.profession == profession and r.id not in demo.used for r in demo.members):
+            enrol(demo.take(profession), "2024 intake", done_before_month=12)
+    bob = Person.objects.get(pk=world.personas["bob"])
+    bob_enrolment = enrol(bob, "2025 intake")
+
+    # ---------------------------------------------------------------- 360s
+    def leader_of(person):
+        return ReportingLine.objects.on(today).filter(person=person).values_list("leader_id", flat=True).first()
+
+    def reports_of(person):
+        return list(ReportingLine.objects.on(today).filter(leader=person).values_list("person_id", flat=True))
+
+    def peers_for(person, n):
+        line = {person.pk, leader_of(person), *reports_of(person)}
+        return [pid for pid in demo.everyone if pid not in line][:n] if n else []
+
+    def scores(base):
+        return {str(d.pk): max(1, min(4, base + demo.rng.choice([-1, 0, 0, 1]))) for d in dims}
+
+    def three_sixty(person, *, peers, reports=0, closed=True, months_ago=4, extra_invites=()):
+        opened = add_months(today, -months_ago)
+        a = Assessment.objects.create(person=person, framework=hlm, opened_on=opened, self_scores=scores(3),
+                                      self_submitted_on=opened + timedelta(days=2),
+                                      state=Assessment.State.CLOSED if closed else Assessment.State.OPEN,
+                                      closed_on=opened + timedelta(days=28) if closed else None)
+        raters = [(leader_of(person), RaterGroup.MANAGER)] if leader_of(person) else []
+        raters += [(pid, RaterGroup.PEER) for pid in peers_for(person, peers)]
+        raters += [(pid, RaterGroup.DIRECT_REPORT) for pid in reports_of(person)[:reports]]
+        for pid, group in raters:
+            FeedbackInvitation.objects.create(assessment=a, rater_id=pid, rater_group=group, used=True)
+            FeedbackResponse.objects.create(assessment=a, rater_group=group, scores=scores(3))
+        for pid in extra_invites:
+            if pid not in {p for p, _ in raters} and pid != person.pk:
+                FeedbackInvitation.objects.create(assessment=a, rater_id=pid, rater_group=RaterGroup.PEER)
+        return a
+
+    three_sixty(ready, peers=6, months_ago=5)        # six peers: peer figures shown
+    three_sixty(midway, peers=4, months_ago=2)       # four peers: peer figures suppressed
+    alice = Person.objects.get(pk=world.personas["alice"])
+    three_sixty(alice, peers=6, reports=len(reports_of(alice)) if len(reports_of(alice)) >= 5 else 0, months_ago=8)
+    # Open: Bob has been asked for his feedback as a peer and has not answered yet.
+    three_sixty(starting, peers=2, closed=False, months_ago=0, extra_invites=[bob.pk])
+    Assessment.objects.create(person=bob, framework=hlm, opened_on=today - timedelta(days=7), self_scores=scores(2),
+                              self_submitted_on=today - timedelta(days=6))
+
+    # ---------------------------------------------------------------- mentors and coaches
+    divisional = list(Appointment.objects.filter(position__organisation=org, position__level__rank=4,
+                                                 ended_on__isnull=True, end__gte=today)
+                      .values_list("person_id", flat=True).distinct())
+    nurse_leaders = [r.id for r in generator.rows if r.organisation_id == org.id and r.profession == "nurse"
+                     and r.grade == "Band 8a" and r.id not in demo.persona_ids]
+    interests = ["quality improvement, patient safety", "finance, service redesign", "research, education",
+                 "workforce, culture, wellbeing", "quality improvement, digital", "leadership, inclusion"]
+    pool = [org.demo_exec["md"].id, *divisional[:2], alice.pk, *nurse_leaders[:2]]
+    for i, pid in enumerate(dict.fromkeys(pool)):
+        MentorProfile.objects.create(person_id=pid, mentoring=True, coaching=i % 2 == 1, capacity=2 + i % 2,
+                                     interests=interests[i % len(interests)])
+    coaches = list(MentorProfile.objects.filter(person__organisation=org, coaching=True).values_list("person_id", flat=True))
+    mentors = list(MentorProfile.objects.filter(person__organisation=org).values_list("person_id", flat=True))
+
+    def agree(mentee, candidates, kind, goals, months_ago, *, ended=False, notes=()):
+        choice = next(pid for pid in candidates if pid != mentee.pk and pid not in own_line(mentee, today))
+        started = add_months(today, -months_ago)
+        a = MentoringAgreement.objects.create(mentor_id=choice, mentee=mentee, kind=kind, goals=goals,
+                                              started_on=started, ended_on=today - timedelta(days=14) if ended else None)
+        for i, note in enumerate(notes):
+            MentoringSession.objects.create(agreement=a, held_on=min(started + timedelta(days=30 * (i + 1)), today),
+                                            minutes=60, private_notes=note)
+        return a
+
+    agree(ready, mentors, "mentoring", "Prepare for a head of specialty role", 30,
+          notes=["Talked through the job plan.", "Rehearsed the QI presentation to the board."])
+    agree(midway, mentors[1:], "mentoring", "Settle into the consultant role; find a QI project", 16,
+          notes=["Agreed to shadow the divisional director's business meeting."])
+    ended = agree(confirmed, mentors[2:], "mentoring", "Confidence in leading the department's rota review", 36,
+                  ended=True, notes=["Closing session: what worked."])
+    MentoringFeedback.objects.create(agreement=ended, side="mentee", usefulness=5, comment="Made the review possible.")
+    MentoringFeedback.objects.create(agreement=ended, side="mentor", usefulness=4)
+    agree(bob, coaches or mentors, "coaching" if coaches else "mentoring", "Decide whether to apply for a Band 6 post",
+          2, notes=["First session: goals and what good looks like."])
+
+    # ---------------------------------------------------------------- learning records
+    def learn(person, title, kind, provider, years_ago, dim_codes, *, evidence=False):
+        started = add_months(today, -12 * years_ago - 8)
+        record = LearningRecord.objects.create(
+            person=person, title=title, kind=kind, provider=provider, started_on=started,
+            completed_on=add_months(started, 6), evidence=demo.evidence(person, title) if evidence else None)
+        record.dimensions.set(Dimension.objects.filter(framework=hlm, code__in=dim_codes))
+
+    learn(confirmed, "MBA (part-time)", "degree", "Northgate Business School", 4,
+          ["evaluating-information", "connecting-our-service", "holding-to-account"], evidence=True)
+    learn(ready, "Regional clinical leadership programme", "programme", "Regional leadership academy", 1,
+          ["engaging-the-team", "leading-with-care"])
+    learn(ready, "Simulation faculty course", "course", "Northgate simulation centre", 2, ["developing-capability"])
+    learn(alice, "Clinical leadership fellowship", "fellowship", "A national fellowship scheme", 6,
+          ["sharing-the-vision", "influencing-for-results", "inspiring-shared-purpose"])
+    learn(midway, "Mary Seacole Programme", "programme", "NHS Leadership Academy", 1,
+          ["leading-with-care", "engaging-the-team"])
+    learn(bob, "Preceptorship: leading a shift", "course", "Northgate practice education", 1,
+          ["leading-with-care", "engaging-the-team"], evidence=True)
+
+    # ---------------------------------------------------------------- career conversations
+    levels = {lv.rank: lv for lv in PositionLevel.objects.filter(organisation=org)}
+    readiness = [c for c, _ in DevelopmentPlan._meta.get_field("readiness").choices]
+
+    def plan(person, *, aspiration, target_rank, ready_index, impact="strong", by="Erin Walker"):
+        DevelopmentPlan.objects.create(
+            person=person, conversation_on=today - timedelta(days=demo.rng.randint(20, 200)), recorded_by_name=by,
+            impact=impact, aspiration=aspiration, target_level=levels.get(target_rank), readiness=readiness[ready_index],
+            next_steps="Shadow the next role for a quarter; lead one cross-team improvement; review in six months.")
+
+    plan(ready, aspiration="step_up", target_rank=2, ready_index=0, impact="exceptional")
+    plan(midway, aspiration="step_up", target_rank=2, ready_index=1)
+    plan(confirmed, aspiration="step_up", target_rank=3, ready_index=1)
+    plan(bob, aspiration="grow_in_role", target_rank=None, ready_index=3, impact="developing", by="Alice Morgan")
+    holders = (Appointment.objects.filter(position__organisation=org, ended_on__isnull=True, end__gte=today,
+                                          start__lte=today, position__level__rank__lte=4)
+               .order_by("person_id").values_list("person_id", "position__level__rank").distinct())
+    highest = {}
+    for pid, rank in holders:
+        highest[pid] = max(rank, highest.get(pid, 0))
+    for i, (pid, rank) in enumerate(sorted(highest.items())):
+        if i % 2 == 0 and pid not in demo.persona_ids:
+            plan(Person(pk=pid), aspiration="step_up", target_rank=rank + 1, ready_index=demo.rng.randint(0, 3),
+                 impact=demo.rng.choice(["exceptional", "strong", "developing"]))
+    world.development = {"programme": programme.pk, "bob_enrolment": bob_enrolment.pk, "ready": ready.pk,
+                         "midway": midway.pk,
+                         "starting": starting.pk, "confirmed": confirmed.pk, "new_consultant": newest.pk}

@@ -1,0 +1,273 @@
+"""Reports: a 360 report per dimension, the organisation's learning and its gaps, and the
+leadership pathway (where people stand, a funnel by level and profession, and its diversity).
+
+Every figure from rater responses and from special-category data passes through
+`clinlead.analytics.suppression.apply_suppression` with the organisation's threshold.
+"""
+
+from collections import Counter, defaultdict
+from datetime import date
+from statistics import fmean
+
+import altair as alt
+
+from clinlead.analytics.suppression import apply_suppression
+from clinlead.charts import theme, to_svg
+from clinlead.development.frameworks import current_frameworks, healthcare_leadership_model
+from clinlead.development.models import (
+    ANONYMOUS_GROUPS,
+    DevelopmentPlan,
+    Enrolment,
+    LearningRecord,
+    RaterGroup,
+)
+from clinlead.org.models import Appointment, Person, PositionLevel, Profession
+from clinlead.org.special_category import ETHNIC_GROUP_OF, Gender
+
+ALL_RATERS = "all_raters"
+GROUP_LABELS = {RaterGroup.PEER: "Peers", RaterGroup.DIRECT_REPORT: "Direct reports",
+                ALL_RATERS: "All raters (peers and direct reports)"}
+
+
+def rater_publication(*, counts: dict, k: int):
+    """Which anonymous rater groups may be shown: each group and their union 'all raters' go
+    through the one suppression rule (atoms: the rater groups)."""
+    groups = {g: {g} for g in ANONYMOUS_GROUPS} | {ALL_RATERS: set(ANONYMOUS_GROUPS)}
+    atom_counts = {g: counts.get(g, 0) for g in ANONYMOUS_GROUPS}
+    return apply_suppression(groups=groups, atom_counts=atom_counts, k=k)
+
+
+def _mean(values):
+    return round(fmean(values), 1) if values else None
+
+
+def assessment_report(*, assessment):
+    """Per dimension: the self-assessment, the line manager's rating (as the manager's, never
+    pooled), and the means of each anonymous rater group and of all of them, where published.
+    Rater figures appear only once the assessment is closed."""
+    framework = assessment.framework
+    dimensions = list(framework.dimensions.all())
+    k = assessment.person.organisation.min_responses
+    manager_scores, by_group, published = None, defaultdict(list), frozenset()
+    groups = []
+    if not assessment.is_open:
+        responses = list(assessment.responses.values_list("rater_group", "scores"))
+        manager = [s for g, s in responses if g == RaterGroup.MANAGER]
+        manager_scores = manager[0] if manager else None
+        for g, s in responses:
+            if g in ANONYMOUS_GROUPS:
+                by_group[g].append(s)
+                by_group[ALL_RATERS].append(s)
+        result = rater_publication(counts={g: len(by_group[g]) for g in ANONYMOUS_GROUPS}, k=k)
+        published = result.published
+        for g in [*ANONYMOUS_GROUPS, ALL_RATERS]:
+            shown = g in published
+            groups.append({"key": g, "label": GROUP_LABELS[g], "published": shown,
+                           "responses": len(by_group[g]) if shown else None})
+    rows = []
+    for d in dimensions:
+        key = str(d.pk)
+        row = {"dimension": d, "self": assessment.self_scores.get(key),
+               "manager": manager_scores.get(key) if manager_scores else None}
+        for g in [*ANONYMOUS_GROUPS, ALL_RATERS]:
+            row[g] = _mean([s[key] for s in by_group[g] if key in s]) if g in published else None
+        rows.append(row)
+    return {"scale": framework.scale(), "rows": rows, "groups": groups, "k": k,
+            "has_manager": manager_scores is not None, "closed": not assessment.is_open}
+
+
+def assessment_chart(report, *, person_name):
+    """Grouped bars per dimension: self, manager and the published rater groups only."""
+    series = [("self", "Self"), ("manager", "Line manager")] + [
+        (g["key"], g["label"].split(" (")[0]) for g in report["groups"] if g["published"]]
+    data = [{"dimension": row["dimension"].name, "source": label, "score": row[key]}
+            for row in report["rows"] for key, label in series if row.get(key) is not None]
+    if not data:
+        return ""
+    top = len(report["scale"])
+    chart = alt.Chart(alt.Data(values=data)).mark_bar().encode(
+        y=alt.Y("dimension:N", title=None, sort=None, axis=alt.Axis(labelLimit=260)),
+        yOffset=alt.YOffset("source:N", sort=[label for _, label in series]),
+        x=alt.X("score:Q", title="Rating", scale=alt.Scale(domain=[0, top]), axis=alt.Axis(tickMinStep=1)),
+        color=alt.Color("source:N", title=None, sort=[label for _, label in series]),
+    )
+    height = max(200, 18 * len(report["rows"]) * max(1, len({d["source"] for d in data})))
+    return to_svg(theme(chart, title="Ratings by dimension", width=460, height=min(height, 900)),
+                  description=f"Bar chart of ratings by dimension for {person_name}; the table below gives the figures.")
+
+
+# ------------------------------------------------------------------ learning and gaps
+
+
+def development_population(*, organisation, day):
+    """People the organisation is developing as leaders: holding a position, enrolled on a
+    programme, or with a career-conversation plan."""
+    holders = Appointment.objects.filter(position__organisation=organisation, start__lte=day, end__gte=day,
+                                         ended_on__isnull=True).values_list("person_id", flat=True)
+    enrolled = Enrolment.objects.filter(cohort__programme__organisation=organisation,
+                                        status=Enrolment.Status.ACTIVE).values_list("person_id", flat=True)
+    planned = DevelopmentPlan.objects.filter(person__organisation=organisation).values_list("person_id", flat=True)
+    return Person.objects.filter(organisation=organisation, active=True).filter(
+        id__in=set(holders) | set(enrolled) | set(planned))
+
+
+GAP_SHARE = 20  # per cent: a dimension fewer of the population have covered is a gap
+
+
+def learning_overview(*, organisation, framework=None, day=None):
+    day = day or date.today()
+    framework = framework or healthcare_leadership_model()
+    population = list(development_population(organisation=organisation, day=day).values_list("id", "profession"))
+    profession_of = dict(population)
+    professions = [p for p in Profession if any(v == p.value for v in profession_of.values())]
+    covered = defaultdict(set)  # dimension id -> person ids
+    records = LearningRecord.objects.filter(person__organisation=organisation, person__active=True)
+    links = LearningRecord.dimensions.through.objects.filter(
+        learningrecord__person__organisation=organisation, learningrecord__person__active=True,
+        dimension__framework=framework)
+    for person_id, dimension_id in links.values_list("learningrecord__person_id", "dimension_id"):
+        covered[dimension_id].add(person_id)
+    rows = []
+    n = len(population)
+    for d in framework.dimensions.all() if framework else []:
+        people = covered[d.pk] & profession_of.keys()
+        by_profession = Counter(profession_of[p] for p in people)
+        share = round(100 * len(people) / n) if n else 0
+        rows.append({"dimension": d, "cells": [by_profession.get(p.value, 0) for p in professions],
+                     "total": len(people), "share": share, "gap": share < GAP_SHARE})
+    kinds = Counter(records.values_list("kind", flat=True))
+    return {
+        "framework": framework, "frameworks": current_frameworks(organisation=organisation),
+        "professions": [p.label for p in professions], "rows": rows, "population": n,
+        "population_by_profession": [sum(1 for v in profession_of.values() if v == p.value) for p in professions],
+        "kinds": [(LearningRecord.Kind(k).label, kinds[k]) for k in LearningRecord.Kind.values if kinds.get(k)],
+        "people_with_records": records.values("person_id").distinct().count(),
+        "recent": records.select_related("person").prefetch_related("dimensions").order_by("-id")[:20],
+        "gap_share": GAP_SHARE,
+    }
+
+
+# ------------------------------------------------------------------ the leadership pathway
+
+NOT_IN_POST = "Not in a leadership position"
+
+
+def _latest_plans(organisation):
+    plans = {}
+    for plan in (DevelopmentPlan.objects.filter(person__organisation=organisation, person__active=True)
+                 .select_related("target_level").order_by("person_id", "-conversation_on", "-id")):
+        plans.setdefault(plan.person_id, plan)
+    return plans
+
+
+def _held_levels(organisation, day):
+    held = {}
+    for person_id, level_id, rank in Appointment.objects.filter(
+            position__organisation=organisation, start__lte=day, end__gte=day, ended_on__isnull=True,
+            person__active=True).values_list("person_id", "position__level_id", "position__level__rank"):
+        if person_id not in held or rank > held[person_id][1]:
+            held[person_id] = (level_id, rank)
+    return {p: level for p, (level, _) in held.items()}
+
+
+def pathway(*, organisation, day=None):
+    """Where each person stands on the pathway (the organisation's levels, lowest rank first)
+    and a funnel: people holding each level, and people aiming at it, by profession."""
+    day = day or date.today()
+    levels = list(PositionLevel.objects.filter(organisation=organisation).order_by("rank"))
+    level_by_id = {lv.pk: lv for lv in levels}
+    held = _held_levels(organisation, day)
+    plans = _latest_plans(organisation)
+    people = {p.pk: p for p in Person.objects.filter(pk__in=set(held) | set(plans))}
+    professions = [p for p in Profession if any(x.profession == p.value for x in people.values())]
+    funnel = []
+    for level in levels:
+        holders = [people[p] for p, lv in held.items() if lv == level.pk]
+        aiming = [plans[p] for p in plans if plans[p].target_level_id == level.pk]
+        holders_by = Counter(p.profession for p in holders)
+        funnel.append({
+            "level": level, "holders": len(holders), "aiming": len(aiming),
+            "holders_by_profession": [holders_by.get(p.value, 0) for p in professions],
+            "aiming_by_readiness": sorted(Counter(plan.readiness for plan in aiming).items()),
+        })
+    standing = []
+    for pid, person in people.items():
+        level = level_by_id.get(held.get(pid))
+        standing.append({"person": person, "level": level, "plan": plans.get(pid)})
+    standing.sort(key=lambda s: (-(s["level"].rank if s["level"] else 0), s["person"].last_name, s["person"].pk))
+    return {"levels": levels, "funnel": funnel, "standing": standing,
+            "professions": [p.label for p in professions]}
+
+
+def funnel_chart(funnel):
+    data = []
+    for row in funnel:
+        data.append({"level": row["level"].name, "group": "Holding this level", "people": row["holders"]})
+        data.append({"level": row["level"].name, "group": "Aiming at this level", "people": row["aiming"]})
+    if not any(d["people"] for d in data):
+        return ""
+    order = [row["level"].name for row in reversed(funnel)]
+    chart = alt.Chart(alt.Data(values=data)).mark_bar().encode(
+        y=alt.Y("level:N", sort=order, title=None, axis=alt.Axis(labelLimit=220)),
+        yOffset=alt.YOffset("group:N"),
+        x=alt.X("people:Q", title="People", axis=alt.Axis(tickMinStep=1)),
+        color=alt.Color("group:N", title=None),
+    )
+    return to_svg(theme(chart, title="The leadership pathway", width=460, height=40 * len(funnel) + 40),
+                  description="Bar chart of people holding and aiming at each leadership level; the table gives the figures.")
+
+
+GENDER_COLUMNS = [Gender.WOMAN.label, Gender.MAN.label, "Another gender or not stated"]
+ETHNIC_COLUMNS = ["Asian", "Black", "Mixed", "White", "Other ethnic group", "Not stated"]
+ASPIRING = "Aiming higher, not yet in a position"
+TOTAL = "Total"
+
+
+def _gender(code):
+    if code == Gender.WOMAN:
+        return GENDER_COLUMNS[0]
+    return GENDER_COLUMNS[1] if code == Gender.MAN else GENDER_COLUMNS[2]
+
+
+def pathway_diversity(*, organisation, day=None):
+    """Gender and ethnic group of the people at each stage of the pathway, as aggregates the
+    suppression rule publishes (special-category data: only for the granted role)."""
+    day = day or date.today()
+    levels = list(PositionLevel.objects.filter(organisation=organisation).order_by("-rank"))
+    held = _held_levels(organisation, day)
+    plans = _latest_plans(organisation)
+    stage = {p: lv for p, lv in held.items()}
+    aspiring = {p for p, plan in plans.items() if p not in held and plan.aspiration == DevelopmentPlan.Aspiration.STEP_UP}
+    names = {lv.pk: lv.name for lv in levels}
+    gender, ethnicity = Counter(), Counter()
+    rows = Person.objects.filter(pk__in=set(stage) | aspiring).values_list(
+        "pk", "demographics__gender", "demographics__ethnicity")
+    for pk, g, e in rows:
+        label = names[stage[pk]] if pk in stage else ASPIRING
+        gender[(label, _gender(g or "not_stated"))] += 1
+        ethnicity[(label, ETHNIC_GROUP_OF.get(e or "not_stated", "Not stated"))] += 1
+    row_labels = [lv.name for lv in levels] + [ASPIRING]
+    k = organisation.min_responses
+    return [_suppressed_table("Gender", GENDER_COLUMNS, gender, row_labels, k),
+            _suppressed_table("Ethnic group (ONS 2021)", ETHNIC_COLUMNS, ethnicity, row_labels, k)]
+
+
+def _suppressed_table(title, columns, counts, row_labels, k):
+    atoms = {a: n for a, n in counts.items() if n}
+    everyone = "Whole pathway"
+    groups = {(everyone, TOTAL): set(atoms)}
+    for column in columns:
+        groups[(everyone, column)] = {a for a in atoms if a[1] == column}
+    for label in row_labels:
+        groups[(label, TOTAL)] = {a for a in atoms if a[0] == label}
+        for column in columns:
+            groups[(label, column)] = {(label, column)} & set(atoms)
+    result = apply_suppression(groups=groups, atom_counts=atoms, k=k)
+    table = []
+    for label in [*row_labels, everyone]:
+        cells = []
+        for column in [*columns, TOTAL]:
+            n = sum(atoms[a] for a in groups[(label, column)])
+            cells.append(n if result.is_published((label, column)) else None)
+        table.append((label, cells))
+    return {"title": title, "columns": [*columns, TOTAL], "rows": table}

@@ -1,0 +1,63 @@
+"""`{% dev_field form.x %}`: one form field in NHS.UK design-system markup, with its hint and
+error message named in aria-describedby so screen readers announce them."""
+
+from django import forms, template
+
+register = template.Library()
+
+INPUT_CLASSES = {
+    "textarea": "nhsuk-textarea",
+    "select": "nhsuk-select",
+    "file": "nhsuk-file-upload__input",
+    "date": "nhsuk-input nhsuk-input--width-10",
+    "number": "nhsuk-input nhsuk-input--width-4",
+    "input": "nhsuk-input",
+}
+
+
+def _kind(widget):
+    if isinstance(widget, forms.HiddenInput):
+        return "hidden"
+    if isinstance(widget, forms.RadioSelect):
+        return "radios"
+    if isinstance(widget, forms.CheckboxSelectMultiple):
+        return "checkboxes"
+    if isinstance(widget, forms.CheckboxInput):
+        return "checkbox"
+    if isinstance(widget, forms.Textarea):
+        return "textarea"
+    if isinstance(widget, forms.Select):
+        return "select"
+    if isinstance(widget, forms.ClearableFileInput | forms.FileInput):
+        return "file"
+    if isinstance(widget, forms.DateInput):
+        return "date"
+    if isinstance(widget, forms.NumberInput):
+        return "number"
+    return "input"
+
+
+@register.inclusion_tag("development/includes/field.html")
+def dev_field(field):
+    kind = _kind(field.field.widget)
+    hint_id = f"{field.auto_id}-hint" if field.help_text else ""
+    error_id = f"{field.auto_id}-error" if field.errors else ""
+    described = " ".join(x for x in (hint_id, error_id) if x)
+    context = {"field": field, "kind": kind, "hint_id": hint_id, "error_id": error_id, "described": described}
+    if kind in ("radios", "checkboxes"):
+        value = field.value()
+        chosen = {str(v) for v in (value if isinstance(value, list | tuple) else [value]) if v not in (None, "")}
+        context["options"] = [
+            {"id": f"{field.auto_id}_{i}", "value": str(v), "label": label, "checked": str(v) in chosen}
+            for i, (v, label) in enumerate(field.field.choices) if str(v) != ""]
+    elif kind == "checkbox":
+        context["checked"] = bool(field.value())
+    elif kind != "hidden":
+        css = INPUT_CLASSES[kind] + (" nhsuk-input--error" if field.errors and kind != "file" else "")
+        attrs = {"class": css}
+        if described:
+            attrs["aria-describedby"] = described
+        context["widget"] = field.as_widget(attrs=attrs)
+    else:
+        context["widget"] = field.as_widget()
+    return context
