@@ -6,6 +6,7 @@ content security policy (and the no-CDN rule) forbids, so their @font-face rules
 the design system's own fallback (Arial) is used instead.
 """
 
+import fcntl
 import json
 import re
 import shutil
@@ -37,6 +38,13 @@ def axe_script() -> Path:
 def ensure_assets(*, log=print) -> Path:
     target = frontend_dir()
     target.mkdir(parents=True, exist_ok=True)
+    # Two processes (say, two test workers) may ask at once: one installs, the other waits.
+    with open(target / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _ensure_assets(target, log)
+
+
+def _ensure_assets(target, log):
     wanted = json.loads((PACKAGE_DIR / "package.json").read_text())
     installed = target / "package.json"
     up_to_date = (

@@ -16,8 +16,9 @@ parallel trends) the F-test rejected 45% of the time at the 5% level, the random
 test 3.7%. ``p_value_randomisation`` does the same for the estimate itself (5.3% against
 the cluster-robust t-test's 9.7% with no effect).
 
-Results carry plain-words ``assumptions`` and ``caveats``: the estimate is an
-association that reads as an effect only if they hold.
+Results carry plain-words ``assumptions`` and ``caveats`` (written in
+:mod:`clinlead.analytics.did_caveats`): the estimate is an association that reads as an
+effect only if they hold.
 """
 
 from __future__ import annotations
@@ -31,6 +32,13 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
 
+from clinlead.analytics.did_caveats import (
+    SMALL_SAMPLE_CORRECTION,
+    assumptions,
+    did_caveats,
+    event_study_caveats,
+    pretrend_drift_caveat,
+)
 from clinlead.analytics.did_power import PartialledWald, randomisation_test, wald_f
 from clinlead.analytics.periods import (
     DATE,
@@ -40,16 +48,6 @@ from clinlead.analytics.periods import (
     granularity_of,
     parse_period,
 )
-
-SMALL_SAMPLE_CORRECTION = (
-    "CR1 cluster-robust standard errors clustered by organisation: the covariance is scaled "
-    "by G/(G-1) x (N-1)/(N-K), with K counting the organisation and period dummies; "
-    "confidence intervals and p-values use Student's t with G-1 degrees of freedom "
-    "(G = number of organisations)."
-)
-# Below these, cluster-robust standard errors are known to be too small (Cameron & Miller
-# 2015; MacKinnon & Webb 2017 for few treated clusters).
-FEW_CLUSTERS, FEW_PILOTS = 40, 10
 
 
 class EvaluationInputError(ValueError):
@@ -313,64 +311,8 @@ def estimate_did(
         excluded=list(panel.excluded),
         small_sample_correction=SMALL_SAMPLE_CORRECTION,
         assumptions=assumptions(metric=panel.metric),
-        caveats=_did_caveats(panel=panel, n_clusters=n_clusters),
+        caveats=did_caveats(panel=panel, n_clusters=n_clusters),
     )
-
-
-def assumptions(*, metric: str | None = None) -> list[str]:
-    """What must be true for the difference-in-differences to read as the pilot's effect."""
-    what = f"{metric!r}" if metric else "metric"
-    return [
-        f"Parallel trends: without the programme, the {what} of the pilot organisations would "
-        "have changed by the same amount as the comparison organisations' (the same change, "
-        "not the same level).",
-        "No anticipation: the pilot organisations did not change before their start date, "
-        "for example while preparing for the programme.",
-        "No spillover: the programme did not change the comparison organisations, for example "
-        "through shared staff, networks or regional initiatives.",
-        "Nothing else changed only at the pilot organisations at the same time: another "
-        "initiative, a merger, or a change in how the metric is recorded.",
-        "Pilot organisations were chosen, not randomly assigned, so they may differ from the "
-        "comparators in ways that also change over time.",
-    ]
-
-
-def _did_caveats(*, panel: Panel, n_clusters: int) -> list[str]:
-    n_pilots = len(panel.pilots)
-    caveats = [
-        "This is an association between the pilot and the change in the metric. It reads as "
-        "the pilot's effect only if the assumptions hold; it does not prove the pilot caused it.",
-        f"Standard errors are clustered by organisation: {n_clusters} clusters "
-        f"({n_pilots} pilot, {len(panel.comparators)} comparison).",
-    ]
-    if n_clusters < FEW_CLUSTERS or n_pilots < FEW_PILOTS:
-        caveats[-1] += (
-            " With this few clusters, and especially this few pilot organisations, "
-            "cluster-robust standard errors tend to be too small, so the confidence interval "
-            "is probably narrower, and the p-value smaller, than they should be"
-            + (
-                " (with 1 pilot, a 5% test rejected half the time in simulations)."
-                if n_pilots == 1
-                else "."
-            )
-            + " The randomisation p-value, which compares the result with the pilots' start "
-            "dates given to other organisations, is the safer guide."
-        )
-    if len(starts := sorted({s.label for s in panel.pilots.values()})) > 1:
-        caveats.append(
-            f"Pilots started at different times ({', '.join(starts)}). With staggered starts a "
-            "single estimate can be biased if the effect grows or fades after the start, because "
-            "earlier pilots partly act as comparators for later ones (Goodman-Bacon 2021); read "
-            "the event study alongside it."
-        )
-    expected = panel.frame["organisation"].nunique() * panel.frame["period"].nunique()
-    if missing := expected - len(panel.frame):
-        caveats.append(
-            f"The data is unbalanced: {missing} of {expected} organisation-periods have no value; "
-            "if values are missing for reasons linked to the outcome, the estimate can be biased."
-        )
-    caveats.append(f"Small-sample correction: {SMALL_SAMPLE_CORRECTION}")
-    return caveats
 
 
 # --------------------------------------------------------------------------- event study
@@ -428,22 +370,7 @@ def estimate_event_study(
         panel=panel, result=result, levels=levels, leads=leads, lags=lags,
         permutations=permutations, seed=seed,
     )  # fmt: skip
-    binned_labels = "".join(f"; {p['label']} is binned" for p in points if " or " in p["label"])
-    caveats = [
-        "Relative period -1 (the period just before the start) is the reference, fixed at 0.",
-        f"Window: {leads} period(s) before and {lags} after the start{binned_labels}.",
-    ]
-    if pretrend["pretrend_p"] is not None:
-        caveats.append(
-            "The pre-trend p-value asks how unusual the pilots' drift before their start is "
-            "compared with the same test with the start dates given to other organisations "
-            f"({pretrend['pretrend_assignments']} such assignments); the usual cluster-robust "
-            "F-test (pretrend_p_f) rejects far too often when there are few pilots."
-        )
-    caveats.append(
-        "A pre-trend test that does not reject is weak reassurance, not proof of parallel "
-        "trends: with few organisations it has little power to detect a real difference."
-    )
+    caveats = event_study_caveats(points=points, leads=leads, lags=lags, pretrend=pretrend)
     return EventStudyResult(points, leads, lags, **pretrend, caveats=caveats)
 
 
@@ -537,12 +464,7 @@ def evaluate(
     events = estimate_event_study(**design, leads=leads, lags=lags)
     caveats = list(did.caveats)
     if events.pretrend_p is not None and events.pretrend_p < 0.05:
-        caveats.insert(
-            1,
-            "Before the start the pilots were already drifting away from the comparators "
-            f"(pre-trend p = {events.pretrend_p:.3f}), so parallel trends is doubtful and the "
-            "estimate is probably biased.",
-        )
+        caveats.insert(1, pretrend_drift_caveat(pretrend_p=events.pretrend_p))
     caveats += events.caveats
     if did.excluded:
         caveats.append(f"Not used (neither pilot nor comparator): {', '.join(did.excluded)}.")

@@ -23,17 +23,27 @@ Where the rule is broken, further groups are suppressed smallest first. Precisel
 Laminar (tree-nested) groups, such as unit subtrees and leaders inside one unit, get exactly
 that procedure, computed by a tree DP over achievable leftovers saturated at k (a leftover of
 k or more is as good as any other). Groups that cross the tree (say a leader whose respondents
-sit in two sub-teams) are decided afterwards against a relaxation that can only over-count
-the ways to subtract: tree groups stay as decided, and a crossing group is suppressed if
-publishing it could complete any subtraction leak. Over-suppression is possible there;
-leakage is not. The reasons handed out are coarse codes with no counts, so a reason never
-tells a viewer how small a hidden group is.
+sit in two sub-teams, or in a team and directly in its department) are decided afterwards,
+largest first: tree groups stay as decided, and a crossing group is published only if no
+family that includes it leaves 1..k-1 over, given the groups published so far. Families inside
+tree groups are checked exactly (accepted crossing groups enter the DP whole, at the smallest
+tree group holding them, with overlapping groups blocked); families inside crossing groups
+are checked with an over-count (crossing groups nested there may be subtracted in part), and
+a crossing group too entangled to check exactly is simply not published. So there the result
+may suppress more than the smallest-first procedure would; it never leaks. Later groups are
+checked against earlier ones, so every family is checked when its last member is decided.
+The reasons handed out are coarse codes with no counts, so a reason never tells a viewer how
+small a hidden group is.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping
+import gc
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+
+from clinlead.analytics.suppression_crossing import CrossingPhase
 
 DEFAULT_K = 5
 MIN_K = 3
@@ -61,10 +71,23 @@ class SuppressionResult:
         return group_id in self.published
 
 
-def validate_k(k: int) -> int:
+def validate_k(*, k: int) -> int:
     if isinstance(k, bool) or not isinstance(k, int) or not MIN_K <= k <= MAX_K:
         raise ValueError(f"the suppression threshold must be an integer {MIN_K}-{MAX_K}, got {k!r}")
     return k
+
+
+@contextmanager
+def gc_paused():
+    """Pause the cyclic garbage collector while building many small objects that all stay
+    alive (it would otherwise rescan them again and again); restore it afterwards."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _ordered(ids: list) -> list:
@@ -100,6 +123,13 @@ class _Bits:
             return b
         if b == 1:
             return a
+        kbit = self.kbit
+        if a == kbit or b == kbit:
+            return kbit  # k or more, plus anything, is k or more
+        if b == kbit | 1:
+            return a | kbit  # a group that may be subtracted whole or not
+        if a == kbit | 1:
+            return b | kbit
         if a.bit_count() > b.bit_count():
             a, b = b, a
         out = 0
@@ -117,45 +147,54 @@ class _Bits:
 def apply_suppression(
     *,
     groups: Mapping[Hashable, Iterable[Hashable]],
-    atom_counts: Mapping[Hashable, int],
+    atom_counts: Mapping[Hashable, int] | Sequence[int],
     k: int = DEFAULT_K,
 ) -> SuppressionResult:
-    """Apply the rule to ``groups`` (id -> atom ids) with ``atom_counts`` (atom id -> responses).
+    """Apply the rule to ``groups`` (id -> atom ids) with ``atom_counts`` (atom id -> responses;
+    or a list of counts, the atoms then being the integers 0..n-1, which is faster).
 
     Returns a SuppressionResult. Raises ValueError for a bad k, a negative count, or an atom
     with no count.
     """
-    return _Solver(groups, atom_counts, validate_k(k)).run()
+    validate_k(k=k)
+    with gc_paused():
+        return _Solver(groups, atom_counts, k).run()
 
 
-class _Solver:
+class _Solver(CrossingPhase):
     def __init__(self, groups, atom_counts, k):
         self.k = k
         self.bits = _Bits(k)
         self.ids = _ordered(list(groups))
-        atom_index: dict = {}
-        counts: list[int] = []
+        if isinstance(atom_counts, Mapping):
+            index_of: dict | None = {}
+            counts: list[int] = []
+            for atom, c in atom_counts.items():
+                index_of[atom] = len(counts)
+                counts.append(int(c))
+        else:  # a sequence: atoms are its positions 0..n-1, no renaming needed
+            index_of = None
+            counts = [int(c) for c in atom_counts]
+        if any(c < 0 for c in counts):
+            raise ValueError("an atom has a negative count")
+        self.count = counts
+        all_positive = all(counts)
         self.atoms: list[tuple[int, ...]] = []
         self.size: list[int] = []
         for gid in self.ids:
-            members = []
-            total = 0
-            for atom in set(groups[gid]):
-                if atom not in atom_counts:
-                    raise ValueError(f"atom {atom!r} of group {gid!r} has no response count")
-                idx = atom_index.get(atom)
-                if idx is None:
-                    c = atom_counts[atom]
-                    if c < 0:
-                        raise ValueError(f"atom {atom!r} has a negative count")
-                    idx = atom_index[atom] = len(counts)
-                    counts.append(int(c))
-                if counts[idx] > 0:  # an empty cell can reveal nothing
-                    members.append(idx)
-                    total += counts[idx]
+            try:
+                if index_of is None:
+                    members = set(groups[gid])
+                    if members and not (0 <= min(members) and max(members) < len(counts)):
+                        raise KeyError(max(members))
+                else:
+                    members = {index_of[a] for a in groups[gid]}
+            except KeyError as exc:
+                raise ValueError(f"atom {exc.args[0]!r} of group {gid!r} has no count") from None
+            if not all_positive:  # an empty cell can reveal nothing
+                members = [i for i in members if counts[i] > 0]
             self.atoms.append(tuple(members))
-            self.size.append(total)
-        self.count = counts
+            self.size.append(sum([counts[i] for i in members]))
         n = len(self.ids)
         self.published = [s >= k for s in self.size]
         self.reasons = {i: REASON_TOO_FEW for i in range(n) if not self.published[i]}
@@ -174,15 +213,16 @@ class _Solver:
         self.children: list[list[int]] = [[] for _ in range(n)]
         self.tree: list[int] = []  # parents before children
         self.crossers: list[int] = []
+        deep_get = deep.get
         for g in order:
             atoms = self.atoms[g]
-            first = deep.get(atoms[0], -1)
-            if all(deep.get(a, -1) == first for a in atoms):
+            holders = {deep_get(a, -1) for a in atoms}
+            if len(holders) == 1:
+                first = holders.pop()
                 self.parent[g] = first
                 if first >= 0:
                     self.children[first].append(g)
-                for a in atoms:
-                    deep[a] = g
+                deep.update(dict.fromkeys(atoms, g))
                 self.tree.append(g)
             else:
                 self.crossers.append(g)
@@ -240,130 +280,12 @@ class _Solver:
                 self.via[victim] = g
                 v = self.parent[victim]
                 while v >= 0:
+                    before = a_set[v]
                     a_set[v] = self.compute_a(v, a_set)
+                    if a_set[v] == before:
+                        break  # nothing above can change either
                     v = self.parent[v]
         self.a_set = a_set
-
-    # ---------------------------------------------------------------- crossing groups
-    def run_crossers(self):
-        if not self.crossers:
-            return
-        bits = self.bits
-        crossing_atoms: dict[int, list[int]] = {}  # atom -> crossing groups holding it
-        for x in self.crossers:
-            for a in self.atoms[x]:
-                crossing_atoms.setdefault(a, []).append(x)
-        self.crossing_atoms = crossing_atoms
-        # Leftovers with every crossing group's atoms optional: any mix of crossing groups
-        # (even ones later suppressed) may be subtracted, and in any part. Over-counts only.
-        aug = [0] * len(self.ids)
-        for g in reversed(self.tree):
-            aug[g] = self.direct_leftovers(g, frozenset(), None)
-            for c in self.children[g]:
-                aug[g] = bits.add(aug[g], self.b(c, aug))
-        self.aug = aug
-        self.depth = {}
-        for g in self.tree:
-            p = self.parent[g]
-            self.depth[g] = 0 if p < 0 else self.depth[p] + 1
-        verdicts = {x: self.check_crosser(x) for x in self.crossers}
-        for x, via in verdicts.items():
-            if via is not None:
-                self.published[x] = False
-                self.reasons[x] = REASON_SUBTRACTION
-                self.via[x] = via
-
-    def direct_leftovers(self, g: int, forced: frozenset, optional: set | None) -> int:
-        """Leftovers from g's own atoms. forced: covered for sure; optional: maybe covered
-        (None means every crossing group's atom)."""
-        bits = self.bits
-        mandatory = 0
-        opt = []
-        for a in self.direct_atoms[g]:
-            if a in forced:
-                continue
-            if (a in self.crossing_atoms) if optional is None else (a in optional):
-                opt.append(self.count[a])
-            else:
-                mandatory += self.count[a]
-        s = bits.shift(1, mandatory)
-        for c in opt:
-            s = bits.optional(s, c)
-        return s
-
-    def crossers_within(self, atoms: frozenset, exclude: int) -> list[int]:
-        """Crossing groups strictly inside the atom set (other than exclude)."""
-        seen = set()
-        for a in atoms:
-            seen.update(self.crossing_atoms.get(a, ()))
-        seen.discard(exclude)
-        return [z for z in seen if len(self.atoms[z]) < len(atoms) and atoms.issuperset(self.atoms[z])]
-
-    def within(self, atoms: frozenset, forced: frozenset, owner: int) -> int:
-        """Leftovers of the (crossing) group `owner`, made of `atoms`: tree groups inside it
-        subtract whole, crossing groups strictly inside it subtract in any part."""
-        bits = self.bits
-        optional = set()
-        for z in self.crossers_within(atoms, owner):
-            optional.update(self.atoms[z])
-        hit: dict[int, int] = {}
-        for a in atoms:
-            v = self.deep.get(a, -1)
-            while v >= 0:
-                hit[v] = hit.get(v, 0) + 1
-                v = self.parent[v]
-        inside = {v for v, h in hit.items() if h == self.natoms[v]}
-        s = 1
-        mandatory = 0
-        for a in atoms:
-            if self.deep.get(a, -1) in inside or a in forced:
-                continue
-            if a in optional:
-                s = bits.optional(s, self.count[a])
-            else:
-                mandatory += self.count[a]
-        s = bits.shift(s, mandatory)
-        local: dict[int, int] = {}
-        for v in sorted(inside, key=lambda v: -self.depth[v]):
-            t = self.direct_leftovers(v, forced, optional)
-            for c in self.children[v]:
-                t = bits.add(t, local[c] | (1 if self.published[c] else 0))
-            local[v] = t
-            if self.parent[v] not in inside:
-                s = bits.add(s, t | (1 if self.published[v] else 0))
-        return s
-
-    def check_crosser(self, x: int):
-        """None if publishing x completes no subtraction leak, else the group it would leak from."""
-        bits = self.bits
-        xatoms = frozenset(self.atoms[x])
-        # Families inside x.
-        if self.within(xatoms, frozenset(), x) & bits.bad:
-            return x
-        # Families with x inside tree groups that hold it: redo the DP on x's paths with x's
-        # atoms covered.
-        hit: dict[int, int] = {}
-        for a in xatoms:
-            v = self.deep.get(a, -1)
-            while v >= 0:
-                hit[v] = hit.get(v, 0) + 1
-                v = self.parent[v]
-        forced_a: dict[int, int] = {}
-        for v in sorted(hit, key=lambda v: -self.depth[v]):
-            t = self.direct_leftovers(v, xatoms, None)
-            for c in self.children[v]:
-                bc = forced_a[c] if c in forced_a else self.aug[c]
-                t = bits.add(t, bc | (1 if self.published[c] else 0))
-            forced_a[v] = t
-            if hit[v] == len(xatoms) and self.published[v] and t & bits.bad:
-                return v
-        # Families with x inside crossing groups that hold it.
-        holders = set(self.crossing_atoms[next(iter(xatoms))]) if xatoms else set()
-        for y in sorted(holders):
-            if y != x and xatoms.issubset(self.atoms[y]):
-                if self.within(frozenset(self.atoms[y]), xatoms, y) & bits.bad:
-                    return y
-        return None
 
     # ----------------------------------------------------------------
     def run(self) -> SuppressionResult:
@@ -374,7 +296,10 @@ class _Solver:
             if p >= 0:
                 self.natoms[p] += self.natoms[g]
         self.run_tree()
-        self.run_crossers()
+        for x, via in self.run_crossers().items():
+            self.published[x] = False
+            self.reasons[x] = REASON_SUBTRACTION
+            self.via[x] = via
         ids = self.ids
         return SuppressionResult(
             k=self.k,

@@ -77,7 +77,7 @@ def test_no_file_at_all_is_refused(bobs_milestone, login):
     ("certificate.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64),
     ("scan.JPEG", b"\xff\xd8\xff\xe0" + b"\x00" * 64),
     ("qi-write-up.docx", docx_bytes()),
-])
+], ids=["pdf", "png", "jpeg", "docx"])
 def test_a_good_upload_completes_an_evidence_milestone(name, content, bobs_milestone, login, media_root):
     response = upload(login("bob"), bobs_milestone, name, content)
     assert response.status_code == 302

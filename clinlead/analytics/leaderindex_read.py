@@ -1,0 +1,432 @@
+"""The analyst CSV (one row per response) read into a compact `ResponseTable`.
+
+Header, exactly: cycle,leader_id,unit,profession,<item ids>,<burnout id>,<satisfaction id>
+(from the instrument). A blank cell is a missing answer. `unit` is a path such as
+`Trust A/Surgery/Orthopaedics`.
+
+Large files are streamed with pandas in chunks; numeric columns are parsed as floats (fast) and
+only when a cell is not a number at all is the file read again as text, to say where. Problems
+are reported as `FILE: row R, column C: reason`, R counting records with the header as row 1
+(the line number, unless a quoted cell spans lines), up to MAX_PROBLEMS of them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from pandas.api.types import is_numeric_dtype
+
+from clinlead.analytics.instrument import Instrument, default_instrument
+
+MAX_PROBLEMS = 20
+CHUNK_ROWS = 200_000
+TEXT_COLUMNS = ("cycle", "leader_id", "unit", "profession")
+NOT_STATED = ""  # a blank profession is its own category
+
+
+class CsvFormatError(ValueError):
+    """The file cannot be used; `problems` lists `row R, column C: reason` strings."""
+
+    def __init__(self, path, problems: list[str], more: bool = False):
+        self.path = str(path)
+        self.problems = problems
+        self.more = more
+        lines = [f"{self.path}: {p}" for p in problems]
+        if more:
+            lines.append(f"{self.path}: (stopped after the first {len(problems)} problems)")
+        super().__init__("\n".join(lines))
+
+
+@dataclass
+class ResponseTable:
+    """One row per response; strings are held once and rows refer to them by code.
+
+    items: int8 (rows x items), 0 = missing; burnout, satisfaction: int8, 0 = missing.
+    """
+
+    instrument: Instrument
+    cycles: list[str]
+    cycle: np.ndarray
+    leaders: list[str]
+    leader: np.ndarray
+    units: list[str]
+    unit: np.ndarray
+    professions: list[str]
+    profession: np.ndarray
+    items: np.ndarray
+    burnout: np.ndarray
+    satisfaction: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.leader)
+
+    def take(self, rows: np.ndarray) -> ResponseTable:
+        """The same table restricted to `rows` (a boolean mask or indices); names are kept."""
+        return ResponseTable(
+            instrument=self.instrument,
+            cycles=self.cycles,
+            cycle=self.cycle[rows],
+            leaders=self.leaders,
+            leader=self.leader[rows],
+            units=self.units,
+            unit=self.unit[rows],
+            professions=self.professions,
+            profession=self.profession[rows],
+            items=self.items[rows],
+            burnout=self.burnout[rows],
+            satisfaction=self.satisfaction[rows],
+        )
+
+
+def normalise_unit(*, path: str) -> str | None:
+    """`Trust A / Surgery` -> `Trust A/Surgery`; None when a segment is empty."""
+    parts = [p.strip() for p in str(path).split("/")]
+    if not parts or any(not p for p in parts):
+        return None
+    return "/".join(parts)
+
+
+class _Codes:
+    """Grows a string -> code mapping across chunks."""
+
+    def __init__(self):
+        self.index: dict[str, int] = {}
+        self.names: list[str] = []
+
+    def encode(self, codes: np.ndarray, names: list[str]) -> np.ndarray:
+        """Chunk-local codes with their names -> global codes."""
+        table = np.empty(len(names), dtype=np.int32)
+        for i, name in enumerate(names):
+            code = self.index.get(name)
+            if code is None:
+                code = self.index[name] = len(self.names)
+                self.names.append(name)
+            table[i] = code
+        return table[codes]
+
+
+def table_from_rows(*, rows: Iterable[Mapping], instrument: Instrument | None = None):
+    """A ResponseTable from plain dicts keyed by the CSV header (None or "" = missing)."""
+    instrument = instrument or default_instrument()
+    rows = list(rows)
+    numeric = instrument.item_ids + (instrument.burnout.id, instrument.satisfaction.id)
+    frame = {c: np.array([str(r.get(c) or "") for r in rows], dtype=object) for c in TEXT_COLUMNS}
+    for c in numeric:
+        frame[c] = np.array(
+            [np.nan if r.get(c) in (None, "") else float(r[c]) for r in rows], dtype=float
+        )
+    builder = _Builder(instrument)
+    problems = builder.add(pd.DataFrame(frame), first_row=2)
+    if problems:
+        raise CsvFormatError("rows", problems[:MAX_PROBLEMS], len(problems) > MAX_PROBLEMS)
+    return builder.table()
+
+
+class _Builder:
+    def __init__(self, instrument: Instrument):
+        self.instrument = instrument
+        self.codes = {c: _Codes() for c in TEXT_COLUMNS}
+        self.clean: dict[str, dict] = {c: {} for c in TEXT_COLUMNS}
+        self.parts: list[dict] = []
+        self.numeric = instrument.item_ids + (instrument.burnout.id, instrument.satisfaction.id)
+        lo, hi = instrument.scale_min, instrument.scale_max
+        self.ranges = {i: (lo, hi) for i in instrument.item_ids}
+        for w in instrument.wellbeing:
+            self.ranges[w.id] = (w.options[0].value, w.options[-1].value)
+
+    def add(self, df: pd.DataFrame, *, first_row: int) -> list[tuple[int, int, str]]:
+        """Validate and store one chunk; returns its problems as (row, column position, text)."""
+        header = self.instrument.csv_header
+        problems: list[tuple[int, int, str]] = []
+        rownum = np.arange(first_row, first_row + len(df))
+
+        def flag(mask, col, reason_of):
+            for r in np.nonzero(mask)[0][:MAX_PROBLEMS]:
+                problems.append((int(rownum[r]), header.index(col), reason_of(r)))
+
+        # Text columns are checked and cleaned once per distinct value, not per row.
+        text = {}
+        for col in TEXT_COLUMNS:
+            codes, uniques = pd.factorize(df[col].to_numpy(), use_na_sentinel=True)
+            clean = self.clean[col]  # raw text -> cleaned, kept across chunks
+            names = []
+            for u in uniques:
+                name = clean.get(u)
+                if name is None:
+                    name = str(u).strip()
+                    if col == "unit":
+                        name = normalise_unit(path=name) or "" if name else ""
+                    clean[u] = name
+                names.append(name)
+            text[col] = (codes, names)
+            if col == "profession":
+                continue
+            empty = np.array([not n for n in names] + [True])  # last: NaN (sentinel -1)
+            raw_empty = np.array([not str(u).strip() for u in uniques] + [True])
+            bad = empty[codes]
+            if bad.any():
+                if col == "unit":
+                    flag(bad & raw_empty[codes], col, lambda r: "unit is empty")
+                    flag(bad & ~raw_empty[codes], col, lambda r: "a unit path segment is empty")
+                else:
+                    flag(bad, col, lambda r, col=col: f"{col} is empty")
+        values = {}
+        for col in self.numeric:
+            raw = df[col]
+            if not is_numeric_dtype(raw):  # read as text: find what is not a number
+                cells = raw.fillna("").astype(str).str.strip()
+                num = pd.to_numeric(cells.where(cells != ""), errors="coerce").to_numpy(float)
+                bad = ((cells != "").to_numpy()) & np.isnan(num)
+                flag(bad, col, lambda r, t=cells: f"{t.iloc[r]!r} is not a whole number")
+            else:
+                num = raw.to_numpy(float)
+            lo, hi = self.ranges[col]
+            present = ~np.isnan(num)
+            frac = present & (num != np.round(num))
+            flag(frac, col, lambda r, n=num: f"{n[r]:g} is not a whole number")
+            out = present & ~frac & ((num < lo) | (num > hi))
+            flag(out, col, lambda r, n=num, lo=lo, hi=hi: f"{n[r]:g} is out of range {lo}-{hi}")
+            values[col] = np.where(present & ~frac & ~out, num, 0).astype(np.int8)
+        if problems:
+            return sorted(problems)
+        part = {c: self.codes[c].encode(*text[c]) for c in TEXT_COLUMNS}
+        part["items"] = np.column_stack([values[c] for c in self.instrument.item_ids])
+        part["burnout"] = values[self.instrument.burnout.id]
+        part["satisfaction"] = values[self.instrument.satisfaction.id]
+        self.parts.append(part)
+        return []
+
+    def table(self) -> ResponseTable:
+        def cat(key, dtype):
+            arrays = [p[key] for p in self.parts]
+            if arrays:
+                return np.concatenate(arrays).astype(dtype, copy=False)
+            width = (0, self.instrument.n_items) if key == "items" else 0
+            return np.zeros(width, dtype=dtype)
+
+        return ResponseTable(
+            instrument=self.instrument,
+            cycles=self.codes["cycle"].names,
+            cycle=cat("cycle", np.int32),
+            leaders=self.codes["leader_id"].names,
+            leader=cat("leader_id", np.int32),
+            units=self.codes["unit"].names,
+            unit=cat("unit", np.int32),
+            professions=self.codes["profession"].names,
+            profession=cat("profession", np.int32),
+            items=cat("items", np.int8),
+            burnout=cat("burnout", np.int8),
+            satisfaction=cat("satisfaction", np.int8),
+        )
+
+
+class _CheckingReader:
+    """A binary file wrapper that moves a progress bar by bytes read and counts the fields of
+    every record, since pandas pads a short row with blanks without a word.
+
+    Quote-aware and vectorised: a comma or newline counts only outside quotes, and quote
+    parity is the running count of quote characters ("" inside a quoted cell toggles twice).
+    """
+
+    def __init__(self, fh, bar, fields: int):
+        self.fh = fh
+        self.bar = bar
+        self.fields = fields
+        self.record = 1  # the header is record 1
+        self.commas = 0  # commas so far in the current record
+        self.in_quotes = False
+        self.chars = 0  # bytes so far in the current record
+        self.short: list[tuple[int, int]] = []  # (record, fields found)
+
+    def _see(self, data: bytes):
+        if self.bar is not None:
+            self.bar.update(len(data))
+        if not data:
+            if self.chars and self.record > 1 and self.commas + 1 < self.fields:
+                self.short.append((self.record, self.commas + 1))
+            return
+        buf = np.frombuffer(data, dtype=np.uint8)
+        quotes = np.cumsum(buf == 34) + (1 if self.in_quotes else 0)
+        outside = quotes % 2 == 0
+        is_comma = (buf == 44) & outside
+        ends = np.flatnonzero((buf == 10) & outside)
+        self.in_quotes = bool(quotes[-1] % 2)
+        if len(ends) == 0:
+            self.commas += int(is_comma.sum())
+            self.chars += len(buf)
+            return
+        commas_before = np.cumsum(is_comma)[ends]
+        per_record = np.diff(np.r_[0, commas_before])
+        per_record[0] += self.commas
+        numbers = self.record + np.arange(len(ends))
+        # Record 1 is the header, checked on its own; record fields = commas + 1.
+        bad = (per_record + 1 < self.fields) & (numbers > 1)
+        if bad.any() and len(self.short) < MAX_PROBLEMS:
+            for r, c in zip(
+                numbers[bad][:MAX_PROBLEMS], per_record[bad][:MAX_PROBLEMS], strict=True
+            ):
+                self.short.append((int(r), int(c) + 1))
+        self.record += len(ends)
+        self.commas = int(is_comma[ends[-1] + 1 :].sum())
+        self.chars = len(buf) - ends[-1] - 1
+
+    def read(self, n=-1):
+        data = self.fh.read(n)
+        self._see(data)
+        return data
+
+    def read1(self, n=-1):  # what a TextIOWrapper around us calls
+        data = self.fh.read1(n)
+        self._see(data)
+        return data
+
+    def readline(self, *args):
+        data = self.fh.readline(*args)
+        self._see(data)
+        return data
+
+    def readinto(self, b):
+        raise io.UnsupportedOperation("readinto would bypass the field count")
+
+    def __iter__(self):
+        return iter(self.readline, b"")
+
+    def __getattr__(self, name):
+        return getattr(self.fh, name)
+
+
+def _check_header(path, instrument: Instrument) -> None:
+    expected = list(instrument.csv_header)
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            found = next(csv.reader(fh), None)
+    except UnicodeDecodeError as exc:
+        raise CsvFormatError(path, [f"row 1: not UTF-8 text ({exc.reason})"]) from None
+    if found is None:
+        raise CsvFormatError(path, ["row 1: the file is empty; expected the header"])
+    found = [f.strip() for f in found]
+    if found == expected:
+        return
+    problems = []
+    for pos in range(max(len(found), len(expected))):
+        want = expected[pos] if pos < len(expected) else None
+        got = found[pos] if pos < len(found) else None
+        if want != got:
+            if want is None:
+                reason = f"unexpected extra column {got!r}"
+            elif got is None:
+                reason = f"missing column {want!r}"
+            else:
+                reason = f"expected {want!r}, found {got!r}"
+            problems.append(f"row 1, column {pos + 1}: {reason}")
+    problems.insert(0, "row 1: wrong header; expected " + ",".join(expected))
+    raise CsvFormatError(path, problems[:MAX_PROBLEMS], len(problems) > MAX_PROBLEMS)
+
+
+_FIELDS_RE = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+
+
+def read_responses(
+    *,
+    path: str | os.PathLike,
+    instrument: Instrument | None = None,
+    progress: bool = False,
+    chunk_rows: int = CHUNK_ROWS,
+) -> ResponseTable:
+    """Read and validate the analyst CSV. Raises CsvFormatError listing up to 20 problems."""
+    instrument = instrument or default_instrument()
+    _check_header(path, instrument)
+    try:
+        return _read(path, instrument, progress, chunk_rows, as_text=False)
+    except _NotNumeric:
+        return _read(path, instrument, progress, chunk_rows, as_text=True)
+
+
+class _NotNumeric(Exception):
+    pass
+
+
+def _chunks(reader, as_text):
+    """The reader's chunks; a cell that is not a number in a float column ends the fast path."""
+    chunks = iter(reader)
+    while True:
+        try:
+            chunk = next(chunks)
+        except StopIteration:
+            return
+        except pd.errors.ParserError:
+            raise
+        except ValueError as exc:
+            if as_text:
+                raise
+            raise _NotNumeric(str(exc)) from None
+        yield chunk
+
+
+def _read(path, instrument, progress, chunk_rows, *, as_text):
+    header = list(instrument.csv_header)
+    numeric = header[len(TEXT_COLUMNS) :]
+    if as_text:
+        dtype = dict.fromkeys(header, str)
+        na_values = None
+    else:
+        dtype = {**dict.fromkeys(TEXT_COLUMNS, str), **dict.fromkeys(numeric, "float64")}
+        na_values = {c: [""] for c in numeric}
+    builder = _Builder(instrument)
+    problems: list[tuple[int, int, str]] = []
+    bar = None
+    checking = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=os.path.getsize(path), unit="B", unit_scale=True, desc=str(path))
+    try:
+        with open(path, "rb") as raw:
+            checking = _CheckingReader(raw, bar, len(header))
+            reader = pd.read_csv(
+                checking,
+                header=None,
+                skiprows=1,
+                names=header,
+                dtype=dtype,
+                keep_default_na=False,
+                na_values=na_values,
+                skip_blank_lines=False,
+                encoding="utf-8-sig",
+                chunksize=chunk_rows,
+            )
+            first_row = 2
+            for chunk in _chunks(reader, as_text):
+                problems.extend(builder.add(chunk, first_row=first_row))
+                first_row += len(chunk)
+                if len(problems) > MAX_PROBLEMS:
+                    break
+    except pd.errors.ParserError as exc:
+        m = _FIELDS_RE.search(str(exc))
+        if not m:
+            raise CsvFormatError(path, [f"cannot parse: {exc}"]) from None
+        problems.append((int(m.group(2)), -1, f"expected {m.group(1)} fields, found {m.group(3)}"))
+    except UnicodeDecodeError as exc:
+        raise CsvFormatError(path, [f"not UTF-8 text near byte {exc.start}"]) from None
+    finally:
+        if bar is not None:
+            bar.close()
+    for record, found in checking.short if checking else ():
+        problems.append((record, -1, f"expected {len(header)} fields, found {found}"))
+    if problems:
+        problems.sort()
+        lines = [
+            f"row {r}, column {header[c]}: {reason}"
+            if "fields" not in reason
+            else f"row {r}: {reason}"
+            for r, c, reason in problems[:MAX_PROBLEMS]
+        ]
+        raise CsvFormatError(path, lines, len(problems) > MAX_PROBLEMS)
+    return builder.table()

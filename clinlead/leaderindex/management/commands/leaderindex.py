@@ -1,0 +1,161 @@
+"""Analyst command for the leader index, on an analyst CSV (one row per response).
+
+    clinlead leaderindex score FILE [--min-n K] [--json] [--quiet] [--instrument JSON]
+    clinlead leaderindex associate FILE [--min-n K] [--cycle C] [--json] [--quiet]
+
+`score` prints every leader and every unit at every path level (the organisation root
+included), per cycle, sorted by cycle then id / path. The suppression rule decides what is
+shown; an unpublished group carries null figures AND a null n: a count under k, or a count that
+subtracted from a published parent leaves under k, is itself a disclosure.
+
+`associate` prints, for one cycle (the latest unless --cycle), the odds ratio per index point
+for burnout and satisfaction and the correlations across published leaders and units.
+
+All the work is done in clinlead.analytics; this command reads arguments and prints.
+"""
+
+import json
+import sys
+
+from django.core.management.base import BaseCommand, CommandError
+
+from clinlead.analytics.instrument import InstrumentError, default_instrument, load_instrument_file
+from clinlead.analytics.leaderindex import leader_trends
+from clinlead.analytics.leaderindex_read import CsvFormatError, read_responses
+from clinlead.analytics.leaderindex_report import (
+    associate_report,
+    cycle_names,
+    cycle_report,
+    published_percentiles,
+    score_cycle,
+    score_report,
+)
+from clinlead.analytics.suppression import DEFAULT_K, MAX_K, MIN_K
+
+
+class Command(BaseCommand):
+    help = "Leader index for analysts: score a survey file, or relate scores to wellbeing."
+    # Pure analytics on a file: no database, so no system or migration checks.
+    requires_system_checks = []
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True, metavar="{score,associate}")
+        for name, text in (
+            ("score", "leader and unit figures, suppression applied"),
+            ("associate", "odds ratios per point for burnout and satisfaction"),
+        ):
+            p = sub.add_parser(name, help=text)
+            p.add_argument("file", help="analyst CSV, one row per response")
+            p.add_argument(
+                "--min-n",
+                type=int,
+                default=DEFAULT_K,
+                help=f"suppression threshold k ({MIN_K}-{MAX_K}, default {DEFAULT_K})",
+            )
+            p.add_argument("--json", action="store_true", help="print JSON")
+            p.add_argument("--quiet", action="store_true", help="no progress bar")
+            p.add_argument("--instrument", help="instrument JSON file (default clbi-v1)")
+            if name == "associate":
+                p.add_argument("--cycle", help="cycle to analyse (default: the latest)")
+
+    def handle(self, *args, **options):
+        k = options["min_n"]
+        if not MIN_K <= k <= MAX_K:
+            raise CommandError(f"--min-n must be between {MIN_K} and {MAX_K}, got {k}")
+        try:
+            instrument = (
+                load_instrument_file(path=options["instrument"])
+                if options["instrument"]
+                else default_instrument()
+            )
+        except (OSError, InstrumentError, ValueError) as exc:
+            raise CommandError(f"instrument: {exc}") from None
+        progress = not options["quiet"] and sys.stderr.isatty()
+        try:
+            table = read_responses(path=options["file"], instrument=instrument, progress=progress)
+        except CsvFormatError as exc:
+            raise CommandError(str(exc)) from None
+        except OSError as exc:
+            raise CommandError(f"{options['file']}: {exc.strerror or exc}") from None
+        if len(table) == 0:
+            raise CommandError(f"{options['file']}: the file holds no responses")
+        if options["action"] == "score":
+            self.score(table, k, options["json"])
+        else:
+            try:
+                report = associate_report(table=table, k=k, cycle=options.get("cycle"))
+            except ValueError as exc:
+                raise CommandError(str(exc)) from None
+            self.associate(report, options["json"])
+
+    # ------------------------------------------------------------------ score
+    def score(self, table, k, as_json):
+        if as_json:
+            self.stdout.write(json.dumps(score_report(table=table, k=k)))
+            return
+        out = self.stdout.write
+        leaders_all = []
+        for cycle in cycle_names(table=table):
+            scores = score_cycle(table=table, cycle=cycle, k=k)
+            part = cycle_report(scores=scores)
+            leaders_all.extend(part["leaders"])
+            percentile = published_percentiles(scores=scores)
+            shown = [e for e in part["leaders"] if e["published"]]
+            out(f"Cycle {cycle}: {len(part['leaders'])} leaders, {len(shown)} published (k={k})")
+            out("\nUnits")
+            for e in part["units"]:
+                depth = e["unit"].count("/")
+                name = "  " * depth + e["unit"].rsplit("/", 1)[-1]
+                out(f"  {name:<40} {_figure_line(e)}")
+            out("\nLeaders")
+            for e in part["leaders"]:
+                pct = percentile.get(e["leader_id"])
+                extra = f"  percentile {pct:.0f}" if pct is not None else ""
+                out(f"  {e['leader_id']:<20} {_figure_line(e)}{extra}")
+            out("")
+        trends = {lid: s for lid, s in leader_trends(leaders=leaders_all).items() if len(s) > 1}
+        if trends:
+            out("Trends (published cycles only)")
+            for lid in sorted(trends):
+                points = ", ".join(f"{p['cycle']}: {p['index']}" for p in trends[lid])
+                out(f"  {lid:<20} {points}")
+
+    # ------------------------------------------------------------------ associate
+    def associate(self, report, as_json):
+        if as_json:
+            self.stdout.write(json.dumps(report))
+            return
+        out = self.stdout.write
+        out(f"Cycle {report['cycle']} (k={report['min_n']})")
+        for name in ("burnout", "satisfaction"):
+            r = report[name]
+            adj = ", adjusted for " + ", ".join(r["covariates"]) if r["covariates"] else ""
+            if r["odds_ratio_per_point"] is None:
+                out(f"  {name}: not estimated ({r.get('note', '')}); N={r['n']}")
+                continue
+            low, high = r["ci95"]
+            out(
+                f"  {name}: odds ratio per point {r['odds_ratio_per_point']:.4f} "
+                f"(95% CI {low:.4f}-{high:.4f}), {r['pct_change_odds_per_point']:+.2f}% odds "
+                f"per point; N={r['n']}{adj}"
+            )
+        corr = report["unit_correlation"]
+        for level in ("leaders", "units"):
+            for name in ("burnout", "satisfaction"):
+                c = corr[level][name]
+                if c["r"] is None:
+                    out(f"  {level} index vs {name} rate: not enough groups (n={c['n']})")
+                    continue
+                ci = f" (95% CI {c['ci95'][0]:.3f} to {c['ci95'][1]:.3f})" if c["ci95"] else ""
+                out(
+                    f"  {level} index vs {name} rate: r={c['r']:.3f}{ci}, "
+                    f"p={c['p_value']:.3g}, n={c['n']}"
+                )
+
+
+def _figure_line(e):
+    if not e["published"]:
+        return "suppressed"
+    ci = f" ({e['ci95'][0]:.1f}-{e['ci95'][1]:.1f})" if e["ci95"] else ""
+    index = f"{e['index']:.1f}" if e["index"] is not None else "-"
+    return f"n={e['n']:<5} index {index}{ci}"
