@@ -54,7 +54,18 @@ def publish_cycle(*, actor, cycle) -> CycleResult:
     if cycle.status != SurveyCycle.Status.CLOSED:
         raise ValidationError("Only a closed cycle can be published")
     with transaction.atomic(durable=True):
-        return _publish(actor, cycle)
+        result = _publish(actor, cycle)
+        transaction.on_commit(lambda: _update_evaluations(actor, cycle.organisation))
+    return result
+
+
+def _update_evaluations(actor, organisation):
+    """Evaluations that follow this organisation's leader index take the newly published figure."""
+    from clinlead.evaluation.selectors import evaluations_for
+    from clinlead.evaluation.services import sync_leader_index
+
+    for evaluation in evaluations_for(organisation=organisation):
+        sync_leader_index(actor=actor, evaluation=evaluation)
 
 
 def _publish(actor, cycle):

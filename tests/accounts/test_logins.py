@@ -70,6 +70,7 @@ def test_production_settings_pass_the_deploy_check_without_warnings(tmp_path):
         CLINLEAD_DATA_DIR=str(tmp_path),
     )
     env.pop("DATABASE_URL", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests' process, never in production
     done = subprocess.run(["clinlead", "check", "--deploy", "--fail-level", "WARNING"],
                           env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr

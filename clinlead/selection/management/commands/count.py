@@ -28,8 +28,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--json", action="store_true", dest="as_json", help="print the result as JSON"
         )
+        parser.add_argument(
+            "--unranked",
+            action="store_true",
+            help="approval only: each line is a set of approvals, so first preferences break no "
+            "tie (as Clinlead counts an approval selection)",
+        )
 
-    def handle(self, *args, file, method, seats, seed, as_json, **options):
+    def handle(self, *args, file, method, seats, seed, as_json, unranked=False, **options):
         if not file.is_file():
             raise CommandError(f"{file}: no such file")
         try:
@@ -45,8 +51,10 @@ class Command(BaseCommand):
             "seed": seed,
             "withdrawn": election.withdrawn,
         }
+        if unranked and method != "approval":
+            raise CommandError("--unranked applies to --method approval only")
         if method == "approval":
-            result = count_approval(ranked=True, **common)
+            result = count_approval(ranked=not unranked, **common)
         else:
             result = count_scottish_stv(**common)
         if as_json:

@@ -1,0 +1,96 @@
+"""The evaluation's charts, drawn from a metric's stored result.
+
+The services draw them when they compute a result and store them with it; a result stored
+without them (the demo's precomputed ones) has them drawn when first shown and cached under the
+result's fingerprint, so each is drawn once.
+"""
+
+import altair as alt
+import pandas as pd
+from django.core.cache import cache
+
+from clinlead.charts import NHS_BLUE, theme, to_svg
+from clinlead.evaluation.analysis import COMPARATORS, PILOTS
+from clinlead.evaluation.models import first_day
+
+GREY = "#768692"
+ORANGE = "#ed8b00"
+
+
+def _cached(record, kind, draw):
+    key = f"clinlead-evaluation-{kind}-{record.metric.name}-{record.fingerprint}"
+    return cache.get_or_set(key, draw, timeout=7 * 24 * 60 * 60)
+
+
+def stored_or_drawn(record, *, starts):
+    """(trend SVG, event-study SVG) of a stored result: as stored, else drawn once and cached."""
+    trend = record.trend_svg or trend_svg(record, starts=starts)
+    event = record.event_svg or event_svg(record)
+    return trend or None, event or None
+
+
+def trend_svg(record, *, starts):
+    """Mean of the pilots and of the comparators per period, with the pilots' starts marked."""
+    if not record.trends:
+        return ""
+    return _cached(record, "trend", lambda: _trend(record, starts))
+
+
+def _trend(record, starts):
+    metric = record.metric
+    frame = pd.DataFrame(record.trends)
+    groups = [g for g in (PILOTS, COMPARATORS) if (frame["group"] == g).any()]
+    dashes = {PILOTS: [1, 0], COMPARATORS: [6, 3]}
+    lines = alt.Chart(frame).mark_line(point=True).encode(
+        x=alt.X("start:T", title="Period", axis=alt.Axis(format="%b %Y", tickCount=6, labelAngle=0)),
+        y=alt.Y("mean:Q", title=metric.unit, scale=alt.Scale(zero=False)),
+        color=alt.Color("group:N", title=None, legend=alt.Legend(orient="bottom"), scale=alt.Scale(
+            domain=groups, range=[{PILOTS: NHS_BLUE, COMPARATORS: GREY}[g] for g in groups])),
+        strokeDash=alt.StrokeDash("group:N", legend=None, scale=alt.Scale(
+            domain=groups, range=[dashes[g] for g in groups])),
+    )
+    layers = [lines]
+    labels = sorted({first_day(s).isoformat() for s in starts})
+    if labels:
+        rules = alt.Chart(pd.DataFrame({"start": labels})).mark_rule(color=ORANGE, strokeDash=[4, 3]).encode(
+            x="start:T")
+        layers.append(rules)
+    parts = {g: frame[frame["group"] == g] for g in groups}
+    described = "; ".join(f"{g}: from {part['mean'].iloc[0]:.3g} in {part['period'].iloc[0]} to "
+                          f"{part['mean'].iloc[-1]:.3g} in {part['period'].iloc[-1]}"
+                          for g, part in parts.items())
+    title = f"{metric.label}: pilot and comparison means"
+    starts_text = f"; dashed orange lines mark the pilots' starts ({', '.join(sorted(set(starts)))})" if labels else ""
+    return to_svg(theme(alt.layer(*layers), title=title, height=240),
+                  description=f"Line chart of {title}, by period: {described}{starts_text}.")
+
+
+def event_svg(record):
+    """Event study: the change since the period before the start, net of comparators, with 95% CIs."""
+    if not record.result or not record.result.get("event_study"):
+        return ""
+    return _cached(record, "event", lambda: _event(record))
+
+
+def _event(record):
+    metric = record.metric
+    points = [p for p in record.result["event_study"] if p["estimate"] is not None]
+    frame = pd.DataFrame([{"relative": p["relative_period"], "label": p["label"], "estimate": p["estimate"],
+                           "low": p["ci95"][0], "high": p["ci95"][1]} for p in points])
+    x = alt.X("relative:Q", title="Periods since the start (0 = the start; -1 = reference)",
+              axis=alt.Axis(tickMinStep=1, format="d"))
+    bars = alt.Chart(frame).mark_rule(color=NHS_BLUE).encode(x=x, y=alt.Y("low:Q", title=f"change, {metric.unit}"),
+                                                              y2="high:Q")
+    dots = alt.Chart(frame).mark_point(filled=True, color=NHS_BLUE, size=40).encode(x=x, y="estimate:Q")
+    zero = alt.Chart(pd.DataFrame({"y": [0]})).mark_rule(color=GREY).encode(y="y:Q")
+    start = alt.Chart(pd.DataFrame({"x": [-0.5]})).mark_rule(color=ORANGE, strokeDash=[4, 3]).encode(x="x:Q")
+    title = f"{metric.label}: event study"
+    after = [p for p in points if p["relative_period"] >= 0]
+    described = ""
+    if after:
+        last = after[-1]
+        described = (f" At {last['label']} periods the change was {last['estimate']:.3g} (95% CI "
+                     f"{last['ci95'][0]:.3g} to {last['ci95'][1]:.3g}).")
+    return to_svg(theme(alt.layer(bars, dots, zero, start), title=title, height=240),
+                  description=f"{title}: estimates with 95% confidence intervals for {len(points)} periods "
+                              f"around the start, net of the comparison organisations.{described}")

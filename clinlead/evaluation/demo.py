@@ -1,0 +1,109 @@
+"""Demo evaluation: "Leadership model pilot" — the three demo trusts against eight others.
+
+The figures are made up by `clinlead.analytics.evaluation_demo` (seeded; trends parallel by
+construction, a modest effect building up after each pilot's start). The generator's three
+fictional pilots are given the demo trusts' names; the eight comparison trusts are fictional
+and do not use Clinlead. The leader index comes from the demo trusts' published cycles.
+
+The analysis takes seconds, so its results are precomputed in `demo_results.json`, keyed by
+the fingerprint of the design and data they came from; a result whose fingerprint does not
+match is computed afresh. After changing the generator or the analysis, rewrite the file:
+`python3 -c "from clinlead.evaluation.demo import write_precomputed_results as w; w()"`.
+"""
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from clinlead.analytics.evaluation_demo import PILOT_NAMES, generate_demo_series
+from clinlead.analytics.metric_series import metric_series_from_records
+from clinlead.evaluation.analysis import analyse_frame, design
+from clinlead.evaluation.catalogue import ensure_catalogue
+from clinlead.evaluation.models import (
+    LEADER_INDEX,
+    Evaluation,
+    EvaluationOrganisation,
+    Metric,
+    MetricResult,
+)
+from clinlead.evaluation.services import Participant, _analyses, _create, _match, _store, _upsert
+from clinlead.org import demo_data as D
+
+DEMO_NAME = "Leadership model pilot"
+QUESTION = (
+    "Three trusts adopted the leadership model: dyads, the leadership pipeline, staff choosing their "
+    "leaders, rotation and the leader index. Did quality of care, patients' experience, the operating "
+    "margin and staff wellbeing change there, compared with trusts that did not adopt it?"
+)
+SEED, FIRST_MONTH, MONTHS, COMPARATORS = 2025, "2023-01", 36, 8
+PILOT_TRUSTS = dict(zip(PILOT_NAMES, ("northgate", "riverside", "st-aidans"), strict=True))
+RESULTS_FILE = Path(__file__).with_name("demo_results.json")
+
+
+def demo_series():
+    """(rows, pilots {name: start}, comparator names, metric names) with the trusts' names."""
+    series = generate_demo_series(seed=SEED, first_month=FIRST_MONTH, months=MONTHS, n_comparators=COMPARATORS)
+    names = {fictional: _trust_name(slug) for fictional, slug in PILOT_TRUSTS.items()}
+    rows = [row | {"organisation": names.get(row["organisation"], row["organisation"])} for row in series.rows]
+    pilots = {names[name]: start for name, start in series.pilots.items()}
+    return rows, pilots, list(series.comparators), list(series.effects)
+
+
+def _trust_name(slug):
+    return next(name for s, name, _ in D.TRUSTS if s == slug)
+
+
+def add_demo_data(*, world, generator):
+    ensure_catalogue()
+    rows, pilots, comparators, metric_names = demo_series()
+    by_name = {_trust_name(slug): world.organisations[slug] for slug in PILOT_TRUSTS.values()}
+    participants = [Participant(name=name, role="pilot", start=start, organisation=by_name[name])
+                    for name, start in pilots.items()]
+    participants += [Participant(name=name, role="comparator") for name in comparators]
+    metrics = list(Metric.objects.filter(name__in=[*metric_names, LEADER_INDEX]))
+    evaluation = _create(organisation=world.organisations["northgate"], name=DEMO_NAME, question=QUESTION,
+                         metrics=metrics, participants=participants)
+    # The figures go through the same checks as an uploaded file.
+    observations = metric_series_from_records(records=rows, source="demo").observations
+    _upsert(evaluation=evaluation, rows=_match(evaluation=evaluation, observations=observations, filename="demo"))
+    # Not drawn here, to keep the demo quick to build: charts are drawn when first shown, then cached.
+    _store(evaluation=evaluation, analyses=_analyses(evaluation=evaluation, precomputed=_precomputed(evaluation)))
+    return evaluation
+
+
+def _precomputed(evaluation):
+    """Stored results whose fingerprint matches this evaluation's design and data."""
+    from clinlead.evaluation.analysis import current_fingerprints
+
+    if not RESULTS_FILE.exists():
+        return {}
+    stored = json.loads(RESULTS_FILE.read_text(encoding="utf-8"))
+    fingerprints = current_fingerprints(evaluation=evaluation)
+    now = {m.name: fingerprints[m.pk] for m in evaluation.metrics.all()}
+    return {name: entry["result"] for name, entry in stored.items() if now.get(name) == entry["fingerprint"]}
+
+
+def precompute_results() -> dict:
+    """{metric: {"fingerprint", "result"}} for the demo design and data, without a database."""
+    rows, pilots, comparators, metric_names = demo_series()
+    evaluation = Evaluation(leads=6, lags=12, permutations=499)
+    participants = [EvaluationOrganisation(name=name, role="pilot", start=start) for name, start in pilots.items()]
+    participants += [EvaluationOrganisation(name=name, role="comparator") for name in comparators]
+    plan = design(evaluation=evaluation, participants=participants)
+    observations = metric_series_from_records(records=rows, source="demo").observations
+    out = {}
+    for name in metric_names:
+        chosen = [o for o in observations if o.metric == name]
+        frame = pd.DataFrame({
+            "organisation": [o.organisation for o in chosen], "period": [o.period.label for o in chosen],
+            "granularity": [o.period.granularity for o in chosen], "ordinal": [o.period.ordinal for o in chosen],
+            "value": [o.value for o in chosen]})
+        analysis = analyse_frame(frame=frame, participants=participants, metric=Metric(name=name), plan=plan)
+        if analysis.status == MetricResult.Status.ESTIMATED:
+            out[name] = {"fingerprint": analysis.fingerprint, "result": analysis.result}
+    return out
+
+
+def write_precomputed_results(path=RESULTS_FILE):
+    path.write_text(json.dumps(precompute_results(), indent=1, sort_keys=True) + "\n", encoding="utf-8")

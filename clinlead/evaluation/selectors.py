@@ -1,0 +1,154 @@
+"""Reading evaluations: which an organisation takes part in, and a report in plain words.
+
+Everything comes from stored results (`MetricResult`); nothing is computed here but wording.
+Wording describes associations only: "changed by ... compared with the comparison
+organisations", never that the programme brought a change about.
+"""
+
+from django.db.models import Count, Q
+
+from clinlead.analytics.did import assumptions
+from clinlead.evaluation.analysis import current_fingerprints
+from clinlead.evaluation.models import LEADER_INDEX, Evaluation, Metric, MetricResult, Observation
+
+BETTER, WORSE, UNCLEAR = "better", "worse", "unclear"
+# A metric with no estimate and at most this many figures has them listed as they are.
+FIGURES_SHOWN = 40
+
+
+def evaluations_for(*, organisation):
+    """Evaluations the organisation takes part in (as pilot, comparator or organiser)."""
+    return Evaluation.objects.filter(Q(organisation=organisation) | Q(organisations__organisation=organisation)) \
+        .distinct().select_related("organisation").annotate(
+            pilots=Count("organisations", filter=Q(organisations__role="pilot"), distinct=True),
+            comparators=Count("organisations", filter=Q(organisations__role="comparator"), distinct=True))
+
+
+def catalogue():
+    return Metric.objects.select_related("organisation").order_by("organisation__name", "label")
+
+
+def number(value, digits=3):
+    return "n/a" if value is None else f"{value:.{digits}g}"
+
+
+def p_value(value):
+    if value is None:
+        return "n/a"
+    return "below 0.001" if value < 0.001 else f"{value:.3f}"
+
+
+def report(*, evaluation) -> dict:
+    participants = list(evaluation.organisations.select_related("organisation"))
+    results = {r.metric_id: r for r in MetricResult.objects.filter(evaluation=evaluation)}
+    fingerprints = current_fingerprints(evaluation=evaluation)
+    coverage = {row["metric"]: row for row in Observation.objects.filter(participant__evaluation=evaluation)
+                .values("metric").annotate(n=Count("id"), organisations=Count("participant", distinct=True))}
+    metrics = [_metric_entry(metric, results.get(metric.pk), fingerprints[metric.pk], coverage.get(metric.pk))
+               for metric in evaluation.metrics.order_by("label")]
+    estimated = [m for m in metrics if m["estimated"]]
+    common = set.intersection(*(set(m["result"]["caveats"]) for m in estimated)) if estimated else set()
+    for m in estimated:
+        m["own_caveats"] = [c for c in m["result"]["caveats"] if c not in common]
+    shared = [c for c in estimated[0]["result"]["caveats"] if c in common] if estimated else []
+    return {
+        "evaluation": evaluation,
+        "pilots": [p for p in participants if p.is_pilot],
+        "comparators": [p for p in participants if not p.is_pilot],
+        "metrics": metrics,
+        "assumptions": assumptions(),
+        "caveats": shared,
+        "stale": any(m["stale"] for m in metrics),
+        "computed_at": max((r.computed_at for r in results.values()), default=None),
+        "unused_cycles": unused_leader_index_cycles(evaluation=evaluation, participants=participants),
+    }
+
+
+def _metric_entry(metric, result, current, coverage):
+    entry = {"metric": metric, "result": None, "estimated": False, "stale": False, "reason": "",
+             "observations": coverage["n"] if coverage else 0,
+             "organisations": coverage["organisations"] if coverage else 0, "own_caveats": []}
+    if result is None:
+        entry["reason"] = "Not computed yet." if coverage else "No data for this metric yet."
+        entry["stale"] = bool(coverage)
+        return entry
+    entry.update(record=result, stale=result.fingerprint != current, reason=result.reason,
+                 estimated=result.status == MetricResult.Status.ESTIMATED)
+    if entry["estimated"]:
+        entry["result"] = result.result
+        entry.update(_words(metric, result.result))
+    elif coverage and coverage["n"] <= FIGURES_SHOWN:
+        entry["figures"] = list(Observation.objects.filter(participant__evaluation=result.evaluation_id, metric=metric)
+                                .select_related("participant").order_by("participant__name", "ordinal"))
+    return entry
+
+
+def _words(metric, r):
+    estimate, (low, high) = r["estimate"], r["ci95"]
+    if low is not None and high is not None and (low > 0 or high < 0):
+        good = (estimate > 0) == (metric.direction == Metric.Direction.HIGHER)
+        verdict = BETTER if good else WORSE
+    else:
+        verdict = UNCLEAR
+    label = metric.label if metric.label[:2].isupper() else metric.label[:1].lower() + metric.label[1:]
+    summary = (f"Compared with the comparison organisations over the same time, the pilots' figures for "
+               f"{label} were {metric.describe_change(change=estimate)} after their start.")
+    return {
+        "verdict": verdict,
+        "summary": summary,
+        "estimate_text": number(estimate),
+        "ci_text": f"{number(low)} to {number(high)}",
+        "p_text": p_value(r["p_value"]),
+        "p_random_text": p_value(r["p_value_randomisation"]),
+        "pretrend_text": p_value(r["pretrend_p"]) if r["pretrend_p"] is not None else "not available",
+        "pretrend_doubtful": r["pretrend_p"] is not None and r["pretrend_p"] < 0.05,
+    }
+
+
+def unused_leader_index_cycles(*, evaluation, participants=None) -> int:
+    """Published cycles of the Clinlead organisations taking part not yet in the figures."""
+    from clinlead.leaderindex.models import CycleResult
+
+    if not evaluation.metrics.filter(name=LEADER_INDEX).exists():
+        return 0
+    participants = participants if participants is not None else list(evaluation.organisations.all())
+    linked = [p.organisation_id for p in participants if p.organisation_id]
+    published = set(CycleResult.objects.filter(cycle__organisation_id__in=linked, cycle__status="published",
+                                               index__isnull=False).values_list("cycle_id", flat=True))
+    taken = set(Observation.objects.filter(participant__evaluation=evaluation, metric__name=LEADER_INDEX)
+                .values_list("cycle_id", flat=True))
+    return len(published - taken)
+
+
+def export_sheets(*, evaluation, data: dict) -> dict:
+    """The report's tables for Excel: {sheet: (header, rows)}."""
+    estimates, events, trends = [], [], []
+    for m in data["metrics"]:
+        metric, r = m["metric"], m["result"]
+        if r:
+            estimates.append([metric.name, metric.label, metric.unit, metric.get_direction_display(), r["estimate"],
+                              r["ci95"][0], r["ci95"][1], r["se"], r["p_value"], r["p_value_randomisation"],
+                              r["pretrend_p"], r["n"], r["n_pilots"], r["n_comparators"], ""])
+            events += [[metric.name, p["relative_period"], p["label"], p["estimate"], p["ci95"][0], p["ci95"][1],
+                        "reference" if p["reference"] else ""] for p in r["event_study"]]
+        else:
+            estimates.append([metric.name, metric.label, metric.unit, metric.get_direction_display(),
+                              *[None] * 10, m["reason"]])
+        if m.get("record"):
+            trends += [[metric.name, t["period"], t["group"], t["mean"], t["n"]] for t in m["record"].trends]
+    figures = Observation.objects.filter(participant__evaluation=evaluation).select_related(
+        "participant", "metric").order_by("metric__name", "participant__name", "ordinal")
+    explained = [[text] for text in data["assumptions"]] + [[""], ["Caveats"]] + [[c] for c in data["caveats"]]
+    return {
+        "Estimates": (["metric", "label", "unit", "which way is good", "estimate", "ci95 low", "ci95 high", "se",
+                       "p (cluster-robust t)", "p (randomisation)", "pre-trend p", "observations", "pilots",
+                       "comparators", "no estimate because"], estimates),
+        "Event study": (["metric", "relative period", "label", "estimate", "ci95 low", "ci95 high", "note"], events),
+        "Trends": (["metric", "period", "group", "mean", "organisations"], trends),
+        "Organisations": (["name", "code", "role", "start", "Clinlead organisation"],
+                          [[p.name, p.code, p.get_role_display(), p.start, str(p.organisation or "")]
+                           for p in data["pilots"] + data["comparators"]]),
+        "Figures": (["organisation", "period", "metric", "value", "source"],
+                    [[o.participant.name, o.period, o.metric.name, o.value, o.get_source_display()] for o in figures]),
+        "Assumptions": (["Assumptions (the estimates read as effects only if these hold)"], explained),
+    }

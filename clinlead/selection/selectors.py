@@ -1,0 +1,330 @@
+"""Reading selections: who may stand, sit on the committee or vote, and — after the close only —
+the ballots, the receipts and the count.
+
+Nothing here reads a `Ballot` before the ballot has closed: every reader of ballots goes through
+`_closed_ballots`, which refuses until then, and always reads all of a selection's ballots (there
+is no way to ask for a subset). Ballots are handed out shuffled with a secure random generator,
+never in the order of their keys or of anything that follows the order of voting.
+"""
+
+import hashlib
+import random
+from collections import Counter
+from datetime import date
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+
+from clinlead.analytics.approval import count_approval
+from clinlead.analytics.blt import write_blt
+from clinlead.analytics.stv import count_scottish_stv
+from clinlead.org.models import Appointment, Person, ReportingLine, UnitMembership
+from clinlead.selection.models import (
+    Ballot,
+    Candidate,
+    CommitteeMember,
+    Elector,
+    InterviewAttendance,
+    Selection,
+    VoterRecord,
+)
+
+_secure = random.SystemRandom()
+
+
+class BallotNotClosed(PermissionDenied):
+    """Refused: nothing about the ballots may be read before the close."""
+
+    def __init__(self, selection=None):
+        super().__init__("The ballot has not closed: no count or ballot can be seen before the close.")
+
+
+# ------------------------------------------------------------------ the organisation chart
+def within(path, root_path):
+    """Is the unit at `path` the unit at `root_path` or inside it?"""
+    return path == root_path or path.startswith(root_path + "/")
+
+
+def current_unit_paths(*, person, day: date):
+    return [m.unit.path for m in UnitMembership.objects.on(day).filter(person=person).select_related("unit")]
+
+
+def is_leader_on(*, person, day: date):
+    """Holds a position on the day, or has people reporting to them."""
+    holds = Appointment.objects.filter(person=person, start__lte=day, end__gte=day).filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gte=day)).exists()
+    return holds or ReportingLine.objects.on(day).filter(leader=person).exists()
+
+
+def consecutive_terms(*, position, person, before: date | None = None):
+    """How many terms in a row the person has held the position, counting back from the most
+    recent appointment (started before `before`); anyone else's term in between breaks the run."""
+    appointments = Appointment.objects.filter(position=position)
+    if before is not None:
+        appointments = appointments.filter(start__lt=before)
+    run = 0
+    for holder_id in appointments.order_by("-start", "-id").values_list("person_id", flat=True):
+        if holder_id != person.pk:
+            break
+        run += 1
+    return run
+
+
+# ------------------------------------------------------------------ eligibility
+def candidate_problems(*, selection, person, day: date):
+    """Why this person may not stand (empty when they may)."""
+    problems = []
+    if person.organisation_id != selection.organisation_id:
+        problems.append(f"{person.full_name} works at another organisation.")
+    if not person.active:
+        problems.append(f"{person.full_name} is not an active member of staff.")
+    if Candidate.objects.filter(selection=selection, person=person).exists():
+        problems.append(f"{person.full_name} is already a candidate.")
+    if CommitteeMember.objects.filter(selection=selection, person=person).exists():
+        problems.append(f"{person.full_name} sits on the decision committee and cannot stand.")
+    position = selection.vacancy.position
+    served = consecutive_terms(position=position, person=person)
+    if served >= position.max_consecutive_terms:
+        problems.append(
+            f"{person.full_name} has held this position for {served} consecutive term{'s' if served != 1 else ''}, "
+            f"the most it allows ({position.max_consecutive_terms})."
+        )
+    return problems
+
+
+def committee_problems(*, selection, person, day: date):
+    """Why this person may not sit on the decision committee (empty when they may)."""
+    problems = []
+    if person.organisation_id != selection.organisation_id or not person.active:
+        problems.append(f"{person.full_name} is not active staff of {selection.organisation}.")
+    if CommitteeMember.objects.filter(selection=selection, person=person).exists():
+        problems.append(f"{person.full_name} is already on the committee.")
+    if Candidate.objects.filter(selection=selection, person=person).exists():
+        problems.append(f"{person.full_name} is a candidate and cannot sit on the committee.")
+    paths = current_unit_paths(person=person, day=day)
+    if not paths:
+        problems.append(f"{person.full_name} has no current unit, so their department cannot be checked.")
+    inside = [p for p in paths if within(p, selection.unit.path)]
+    if inside:
+        problems.append(
+            f"{person.full_name} works in {inside[0]}, inside {selection.unit.path}: the committee "
+            "must come from other departments."
+        )
+    if not is_leader_on(person=person, day=day):
+        problems.append(f"{person.full_name} is not a leader (holds no position and leads nobody).")
+    return problems
+
+
+def standing_candidates(*, selection):
+    return Candidate.objects.filter(selection=selection, withdrawn=False).select_related("person")
+
+
+def ballot_paper(*, selection):
+    """The candidates on the ballot paper, in ballot-paper order, still standing."""
+    return list(Candidate.objects.filter(selection=selection, on_ballot=True, withdrawn=False)
+                .select_related("person"))
+
+
+def candidate_labels(*, selection):
+    """A distinct name for every candidate on the paper (staff number added to equal names)."""
+    paper = list(Candidate.objects.filter(selection=selection, on_ballot=True).select_related("person"))
+    names = Counter(c.person.full_name for c in paper)
+    return {c.id: c.person.full_name if names[c.person.full_name] == 1
+            else f"{c.person.full_name} ({c.person.staff_number})" for c in paper}
+
+
+def is_elector(*, selection, person):
+    return person is not None and Elector.objects.filter(selection=selection, person=person).exists()
+
+
+def has_voted(*, selection, person):
+    return VoterRecord.objects.filter(selection=selection, person=person).exists()
+
+
+def turnout(*, selection):
+    """How many have voted (from the voter records: this says nothing about any choice)."""
+    return VoterRecord.objects.filter(selection=selection).count()
+
+
+def interviews_missed(*, selection, person):
+    """Standing candidates the person has not yet seen at an interview."""
+    seen = set(InterviewAttendance.objects.filter(session__selection=selection, person=person)
+               .values_list("session__candidates", flat=True))
+    return [c for c in ballot_paper(selection=selection) if c.id not in seen]
+
+
+def voting_problems(*, selection, person, now):
+    """Why this person may not vote now (empty when they may)."""
+    if person is None or not is_elector(selection=selection, person=person):
+        return ["You are not in the electorate of this selection."]
+    if selection.stage != Selection.Stage.BALLOT:
+        return ["The ballot is not open."]
+    if now < selection.opens_at:
+        return [f"The ballot opens on {selection.opens_at:%d %B %Y at %H:%M}."]
+    if now >= selection.closes_at:
+        return ["The ballot has closed."]
+    if has_voted(selection=selection, person=person):
+        return ["You have already voted in this ballot."]
+    if selection.interview_required:
+        missed = interviews_missed(selection=selection, person=person)
+        if missed:
+            return ["To vote you must first take part in the interviews of every candidate; "
+                    "you have not recorded taking part in an interview with "
+                    + ", ".join(c.person.full_name for c in missed) + "."]
+    return []
+
+
+def ballot_is_open(*, selection, now):
+    return (selection.stage == Selection.Stage.BALLOT and selection.opens_at <= now < selection.closes_at)
+
+
+# ------------------------------------------------------------------ after the close only
+def _closed_ballots(selection):
+    """Every ballot of the selection, shuffled; refuses before the close."""
+    if not selection.ballot_is_closed:
+        raise BallotNotClosed(selection)
+    ballots = list(Ballot.objects.filter(selection=selection).values_list("preferences", flat=True))
+    _secure.shuffle(ballots)
+    return ballots
+
+
+def receipt_hash(*, selection_id, code):
+    """SHA-256 of "clinlead-receipt:<selection id>:<code>": anyone can recompute it."""
+    normalised = "".join(code.upper().split()).replace("-", "")
+    return hashlib.sha256(f"clinlead-receipt:{selection_id}:{normalised}".encode()).hexdigest()
+
+
+def fingerprint(receipt_hash_hex):
+    """The first 16 hex digits, grouped in fours: what the published list shows."""
+    return " ".join(receipt_hash_hex[i:i + 4] for i in range(0, 16, 4))
+
+
+def receipt_fingerprints(*, selection):
+    """The fingerprint of every counted ballot's receipt, sorted (hashes are random, so the
+    order says nothing about the order of voting); refuses before the close."""
+    if not selection.ballot_is_closed:
+        raise BallotNotClosed(selection)
+    hashes = Ballot.objects.filter(selection=selection).values_list("receipt_hash", flat=True)
+    return sorted(fingerprint(h) for h in hashes)
+
+
+def ballots_cast(*, selection):
+    """How many ballots are in the box; refuses before the close."""
+    if not selection.ballot_is_closed:
+        raise BallotNotClosed(selection)
+    return Ballot.objects.filter(selection=selection).count()
+
+
+def receipt_is_counted(*, selection, code):
+    if not selection.ballot_is_closed:
+        raise BallotNotClosed(selection)
+    return Ballot.objects.filter(selection=selection,
+                                 receipt_hash=receipt_hash(selection_id=selection.pk, code=code)).exists()
+
+
+def published_ballots(*, selection):
+    """Each ballot as candidate names, shuffled afresh; refuses before the close."""
+    labels = candidate_labels(selection=selection)
+    return [[labels[c] for c in prefs] for prefs in _closed_ballots(selection)]
+
+
+def count_title(selection):
+    return f"{selection.vacancy.position.title}: shortlist"
+
+
+def count_input(*, selection):
+    """What a count or a BLT file needs: names in ballot-paper order, withdrawn, ballots, seats."""
+    labels = candidate_labels(selection=selection)
+    paper = list(Candidate.objects.filter(selection=selection, on_ballot=True).select_related("person"))
+    candidates = [labels[c.id] for c in paper]
+    withdrawn = [labels[c.id] for c in paper if c.withdrawn]
+    standing = len(candidates) - len(withdrawn)
+    ballots = [(1, tuple(labels[c] for c in prefs)) for prefs in _closed_ballots(selection)]
+    return {"candidates": candidates, "withdrawn": withdrawn, "ballots": ballots,
+            "seats": max(1, min(selection.shortlist_size, standing))}
+
+
+def run_count(*, selection, seed):
+    """Count all the ballots with this seed; refuses before the close."""
+    data = count_input(selection=selection)
+    if selection.method == Selection.Method.APPROVAL:
+        return count_approval(ranked=False, seed=seed, **data)
+    return count_scottish_stv(seed=seed, **data)
+
+
+def recount(*, selection):
+    """Count again with the recorded seed: the result must equal the published one."""
+    if not selection.is_counted:
+        raise BallotNotClosed(selection)
+    return run_count(selection=selection, seed=selection.count_seed)
+
+
+def ballots_blt(*, selection):
+    """The ballots in BLT format, one line per ballot, shuffled; refuses before the close."""
+    data = count_input(selection=selection)
+    return write_blt(candidates=data["candidates"], seats=data["seats"], ballots=data["ballots"],
+                     title=count_title(selection), withdrawn=data["withdrawn"])
+
+
+def count_report(*, selection):
+    """The published count (stages, elected, seed), or None before the count; refuses before
+    the close."""
+    if not selection.ballot_is_closed:
+        raise BallotNotClosed(selection)
+    return selection.count_result
+
+
+def shortlist(*, selection):
+    if not selection.is_counted:
+        raise BallotNotClosed(selection)
+    return list(Candidate.objects.filter(selection=selection, shortlist_rank__isnull=False)
+                .select_related("person").order_by("shortlist_rank"))
+
+
+# ------------------------------------------------------------------ the committee's decision
+def committee_decision(*, selection):
+    """(winning candidate or None, problems): the committee decides by a majority of the votes
+    of every member who declared no conflict of interest, all of whom must have voted."""
+    members = list(CommitteeMember.objects.filter(selection=selection).select_related("person", "vote_for__person"))
+    problems = []
+    undeclared = [m for m in members if m.interest_declared_on is None]
+    if undeclared:
+        problems.append("Not every member has declared their interests: "
+                        + ", ".join(m.person.full_name for m in undeclared) + ".")
+    voters = [m for m in members if m.may_vote]
+    if len(voters) < selection.min_committee_votes:
+        problems.append(f"The decision needs at least {selection.min_committee_votes} committee members "
+                        f"free of conflicts of interest; there are {len(voters)}.")
+    waiting = [m for m in voters if m.vote_for_id is None]
+    if waiting:
+        problems.append("Not every member has recorded their vote: "
+                        + ", ".join(m.person.full_name for m in waiting) + ".")
+    votes = Counter(m.vote_for_id for m in voters if m.vote_for_id)
+    winner = None
+    if votes:
+        (top, n), = votes.most_common(1)
+        if n * 2 > sum(votes.values()):
+            winner = next(m.vote_for for m in voters if m.vote_for_id == top)
+        elif not waiting:
+            problems.append("No candidate has a majority of the committee's votes; members may change their vote.")
+    return (winner if not problems else None), problems
+
+
+# ------------------------------------------------------------------ lists
+def selections_of(*, organisation):
+    return (Selection.objects.filter(organisation=organisation)
+            .select_related("vacancy__position", "unit").order_by("-id"))
+
+
+def selections_for_person(*, person):
+    """Selections this person votes in or decides on, newest first."""
+    if person is None:
+        return Selection.objects.none()
+    return (Selection.objects.filter(Q(electors__person=person) | Q(committee__person=person))
+            .distinct().select_related("vacancy__position").order_by("-id"))
+
+
+def person_from_user(user):
+    if not getattr(user, "is_authenticated", False) or not user.person_id:
+        return None
+    return Person.objects.filter(pk=user.person_id).first()

@@ -1,0 +1,265 @@
+"""Selection actions up to the ballot: open a vacancy, nominate, fix the electorate, interview,
+schedule the ballot. Each is one named action in a durable transaction that writes its audit event.
+
+The ballot itself (cast, close, count) is in `services_ballot`; the committee and the appointment
+in `services_decision`. All are re-exported here.
+"""
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from clinlead.audit import services as audit
+from clinlead.org.models import Person, UnitMembership
+from clinlead.selection import notifications, selectors
+from clinlead.selection.models import (
+    Candidate,
+    Elector,
+    InterviewAttendance,
+    InterviewSession,
+    Selection,
+    SelectionPolicy,
+    Vacancy,
+)
+
+S = Selection.Stage
+
+
+def _require_stage(selection, *stages, doing):
+    if selection.stage not in stages:
+        raise ValidationError(
+            f"Cannot {doing} now: the selection is at the stage “{selection.get_stage_display()}”."
+        )
+
+
+def _fresh(selection):
+    """The selection as stored, locked for this transaction."""
+    return Selection.objects.select_for_update().select_related("vacancy__position", "unit").get(pk=selection.pk)
+
+
+# ------------------------------------------------------------------ policy and vacancy
+def save_policy(*, actor, organisation, allow_self_nomination, interview_required_to_vote,
+                shortlist_size, min_committee_votes):
+    with transaction.atomic(durable=True):
+        policy = SelectionPolicy.for_organisation(organisation)
+        before = {f: getattr(policy, f) for f in _POLICY_FIELDS} if policy.pk else {}
+        policy.allow_self_nomination = allow_self_nomination
+        policy.interview_required_to_vote = interview_required_to_vote
+        policy.shortlist_size = shortlist_size
+        policy.min_committee_votes = min_committee_votes
+        policy.full_clean()
+        policy.save()
+        audit.record(actor=actor, action="selection.policy_saved", obj=policy, organisation=organisation,
+                     before=before, after={f: getattr(policy, f) for f in _POLICY_FIELDS})
+    return policy
+
+
+_POLICY_FIELDS = ["allow_self_nomination", "interview_required_to_vote", "shortlist_size", "min_committee_votes"]
+
+
+def open_vacancy(*, actor, position, reason, note="", method=Selection.Method.STV, shortlist_size=None):
+    """Open a vacancy for `position` and start its selection (taking nominations).
+
+    Called by a talent admin, or by succession when a term-limit warning fires. `reason` is a
+    `Vacancy.Reason`; the shortlist size defaults to the organisation's policy. Returns the
+    Vacancy; its process is `vacancy.selection`.
+    """
+    if reason not in Vacancy.Reason.values:
+        raise ValidationError(f"Unknown reason for a vacancy: {reason!r}.")
+    if method not in Selection.Method.values:
+        raise ValidationError(f"Unknown voting method: {method!r}.")
+    if not position.active:
+        raise ValidationError(f"{position} is not an active position.")
+    policy = SelectionPolicy.for_organisation(position.organisation)
+    with transaction.atomic(durable=True):
+        running = Selection.objects.filter(vacancy__position=position).exclude(stage=S.APPOINTED)
+        if running.exists():
+            raise ValidationError(f"A selection for {position} is already under way.")
+        vacancy = Vacancy.objects.create(
+            organisation=position.organisation, position=position, reason=reason,
+            opened_on=timezone.localdate(), opened_by=actor if getattr(actor, "pk", None) else None,
+            note=note,
+        )
+        selection = Selection(
+            vacancy=vacancy, organisation=position.organisation, unit=position.unit, method=method,
+            shortlist_size=shortlist_size or policy.shortlist_size,
+            interview_required=policy.interview_required_to_vote,
+            min_committee_votes=policy.min_committee_votes,
+        )
+        selection.full_clean(exclude=["vacancy"])
+        selection.save()
+        audit.record(actor=actor, action="selection.vacancy_opened", obj=selection,
+                     after={"position": position.title, "reason": reason, "method": method,
+                            "shortlist_size": selection.shortlist_size})
+    return vacancy
+
+
+# ------------------------------------------------------------------ candidates
+def nominate_candidate(*, actor, selection, person, statement="", self_nominated=False):
+    """Put a person forward. Anyone active in the organisation may be nominated; self-nomination
+    only where the organisation's policy allows it."""
+    today = timezone.localdate()
+    with transaction.atomic(durable=True):
+        selection = _fresh(selection)
+        _require_stage(selection, S.NOMINATIONS, doing="nominate candidates")
+        if self_nominated and not SelectionPolicy.for_organisation(selection.organisation).allow_self_nomination:
+            raise ValidationError(f"{selection.organisation} does not allow staff to put themselves forward.")
+        problems = selectors.candidate_problems(selection=selection, person=person, day=today)
+        if problems:
+            raise ValidationError(problems[0])
+        candidate = Candidate.objects.create(
+            selection=selection, person=person, statement=statement.strip(), self_nominated=self_nominated,
+            nominated_by=actor if getattr(actor, "pk", None) else None, nominated_on=today,
+        )
+        audit.record(actor=actor, action="selection.candidate_nominated", obj=candidate,
+                     organisation=selection.organisation,
+                     after={"selection": selection.pk, "person": person.pk, "self_nominated": self_nominated})
+        notifications.notify_after_commit(
+            people=[person], subject=f"You are a candidate for {selection.position}",
+            body=(f"You have been put forward for {selection.position}. The staff of "
+                  f"{selection.unit.path} will interview the candidates and choose a shortlist by "
+                  f"secret ballot.\n\n{notifications.link('selection:candidates', pk=selection.pk)}\n"),
+        )
+    return candidate
+
+
+def withdraw_candidate(*, actor, candidate):
+    """A candidate steps down. After the ballot opens their name stays on the paper and the count
+    skips them (preferences pass to the next choice)."""
+    with transaction.atomic(durable=True):
+        selection = _fresh(candidate.selection)
+        _require_stage(selection, S.NOMINATIONS, S.INTERVIEWS, S.BALLOT, S.CLOSED, doing="withdraw a candidate")
+        candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
+        if candidate.withdrawn:
+            raise ValidationError(f"{candidate} has already withdrawn.")
+        candidate.withdrawn = True
+        candidate.save(update_fields=["withdrawn"])
+        audit.record(actor=actor, action="selection.candidate_withdrawn", obj=candidate,
+                     organisation=selection.organisation, before={"withdrawn": False}, after={"withdrawn": True})
+    return candidate
+
+
+# ------------------------------------------------------------------ the electorate
+def take_electorate(selection, cutoff: date):
+    """Write the electorate: active staff in the unit's subtree on the cut-off date. Runs inside
+    the caller's transaction; returns its size."""
+    units = selection.unit.subtree().values("id")
+    people = (UnitMembership.objects.on(cutoff)
+              .filter(unit_id__in=units, person__active=True, person__organisation=selection.organisation)
+              .values_list("person_id", flat=True).distinct())
+    Elector.objects.bulk_create([Elector(selection=selection, person_id=p) for p in sorted(set(people))])
+    return Elector.objects.filter(selection=selection).count()
+
+
+def close_nominations(*, actor, selection, cutoff: date):
+    """Close nominations and fix the electorate from the staff of the unit's subtree on `cutoff`."""
+    if cutoff > timezone.localdate():
+        raise ValidationError("The cut-off date cannot be in the future: the electorate is who worked here on it.")
+    with transaction.atomic(durable=True):
+        selection = _fresh(selection)
+        _require_stage(selection, S.NOMINATIONS, doing="close nominations")
+        standing = selectors.standing_candidates(selection=selection).count()
+        if standing < 2:
+            raise ValidationError(f"A selection needs at least two candidates; {standing} are standing.")
+        size = take_electorate(selection, cutoff)
+        if size == 0:
+            raise ValidationError(f"Nobody worked in {selection.unit.path} on {cutoff:%d %B %Y}: the electorate would be empty.")
+        selection.cutoff, selection.electorate_size, selection.stage = cutoff, size, S.INTERVIEWS
+        selection.save(update_fields=["cutoff", "electorate_size", "stage"])
+        audit.record(actor=actor, action="selection.nominations_closed", obj=selection,
+                     after={"cutoff": cutoff.isoformat(), "electorate": size, "candidates": standing})
+    return selection
+
+
+# ------------------------------------------------------------------ interviews
+def schedule_interview(*, actor, selection, starts_at, place, candidates):
+    with transaction.atomic(durable=True):
+        selection = _fresh(selection)
+        _require_stage(selection, S.INTERVIEWS, S.BALLOT, doing="schedule an interview")
+        candidates = list(candidates)
+        if not candidates:
+            raise ValidationError("Choose at least one candidate to interview.")
+        if any(c.selection_id != selection.pk or c.withdrawn for c in candidates):
+            raise ValidationError("Only candidates standing in this selection can be interviewed.")
+        if not place.strip():
+            raise ValidationError("Say where the interview takes place.")
+        session = InterviewSession.objects.create(selection=selection, starts_at=starts_at, place=place.strip())
+        session.candidates.set(candidates)
+        audit.record(actor=actor, action="selection.interview_scheduled", obj=session,
+                     organisation=selection.organisation,
+                     after={"starts_at": starts_at.isoformat(), "place": session.place,
+                            "candidates": sorted(c.pk for c in candidates)})
+    return session
+
+
+def record_interview_attendance(*, actor, session, person):
+    """A member of the electorate took part in an interview (recorded by them or the talent admin)."""
+    with transaction.atomic(durable=True):
+        selection = _fresh(session.selection)
+        _require_stage(selection, S.INTERVIEWS, S.BALLOT, doing="record taking part in an interview")
+        if not selectors.is_elector(selection=selection, person=person):
+            raise ValidationError(f"{person.full_name} is not in the electorate of this selection.")
+        if session.starts_at > timezone.now():
+            raise ValidationError("This interview has not started yet: record taking part once it has.")
+        attendance, created = InterviewAttendance.objects.get_or_create(
+            session=session, person=person, defaults={"recorded_on": timezone.localdate()})
+        if not created:
+            raise ValidationError(f"{person.full_name} is already recorded as taking part in this interview.")
+        audit.record(actor=actor, action="selection.interview_attended", obj=attendance,
+                     organisation=selection.organisation, after={"session": session.pk, "person": person.pk})
+    return attendance
+
+
+# ------------------------------------------------------------------ scheduling the ballot
+def schedule_ballot(*, actor, selection, method, shortlist_size, opens_at, closes_at):
+    """Fix the ballot paper and the times the ballot opens and closes."""
+    if method not in Selection.Method.values:
+        raise ValidationError(f"Unknown voting method: {method!r}.")
+    if not 1 <= shortlist_size <= 20:
+        raise ValidationError("The shortlist must hold between 1 and 20 candidates.")
+    if closes_at <= opens_at:
+        raise ValidationError("The ballot must close after it opens.")
+    if closes_at <= timezone.now():
+        raise ValidationError("The ballot must close in the future.")
+    with transaction.atomic(durable=True):
+        selection = _fresh(selection)
+        _require_stage(selection, S.INTERVIEWS, doing="schedule the ballot")
+        standing = list(selectors.standing_candidates(selection=selection))
+        if len(standing) < 2:
+            raise ValidationError(f"A ballot needs at least two candidates; {len(standing)} are standing.")
+        if selection.interview_required:
+            seen = set(InterviewSession.candidates.through.objects
+                       .filter(interviewsession__selection=selection).values_list("candidate_id", flat=True))
+            missing = [c for c in standing if c.pk not in seen]
+            if missing:
+                raise ValidationError("Staff must take part in the interviews to vote, so schedule an interview "
+                                      "with every candidate first: " + ", ".join(map(str, missing)) + ".")
+        Candidate.objects.filter(pk__in=[c.pk for c in standing]).update(on_ballot=True)
+        selection.method, selection.shortlist_size = method, shortlist_size
+        selection.opens_at, selection.closes_at, selection.stage = opens_at, closes_at, S.BALLOT
+        selection.save(update_fields=["method", "shortlist_size", "opens_at", "closes_at", "stage"])
+        audit.record(actor=actor, action="selection.ballot_scheduled", obj=selection,
+                     after={"method": method, "shortlist_size": shortlist_size,
+                            "opens_at": opens_at.isoformat(), "closes_at": closes_at.isoformat(),
+                            "candidates": len(standing)})
+        electors = Person.objects.filter(id__in=selection.electors.values("person_id"))
+        local_open, local_close = timezone.localtime(opens_at), timezone.localtime(closes_at)
+        notifications.notify_after_commit(
+            people=electors, subject=f"Your vote: choose the shortlist for {selection.position}",
+            body=(f"You are in the electorate for {selection.position}. The secret ballot opens on "
+                  f"{local_open:%d %B %Y at %H:%M} and closes on {local_close:%d %B %Y at %H:%M}."
+                  + (" To vote, first take part in the candidates' interviews." if selection.interview_required else "")
+                  + f"\n\n{notifications.link('selection:vote', pk=selection.pk)}\n"),
+        )
+    return selection
+
+
+from clinlead.selection.services_ballot import cast_ballot, close_ballot, count_ballots  # noqa: E402, F401
+from clinlead.selection.services_decision import (  # noqa: E402, F401
+    add_committee_member,
+    confirm_appointment,
+    declare_interest,
+    record_committee_vote,
+)

@@ -1,0 +1,165 @@
+"""The secret ballot's pages: vote, receipt, close, count, and the published results.
+
+The receipt code is shown once, in the answer to the vote itself: it is not put in the session,
+a cookie, a log or the database (only its hash is, on the ballot). Every page about the ballots
+refuses (403) until the ballot has closed.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from clinlead.accounts import permissions
+from clinlead.selection import forms, selectors, services
+from clinlead.selection.models import Selection
+from clinlead.selection.views import fail, selection_crumbs, selection_for
+
+
+def _require_closed(selection):
+    if not selection.ballot_is_closed:
+        raise selectors.BallotNotClosed(selection)
+
+
+@never_cache
+@login_required
+def vote(request, pk):
+    selection = selection_for(request, pk, permissions.can_vote_in)
+    person = selectors.person_from_user(request.user)
+    problems = selectors.voting_problems(selection=selection, person=person, now=timezone.now())
+    paper = [] if problems else selectors.ballot_paper(selection=selection)
+    approval = selection.method == Selection.Method.APPROVAL
+    form_class = forms.ApprovalBallotForm if approval else forms.RankedBallotForm
+    form = form_class(request.POST if request.method == "POST" and not problems else None, paper=paper)
+    if request.method == "POST" and not problems and form.is_valid():
+        try:
+            code = services.cast_ballot(actor=request.user, selection=selection, person=person,
+                                        preferences=form.cleaned_data["preferences"])
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            digest = selectors.receipt_hash(selection_id=selection.pk, code=code)
+            return render(request, "selection/receipt_once.html", {
+                "selection": selection, "code": code, "fingerprint": selectors.fingerprint(digest),
+                "breadcrumbs": selection_crumbs(request, selection)})
+    context = {"selection": selection, "form": form, "problems": problems, "approval": approval,
+               "breadcrumbs": selection_crumbs(request, selection)}
+    return render(request, "selection/vote.html", context)
+
+
+@never_cache
+@login_required
+def receipt(request, pk):
+    """Check a receipt code against the published list (after the close)."""
+    selection = selection_for(request, pk, permissions.can_see_selection_results)
+    form = forms.ReceiptCheckForm(request.POST or None)
+    counted = None
+    if request.method == "POST":
+        _require_closed(selection)
+        if form.is_valid():
+            counted = selectors.receipt_is_counted(selection=selection, code=form.cleaned_data["code"])
+    person = selectors.person_from_user(request.user)
+    context = {"selection": selection, "form": form, "counted": counted,
+               "voted": person is not None and selectors.has_voted(selection=selection, person=person),
+               "breadcrumbs": selection_crumbs(request, selection)}
+    return render(request, "selection/receipt.html", context)
+
+
+@login_required
+@require_POST
+def close(request, pk):
+    selection = selection_for(request, pk, permissions.can_manage_selection)
+    try:
+        services.close_ballot(actor=request.user, selection=selection)
+    except ValidationError as exc:
+        fail(request, exc)
+    else:
+        messages.success(request, "The ballot is closed. The receipts and the ballots are published.")
+    return redirect(selection)
+
+
+@login_required
+@require_POST
+def count(request, pk):
+    selection = selection_for(request, pk, permissions.can_manage_selection)
+    _require_closed(selection)
+    try:
+        services.count_ballots(actor=request.user, selection=selection)
+    except ValidationError as exc:
+        fail(request, exc)
+        return redirect(selection)
+    messages.success(request, "The ballots are counted and the shortlist is published.")
+    return redirect("selection:results", pk=selection.pk)
+
+
+def _stages(report):
+    """The count's stages ready for the page: excluded candidates leave later tables."""
+    whole = report["method"] == "approval"
+    shown, gone = [], set()
+    for stage in report["stages"]:
+        rows = []
+        for name, votes in stage["votes"].items():
+            if name in gone:
+                continue
+            change = stage["transfers"].get(name)
+            rows.append({"name": name, "votes": _number(votes, whole),
+                         "change": _number(change, whole, signed=True) if change and float(change) else "",
+                         "outcome": "Elected" if name in stage["elected"] else
+                         "Excluded" if name in stage["excluded"] else ""})
+        shown.append({**stage, "rows": rows})
+        gone.update(stage["excluded"])
+    return shown
+
+
+def _number(text, whole, signed=False):
+    if text is None:
+        return ""
+    if whole:
+        value = int(float(text))
+        return f"{value:+d}" if signed else str(value)
+    return f"+{text}" if signed and not text.startswith("-") else text
+
+
+@login_required
+def results(request, pk):
+    selection = selection_for(request, pk, permissions.can_see_selection_results)
+    report = selectors.count_report(selection=selection)
+    context = {
+        "selection": selection, "report": report, "stages": _stages(report) if report else [],
+        "shortlist": selectors.shortlist(selection=selection) if selection.is_counted else [],
+        "manager": permissions.can_manage_selection(request.user, selection),
+        "ballot_count": selectors.ballots_cast(selection=selection),
+        "breadcrumbs": selection_crumbs(request, selection),
+    }
+    return render(request, "selection/results.html", context)
+
+
+@login_required
+def receipts(request, pk):
+    selection = selection_for(request, pk, permissions.can_see_selection_results)
+    context = {"selection": selection, "fingerprints": selectors.receipt_fingerprints(selection=selection),
+               "breadcrumbs": selection_crumbs(request, selection)}
+    return render(request, "selection/receipts.html", context)
+
+
+@never_cache
+@login_required
+def ballots(request, pk):
+    selection = selection_for(request, pk, permissions.can_see_selection_results)
+    context = {"selection": selection, "ballots": selectors.published_ballots(selection=selection),
+               "approval": selection.method == Selection.Method.APPROVAL,
+               "breadcrumbs": selection_crumbs(request, selection)}
+    return render(request, "selection/ballots.html", context)
+
+
+@never_cache
+@login_required
+def blt(request, pk):
+    selection = selection_for(request, pk, permissions.can_see_selection_results)
+    response = HttpResponse(selectors.ballots_blt(selection=selection), content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="selection-{selection.pk}.blt"'
+    return response

@@ -1,0 +1,175 @@
+"""A whole staff-led selection in the demo, in a real browser, as the people would run it.
+
+Alice's term as Clinical Director for Cardiology is ending. Tara, the talent admin, opens the
+vacancy and nominates three candidates; the candidates are interviewed; Bob, Alice and a
+colleague record that they took part and vote by secret ballot, each keeping a receipt; at the
+closing time Tara closes and counts; three leaders from other departments declare their
+interests and vote with reasons; Tara appoints their choice; Bob finds his receipt counted.
+Every page on the way is checked for script errors and serious accessibility faults.
+"""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from clinlead.selection.models import Selection
+from tests.browser.conftest import assert_accessible, assert_no_browser_errors, heading, log_in
+from tests.selection import factories as f
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+POSITION = "Clinical Director, Cardiology"
+LOCAL = "%Y-%m-%dT%H:%M"
+
+
+def check(page):
+    assert_no_browser_errors(page)
+    assert_accessible(page)
+
+
+def go(page, action):
+    """Click something that loads a page; the page must be real, quiet and accessible."""
+    with page.expect_navigation() as navigation:
+        action.click()
+    assert navigation.value.status == 200, f"{page.url} answered {navigation.value.status}"
+    check(page)
+    return page
+
+
+def main(page):
+    return page.get_by_role("main")
+
+
+def as_person(new_page, live_server, username):
+    page = new_page()
+    log_in(page, live_server, username)
+    return page
+
+
+def vote(new_page, live_server, username, ranking):
+    """Take part in the interview, then vote; returns the receipt code shown."""
+    page = as_person(new_page, live_server, username)
+    go(page, main(page).get_by_role("link", name=f"Vote: choose the shortlist for {POSITION}"))
+    assert "You cannot vote now" in page.content()  # the interview comes first
+    go(page, main(page).get_by_role("link", name="See the interviews"))
+    go(page, main(page).get_by_role("button", name=re.compile("I took part")))
+    assert "You took part" in page.content()
+    page.goto(page.url.replace("/interviews/", "/vote/"))
+    check(page)
+    for number, name in enumerate(ranking, 1):
+        page.get_by_label(name, exact=True).select_option(str(number))
+    go(page, page.get_by_role("button", name="Cast my vote"))
+    assert heading(page) == "Your vote is in the ballot box"
+    return page.locator("#receipt-code").inner_text().strip()
+
+
+def test_a_whole_selection_from_vacancy_to_appointment(demo, live_server, new_page):
+    people = f.some_people(n=3)
+    names = [p.full_name for p in people]
+    colleague = next(p for p in f.electors_of_unit("Medicine/Cardiology") if p.pk not in
+                     {f.persona("bob").pk, f.persona("alice").pk} and p not in people)
+    f.make_login(colleague)
+
+    # Tara opens the vacancy from her home page.
+    tara = as_person(new_page, live_server, "tara")
+    go(tara, main(tara).get_by_role("link", name=re.compile("^Staff-led selection at")))
+    go(tara, main(tara).get_by_role("button", name="Open a vacancy"))
+    tara.get_by_label("Position").select_option(label=POSITION)
+    tara.get_by_label("Why is it vacant?").select_option(label="Term ending")
+    go(tara, tara.get_by_role("button", name="Open the vacancy"))
+    assert heading(tara) == POSITION
+    detail = tara.url
+
+    # Nominations.
+    go(tara, main(tara).get_by_role("link", name="Candidates", exact=True))
+    for person in people:
+        tara.get_by_label("Name or staff number").fill(person.staff_number)
+        go(tara, tara.get_by_role("button", name="Find a person"))
+        go(tara, tara.locator("#people-found").get_by_role("button", name=f"Nominate {person.full_name}"))
+        assert f"{person.full_name} is now a candidate." in tara.content()
+
+    # The electorate is fixed; the interview is held.
+    tara.goto(detail)
+    go(tara, main(tara).get_by_role("link", name="Electorate", exact=True))
+    go(tara, tara.get_by_role("button", name="Close nominations and fix the electorate"))
+    assert re.search(r"\d+ staff of Medicine/Cardiology", main(tara).inner_text()), main(tara).inner_text()
+    tara.goto(detail)
+    go(tara, main(tara).get_by_role("link", name="Interviews", exact=True))
+    tara.get_by_label("Starts at").fill(timezone.localtime(timezone.now() - timedelta(hours=1)).strftime(LOCAL))
+    tara.get_by_label("Place").fill("Cardiology seminar room")
+    for name in names:
+        tara.get_by_label(name).check()
+    go(tara, tara.get_by_role("button", name="Schedule the interview"))
+
+    # The ballot opens now, ranking by Scottish STV for a shortlist of two.
+    tara.goto(detail)
+    go(tara, main(tara).get_by_role("link", name="Ballot", exact=True))
+    tara.get_by_label("Shortlist size").fill("2")
+    go(tara, tara.get_by_role("button", name="Schedule the ballot"))
+    assert "The ballot is scheduled" in tara.content()
+
+    # Several staff vote, each keeping a receipt.
+    codes = {
+        "bob": vote(new_page, live_server, "bob", [names[0], names[1]]),
+        "alice": vote(new_page, live_server, "alice", [names[0], names[2], names[1]]),
+        colleague.staff_number.lower(): vote(new_page, live_server, colleague.staff_number.lower(), [names[1]]),
+    }
+    assert len(set(codes.values())) == 3
+
+    # Before the close nothing about the ballots can be seen, even by the talent admin.
+    selection = Selection.objects.get(vacancy__position=f.position(POSITION), stage=Selection.Stage.BALLOT)
+    refused = new_page()
+    log_in(refused, live_server, "tara")
+    assert refused.goto(f"{live_server.url}/selection/{selection.pk}/results/").status == 403
+    assert heading(refused) == "You do not have access to this page"
+    refused.close()
+
+    # The closing time comes; Tara closes and counts.
+    f.time_passes(selection)
+    tara.goto(detail)
+    go(tara, tara.get_by_role("button", name="Close the ballot"))
+    go(tara, tara.get_by_role("button", name="Count the ballots"))
+    assert heading(tara) == "Ballot results"
+    assert "Stage 1: first preferences" in tara.content()
+    shortlist = main(tara).locator("#shortlist li").all_inner_texts()
+    assert shortlist[0] == names[0] and len(shortlist) == 2
+
+    # Three leaders from other departments sit on the committee, declare and vote with reasons.
+    selection.refresh_from_db()
+    committee = f.committee_people(selection)
+    tara.goto(detail)
+    go(tara, main(tara).get_by_role("link", name="Committee decision", exact=True))
+    go(tara, main(tara).get_by_role("link", name="Manage the committee"))
+    for leader in committee:
+        tara.get_by_label("Name or staff number").fill(leader.staff_number)
+        go(tara, tara.get_by_role("button", name="Find a leader"))
+        go(tara, main(tara).get_by_role("button", name=f"Add {leader.full_name} to the committee"))
+    for leader in committee:
+        member = as_person(new_page, live_server, f.make_login(leader).username)
+        go(member, main(member).get_by_role("link", name=f"Decide: {POSITION}"))
+        member.get_by_label("No, I have no conflict of interest").check()
+        go(member, member.get_by_role("button", name="Record my declaration"))
+        member.get_by_label(f"1. {names[0]}").check()
+        member.get_by_label("Your reasons").fill("The staff's first choice, with a clear plan for the service.")
+        go(member, member.get_by_role("button", name="Record my vote"))
+        assert "Your vote and reasons are recorded." in member.content()
+
+    # Tara appoints the committee's choice.
+    tara.goto(detail)
+    go(tara, main(tara).get_by_role("link", name="Committee decision", exact=True))
+    assert tara.locator("#committee-choice").inner_text() == names[0]
+    go(tara, tara.get_by_role("button", name=f"Appoint {names[0]}"))
+    assert heading(tara) == f"{names[0]} is appointed {POSITION}"
+    selection.refresh_from_db()
+    appointment = selection.appointment
+    assert appointment.person == people[0] and appointment.position.title == POSITION
+    assert appointment.term_number == 1
+
+    # Bob checks that his ballot was counted.
+    bob = as_person(new_page, live_server, "bob")
+    bob.goto(f"{live_server.url}/selection/{selection.pk}/receipt/")
+    bob.get_by_label("Your receipt code").fill(codes["bob"])
+    go(bob, bob.get_by_role("button", name="Check my receipt"))
+    assert "Counted." in bob.content()

@@ -1,0 +1,80 @@
+"""Access rows for staff-led selection (see tests/access_table.py).
+
+The talent admin (Tara) runs a selection; its electorate votes and sees its published results
+(Alice and Bob are staff of Medicine, and of Cardiology); the committee decides (Alice sits on
+the demo's Respiratory Medicine committee); everyone else is refused. A POST that is allowed
+answers with a redirect, carrying its message.
+"""
+
+from tests.access_table import FOUND, NORTHGATE, only
+
+MANAGERS = {"tara", "admin"}
+CARDIOLOGY_ELECTORS = {"alice", "bob"}
+NORTHGATE_STAFF = NORTHGATE - {"admin"}  # the superuser is no member of staff
+
+
+class _Later:
+    """A key built the first time a URL needs it, so the rows of other apps (which share these
+    objects) do not pay for building selections they never use."""
+
+    def __init__(self, build):
+        self.build, self.pk = build, None
+
+    def __str__(self):
+        if self.pk is None:
+            self.pk = self.build().pk
+        return str(self.pk)
+
+
+def objects(world):
+    from tests.selection import factories as f
+
+    voting = f.demo_selection(f.DEMO_OPEN_BALLOT)
+    nominating = f.demo_selection(f.DEMO_NOMINATING)
+    return {
+        "voting": voting.pk,
+        "interview": voting.interviews.first().pk,
+        "nominating": nominating.pk,
+        "nominee": nominating.candidates.first().pk,
+        "closed": _Later(lambda: f.closed(title="Clinical Director, Urology")),
+        "counted": _Later(lambda: f.counted(title=f.MEDICINE)),
+        "decided": _Later(lambda: f.decided(title="Clinical Director, Pathology")),
+        "appointed": f.demo_selection(f.DEMO_COMPLETE).pk,
+    }
+
+
+def _on(key):
+    return lambda o: {"pk": o[key]}
+
+
+NORTHGATE_SLUG = lambda o: {"slug": "northgate"}  # noqa: E731
+
+ROWS = {
+    "selection:list": ("get", NORTHGATE_SLUG, only(MANAGERS)),
+    "selection:open_vacancy": ("get", NORTHGATE_SLUG, only(MANAGERS)),
+    "selection:policy": ("get", NORTHGATE_SLUG, only(MANAGERS)),
+    "selection:detail": ("get", _on("voting"), only(MANAGERS | CARDIOLOGY_ELECTORS)),
+    "selection:candidates": ("get", _on("voting"), only(MANAGERS | CARDIOLOGY_ELECTORS)),
+    "selection:nominate": ("post", _on("nominating"), only(MANAGERS, when_allowed=FOUND)),
+    # Any member of staff may ask to stand; the page then applies the policy and the checks.
+    "selection:self_nominate": ("get", _on("nominating"), only(NORTHGATE_STAFF)),
+    "selection:withdraw": ("post", _on("nominee"), only(MANAGERS, when_allowed=FOUND)),
+    "selection:electorate": ("get", _on("voting"), only(MANAGERS)),
+    "selection:interviews": ("get", _on("voting"), only(MANAGERS | CARDIOLOGY_ELECTORS)),
+    "selection:took_part": ("post", _on("interview"), only(MANAGERS | CARDIOLOGY_ELECTORS, when_allowed=FOUND)),
+    "selection:schedule_ballot": ("get", _on("voting"), only(MANAGERS)),
+    # Only the electorate votes: not even the talent admin or the superuser.
+    "selection:vote": ("get", _on("voting"), only(CARDIOLOGY_ELECTORS)),
+    "selection:receipt": ("get", _on("voting"), only(MANAGERS | CARDIOLOGY_ELECTORS)),
+    # Before its closing time the ballot stays open: the talent admin is told so.
+    "selection:close": ("post", _on("voting"), only(MANAGERS, when_allowed=FOUND)),
+    "selection:count": ("post", _on("closed"), only(MANAGERS, when_allowed=FOUND)),
+    "selection:results": ("get", _on("counted"), only(MANAGERS | CARDIOLOGY_ELECTORS)),
+    "selection:receipts": ("get", _on("counted"), only(MANAGERS | CARDIOLOGY_ELECTORS)),
+    "selection:ballots": ("get", _on("counted"), only(MANAGERS | CARDIOLOGY_ELECTORS)),
+    "selection:blt": ("get", _on("counted"), only(MANAGERS | CARDIOLOGY_ELECTORS)),
+    "selection:committee": ("get", _on("counted"), only(MANAGERS)),
+    "selection:decision": ("get", _on("counted"), only(MANAGERS)),
+    "selection:appoint": ("post", _on("decided"), only(MANAGERS, when_allowed=FOUND)),
+    "selection:appointment": ("get", _on("appointed"), only(MANAGERS | {"alice"})),
+}
