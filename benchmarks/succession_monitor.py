@@ -1,0 +1,236 @@
+"""The succession monitor at NHS scale: 1.5 million staff and 100,000 leadership positions.
+
+    python3 benchmarks/succession_monitor.py [--staff 1500000] [--positions 100000] [--repeat 50]
+                                             [--database-url postgres://.../clinlead_bench]
+
+Builds the demo group with `DemoGenerator(staff=...)` (about 30,000 positions at 1.5 M staff),
+then adds key positions with bulk inserts until there are `--positions` in all, each held by
+someone, most with a succession pool of 0-4 candidates, some administrator partners and some
+planned departures. Then it times, for the largest organisation, `--repeat` times each:
+
+- the baseline: `Position.objects.filter(organisation=..., is_key=True).count()`;
+- the monitor's selector as computed (`monitor_figures`), whole organisation and one division,
+  and as cached (`cached_monitor_figures`: kept until a succession action renews the data token);
+- the monitor's page (`GET /succession/<slug>/`, rendering included, with a year of snapshots),
+  on the first visit after a change (figures computed) and with the figures cached;
+
+and prints p50/p95, the queries each needs, and the ratio to the baseline. Also prints how long
+the daily snapshot takes (it holds the suppressed diversity figures the page shows). Runs on a
+fresh SQLite database in a temporary folder unless --database-url names a database whose name
+contains "bench" (it is flushed first). Prints figures; asserts nothing.
+"""
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from datetime import timedelta
+
+
+def percentiles(samples):
+    ordered = sorted(samples)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return statistics.median(ordered) * 1000, p95 * 1000
+
+
+def timed(call, repeat, before=None):
+    samples = []
+    for _ in range(repeat):
+        if before:
+            before()  # not timed
+        t0 = time.perf_counter()
+        call()
+        samples.append(time.perf_counter() - t0)
+    return percentiles(samples)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--staff", type=int, default=1_500_000)
+    parser.add_argument("--positions", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=50)
+    parser.add_argument("--database-url", default="")
+    args = parser.parse_args()
+    os.environ["CLINLEAD_DATA_DIR"] = tempfile.mkdtemp(prefix="clinlead-bench-")
+    if args.database_url:
+        if "bench" not in args.database_url.rsplit("/", 1)[-1]:
+            sys.exit("--database-url must name a database whose name contains 'bench' (it is flushed)")
+        os.environ["DATABASE_URL"] = args.database_url
+    else:
+        os.environ.pop("DATABASE_URL", None)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clinlead.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection, transaction
+
+    from clinlead.org.demo import DemoGenerator
+    from clinlead.org.models import Organisation, Person, Position
+
+    call_command("migrate", verbosity=0)
+    if args.database_url:
+        call_command("flush", interactive=False, verbosity=0)
+    settings.ALLOWED_HOSTS = ["testserver", *settings.ALLOWED_HOSTS]
+    t0 = time.perf_counter()
+    generator = DemoGenerator(staff=args.staff, seed=1).build()
+    with transaction.atomic(durable=True):
+        generator.write()
+    demo_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    with transaction.atomic(durable=True):
+        added = add_positions_and_pools(target=args.positions, generator=generator)
+    build_s = time.perf_counter() - t0
+    org = max(Organisation.objects.all(), key=lambda o: o.positions.count())
+    print(f"database:          {connection.vendor}")
+    print(f"staff:             {Person.objects.count():,}; positions {Position.objects.count():,} "
+          f"({Position.objects.filter(is_key=True).count():,} key); {added:,} added to the demo's")
+    print(f"built in:          demo {demo_s:.0f} s; positions, holders, pools {build_s:.0f} s")
+    print(f"timed organisation: {org.slug} with {org.positions.count():,} positions "
+          f"({org.positions.filter(is_key=True).count():,} key); {args.repeat} runs each")
+
+    from clinlead.accounts.models import User
+    from clinlead.org.models import Unit
+    from clinlead.succession.dates import add_months
+    from clinlead.succession.models import MonitorSettings, MonitorSnapshot
+    from clinlead.succession.monitor import Scope, monitor_figures
+    from clinlead.succession.services import take_monitor_snapshot
+
+    t0 = time.perf_counter()
+    snapshot = take_monitor_snapshot(organisation=org)
+    snapshot_s = time.perf_counter() - t0
+    MonitorSnapshot.objects.bulk_create([  # a year of history for the trend chart
+        MonitorSnapshot(organisation=org, day=add_months(snapshot.day, -m), key_positions=snapshot.key_positions,
+                        ready_now_1=snapshot.ready_now_1, ready_now_2=snapshot.ready_now_2,
+                        empty_pools=snapshot.empty_pools, at_risk=snapshot.at_risk) for m in range(1, 12)])
+
+    from django.test import Client
+
+    from clinlead.succession.monitor import cached_monitor_figures, data_changed
+
+    MonitorSettings.objects.get_or_create(organisation=org)  # as every succession action makes it
+    client = Client()
+    client.force_login(User.objects.create_superuser("bench", "bench@example.org", "not-used-bench-1"))
+    url = f"/succession/{org.slug}/"
+    division = Unit.objects.filter(organisation=org, depth=0).exclude(name="Corporate").first()
+
+    def change():  # what any succession action does: the cached figures become stale
+        with transaction.atomic():
+            data_changed(org.pk)
+
+    calls = [
+        ("baseline: key positions count()", None, lambda: Position.objects.filter(organisation=org, is_key=True).count()),
+        ("selector, computed, organisation", None, lambda: monitor_figures(scope=Scope(organisation=org))),
+        (f"selector, computed, {division.name}", None,
+         lambda: monitor_figures(scope=Scope(organisation=org, division=division))),
+        ("selector, cached", None, lambda: cached_monitor_figures(scope=Scope(organisation=org))),
+        ("page, first visit after a change", change, lambda: _ok(client.get(url))),
+        ("page, cached figures", None, lambda: _ok(client.get(url))),
+    ]
+    baseline = None
+    for label, before, call in calls:
+        if before:
+            before()
+        call()  # warm up
+        if before:
+            before()
+        with counting_queries() as queries:
+            call()
+        p50, p95 = timed(call, args.repeat, before)
+        baseline = baseline or p50
+        print(f"{label:<40} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  queries {queries[0]:3d}  "
+              f"ratio to baseline (p50) {p50 / baseline:6.1f}x")
+    print(f"daily snapshot (figures, suppressed diversity, trend chart): {snapshot_s:.1f} s")
+    import resource
+
+    print(f"peak memory (RSS): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    print(f"load average while timing: {' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} cores")
+
+
+class counting_queries:  # noqa: N801  (used as a context manager)
+    """Counts every query, across the connections a request opens and closes."""
+
+    def __enter__(self):
+        from django.db import connection
+
+        self.count = [0]
+        self.wrapper = connection.execute_wrapper(self._count)
+        self.wrapper.__enter__()
+        return self.count
+
+    def _count(self, execute, sql, params, many, context):
+        self.count[0] += 1
+        return execute(sql, params, many, context)
+
+    def __exit__(self, *exc):
+        self.wrapper.__exit__(*exc)
+
+
+def _ok(response):
+    assert response.status_code == 200, response.status_code
+    return response
+
+
+def add_positions_and_pools(*, target, generator, seed=7):
+    """Key positions in the demo's teams until there are `target` positions, each held; pools with
+    0-4 candidates for nine key positions in ten; partners and planned departures for some."""
+    from django.db.models import Max
+
+    from clinlead.org.models import Appointment, PartnerRole, Position, PositionLevel, Unit
+    from clinlead.succession.models import IncumbentPlan, PoolCandidate, Readiness, SuccessionPool
+    from clinlead.succession.services import recount_pools
+
+    rng = random.Random(seed)
+    today = generator.world.today
+    existing = Position.objects.count()
+    staff_by_org = {}
+    for row in generator.rows:
+        staff_by_org.setdefault(row.organisation_id, []).append(row.id)
+    teams = list(Unit.objects.filter(kind=Unit.Kind.TEAM).values_list("id", "organisation_id", "name"))
+    levels = {(lv.organisation_id, lv.rank): lv.id for lv in PositionLevel.objects.all()}
+    next_id = (Position.objects.aggregate(m=Max("id"))["m"] or 0) + 1
+    positions, appointments, partners, plans = [], [], [], []
+    for i in range(max(0, target - existing)):
+        team_id, org_id, name = teams[i % len(teams)]
+        positions.append(Position(id=next_id + i, organisation_id=org_id, unit_id=team_id, is_key=True,
+                                  title=f"Clinical Lead {i // len(teams) + 1}, {name}", level_id=levels[(org_id, 2)]))
+    Position.objects.bulk_create(positions, batch_size=5000)
+    for p in positions:
+        staff = staff_by_org[p.organisation_id]
+        start = today - timedelta(days=rng.randint(20, 4 * 365 - 20))
+        appointments.append(Appointment(position_id=p.id, person_id=rng.choice(staff), start=start,
+                                        end=start + timedelta(days=4 * 365 - 1), term_number=rng.choice([1, 1, 2]),
+                                        management_sessions=2, clinical_sessions=0 if rng.random() < 0.05 else 6))
+        if rng.random() < 0.8:
+            partners.append(PartnerRole(position_id=p.id, person_id=rng.choice(staff), role="administrator",
+                                        start=today - timedelta(days=400)))
+    Appointment.objects.bulk_create(appointments, batch_size=5000)
+    PartnerRole.objects.bulk_create(partners, batch_size=5000)
+    for a in Appointment.objects.filter(position_id__gte=next_id).only("id", "start", "end")[: len(positions) // 20]:
+        plans.append(IncumbentPlan(appointment_id=a.id, planned_departure=a.start + (a.end - a.start) / 2))
+    IncumbentPlan.objects.bulk_create(plans, batch_size=5000)
+    key = list(Position.objects.filter(is_key=True).values_list("id", "organisation_id"))
+    pools = [SuccessionPool(position_id=pid) for pid, _ in key if rng.random() < 0.9]
+    SuccessionPool.objects.bulk_create(pools, batch_size=5000)
+    org_of = dict(key)
+    entries = []
+    readiness = [r.value for r in Readiness]
+    for pool_id, position_id in SuccessionPool.objects.values_list("id", "position_id"):
+        staff = staff_by_org[org_of[position_id]]
+        for person_id in set(rng.choice(staff) for _ in range(rng.randint(0, 4))):
+            entries.append(PoolCandidate(pool_id=pool_id, person_id=person_id, readiness=rng.choice(readiness),
+                                         nominated_on=today, nominated_by_label="benchmark"))
+    PoolCandidate.objects.bulk_create(entries, batch_size=5000)
+    recount_pools(pools=SuccessionPool.objects.all())
+    from clinlead.org.demo import _reset_sequences
+
+    _reset_sequences([Position])
+    return len(positions)
+
+
+if __name__ == "__main__":
+    main()

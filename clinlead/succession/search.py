@@ -1,0 +1,110 @@
+"""Talent search: people of one organisation by profession, unit, readiness, the level of the
+pools they sit in, leader-index band and (when the development module is installed) programme
+progress. Only published leader-index results are read; nothing special-category is offered as
+a filter or shown."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Count, OuterRef, Q, Subquery
+
+from clinlead.leaderindex.models import LeaderResult
+from clinlead.org.models import Appointment, Person, UnitMembership
+from clinlead.succession import integrations
+from clinlead.succession.models import PoolCandidate, Readiness
+
+# Bands of the percentile among the cycle's published leaders (instrument-independent).
+LEADER_INDEX_BANDS = {
+    "top": ("Top quarter", 75, None),
+    "middle": ("Middle half", 25, 75),
+    "bottom": ("Bottom quarter", None, 25),
+}
+PROGRESS_BANDS = {
+    "complete": ("Completed", 100, None),
+    "over_half": ("Half or more", 50, 100),
+    "under_half": ("Under half", None, 50),
+}
+DEVELOPMENT_FILTER_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class Filters:
+    profession: str = ""
+    unit: object = None
+    readiness: str = ""
+    level: object = None
+    leader_index_band: str = ""
+    progress_band: str = ""
+
+    @property
+    def any(self):
+        return any([self.profession, self.unit, self.readiness, self.level, self.leader_index_band,
+                    self.progress_band])
+
+
+def band_of(value, bands):
+    if value is None:
+        return None
+    for key, (_, low, high) in bands.items():
+        if (low is None or value >= low) and (high is None or value < high):
+            return key
+    return None
+
+
+def _latest_result(field):
+    return Subquery(LeaderResult.objects.filter(leader=OuterRef("pk"), cycle__status="published")
+                    .order_by("-cycle__opens_on").values(field)[:1])
+
+
+def talent_search(*, organisation, filters: Filters, day: date | None = None):
+    """People matching every filter given: a queryset, or a list when the progress filter
+    (read person by person from the development module) is used. Second value: whether the
+    list was cut at DEVELOPMENT_FILTER_LIMIT people before that filter."""
+    day = day or date.today()
+    people = Person.objects.filter(organisation=organisation, active=True)
+    if filters.profession:
+        people = people.filter(profession=filters.profession)
+    if filters.unit is not None:
+        members = UnitMembership.objects.on(day).filter(unit__in=filters.unit.subtree()).values("person_id")
+        people = people.filter(id__in=members)
+    if filters.readiness or filters.level is not None:
+        entries = PoolCandidate.objects.filter(pool__position__organisation=organisation, pool__position__active=True)
+        if filters.readiness:
+            entries = entries.filter(readiness=filters.readiness)
+        if filters.level is not None:
+            entries = entries.filter(pool__position__level=filters.level)
+        people = people.filter(id__in=entries.values("person_id"))
+    people = people.annotate(
+        leader_index=_latest_result("index"), leader_percentile=_latest_result("percentile"),
+        leader_cycle=_latest_result("cycle__name"),
+        pools=Count("succession_candidacies", distinct=True),
+        ready_now=Count("succession_candidacies", filter=Q(succession_candidacies__readiness=Readiness.READY_NOW),
+                        distinct=True),
+        position=Subquery(Appointment.objects.filter(person=OuterRef("pk"), start__lte=day, end__gte=day,
+                                                     ended_on__isnull=True)
+                          .order_by("-position__level__rank").values("position__title")[:1]),
+    )
+    if filters.leader_index_band in LEADER_INDEX_BANDS:
+        _, low, high = LEADER_INDEX_BANDS[filters.leader_index_band]
+        if low is not None:
+            people = people.filter(leader_percentile__gte=low)
+        if high is not None:
+            people = people.filter(leader_percentile__lt=high)
+    people = people.order_by("last_name", "first_name", "staff_number")
+    if not (filters.progress_band in PROGRESS_BANDS and integrations.development_summary_function()):
+        return people, False
+    candidates = list(people[: DEVELOPMENT_FILTER_LIMIT + 1])
+    cut = len(candidates) > DEVELOPMENT_FILTER_LIMIT
+    matched = []
+    for person in candidates[:DEVELOPMENT_FILTER_LIMIT]:
+        progress = integrations.development_progress(integrations.development_summary(person=person))
+        if band_of(progress, PROGRESS_BANDS) == filters.progress_band:
+            person.progress = progress
+            matched.append(person)
+    return matched, cut
+
+
+def decorate_results(results):
+    for person in results:
+        person.leader_band = LEADER_INDEX_BANDS.get(band_of(person.leader_percentile, LEADER_INDEX_BANDS), ("",))[0]
+    return results
