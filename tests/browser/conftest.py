@@ -100,7 +100,13 @@ def watch_for_errors(page):
             errors.append(f"{page.url}: console: {message.text}")
 
     page.on("console", on_console)
-    page.on("requestfailed", lambda req: errors.append(f"{req.url}: request failed: {req.failure}"))
+    def on_failed(request):
+        # A request the browser abandons because the page moved on (say, the favicon while a
+        # form submits) is not a fault of the page.
+        if "ERR_ABORTED" not in (request.failure or ""):
+            errors.append(f"{request.url}: request failed: {request.failure}")
+
+    page.on("requestfailed", on_failed)
     return errors
 
 
