@@ -24,6 +24,9 @@ def test_the_demo_loads_once_and_a_second_run_changes_nothing(capsys):
         assert f"  {username} " in out
 
 
+# --reset empties the database as the command does for real: outside any test transaction
+# (PostgreSQL refuses TRUNCATE in a transaction that has just inserted rows).
+@pytest.mark.django_db(transaction=True)
 def test_reset_rebuilds_the_demo(capsys):
     call_command("demo", "--no-serve", "--staff", "300")
     call_command("demo", "--no-serve", "--staff", "600", "--reset")
@@ -37,6 +40,9 @@ def test_reset_refuses_a_database_with_other_organisations():
     assert Organisation.objects.filter(slug="real-trust").exists()
 
 
+# --reset empties the database as the command does for real: outside any test transaction
+# (PostgreSQL refuses TRUNCATE in a transaction that has just inserted rows).
+@pytest.mark.django_db(transaction=True)
 def test_the_demo_is_the_same_every_time_for_one_seed():
     call_command("demo", "--no-serve", "--staff", "300", "--seed", "9")
     first = list(Person.objects.order_by("staff_number").values_list("staff_number", "last_name", "profession"))
