@@ -77,7 +77,7 @@ def add_demo_data(*, world, generator):
         chosen = []
         for level in readiness:
             # A high-flyer is put forward for several posts; everyone else comes from the division.
-            pool_people = org_stars if (rng.random() < 0.25 and level != Readiness.FIVE_YEARS_PLUS) else []
+            pool_people = org_stars if (rng.random() < 0.1 and level != Readiness.FIVE_YEARS_PLUS) else []
             people = [p for p in pool_people + talent.get((position.organisation_id, division), [])
                       if p not in chosen]
             if not people:

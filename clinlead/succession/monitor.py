@@ -27,7 +27,12 @@ from clinlead.org.models import (
     Unit,
 )
 from clinlead.succession.dates import MILESTONES, add_months
-from clinlead.succession.models import MonitorSettings, MonitorSnapshot, PoolCandidate
+from clinlead.succession.models import (
+    MonitorSettings,
+    MonitorSnapshot,
+    PoolCandidate,
+    SuccessionPool,
+)
 
 LIST_LENGTH = 20
 CACHE_SECONDS = 600
@@ -186,8 +191,9 @@ def monitor_figures(*, scope, day: date | None = None, lists=True, settings=None
     }
     if not lists:
         return figures
+    pools_in_scope = SuccessionPool.objects.filter(scope.q("position__")).values("id")  # as a subquery, so the candidates are read pool by pool
     over_nominated = list(
-        PoolCandidate.objects.filter(scope.q("pool__position__")).values("person_id")
+        PoolCandidate.objects.filter(pool__in=pools_in_scope).values("person_id")
         .annotate(pools=Count("id"), ready_now=Count("id", filter=Q(readiness="ready_now")))
         .filter(pools__gte=settings.over_nomination_threshold)
         .annotate(total=Window(Count("*"))).order_by("-pools", "person_id")[:LIST_LENGTH])

@@ -143,7 +143,7 @@ def _message(appointment, months, recipients, cc):
              else "no succession pool yet")
     site = settings.SITE_URL.rstrip("/")
     body = "\n".join([
-        f"The term of {person} as {position} ends on {appointment.end:%d %B %Y}, in about {months} months.",
+        f"The term of {person} as {position} ends on {appointment.end:%d %B %Y}, within {months} months.",
         f"This is term {appointment.term_number} of at most {position.max_consecutive_terms} in a row.",
         f"Succession pool: {depth}.",
         "",
@@ -152,7 +152,7 @@ def _message(appointment, months, recipients, cc):
         "",
         "You receive this as the holder of the position or as a talent admin of the organisation.",
     ])
-    return EmailMessage(subject=f"{position}: term ends in {months} months", body=body,
+    return EmailMessage(subject=f"{position}: term ends within {months} months", body=body,
                         from_email=settings.DEFAULT_FROM_EMAIL, to=recipients, cc=cc)
 
 

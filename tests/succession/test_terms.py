@@ -106,7 +106,7 @@ def test_each_warning_is_sent_once_to_the_holder_and_the_talent_admins(post, mai
     terms.send_term_warnings(today=today)
     assert len(ours()) == 1, "a warning is sent once"
     terms.send_term_warnings(today=add_months(appointment.end, -12))
-    assert [m.subject for m in ours()][-1].endswith("term ends in 12 months")
+    assert [m.subject for m in ours()][-1].endswith("term ends within 12 months")
     assert set(TermWarning.objects.filter(appointment=appointment).values_list("months_before", flat=True)) == {18, 12}
 
 
