@@ -1,5 +1,5 @@
 """Forms for development pages. Checks that need the database live in the services; a form
-only shapes and reads what was typed. Rendered with `{% dev_field %}` (NHS.UK markup)."""
+only shapes and reads what was typed. Rendered with `{% nhsuk_field %}` (NHS.UK markup)."""
 
 from datetime import date
 

@@ -1,4 +1,4 @@
-"""`{% dev_field form.x %}`: one form field in NHS.UK design-system markup, with its hint and
+"""`{% nhsuk_field form.x %}`: one form field in NHS.UK design-system markup, with its hint and
 error message named in aria-describedby so screen readers announce them."""
 
 from django import forms, template
@@ -37,8 +37,8 @@ def _kind(widget):
     return "input"
 
 
-@register.inclusion_tag("development/includes/field.html")
-def dev_field(field):
+@register.inclusion_tag("includes/nhsuk_field.html")
+def nhsuk_field(field):
     kind = _kind(field.field.widget)
     hint_id = f"{field.auto_id}-hint" if field.help_text else ""
     error_id = f"{field.auto_id}-error" if field.errors else ""
