@@ -7,11 +7,10 @@ writing costs over making the rows in memory.
 """
 
 import argparse
-import os
 import resource
-import sys
-import tempfile
 import time
+
+from fresh_database import open_fresh_database  # noqa: E402  (beside this script)
 
 
 def main():
@@ -19,26 +18,12 @@ def main():
     parser.add_argument("--staff", type=int, default=1_500_000)
     parser.add_argument("--database-url", default="")
     args = parser.parse_args()
-    os.environ["CLINLEAD_DATA_DIR"] = tempfile.mkdtemp(prefix="clinlead-bench-")
-    if args.database_url:
-        if "bench" not in args.database_url.rsplit("/", 1)[-1]:
-            sys.exit("--database-url must name a database whose name contains 'bench' (it is flushed)")
-        os.environ["DATABASE_URL"] = args.database_url
-    else:
-        os.environ.pop("DATABASE_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clinlead.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    open_fresh_database(args.database_url)
     from django.db import connection, transaction
 
     from clinlead.org.demo import DemoGenerator
     from clinlead.org.models import Person, Position, ReportingLine, Unit, UnitMembership
 
-    call_command("migrate", verbosity=0)
-    if args.database_url:
-        call_command("flush", interactive=False, verbosity=0)
     t0 = time.perf_counter()
     generator = DemoGenerator(staff=args.staff, seed=1).build()
     build_s = time.perf_counter() - t0

@@ -11,12 +11,10 @@ database whose name contains "bench" (it is flushed first).
 import argparse
 import csv
 import io
-import os
 import resource
-import sys
-import tempfile
 import time
-from pathlib import Path
+
+from fresh_database import open_fresh_database  # noqa: E402  (beside this script)
 
 
 def peak_rss_mb():
@@ -28,19 +26,7 @@ def main():
     parser.add_argument("--staff", type=int, default=100_000)
     parser.add_argument("--database-url", default="")
     args = parser.parse_args()
-    workdir = Path(tempfile.mkdtemp(prefix="clinlead-bench-"))
-    os.environ["CLINLEAD_DATA_DIR"] = str(workdir)
-    if args.database_url:
-        if "bench" not in args.database_url.rsplit("/", 1)[-1]:
-            sys.exit("--database-url must name a database whose name contains 'bench' (it is flushed)")
-        os.environ["DATABASE_URL"] = args.database_url
-    else:
-        os.environ.pop("DATABASE_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clinlead.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    workdir = open_fresh_database(args.database_url)
     from django.db import connection
 
     from clinlead.org.demo import DemoGenerator
@@ -49,9 +35,6 @@ def main():
     from clinlead.org.hr_import import import_hr_extract
     from clinlead.org.models import Organisation, Person
 
-    call_command("migrate", verbosity=0)
-    if args.database_url:
-        call_command("flush", interactive=False, verbosity=0)
     for slug, name, _ in TRUSTS:
         Organisation.objects.create(slug=slug, name=name)
 

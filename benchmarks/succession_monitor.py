@@ -25,10 +25,10 @@ import argparse
 import os
 import random
 import statistics
-import sys
-import tempfile
 import time
 from datetime import timedelta
+
+from fresh_database import open_fresh_database  # noqa: E402  (beside this script)
 
 
 def percentiles(samples):
@@ -55,27 +55,13 @@ def main():
     parser.add_argument("--repeat", type=int, default=50)
     parser.add_argument("--database-url", default="")
     args = parser.parse_args()
-    os.environ["CLINLEAD_DATA_DIR"] = tempfile.mkdtemp(prefix="clinlead-bench-")
-    if args.database_url:
-        if "bench" not in args.database_url.rsplit("/", 1)[-1]:
-            sys.exit("--database-url must name a database whose name contains 'bench' (it is flushed)")
-        os.environ["DATABASE_URL"] = args.database_url
-    else:
-        os.environ.pop("DATABASE_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clinlead.settings")
-    import django
-
-    django.setup()
+    open_fresh_database(args.database_url)
     from django.conf import settings
-    from django.core.management import call_command
     from django.db import connection, transaction
 
     from clinlead.org.demo import DemoGenerator
     from clinlead.org.models import Organisation, Person, Position
 
-    call_command("migrate", verbosity=0)
-    if args.database_url:
-        call_command("flush", interactive=False, verbosity=0)
     settings.ALLOWED_HOSTS = ["testserver", *settings.ALLOWED_HOSTS]
     t0 = time.perf_counter()
     generator = DemoGenerator(staff=args.staff, seed=1).build()
