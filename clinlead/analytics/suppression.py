@@ -149,20 +149,27 @@ def apply_suppression(
     groups: Mapping[Hashable, Iterable[Hashable]],
     atom_counts: Mapping[Hashable, int] | Sequence[int],
     k: int = DEFAULT_K,
+    public: Iterable[Hashable] = (),
 ) -> SuppressionResult:
     """Apply the rule to ``groups`` (id -> atom ids) with ``atom_counts`` (atom id -> responses;
     or a list of counts, the atoms then being the integers 0..n-1, which is faster).
 
-    Returns a SuppressionResult. Raises ValueError for a bad k, a negative count, or an atom
-    with no count.
+    ``public``: ids of groups whose figure is shown elsewhere anyway (a unit's headcount, say).
+    They count as published whatever their size, so every published figure inside them is
+    checked against them, and they are never the ones suppressed (hiding them hides nothing).
+    Public groups must nest among themselves; an ordinary group that crosses one is decided by
+    the crossing phase, which only ever suppresses more.
+
+    Returns a SuppressionResult. Raises ValueError for a bad k, a negative count, an atom
+    with no count, or two public groups that cross.
     """
     validate_k(k=k)
     with gc_paused():
-        return _Solver(groups, atom_counts, k).run()
+        return _Solver(groups, atom_counts, k, public).run()
 
 
 class _Solver(CrossingPhase):
-    def __init__(self, groups, atom_counts, k):
+    def __init__(self, groups, atom_counts, k, public=()):
         self.k = k
         self.bits = _Bits(k)
         self.ids = _ordered(list(groups))
@@ -196,7 +203,12 @@ class _Solver(CrossingPhase):
             self.atoms.append(tuple(members))
             self.size.append(sum([counts[i] for i in members]))
         n = len(self.ids)
-        self.published = [s >= k for s in self.size]
+        rank = {gid: g for g, gid in enumerate(self.ids)}
+        unknown = [p for p in public if p not in rank]
+        if unknown:
+            raise ValueError(f"public group {unknown[0]!r} is not among the groups")
+        self.public = {rank[p] for p in public}
+        self.published = [s >= k or g in self.public for g, s in enumerate(self.size)]
         self.reasons = {i: REASON_TOO_FEW for i in range(n) if not self.published[i]}
         self.via: dict[int, int] = {}
 
@@ -207,7 +219,9 @@ class _Solver(CrossingPhase):
     def build_tree(self):
         """Insert eligible groups largest first; a group joins the tree if it nests cleanly."""
         n = len(self.ids)
-        order = sorted((g for g in range(n) if self.published[g]), key=lambda g: (-self.size[g], g))
+        # Public groups take their places first, so they are tree groups whenever they nest.
+        order = sorted((g for g in range(n) if self.published[g]),
+                       key=lambda g: (g not in self.public, -self.size[g], g))
         deep: dict[int, int] = {}  # atom -> deepest tree group holding it
         self.parent = [-1] * n
         self.children: list[list[int]] = [[] for _ in range(n)]
@@ -274,7 +288,13 @@ class _Solver(CrossingPhase):
             a_set[g] = self.compute_a(g, a_set)
         for g in sorted(self.tree, key=self.key):
             while self.published[g] and a_set[g] & self.bits.bad:
-                victim = min(self.participants(g, a_set), key=self.key)
+                chosen = [p for p in self.participants(g, a_set) if p not in self.public]
+                if chosen:
+                    victim = min(chosen, key=self.key)
+                elif g not in self.public:
+                    victim = g  # only public figures take part: g itself would give the rest away
+                else:
+                    break  # public minus public: nothing hidden can be worked out
                 self.published[victim] = False
                 self.reasons[victim] = REASON_SUBTRACTION
                 self.via[victim] = g
@@ -290,6 +310,11 @@ class _Solver(CrossingPhase):
     # ----------------------------------------------------------------
     def run(self) -> SuppressionResult:
         self.build_tree()
+        # An empty group sits outside the tree but holds nobody, so it crosses nothing.
+        crossing_public = {g for g in self.public & set(self.crossers) if self.atoms[g]}
+        if crossing_public:
+            gid = self.ids[min(crossing_public)]
+            raise ValueError(f"public group {gid!r} crosses another group; public groups must nest")
         self.natoms = [len(da) for da in self.direct_atoms]
         for g in reversed(self.tree):
             p = self.parent[g]
@@ -297,6 +322,8 @@ class _Solver(CrossingPhase):
                 self.natoms[p] += self.natoms[g]
         self.run_tree()
         for x, via in self.run_crossers().items():
+            if x in self.public:
+                continue  # only an empty public group can get here; it reveals nothing
             self.published[x] = False
             self.reasons[x] = REASON_SUBTRACTION
             self.via[x] = via

@@ -63,7 +63,10 @@ def _table(title, columns, counts, k, org_label):
         groups[(division, TOTAL)] = {a for a in atoms if a[0] == division}
         for column in columns:
             groups[(division, column)] = {(division, column)} & set(atoms)
-    result = apply_suppression(groups=groups, atom_counts=atoms, k=k)
+    # Staff totals are shown on the organisation's pages anyway, so the rule must treat them as
+    # published: no cell shown here may be subtracted from them down to fewer than k.
+    public = {(label, TOTAL) for label in [*divisions, org_label]}
+    result = apply_suppression(groups=groups, atom_counts=atoms, k=k, public=public)
     table_rows = []
     for label in [*divisions, org_label]:
         total_n = sum(atoms[a] for a in groups[(label, TOTAL)])
