@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from django.db import transaction
 
 from clinlead.audit import services as audit
-from clinlead.org.hr_format import HrExtract, Problem, parse_extract, read_rows
+from clinlead.org.hr_format import HrExtract, HrFileError, Problem, parse_extract, read_rows
 from clinlead.org.models import (
     Organisation,
     Person,
@@ -81,12 +81,16 @@ def import_hr_extract(
         plans[slug].load(org_rows, full_extract)
         plans[slug].check(extract)
     result = ImportResult(dry_run=dry_run, rows=len(extract.rows) + extract.total_problems)
+    if extract.ok:
+        for plan in plans.values():
+            plan.diff()
+            for problem in plan.backdated_changes():
+                extract.add_problem(problem)
     if not extract.ok:
         result.problems = sorted(extract.problems, key=lambda p: (p.row, p.column))
         result.total_problems = extract.total_problems
         return result
     for plan in plans.values():
-        plan.diff()
         result.created += len(plan.new_rows)
         result.updated += len(plan.changed)
         result.deactivated += len(plan.to_deactivate)
@@ -181,6 +185,24 @@ class _Plan:
             if self.full_extract else []
         )
 
+    def backdated_changes(self):
+        """A change dated before a person's current unit or leader began would have to erase that
+        row; history is never erased, so such rows are problems (use a later --effective)."""
+        moving = {e["id"]: r for r, e in self.changed}
+        leavers = set(self.to_deactivate)
+        later = set()
+        for model in (UnitMembership, ReportingLine):
+            later |= set(model.objects.filter(person_id__in=set(moving) | leavers, end__isnull=True,
+                                              start__gt=self.effective).values_list("person_id", flat=True))
+        for pid in sorted(later & set(moving), key=lambda p: moving[p].row):
+            yield Problem(moving[pid].row, "staff_number", moving[pid].staff_number,
+                          f"a change on {self.effective} would come before this person's current unit or "
+                          "leader began; give a later effective date")
+        if later & leavers:
+            raise HrFileError(
+                f"{len(later & leavers)} people missing from this extract moved unit or leader after "
+                f"{self.effective}; marking them as left on that date would erase that. Use a later effective date.")
+
     def _differs(self, row, existing):
         if not existing["active"]:
             return True
@@ -241,9 +263,10 @@ class _Plan:
             self.units[path] = unit.id
 
     def _close(self, model, person_ids):
-        """End the rows in force for these people; a row opened on the effective day is replaced."""
+        """End the rows in force for these people; a row opened on the effective day itself is
+        replaced (a same-day correction). Later rows were refused by backdated_changes."""
         current = model.objects.filter(person_id__in=person_ids, end__isnull=True)
-        current.filter(start__gte=self.effective).delete()
+        current.filter(start=self.effective).delete()
         current.filter(start__lt=self.effective).update(end=self.closing_day)
 
     def _move_memberships(self, touched):

@@ -204,3 +204,25 @@ def test_an_applied_import_writes_one_audit_event_with_its_counts(rows, trust):
     event = AuditEvent.objects.get(action="hr.extract_imported")
     assert event.after["created"] == len(rows)
     assert event.organisation == trust
+
+
+def test_a_change_dated_before_a_later_move_is_refused_and_history_is_kept(rows, trust):
+    from clinlead.org.hr_format import HrFileError
+
+    run(to_csv(rows))
+    leaders = {r["leader_staff_number"] for r in rows}
+    index, mover = next((i, r) for i, r in enumerate(rows) if r["staff_number"] not in leaders)
+    mover["unit_path"] = "Surgery/Urology/New Team"
+    run(to_csv(rows), effective=TODAY + timedelta(days=10))
+    before = database_state()
+    mover["unit_path"] = "Surgery/Theatres/Another Team"
+
+    result = run(to_csv(rows), effective=TODAY)  # earlier than the move just recorded
+
+    assert [(p.row, p.column) for p in result.problems] == [(index + 2, "staff_number")]
+    assert "give a later effective date" in result.problems[0].reason
+    assert database_state() == before
+    # A leaver dated before their last move is refused whole, and nothing is erased.
+    with pytest.raises(HrFileError, match="erase"):
+        run(to_csv([r for r in rows if r is not mover]), effective=TODAY)
+    assert database_state() == before
