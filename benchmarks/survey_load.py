@@ -2,7 +2,7 @@
 
     python3 -m pip install -e '.[bench]'
     python3 benchmarks/survey_load.py [--database-url postgres://postgres@127.0.0.1:5432/clinlead_bench]
-                                      [--submissions 6000] [--clients 16] [--workers 3]
+                                      [--submissions 6000] [--clients 16] [--workers 3] [--threads 4] [--rate 200]
 
 Each simulated respondent opens their single-use link (GET, for the form's CSRF token) and
 sends their answers (POST). Prints submissions per second and POST latency percentiles, with a
@@ -25,6 +25,7 @@ import time
 from urllib.parse import urlencode
 
 CSRF_FIELD = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
+CHOSEN_LEADER = re.compile(rb'<option value="(\d+)" selected>')
 
 
 def free_port():
@@ -48,37 +49,48 @@ def setup(n_links):
     call_command("migrate", verbosity=0)
     call_command("flush", interactive=False, verbosity=0)
     org = Organisation.objects.create(name="Load Test Trust", slug="load-test")
-    unit = Unit.objects.create(organisation=org, name="Medicine", path="Medicine", depth=0)
-    leader = Person.objects.create(organisation=org, staff_number="L1", first_name="Lee", last_name="Leader",
-                                   profession="doctor")
+    # Teams of 25 under their own leader, as on a ward: the form lists the unit's leaders.
+    team_size = 25
+    n_teams = -(-n_links // team_size)
+    units = Unit.objects.bulk_create([
+        Unit(organisation=org, name=f"Ward {t}", path=f"Ward {t}", depth=0) for t in range(n_teams)])
+    leaders = Person.objects.bulk_create([
+        Person(organisation=org, staff_number=f"L{t}", first_name="Lee", last_name=f"Leader {t}", profession="nurse")
+        for t in range(n_teams)])
     people = Person.objects.bulk_create([
         Person(organisation=org, staff_number=f"S{i}", first_name="S", last_name=str(i), profession="nurse")
         for i in range(n_links)])
-    UnitMembership.objects.bulk_create([UnitMembership(person=p, unit=unit, start=date(2020, 1, 1)) for p in people])
-    ReportingLine.objects.bulk_create([ReportingLine(person=p, leader=leader, start=date(2020, 1, 1)) for p in people])
+    team = [i // team_size for i in range(n_links)]
+    UnitMembership.objects.bulk_create(
+        [UnitMembership(person=p, unit=units[team[i]], start=date(2020, 1, 1)) for i, p in enumerate(people)]
+        + [UnitMembership(person=leader, unit=unit, start=date(2020, 1, 1)) for leader, unit in zip(leaders, units, strict=True)])
+    ReportingLine.objects.bulk_create(
+        [ReportingLine(person=p, leader=leaders[team[i]], start=date(2020, 1, 1)) for i, p in enumerate(people)])
     cycle = SurveyCycle.objects.create(organisation=org, name="2026", instrument=default_instrument(), status="open",
                                        opens_on=date(2026, 1, 1), closes_on=date(2026, 12, 31), snapshot_date=date(2026, 1, 1))
     Invitation.objects.bulk_create([
-        Invitation(cycle=cycle, person=p, leader=leader, unit=unit, profession="nurse", token_hash=token_hash(f"bench-{i}"))
+        Invitation(cycle=cycle, person=p, leader=leaders[team[i]], unit=units[team[i]], profession="nurse",
+                   token_hash=token_hash(f"bench-{i}"))
         for i, p in enumerate(people)], batch_size=5000)
     return cycle
 
 
 def open_form(conn, token):
-    """A respondent opens their link: returns (token, cookie, form token) or None."""
+    """A respondent opens their link: returns (token, cookie, form token, leader shown) or None."""
     conn.request("GET", f"/survey/s/{token}/")
     page = conn.getresponse()
     body = page.read()
     match = CSRF_FIELD.search(body)
-    if page.status != 200 or not match:
+    leader = CHOSEN_LEADER.search(body)
+    if page.status != 200 or not match or not leader:
         return None
-    return token, page.getheader("Set-Cookie", "").split(";")[0], match.group(1).decode()
+    return token, page.getheader("Set-Cookie", "").split(";")[0], match.group(1).decode(), leader.group(1).decode()
 
 
-def send_answers(conn, opened, leader_id):
-    """The respondent sends their answers. Returns (status, seconds)."""
-    token, cookie, csrf = opened
-    form = {f"q{i}": "4" for i in range(1, 13)} | {"burnout": "2", "satisfaction": "4", "leader": str(leader_id),
+def send_answers(conn, opened):
+    """The respondent sends their answers, keeping the leader the form showed. Returns (status, seconds)."""
+    token, cookie, csrf, leader_id = opened
+    form = {f"q{i}": "4" for i in range(1, 13)} | {"burnout": "2", "satisfaction": "4", "leader": leader_id,
                                                    "csrfmiddlewaretoken": csrf}
     started = time.perf_counter()
     conn.request("POST", f"/survey/s/{token}/", body=urlencode(form), headers={
@@ -168,7 +180,7 @@ def main():
     parser.add_argument("--submissions", type=int, default=6000)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--workers", type=int, default=3)
-    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--rate", type=float, default=0,
                         help="offer POSTs at this fixed rate per second (open loop); 0 = as fast as the clients go")
     args = parser.parse_args()
@@ -179,7 +191,6 @@ def main():
     os.environ.update(env)
     race_links = 200
     cycle = setup(args.submissions + race_links)
-    leader_id = cycle.invitations.first().leader_id
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "clinlead.wsgi:application", "-b", f"127.0.0.1:{port}",
@@ -203,12 +214,12 @@ def main():
         by_token = {o[0]: o for o in opened if o}
         sends = [by_token[f"bench-{i}"] for i in range(args.submissions)]
         if args.rate:
-            done, seconds = run_at_rate(port, sends, args.rate, args.clients, lambda c, o: send_answers(c, o, leader_id))
+            done, seconds = run_at_rate(port, sends, args.rate, args.clients, send_answers)
         else:
-            done, seconds = run_clients(port, sends, args.clients, lambda c, o: send_answers(c, o, leader_id))
+            done, seconds = run_clients(port, sends, args.clients, send_answers)
         ok = [s for status, s in done if status == 302]
         race = [by_token[f"bench-{i}"] for i in range(args.submissions, args.submissions + race_links)] * 5
-        raced, _ = run_clients(port, race, 20, lambda c, o: send_answers(c, o, leader_id))
+        raced, _ = run_clients(port, race, 20, send_answers)
     finally:
         server.terminate()
         server.wait()

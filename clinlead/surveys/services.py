@@ -132,9 +132,13 @@ def _enqueue(cycle, *, reminder):
 
 
 def find_invitation(*, token) -> Invitation:
-    invitation = (Invitation.objects.select_related("cycle", "cycle__instrument", "cycle__organisation", "unit", "leader")
-                  .filter(token_hash=token_hash(token)).first())
-    if invitation is None or invitation.used or invitation.cycle.status != SurveyCycle.Status.OPEN:
+    try:
+        # get(), not first(): the hash is unique, and an ORDER BY only costs time on every answer.
+        invitation = (Invitation.objects.select_related("cycle", "cycle__instrument", "cycle__organisation")
+                      .get(token_hash=token_hash(token)))
+    except Invitation.DoesNotExist:
+        raise InvitationUnusable from None
+    if invitation.used or invitation.cycle.status != SurveyCycle.Status.OPEN:
         raise InvitationUnusable
     return invitation
 
@@ -150,22 +154,22 @@ def submit_response(*, token, answers, burnout, satisfaction, comment="", leader
             invitation = find_invitation(token=token)
         instrument = invitation.cycle.instrument.load()
         _check_answers(instrument, answers, burnout, satisfaction)
-        rated = leader or invitation.leader
-        if rated is None:
+        rated_id = leader.pk if leader is not None else invitation.leader_id
+        if rated_id is None:
             raise ValidationError({"leader": "Choose your immediate leader"})
-        if (leader is not None and leader.pk != invitation.leader_id
-                and not leader_choices(invitation=invitation).filter(pk=leader.pk).exists()):
+        if (rated_id != invitation.leader_id
+                and not leader_choices(invitation=invitation).filter(pk=rated_id).exists()):
             raise ValidationError({"leader": "Choose a leader from your unit"})
         # Only one of two simultaneous submissions of the same link can flip `used`.
         if not Invitation.objects.filter(pk=invitation.pk, used=False).update(used=True):
             raise InvitationUnusable
         Response.objects.create(
-            cycle=invitation.cycle, leader=rated, unit=invitation.unit, profession=invitation.profession,
+            cycle=invitation.cycle, leader_id=rated_id, unit_id=invitation.unit_id, profession=invitation.profession,
             answers=list(answers), burnout=burnout, satisfaction=satisfaction,
         )
         text = (comment or "").strip()
         if text:
-            Comment.objects.create(cycle=invitation.cycle, leader=rated, text=text[:2000])
+            Comment.objects.create(cycle=invitation.cycle, leader_id=rated_id, text=text[:2000])
 
 
 def _check_answers(instrument, answers, burnout, satisfaction):

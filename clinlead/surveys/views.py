@@ -12,7 +12,7 @@ from clinlead.accounts import permissions
 from clinlead.accounts.access import crumbs, organisation_for, require
 from clinlead.org.models import Person
 from clinlead.surveys import selectors, services
-from clinlead.surveys.forms import CycleForm, answer_form
+from clinlead.surveys.forms import CycleForm, answer_form, posted_answers
 from clinlead.surveys.models import Invitation, SurveyCycle
 
 
@@ -107,10 +107,9 @@ def answer(request, token):
         return render(request, "surveys/link_unusable.html", status=410)
     instrument = invitation.cycle.instrument.load()
     if request.method == "POST":
-        form = answer_form(instrument, None, invitation.leader_id, data=request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            leader = invitation.leader if data["leader"] in (None, invitation.leader_id) else Person(pk=data["leader"])
+        data = posted_answers(instrument, request.POST)
+        if data is not None:
+            leader = None if data["leader"] in (None, invitation.leader_id) else Person(pk=data["leader"])
             try:
                 services.submit_response(
                     token=token, answers=[data[i] for i in instrument.item_ids],

@@ -1,0 +1,81 @@
+"""The survey form as a respondent uses it: what it stores, what it refuses, and that a refused
+answer leaves the link usable."""
+
+import pytest
+from django.urls import reverse
+
+from clinlead.surveys import services
+from clinlead.surveys.models import Comment, Invitation, Response, SurveyCycle
+from tests.surveys.world import World
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def ward():
+    world = World(k=5)
+    recorded = world.person("Medicine/Ward")
+    other_leader = world.person("Medicine/Ward")
+    stranger = world.person("Surgery/Theatres")
+    person = world.person("Medicine/Ward", leader=recorded)
+    world.person("Medicine/Ward", leader=other_leader)  # so other_leader leads someone in the unit
+    cycle = world.cycle(status=SurveyCycle.Status.OPEN)
+    Invitation.objects.create(cycle=cycle, person=person, leader=recorded, unit=world.unit("Medicine/Ward"),
+                              profession="nurse", token_hash=services.token_hash("ward-link"))
+    return {"recorded": recorded, "other": other_leader, "stranger": stranger, "cycle": cycle}
+
+
+def answers(rated, **changes):
+    form = {f"q{i}": "4" for i in range(1, 13)} | {"burnout": "2", "satisfaction": "5", "leader": str(rated.pk)}
+    return form | changes
+
+
+URL = reverse("surveys:answer", kwargs={"token": "ward-link"})
+
+
+def test_the_form_offers_the_leader_on_record_and_the_other_leaders_of_the_unit_only(client, ward):
+    page = client.get(URL).content.decode()
+    assert f'<option value="{ward["recorded"].pk}" selected>' in page
+    assert f'<option value="{ward["other"].pk}">' in page
+    assert f'<option value="{ward["stranger"].pk}"' not in page
+
+
+def test_a_completed_form_stores_one_response_for_the_leader_on_record_and_uses_the_link(client, ward):
+    response = client.post(URL, answers(ward["recorded"], q3="2", comment="  Listens well  "))
+    assert response.status_code == 302 and response.url == reverse("surveys:thanks")
+    stored = Response.objects.get()
+    assert stored.leader == ward["recorded"]
+    assert stored.answers == [4, 4, 2] + [4] * 9
+    assert (stored.burnout, stored.satisfaction) == (2, 5)
+    assert Comment.objects.get().text == "Listens well"
+    assert Invitation.objects.get().used
+    assert client.get(URL).status_code == 410
+
+
+def test_questions_left_blank_are_stored_as_missing(client, ward):
+    client.post(URL, answers(ward["recorded"], q1="", q12="", burnout=""))
+    stored = Response.objects.get()
+    assert stored.answers[0] is None and stored.answers[11] is None and stored.burnout is None
+
+
+def test_naming_another_leader_of_the_unit_rates_that_leader(client, ward):
+    assert client.post(URL, answers(ward["other"])).status_code == 302
+    assert Response.objects.get().leader == ward["other"]
+
+
+def test_naming_someone_outside_the_unit_is_refused_and_the_link_still_works(client, ward):
+    page = client.post(URL, answers(ward["stranger"]))
+    assert page.status_code == 200
+    assert "Choose a leader from your unit" in page.content.decode()
+    assert not Response.objects.exists() and not Invitation.objects.get().used
+    assert client.post(URL, answers(ward["recorded"])).status_code == 302
+
+
+@pytest.mark.parametrize("field, value", [("q5", "6"), ("q5", "four"), ("burnout", "9"), ("leader", "x1"),
+                                          ("comment", "x" * 2001)])
+def test_an_answer_outside_the_choices_shows_the_form_again_and_stores_nothing(client, ward, field, value):
+    page = client.post(URL, answers(ward["recorded"], **{field: value}))
+    assert page.status_code == 200
+    assert "nhsuk-error-message" in page.content.decode()
+    assert not Response.objects.exists() and not Comment.objects.exists()
+    assert not Invitation.objects.get().used
