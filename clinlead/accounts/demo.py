@@ -24,7 +24,12 @@ def add_demo_data(*, world, generator):
                     and r.unit_path.startswith("Medicine/Cardiology/") and r.leader_id != cardiology_cd]
     team_members.sort(key=lambda r: (r.profession != "nurse", r.id))
     riverside = world.organisations["riverside"]
-    charlie = next(r for r in generator.rows if r.organisation_id == riverside.id and r.profession == "nurse")
+    # Charlie is a ward nurse at another trust: no position, nobody reporting to him.
+    holders = set(Appointment.objects.filter(position__organisation=riverside).values_list("person_id", flat=True))
+    leading = set(world.leaders.values()) | {r.leader_id for r in generator.rows}
+    charlie = min((r for r in generator.rows if r.organisation_id == riverside.id and r.profession == "nurse"
+                   and r.id not in holders and r.id not in leading),
+                  key=lambda r: (r.grade != "Band 5", r.id))
     office = northgate.demo_exec["office"]
     chosen = {
         "alice": cardiology_cd, "bob": team_members[0].id, "charlie": charlie.id,
@@ -35,7 +40,7 @@ def add_demo_data(*, world, generator):
         Person.objects.filter(id=person_id).update(
             first_name=first, last_name=last, work_email=f"{username}@{'riverside' if username == 'charlie' else 'northgate'}.nhs.example"
         )
-    Person.objects.filter(id=chosen["bob"]).update(profession="nurse", grade="Band 5")
+    Person.objects.filter(id__in=[chosen["bob"], chosen["charlie"]]).update(profession="nurse", grade="Band 5")
     # Alice leads Bob's team herself, so Bob (and his team) rate her in the leader index.
     bob_row = next(r for r in generator.rows if r.id == chosen["bob"])
     team = [r.id for r in generator.rows if r.unit_id == bob_row.unit_id and r.id != cardiology_cd]

@@ -68,3 +68,15 @@ def test_the_console_script_serves_nothing_with_no_serve(tmp_path):
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert "password for every login" in done.stdout
+
+
+def test_the_personas_are_who_their_stories_say(demo):
+    """Alice leads Bob's team; Charlie is a Band 5 ward nurse at another trust, with no position
+    and nobody reporting to him (so he may not manage any succession pool)."""
+    from clinlead.org.models import Appointment
+
+    alice, bob, charlie = (Person.objects.get(user__username=u) for u in ("alice", "bob", "charlie"))
+    assert ReportingLine.objects.filter(person=bob, end__isnull=True).get().leader == alice
+    assert (charlie.profession, charlie.grade, charlie.organisation.slug) == ("nurse", "Band 5", "riverside")
+    assert not Appointment.objects.filter(person=charlie).exists()
+    assert not ReportingLine.objects.filter(leader=charlie).exists()

@@ -35,9 +35,8 @@ ROWS = {
     # One organisation to monitor: straight to it; the superuser picks from the three.
     "succession:monitor_overview": ("get", lambda o: {}, {
         "anonymous": FOUND, **{r: FORBIDDEN for r in PERSONAS}, "tara": FOUND, "erin": FOUND, "admin": OK}),
-    # The demo's Charlie is the first nurse of Riverside, who is its Director of Nursing
-    # (clinlead/accounts/demo.py): he holds a position, so he has successors of his own to name.
-    "succession:my_successors": ("get", lambda o: {}, only({"alice", "charlie", "admin"})),
+    # Only those who hold a position have successors of their own to name (Charlie is a ward nurse).
+    "succession:my_successors": ("get", lambda o: {}, only({"alice", "admin"})),
     "succession:pool": ("get", lambda o: {"pk": o["pool_position"]}, only(POOL_VIEWERS)),
     "succession:create_pool": ("post", lambda o: {"pk": o["pool_position"]}, only(INCUMBENT_OR_TALENT, when_allowed=FOUND)),
     "succession:nominate": ("get", lambda o: {"pk": o["pool_position"]}, only(INCUMBENT_OR_TALENT)),
