@@ -8,8 +8,9 @@ import tempfile
 from pathlib import Path
 
 
-def open_fresh_database(database_url: str = "") -> Path:
-    """Configure, start Django, migrate and (for PostgreSQL) flush. Returns the data folder."""
+def open_fresh_database(database_url: str = "", *, flush: bool = True) -> Path:
+    """Configure, start Django, migrate and (for PostgreSQL, unless `flush` is False) flush.
+    Returns the data folder."""
     workdir = Path(tempfile.mkdtemp(prefix="clinlead-bench-"))
     os.environ["CLINLEAD_DATA_DIR"] = str(workdir)
     if database_url:
@@ -25,6 +26,6 @@ def open_fresh_database(database_url: str = "") -> Path:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    if database_url:
+    if database_url and flush:
         call_command("flush", interactive=False, verbosity=0)
     return workdir

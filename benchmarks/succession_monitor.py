@@ -10,15 +10,18 @@ planned departures, and runs ANALYZE (as autovacuum would after a bulk load). Th
 the largest organisation, `--repeat` times each:
 
 - the baseline: `Position.objects.filter(organisation=..., is_key=True).count()`;
-- the monitor's selector as computed (`monitor_figures`), whole organisation and one division,
-  and as cached (`cached_monitor_figures`: kept until a succession action renews the data token);
-- the monitor's page (`GET /succession/<slug>/`, rendering included, with a year of snapshots),
-  on the first visit after a change (figures computed) and with the figures cached;
+- the background refresh that works the figures out after a change (`compute_and_store`), for
+  the whole organisation and one division, and reading the kept figures;
+- the monitor's page (`GET /succession/<slug>/`, rendering included, with a year of snapshots):
+  the first visit after a change (the refresh is queued; the kept figures are shown, marked as
+  being renewed), the first visit after the worker has renewed them, and a visit when nothing
+  has changed;
 
 and prints p50/p95, the queries each needs, and the ratio to the baseline. Also prints how long
 the daily snapshot takes (it holds the suppressed diversity figures the page shows). Runs on a
 fresh SQLite database in a temporary folder unless --database-url names a database whose name
-contains "bench" (it is flushed first). Prints figures; asserts nothing.
+contains "bench" (it is flushed first; `--reuse` times again on one already built). Prints
+figures; asserts nothing.
 """
 
 import argparse
@@ -54,8 +57,14 @@ def main():
     parser.add_argument("--positions", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=50)
     parser.add_argument("--database-url", default="")
+    parser.add_argument("--reuse", action="store_true",
+                        help="time again on a PostgreSQL database this script has already built (no flush, no build)")
     args = parser.parse_args()
-    open_fresh_database(args.database_url)
+    if args.reuse and not args.database_url:
+        parser.error("--reuse needs --database-url")
+    # As in production: background work waits in the database queue for a worker.
+    os.environ["CLINLEAD_TASKS_BACKEND"] = "django_tasks_db.DatabaseBackend"
+    open_fresh_database(args.database_url, flush=not args.reuse)
     from django.conf import settings
     from django.db import connection, transaction
 
@@ -63,15 +72,17 @@ def main():
     from clinlead.org.models import Organisation, Person, Position
 
     settings.ALLOWED_HOSTS = ["testserver", *settings.ALLOWED_HOSTS]
-    t0 = time.perf_counter()
-    generator = DemoGenerator(staff=args.staff, seed=1).build()
-    with transaction.atomic(durable=True):
-        generator.write()
-    demo_s = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    with transaction.atomic(durable=True):
-        added = add_positions_and_pools(target=args.positions, generator=generator)
-    build_s = time.perf_counter() - t0
+    demo_s = build_s = added = 0
+    if not args.reuse:
+        t0 = time.perf_counter()
+        generator = DemoGenerator(staff=args.staff, seed=1).build()
+        with transaction.atomic(durable=True):
+            generator.write()
+        demo_s = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        with transaction.atomic(durable=True):
+            added = add_positions_and_pools(target=args.positions, generator=generator)
+        build_s = time.perf_counter() - t0
     with connection.cursor() as cursor:  # what autovacuum (PostgreSQL) or a DBA (SQLite) does after a bulk load
         cursor.execute("ANALYZE")
     org = max(Organisation.objects.all(), key=lambda o: o.positions.count())
@@ -86,9 +97,10 @@ def main():
     from clinlead.org.models import Unit
     from clinlead.succession.dates import add_months
     from clinlead.succession.models import MonitorSettings, MonitorSnapshot
-    from clinlead.succession.monitor import Scope, monitor_figures
+    from clinlead.succession.monitor import Scope
     from clinlead.succession.services import take_monitor_snapshot
 
+    MonitorSnapshot.objects.filter(organisation=org).delete()  # a rerun on a kept database starts alike
     t0 = time.perf_counter()
     snapshot = take_monitor_snapshot(organisation=org)
     snapshot_s = time.perf_counter() - t0
@@ -98,27 +110,37 @@ def main():
                         empty_pools=snapshot.empty_pools, at_risk=snapshot.at_risk) for m in range(1, 12)])
 
     from django.test import Client
+    from django_tasks_db.models import DBTaskResult
 
-    from clinlead.succession.monitor import cached_monitor_figures, data_changed
+    from clinlead.succession.monitor import data_changed
+    from clinlead.succession.monitor_store import compute_and_store, monitor_figures_for_page
 
     MonitorSettings.objects.get_or_create(organisation=org)  # as every succession action makes it
     client = Client()
-    client.force_login(User.objects.create_superuser("bench", "bench@example.org", "not-used-bench-1"))
+    client.force_login(User.objects.filter(username="bench").first()
+                       or User.objects.create_superuser("bench", "bench@example.org", "not-used-bench-1"))
     url = f"/succession/{org.slug}/"
     division = Unit.objects.filter(organisation=org, depth=0).exclude(name="Corporate").first()
+    whole = Scope(organisation=org)
 
-    def change():  # what any succession action does: the cached figures become stale
+    def change():  # what any succession action does: the kept figures go out of date
         with transaction.atomic():
             data_changed(org.pk)
+        DBTaskResult.objects.all().delete()  # the worker has not run yet
+
+    def changed_and_renewed():  # ... and then the worker has renewed them
+        change()
+        compute_and_store(scope=whole)
 
     calls = [
         ("baseline: key positions count()", None, lambda: Position.objects.filter(organisation=org, is_key=True).count()),
-        ("selector, computed, organisation", None, lambda: monitor_figures(scope=Scope(organisation=org))),
-        (f"selector, computed, {division.name}", None,
-         lambda: monitor_figures(scope=Scope(organisation=org, division=division))),
-        ("selector, cached", None, lambda: cached_monitor_figures(scope=Scope(organisation=org))),
-        ("page, first visit after a change", change, lambda: _ok(client.get(url))),
-        ("page, cached figures", None, lambda: _ok(client.get(url))),
+        ("background refresh, organisation", None, lambda: compute_and_store(scope=whole)),
+        (f"background refresh, {division.name}", None,
+         lambda: compute_and_store(scope=Scope(organisation=org, division=division))),
+        ("kept figures, read", None, lambda: monitor_figures_for_page(scope=whole)),
+        ("page, visit after a change", change, lambda: _ok(client.get(url), refreshing=True)),
+        ("page, visit after the refresh", changed_and_renewed, lambda: _ok(client.get(url), refreshing=False)),
+        ("page, nothing changed", None, lambda: _ok(client.get(url), refreshing=False)),
     ]
     baseline = None
     for label, before, call in calls:
@@ -159,8 +181,9 @@ class counting_queries:  # noqa: N801  (used as a context manager)
         self.wrapper.__exit__(*exc)
 
 
-def _ok(response):
+def _ok(response, *, refreshing):
     assert response.status_code == 200, response.status_code
+    assert (b'id="refreshing"' in response.content) == refreshing
     return response
 
 

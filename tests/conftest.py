@@ -14,6 +14,16 @@ from clinlead.org import demo_data as D
 def pytest_configure(config):
     # Argon2 is deliberately slow; tests that log in hundreds of times use a fast hasher.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Each test process keeps its own cache (emptied before every test, below): test databases
+    # reuse ids, so one test's kept figures must never be another's.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 @pytest.fixture

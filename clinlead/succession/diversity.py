@@ -117,7 +117,7 @@ def workforce_mix(*, organisation, dimension, day):
 
 
 def cached_pipeline_diversity(*, organisation, dimension) -> DiversityTable:
-    """pipeline_diversity, cached like the monitor's figures (see monitor.cached_monitor_figures)."""
+    """pipeline_diversity, kept until a succession action renews the data token (or 10 minutes)."""
     from clinlead.succession.monitor import CACHE_SECONDS, settings_for
 
     settings = settings_for(organisation)

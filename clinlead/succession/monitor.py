@@ -11,10 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 
 import altair as alt
-from django.core.cache import cache
 from django.db.models import Avg, Count, Exists, F, OuterRef, Q, Window
 from django.db.models.functions import Coalesce, Least
-from django.utils import timezone
 
 from clinlead import charts
 from clinlead.org.models import (
@@ -35,7 +33,7 @@ from clinlead.succession.models import (
 )
 
 LIST_LENGTH = 20
-CACHE_SECONDS = 600
+CACHE_SECONDS = 600  # pipeline diversity, kept under the data token (diversity.py)
 RISK_RELATED = ["person", "position__unit", "position__level", "position__succession_pool", "succession_plan"]
 NON_CLINICAL = [Profession.MANAGER, Profession.OTHER]
 
@@ -118,30 +116,13 @@ def _first(queryset, related):
 
 
 def data_changed(organisation_id):
-    """Mark the organisation's cached monitor figures stale; call inside the action's transaction."""
+    """Mark the organisation's kept monitor figures out of date and have them worked out again
+    once the action commits; call inside the action's transaction."""
+    from clinlead.succession.monitor_store import refresh_after_commit
+
     MonitorSettings.objects.get_or_create(organisation_id=organisation_id)
     MonitorSettings.objects.filter(organisation_id=organisation_id).update(data_token=uuid.uuid4())
-
-
-def cached_monitor_figures(*, scope, day: date | None = None):
-    """monitor_figures, kept in the cache under the organisation's data token until a succession
-    action renews it, or for CACHE_SECONDS at most (changes made elsewhere: HR import,
-    appointments by a selection, partners). An organisation without saved settings has had no
-    succession action yet: its figures are not cached."""
-    day = day or date.today()
-    settings = settings_for(scope.organisation)
-    if settings.pk is None:
-        return monitor_figures(scope=scope, day=day, settings=settings)
-    key = ":".join(str(part) for part in (
-        "succession-monitor", settings.data_token, scope.division.pk if scope.division else "-",
-        scope.level.pk if scope.level else "-", day.isoformat(), settings.risk_window_months,
-        settings.over_nomination_threshold))
-    figures = cache.get(key)
-    if figures is None:
-        figures = monitor_figures(scope=scope, day=day, settings=settings)
-        figures["computed_at"] = timezone.now()
-        cache.set(key, figures, CACHE_SECONDS)
-    return figures
+    refresh_after_commit(organisation_id)
 
 
 def monitor_figures(*, scope, day: date | None = None, lists=True, settings=None):

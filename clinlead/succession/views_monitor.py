@@ -22,13 +22,13 @@ from clinlead.succession.diversity import cached_pipeline_diversity
 from clinlead.succession.forms import SettingsForm
 from clinlead.succession.monitor import (
     Scope,
-    cached_monitor_figures,
     leaving_within,
     organisation_overview,
     settings_for,
     trend,
     vacant_without_successor,
 )
+from clinlead.succession.monitor_store import monitor_figures_for_page
 
 
 def _org_crumbs(org, *more):
@@ -89,7 +89,7 @@ def monitor(request, slug):
     org = organisation_for(request, slug, permissions.can_view_succession_monitor)
     scope = scope_from_request(request, org)
     today = date.today()
-    figures = cached_monitor_figures(scope=scope, day=today)
+    figures = monitor_figures_for_page(scope=scope, day=today)
     series = trend(organisation=org, since=today - timedelta(days=730))
     latest = series[-1] if series else None
     diversity = _snapshot_diversity(latest) if scope.whole_organisation else None

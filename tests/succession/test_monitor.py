@@ -15,6 +15,8 @@ from clinlead.succession import services
 from clinlead.succession.dates import add_months
 from clinlead.succession.models import MonitorSnapshot, PoolCandidate, Readiness, SuccessionPool
 from clinlead.succession.monitor import Scope, monitor_figures
+from clinlead.succession.monitor_store import compute_and_store, monitor_figures_for_page
+from clinlead.succession.tasks import refresh_monitor_figures
 from tests.succession.conftest import current_appointment, northgate_people, user
 
 pytestmark = pytest.mark.django_db
@@ -114,17 +116,64 @@ def test_the_snapshot_command_stores_a_day_and_the_monitor_shows_the_series(demo
     assert 'id="trend"' in page and "<svg" in page and "Pipeline diversity by level" in page
 
 
-def test_the_cached_figures_are_renewed_by_every_succession_action(demo, northgate, alices_position):
-    from clinlead.succession.monitor import cached_monitor_figures
-
+def test_the_kept_figures_are_renewed_by_every_succession_action(demo, northgate, alices_position):
     scope = Scope(organisation=northgate)
-    first = cached_monitor_figures(scope=scope)
-    assert count_queries(lambda: cached_monitor_figures(scope=scope)) == 1, "only the settings are read"
-    assert cached_monitor_figures(scope=scope)["bench"] == first["bench"]
+    first = monitor_figures_for_page(scope=scope)
+    assert count_queries(lambda: monitor_figures_for_page(scope=scope)) == 1, "only the settings are read"
+    assert monitor_figures_for_page(scope=scope)["bench"] == first["bench"]
     for entry in alices_position.succession_pool.candidates.filter(readiness=Readiness.READY_NOW):
         services.remove_candidate(actor=user("tara"), entry=entry)
-    after = cached_monitor_figures(scope=scope)["bench"]
-    assert after["ready_now_1"] == first["bench"]["ready_now_1"] - 1
+    after = monitor_figures_for_page(scope=scope)
+    assert after["bench"]["ready_now_1"] == first["bench"]["ready_now_1"] - 1
+    assert not after["refreshing"]
+
+
+@pytest.fixture
+def task_queue(settings):
+    """Production's arrangement: background tasks wait in a queue for a worker."""
+    from django_tasks import task_backends
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    backend = task_backends["default"]
+    backend.clear()
+    return backend
+
+
+def test_with_a_task_queue_a_visit_after_a_change_waits_for_no_sums(demo, northgate, alices_position, task_queue,
+                                                                      login):
+    scope = Scope(organisation=northgate)
+    first = monitor_figures_for_page(scope=scope)
+    for entry in alices_position.succession_pool.candidates.filter(readiness=Readiness.READY_NOW):
+        services.remove_candidate(actor=user("tara"), entry=entry)
+    # Until the worker has run, visitors see the kept figures, told they are being renewed ...
+    seen = monitor_figures_for_page(scope=scope)
+    assert seen["refreshing"] and seen["bench"] == first["bench"]
+    page = login("tara").get(reverse("succession:monitor", kwargs={"slug": "northgate"})).content.decode()
+    assert "Newer figures are being worked out" in page
+    # ... and however many visit, one refresh is queued.
+    queued = [r for r in task_queue.results if r.task.name == "refresh_monitor_figures"]
+    assert len(queued) == 1 and queued[0].kwargs["organisation_id"] == northgate.pk
+    refresh_monitor_figures.call(**queued[0].kwargs)  # the worker
+    renewed = monitor_figures_for_page(scope=scope)
+    assert not renewed["refreshing"]
+    assert renewed["bench"]["ready_now_1"] == first["bench"]["ready_now_1"] - 1
+
+
+def test_a_succession_action_queues_the_refresh_when_it_commits(demo, northgate, alices_position, task_queue,
+                                                                 django_capture_on_commit_callbacks):
+    entry = alices_position.succession_pool.candidates.first()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.remove_candidate(actor=user("tara"), entry=entry)
+    queued = [r.kwargs for r in task_queue.results if r.task.name == "refresh_monitor_figures"]
+    assert queued == [{"organisation_id": northgate.pk, "division_id": None, "level_id": None,
+                       "day": date.today().isoformat()}]
+
+
+def test_figures_kept_from_an_earlier_day_are_renewed(demo, northgate, task_queue):
+    scope = Scope(organisation=northgate)
+    compute_and_store(scope=scope, day=date.today() - timedelta(days=1))
+    assert monitor_figures_for_page(scope=scope)["refreshing"]
+    assert len(task_queue.results) == 1
 
 
 # ---------------------------------------------------------------- queries do not grow
