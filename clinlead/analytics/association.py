@@ -61,6 +61,9 @@ def logistic_per_point(
     if n < max(min_n, 2) or y.min() == y.max():
         result["note"] = "too few responses, or no variation in the outcome"
         return result
+    if np.ptp(index[used]) == 0:
+        result["note"] = "no variation in the ratings of leaders"
+        return result
     prof = None if profession is None else np.asarray(profession)[used]
     X, covariates = design_matrix(index=index[used], profession=prof)
     result["covariates"] = covariates
@@ -76,6 +79,10 @@ def logistic_per_point(
         return result
     beta = float(fit.params[1])
     low, high = fit.conf_int(alpha=1 - confidence)[1]
+    if not (np.isfinite(low) and np.isfinite(high) and np.isfinite(fit.pvalues[1])):
+        # Perfect separation or collinearity: a point estimate without an interval means nothing.
+        result["note"] = "the model could not be estimated (the outcome is separated by the ratings)"
+        return result
     odds_ratio = float(np.exp(beta))
     result.update(
         odds_ratio_per_point=odds_ratio,

@@ -8,13 +8,13 @@ returns; the fingerprint says which design and data a stored result came from.
 
 import hashlib
 import json
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from clinlead.analytics.did import EvaluationInputError, evaluate
+from clinlead.analytics.json_safe import finite
 from clinlead.evaluation.models import (
     Metric,
     MetricResult,
@@ -35,19 +35,6 @@ class Analysis:
     trends: list = field(default_factory=list)
     trend_svg: str = ""  # drawn by the services before storing; empty: drawn when first shown
     event_svg: str = ""
-
-
-def finite(value):
-    """JSON has no NaN or infinity: store "unknown" (null) instead."""
-    if isinstance(value, float | np.floating):
-        return float(value) if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {key: finite(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [finite(item) for item in value]
-    if isinstance(value, np.integer):
-        return int(value)
-    return value
 
 
 def design(*, evaluation, participants=None) -> dict:

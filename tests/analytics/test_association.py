@@ -105,6 +105,20 @@ def test_no_variation_in_the_outcome_gives_null_figures_not_an_error():
     assert result["n"] == 40 and result["odds_ratio_per_point"] is None and "note" in result
 
 
+def test_every_leader_rated_alike_gives_null_figures_not_an_odds_ratio():
+    outcome = np.array([1, 0] * 20)
+    result = logistic_per_point(index=np.full(40, 48.0), outcome=outcome)
+    assert result["odds_ratio_per_point"] is None and result["ci95"] is None
+    assert result["note"] == "no variation in the ratings of leaders"
+
+
+def test_an_outcome_separated_by_the_ratings_gives_no_odds_ratio():
+    # Everyone rating their leader 40 or more is satisfied, everyone below is not.
+    index = np.arange(20.0, 60.0)
+    result = logistic_per_point(index=index, outcome=(index >= 40).astype(int))
+    assert result["odds_ratio_per_point"] is None and "note" in result
+
+
 def test_pearson_r_has_a_fisher_z_interval_and_scipys_p_value():
     rng = np.random.default_rng(4)
     x = rng.normal(size=50)

@@ -145,6 +145,15 @@ def test_associate_json_has_the_specified_shape(survey):
     assert set(report["unit_correlation"]) >= {"leaders", "units"}
 
 
+def test_associate_on_leaders_all_rated_alike_prints_strict_json_with_nulls(tmp_path):
+    rows = [response(f"L{i % 3}", "Trust A/Dept", burnout=1 + i % 5, satisfaction=1 + (i * 2) % 5) for i in range(60)]
+    path = write_csv(tmp_path / "alike.csv", rows)
+    out = io.StringIO()
+    call_command("leaderindex", "associate", str(path), "--json", stdout=out)
+    report = json.loads(out.getvalue(), parse_constant=lambda name: pytest.fail(f"{name} is not JSON"))
+    assert report["burnout"]["odds_ratio_per_point"] is None and report["burnout"]["ci95"] is None
+
+
 def test_readable_summaries_print_without_json(survey, tmp_path):
     out = io.StringIO()
     call_command("leaderindex", "score", str(survey), stdout=out)

@@ -12,6 +12,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from clinlead.analytics.did import EvaluationInputError, evaluate
+from clinlead.analytics.json_safe import finite
 from clinlead.analytics.metric_catalogue import get_metric
 from clinlead.analytics.metric_series import MetricSeriesError, read_metric_series
 from clinlead.analytics.periods import PeriodError, describe_granularity, parse_period
@@ -93,7 +94,7 @@ class Command(BaseCommand):
         except EvaluationInputError as exc:
             raise CommandError(f"{file.name}, metric {metric!r}: {exc}") from exc
         if as_json:
-            self.stdout.write(json.dumps(_finite(result), indent=2, ensure_ascii=False))
+            self.stdout.write(json.dumps(finite(result), indent=2, ensure_ascii=False))
         else:
             self.stdout.write(_summary(result=result, source=file.name))
 
@@ -125,17 +126,6 @@ class Command(BaseCommand):
                 )
             pilots[organisation] = period.label
         return pilots
-
-
-def _finite(value):
-    """JSON has no NaN or infinity: say "unknown" (null) rather than emit invalid JSON."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {key: _finite(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_finite(item) for item in value]
-    return value
 
 
 def _number(value, digits=3):

@@ -20,6 +20,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 
 from clinlead.analytics.instrument import InstrumentError, default_instrument, load_instrument_file
+from clinlead.analytics.json_safe import finite
 from clinlead.analytics.leaderindex import leader_trends
 from clinlead.analytics.leaderindex_read import CsvFormatError, read_responses
 from clinlead.analytics.leaderindex_report import (
@@ -91,7 +92,7 @@ class Command(BaseCommand):
     # ------------------------------------------------------------------ score
     def score(self, table, k, as_json):
         if as_json:
-            self.stdout.write(json.dumps(score_report(table=table, k=k)))
+            self.stdout.write(json.dumps(finite(score_report(table=table, k=k)), allow_nan=False))
             return
         out = self.stdout.write
         leaders_all = []
@@ -123,7 +124,7 @@ class Command(BaseCommand):
     # ------------------------------------------------------------------ associate
     def associate(self, report, as_json):
         if as_json:
-            self.stdout.write(json.dumps(report))
+            self.stdout.write(json.dumps(finite(report), allow_nan=False))
             return
         out = self.stdout.write
         out(f"Cycle {report['cycle']} (k={report['min_n']})")
