@@ -8,6 +8,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from clinlead.analytics.json_safe import finite
 from clinlead.analytics.leaderindex_read import CsvFormatError, read_responses, table_from_rows
 from clinlead.analytics.leaderindex_report import (
     associate_report,
@@ -27,13 +28,17 @@ from clinlead.surveys.services import default_instrument
 UNIT_LEVELS_REPORTED = 2
 
 
-def _rows(cycle, instrument, units_by_id):
+def _rows(cycle, instrument, units_by_id, outcomes):
+    """The cycle's responses as analyst rows, read once; each leader's burnout and satisfaction
+    answers are gathered into `outcomes` on the way (for the published rates)."""
     root = cycle.organisation.name
     units_by_id = {uid: "/".join(path.split("/")[:UNIT_LEVELS_REPORTED]) for uid, path in units_by_id.items()}
     ids = instrument.item_ids
     for r in Response.objects.filter(cycle=cycle).values_list("leader_id", "unit_id", "profession", "answers",
                                                                "burnout", "satisfaction").iterator(chunk_size=5000):
         leader_id, unit_id, profession, answers, burnout, satisfaction = r
+        outcomes[str(leader_id)][0].append(burnout)
+        outcomes[str(leader_id)][1].append(satisfaction)
         unit = units_by_id.get(unit_id)
         row = {"cycle": cycle.name, "leader_id": str(leader_id),
                "unit": f"{root}/{unit}" if unit else root, "profession": profession,
@@ -71,8 +76,9 @@ def _update_evaluations(actor, organisation):
 def _publish(actor, cycle):
     instrument = cycle.instrument.load()
     units_by_id = dict(Unit.objects.filter(organisation=cycle.organisation).values_list("id", "path"))
-    table = table_from_rows(rows=_rows(cycle, instrument, units_by_id), instrument=instrument)
-    result = _store(cycle, table, instrument, cycle.min_responses, units_by_id)
+    outcomes = defaultdict(lambda: ([], []))
+    table = table_from_rows(rows=_rows(cycle, instrument, units_by_id, outcomes), instrument=instrument)
+    result = _store(cycle, table, instrument, cycle.min_responses, units_by_id, outcomes)
     cycle.status = SurveyCycle.Status.PUBLISHED
     cycle.save(update_fields=["status"])
     audit.record(actor=actor, action="leaderindex.cycle_published", obj=cycle, organisation=cycle.organisation,
@@ -81,7 +87,7 @@ def _publish(actor, cycle):
     return result
 
 
-def _store(cycle, table, instrument, k, units_by_id):
+def _store(cycle, table, instrument, k, units_by_id, outcomes):
     LeaderResult.objects.filter(cycle=cycle).delete()
     UnitResult.objects.filter(cycle=cycle).delete()
     if len(table) == 0:
@@ -89,10 +95,6 @@ def _store(cycle, table, instrument, k, units_by_id):
     scores = score_cycle(table=table, cycle=cycle.name, k=k)
     report = cycle_report(scores=scores, ndigits=None)
     percentiles = published_percentiles(scores=scores)
-    outcomes = defaultdict(lambda: ([], []))
-    for leader_id, burnout, satisfaction in Response.objects.filter(cycle=cycle).values_list("leader_id", "burnout", "satisfaction"):
-        outcomes[str(leader_id)][0].append(burnout)
-        outcomes[str(leader_id)][1].append(satisfaction)
     comments = defaultdict(int)
     for leader_id in Comment.objects.filter(cycle=cycle).values_list("leader_id", flat=True):
         comments[leader_id] += 1
@@ -130,12 +132,12 @@ def _store(cycle, table, instrument, k, units_by_id):
     association = associate_report(table=table, k=k, cycle=cycle.name)
     published_org = organisation_entry is not None and organisation_entry["published"]
     invited = Invitation.objects.filter(cycle=cycle).count()
-    responded = Response.objects.filter(cycle=cycle).count()
+    responded = len(table)
     return CycleResult.objects.update_or_create(cycle=cycle, defaults={
         "min_responses": k,
         "responses": organisation_entry["n"] if published_org else None,
         "index": organisation_entry["index"] if published_org else None,
-        "association": association,
+        "association": finite(association),
         "leader_indices": sorted(round(r.index, 1) for r in leaders),
         "response_rate": {"invited": invited, "responded": responded} if published_org and invited else {},
     })[0]
