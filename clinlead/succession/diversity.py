@@ -61,6 +61,23 @@ class DiversityTable:
                          for r in self.rows if r.kind in ("organisation", "level", "division")]}
 
 
+def _nesting_totals(members, atoms):
+    """The groups' totals (pool depths, people per level, division and organisation) are shown
+    regardless of the rule, so the rule should count them as published. It can only where they
+    nest: taken largest first, a total joins if it crosses none already taken. A pool whose
+    candidates also sit in pools elsewhere crosses them and is left to the rule as an ordinary
+    group (see docs/succession.md, "Known limit")."""
+    taken, deepest = [], {}
+    by_size = sorted(members, key=lambda scope: (-sum(atoms[a] for a in members[scope]), KINDS.index(scope[0]),
+                                                 str(scope[1])))
+    for scope in by_size:
+        holders = {deepest.get(a) for a in members[scope]}
+        if len(holders) <= 1:
+            taken.append((*scope, TOTAL))
+            deepest.update(dict.fromkeys(members[scope], scope))
+    return taken
+
+
 def pipeline_diversity(*, organisation, dimension) -> DiversityTable:
     """The pipeline's table for one dimension ("gender" or "ethnicity"), every group in one solve."""
     title, columns, field, column_of = DIMENSIONS[dimension]
@@ -88,7 +105,8 @@ def pipeline_diversity(*, organisation, dimension) -> DiversityTable:
         groups[(*scope, TOTAL)] = scope_atoms
         for column in columns:
             groups[(*scope, column)] = {a for a in scope_atoms if a[0] == column}
-    result = apply_suppression(groups=groups, atom_counts=dict(atoms), k=organisation.min_responses)
+    result = apply_suppression(groups=groups, atom_counts=dict(atoms), k=organisation.min_responses,
+                               public=_nesting_totals(members, atoms))
 
     def order(scope):
         kind, key = scope
@@ -100,7 +118,9 @@ def pipeline_diversity(*, organisation, dimension) -> DiversityTable:
         cells = {}
         for column in [*columns, TOTAL]:
             n = sum(atoms[a] for a in groups[(*scope, column)])
-            if result.is_published((*scope, column)):
+            # A total counts as published in the solve (it shows elsewhere); the table itself
+            # shows no figure below the threshold.
+            if result.is_published((*scope, column)) and n >= organisation.min_responses:
                 cells[column] = Cell(n, round(100 * n / total) if total else None)
             else:
                 cells[column] = Cell(None, None)

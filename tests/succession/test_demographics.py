@@ -71,6 +71,21 @@ def test_a_pool_inside_another_cannot_be_subtracted_to_reveal_one_person(no_succ
         "5 women in one pool and 6 in a pool holding it would reveal one woman"
 
 
+def test_a_pools_depth_shown_on_the_monitor_cannot_be_subtracted_from_a_published_mix(
+        no_succession_data, alices_position, urology):
+    # Cardiology's pool: 6 men; Urology's: 12 women and 2 men; both pools at one level. The
+    # depth of Cardiology's pool (6) shows on every monitor page, so the level's 8 men, if shown,
+    # would give away the 2 men in Urology's pool.
+    fill(alices_position, women=0, men=6)
+    fill(urology, women=12, men=2)
+    table = pipeline_diversity(organisation=alices_position.organisation, dimension="gender")
+    level = table.of("level", {alices_position.level_id})[0]
+    organisation = table.of("organisation")[0]
+    assert level.total == organisation.total == 20
+    assert level.cells["Man"].count is None and organisation.cells["Man"].count is None
+    assert level.cells["Woman"].count is None, "20 (public) - 12 women = 8 men, then 8 - 6 = 2"
+
+
 def test_no_pipeline_figure_counts_fewer_people_than_the_threshold(demo, northgate):
     k = northgate.min_responses
     for dimension in ("gender", "ethnicity"):
