@@ -169,6 +169,13 @@ def test_a_succession_action_queues_the_refresh_when_it_commits(demo, northgate,
                        "day": date.today().isoformat()}]
 
 
+def test_the_daily_snapshot_leaves_the_days_figures_ready(demo, northgate, task_queue):
+    call_command("succession", "snapshot", "--organisation", "northgate")
+    seen = monitor_figures_for_page(scope=Scope(organisation=northgate))
+    assert not seen["refreshing"] and seen["day"] == date.today()
+    assert not task_queue.results, "nothing left for a visitor to wait for"
+
+
 def test_figures_kept_from_an_earlier_day_are_renewed(demo, northgate, task_queue):
     scope = Scope(organisation=northgate)
     compute_and_store(scope=scope, day=date.today() - timedelta(days=1))
