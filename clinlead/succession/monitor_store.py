@@ -95,6 +95,17 @@ def refresh(*, organisation_id, division_id, level_id, day: date):
         cache.delete(_key(organisation_id, division_id, level_id) + ":refreshing")
 
 
+def drill_down_scopes(*, organisation):
+    """The organisation, each division and each level: what the monitor's drill-down offers."""
+    from clinlead.org.models import PositionLevel, Unit
+
+    yield Scope(organisation=organisation)
+    for division in Unit.objects.filter(organisation=organisation, depth=0).order_by("name"):
+        yield Scope(organisation=organisation, division=division)
+    for level in PositionLevel.objects.filter(organisation=organisation).order_by("-rank"):
+        yield Scope(organisation=organisation, level=level)
+
+
 def refresh_after_commit(organisation_id):
     """Called by every succession action inside its transaction: once it commits, the whole
     organisation's figures are worked out again in the background."""

@@ -171,8 +171,13 @@ def test_a_succession_action_queues_the_refresh_when_it_commits(demo, northgate,
 
 def test_the_daily_snapshot_leaves_the_days_figures_ready(demo, northgate, task_queue):
     call_command("succession", "snapshot", "--organisation", "northgate")
-    seen = monitor_figures_for_page(scope=Scope(organisation=northgate))
-    assert not seen["refreshing"] and seen["day"] == date.today()
+    division = Unit.objects.filter(organisation=northgate, depth=0).first()
+    level = PositionLevel.objects.filter(organisation=northgate).first()
+    for scope in (Scope(organisation=northgate), Scope(organisation=northgate, division=division),
+                  Scope(organisation=northgate, level=level)):
+        assert count_queries(lambda scope=scope: monitor_figures_for_page(scope=scope)) == 1, "kept, not worked out"
+        seen = monitor_figures_for_page(scope=scope)
+        assert not seen["refreshing"] and seen["day"] == date.today()
     assert not task_queue.results, "nothing left for a visitor to wait for"
 
 

@@ -13,7 +13,7 @@ from clinlead.succession.monitor import (
     monitor_figures,
     vacant_without_successor,
 )
-from clinlead.succession.monitor_store import compute_and_store
+from clinlead.succession.monitor_store import compute_and_store, drill_down_scopes
 from clinlead.succession.services import take_monitor_snapshot
 from clinlead.succession.terms import send_term_warnings
 
@@ -82,8 +82,9 @@ class Command(BaseCommand):
         elif action == "snapshot":
             for org in organisations:
                 snapshot = take_monitor_snapshot(organisation=org, day=today)
-                if today == date.today():  # the day's first visitor then finds the figures ready
-                    compute_and_store(scope=Scope(organisation=org), day=today)
+                if today == date.today():  # the day's visitors then find the figures ready
+                    for scope in drill_down_scopes(organisation=org):
+                        compute_and_store(scope=scope, day=today)
                 self.stdout.write(f"{org.slug}: snapshot for {snapshot.day} stored")
         else:
             sent = send_term_warnings(today=today, organisation=organisations.first() if organisation else None)
