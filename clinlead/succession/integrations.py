@@ -33,6 +33,12 @@ def development_summary_function():
     return _function("clinlead.development.selectors", "development_summary")
 
 
+def programme_progress_function():
+    """`clinlead.development.selectors.with_programme_progress(people)`: a Person queryset with
+    `programme_progress` (per cent, None if never enrolled) added, for talent search."""
+    return _function("clinlead.development.selectors", "with_programme_progress")
+
+
 def development_summary(*, person):
     """The person's development summary (a dict), or None without the development module."""
     summarise = development_summary_function()

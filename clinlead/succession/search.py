@@ -24,7 +24,6 @@ PROGRESS_BANDS = {
     "over_half": ("Half or more", 50, 100),
     "under_half": ("Under half", None, 50),
 }
-DEVELOPMENT_FILTER_LIMIT = 200
 
 
 @dataclass(frozen=True)
@@ -57,9 +56,9 @@ def _latest_result(field):
 
 
 def talent_search(*, organisation, filters: Filters, day: date | None = None):
-    """People matching every filter given: a queryset, or a list when the progress filter
-    (read person by person from the development module) is used. Second value: whether the
-    list was cut at DEVELOPMENT_FILTER_LIMIT people before that filter."""
+    """People matching every filter given, as a queryset (the database does the filtering, so
+    every match is found and the page can be split into pages). With the development module,
+    each person carries `programme_progress` (per cent, None if never enrolled)."""
     day = day or date.today()
     people = Person.objects.filter(organisation=organisation, active=True)
     if filters.profession:
@@ -90,18 +89,16 @@ def talent_search(*, organisation, filters: Filters, day: date | None = None):
             people = people.filter(leader_percentile__gte=low)
         if high is not None:
             people = people.filter(leader_percentile__lt=high)
-    people = people.order_by("last_name", "first_name", "staff_number")
-    if not (filters.progress_band in PROGRESS_BANDS and integrations.development_summary_function()):
-        return people, False
-    candidates = list(people[: DEVELOPMENT_FILTER_LIMIT + 1])
-    cut = len(candidates) > DEVELOPMENT_FILTER_LIMIT
-    matched = []
-    for person in candidates[:DEVELOPMENT_FILTER_LIMIT]:
-        progress = integrations.development_progress(integrations.development_summary(person=person))
-        if band_of(progress, PROGRESS_BANDS) == filters.progress_band:
-            person.progress = progress
-            matched.append(person)
-    return matched, cut
+    with_progress = integrations.programme_progress_function()
+    if with_progress is not None:
+        people = with_progress(people)
+        if filters.progress_band in PROGRESS_BANDS:
+            _, low, high = PROGRESS_BANDS[filters.progress_band]
+            if low is not None:
+                people = people.filter(programme_progress__gte=low)
+            if high is not None:
+                people = people.filter(programme_progress__lt=high)
+    return people.order_by("last_name", "first_name", "staff_number")
 
 
 def decorate_results(results):

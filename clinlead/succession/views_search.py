@@ -9,12 +9,7 @@ from clinlead.accounts import permissions
 from clinlead.accounts.access import crumbs, organisation_for
 from clinlead.succession import integrations
 from clinlead.succession.forms import TalentSearchForm
-from clinlead.succession.search import (
-    DEVELOPMENT_FILTER_LIMIT,
-    Filters,
-    decorate_results,
-    talent_search,
-)
+from clinlead.succession.search import Filters, decorate_results, talent_search
 
 
 @login_required
@@ -22,17 +17,17 @@ def talent_search_page(request, slug):
     org = organisation_for(request, slug, permissions.can_search_talent)
     development = integrations.development_summary_function() is not None
     form = TalentSearchForm(request.GET or None, organisation=org, development_available=development)
-    page, cut = None, False
+    page = None
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         filters = Filters(profession=data["profession"], unit=data["unit"], readiness=data["readiness"],
                           level=data["level"], leader_index_band=data["leader_index_band"],
                           progress_band=data.get("progress_band", ""))
-        results, cut = talent_search(organisation=org, filters=filters)
+        results = talent_search(organisation=org, filters=filters)
         page = Paginator(results, 50).get_page(request.GET.get("page"))
         decorate_results(page)
     return render(request, "succession/search.html", {
-        "org": org, "form": form, "page": page, "cut": cut, "limit": DEVELOPMENT_FILTER_LIMIT,
+        "org": org, "form": form, "page": page,
         "development_available": development,
         "breadcrumbs": crumbs(("Home", reverse("home")), (org.name, org.get_absolute_url()),
                               ("Succession monitor", reverse("succession:monitor", kwargs={"slug": org.slug}))),

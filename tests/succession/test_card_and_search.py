@@ -82,8 +82,7 @@ def test_talent_search_filters_by_readiness_level_profession_and_leader_index_ba
     monkeypatch.setattr(integrations, "development_summary_function", lambda: None)
 
     def found(**filters):
-        people, _ = talent_search(organisation=northgate, filters=Filters(**filters))
-        return set(p.pk for p in people)
+        return set(p.pk for p in talent_search(organisation=northgate, filters=Filters(**filters)))
 
     assert found(readiness=Readiness.READY_NOW) == {candidate.pk}
     level = PositionLevel.objects.get(organisation=northgate, name="Clinical director")
@@ -94,18 +93,29 @@ def test_talent_search_filters_by_readiness_level_profession_and_leader_index_ba
     assert candidate.pk in found(unit=Person.objects.get(pk=candidate.pk).memberships.first().unit)
 
 
-def test_talent_search_by_development_progress_when_the_module_is_there(candidate, northgate, monkeypatch):
-    def summary(*, person):
-        percent = 100 if person.pk == candidate.pk else 20
-        return {"programme": {"progress_percent": percent}, "assessment": None, "plan": None, "learning_records": 0}
+def test_talent_search_by_development_progress_finds_everyone_the_candidate_cards_put_in_the_band(demo, northgate):
+    from clinlead.development.models import Enrolment, MilestoneRecord
+    from clinlead.development.selectors import development_summary
+    from clinlead.succession.search import PROGRESS_BANDS, band_of
 
-    monkeypatch.setattr(integrations, "development_summary_function", lambda: summary)
-    people, _ = talent_search(organisation=northgate,
-                              filters=Filters(readiness=Readiness.READY_NOW, progress_band="complete"))
+    # Give the demo's enrolments a spread of progress: the first n milestones of the n-th done.
+    for n, enrolment in enumerate(Enrolment.objects.filter(person__organisation=northgate).order_by("id")):
+        done = [r.pk for r in MilestoneRecord.objects.filter(enrolment=enrolment).order_by("milestone__order")][:n]
+        MilestoneRecord.objects.filter(pk__in=done).update(done=True)
+    enrolled = Person.objects.filter(organisation=northgate, active=True, enrolments__isnull=False).distinct()
+    by_card = {p.pk: development_summary(person=p)["programme"]["progress_percent"] for p in enrolled}
+    assert len(set(band_of(v, PROGRESS_BANDS) for v in by_card.values())) >= 2, "the demo spreads over bands"
+    for band in PROGRESS_BANDS:
+        people = talent_search(organisation=northgate, filters=Filters(progress_band=band))
+        assert {p.pk for p in people} == {pk for pk, v in by_card.items() if band_of(v, PROGRESS_BANDS) == band}
+        assert all(p.programme_progress == by_card[p.pk] for p in people)
+
+
+def test_without_the_development_module_progress_is_not_searched(candidate, northgate, monkeypatch):
+    monkeypatch.setattr(integrations, "programme_progress_function", lambda: None)
+    people = talent_search(organisation=northgate, filters=Filters(readiness=Readiness.READY_NOW,
+                                                                 progress_band="complete"))
     assert [p.pk for p in people] == [candidate.pk]
-    people, _ = talent_search(organisation=northgate,
-                              filters=Filters(readiness=Readiness.READY_NOW, progress_band="under_half"))
-    assert people == []
 
 
 def test_a_search_needs_at_least_one_filter(demo, login):
