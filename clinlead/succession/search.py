@@ -83,22 +83,23 @@ def talent_search(*, organisation, filters: Filters, day: date | None = None):
                                                      ended_on__isnull=True)
                           .order_by("-position__level__rank").values("position__title")[:1]),
     )
-    if filters.leader_index_band in LEADER_INDEX_BANDS:
-        _, low, high = LEADER_INDEX_BANDS[filters.leader_index_band]
-        if low is not None:
-            people = people.filter(leader_percentile__gte=low)
-        if high is not None:
-            people = people.filter(leader_percentile__lt=high)
+    people = _in_band(people, "leader_percentile", LEADER_INDEX_BANDS, filters.leader_index_band)
     with_progress = integrations.programme_progress_function()
     if with_progress is not None:
-        people = with_progress(people)
-        if filters.progress_band in PROGRESS_BANDS:
-            _, low, high = PROGRESS_BANDS[filters.progress_band]
-            if low is not None:
-                people = people.filter(programme_progress__gte=low)
-            if high is not None:
-                people = people.filter(programme_progress__lt=high)
+        people = _in_band(with_progress(people), "programme_progress", PROGRESS_BANDS, filters.progress_band)
     return people.order_by("last_name", "first_name", "staff_number")
+
+
+def _in_band(people, field, bands, band):
+    """People whose `field` lies in the chosen band (none chosen: everyone)."""
+    if band not in bands:
+        return people
+    _, low, high = bands[band]
+    if low is not None:
+        people = people.filter(**{f"{field}__gte": low})
+    if high is not None:
+        people = people.filter(**{f"{field}__lt": high})
+    return people
 
 
 def decorate_results(results):
