@@ -15,26 +15,22 @@ INPUT_CLASSES = {
 }
 
 
+# Most specific first: CheckboxSelectMultiple is a RadioSelect, and ClearableFileInput a FileInput.
+WIDGET_KINDS = (
+    (forms.HiddenInput, "hidden"),
+    (forms.CheckboxSelectMultiple, "checkboxes"),
+    (forms.RadioSelect, "radios"),
+    (forms.CheckboxInput, "checkbox"),
+    (forms.Textarea, "textarea"),
+    (forms.Select, "select"),
+    (forms.FileInput, "file"),
+    (forms.DateInput, "date"),
+    (forms.NumberInput, "number"),
+)
+
+
 def _kind(widget):
-    if isinstance(widget, forms.HiddenInput):
-        return "hidden"
-    if isinstance(widget, forms.RadioSelect):
-        return "radios"
-    if isinstance(widget, forms.CheckboxSelectMultiple):
-        return "checkboxes"
-    if isinstance(widget, forms.CheckboxInput):
-        return "checkbox"
-    if isinstance(widget, forms.Textarea):
-        return "textarea"
-    if isinstance(widget, forms.Select):
-        return "select"
-    if isinstance(widget, forms.ClearableFileInput | forms.FileInput):
-        return "file"
-    if isinstance(widget, forms.DateInput):
-        return "date"
-    if isinstance(widget, forms.NumberInput):
-        return "number"
-    return "input"
+    return next((kind for widget_class, kind in WIDGET_KINDS if isinstance(widget, widget_class)), "input")
 
 
 @register.inclusion_tag("includes/nhsuk_field.html")
