@@ -168,6 +168,25 @@ def apply_suppression(
         return _Solver(groups, atom_counts, k, public).run()
 
 
+def nesting_subset(*, groups: Mapping[Hashable, Iterable[Hashable]], candidates: Iterable[Hashable],
+                   atom_counts: Mapping[Hashable, int]) -> list:
+    """Of the `candidates` (groups shown elsewhere), those that can go to apply_suppression as
+    `public`: taken largest first (then by id), a group joins if it crosses none already taken,
+    judged as the rule judges nesting (on atoms holding at least one response)."""
+    def held(g):
+        return [a for a in groups[g] if atom_counts[a] > 0]
+
+    size = {g: sum(atom_counts[a] for a in groups[g]) for g in candidates}
+    rank = {g: i for i, g in enumerate(_ordered(list(size)))}
+    taken, deepest = [], {}
+    for g in sorted(size, key=lambda g: (-size[g], rank[g])):
+        atoms = held(g)
+        if len({deepest.get(a) for a in atoms}) <= 1:
+            taken.append(g)
+            deepest.update(dict.fromkeys(atoms, g))
+    return taken
+
+
 class _Solver(CrossingPhase):
     def __init__(self, groups, atom_counts, k, public=()):
         self.k = k

@@ -74,11 +74,15 @@ def progress_of(enrolments, *, today=None):
     return out
 
 
+# The enrolment the candidate card shows: an active one first, then the latest.
+SHOWN_ENROLMENT_FIRST = ("status", "-enrolled_on")
+
+
 def with_programme_progress(people):
     """`people` (a Person queryset) with `programme_progress` added: the per cent of milestones
     done in the enrolment the candidate card shows (active first, then the latest), 0 for one
     with no milestones, None for someone never enrolled. One query, for searching and paging."""
-    shown = Enrolment.objects.filter(person=OuterRef("pk")).order_by("status", "-enrolled_on").values("id")[:1]
+    shown = Enrolment.objects.filter(person=OuterRef("pk")).order_by(*SHOWN_ENROLMENT_FIRST).values("id")[:1]
 
     def milestones(**only):
         counted = (MilestoneRecord.objects.filter(enrolment_id=OuterRef("shown_enrolment"), **only)
@@ -96,7 +100,7 @@ def with_programme_progress(people):
 
 def person_enrolments(*, person):
     return Enrolment.objects.filter(person=person).select_related("cohort__programme").order_by(
-        "status", "-enrolled_on")
+        *SHOWN_ENROLMENT_FIRST)
 
 
 def current_plan(*, person):

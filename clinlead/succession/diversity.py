@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 
-from clinlead.analytics.suppression import apply_suppression
+from clinlead.analytics.suppression import apply_suppression, nesting_subset
 from clinlead.org.diversity import (
     ETHNIC_COLUMNS,
     GENDER_COLUMNS,
@@ -61,23 +61,6 @@ class DiversityTable:
                          for r in self.rows if r.kind in ("organisation", "level", "division")]}
 
 
-def _nesting_totals(members, atoms):
-    """The groups' totals (pool depths, people per level, division and organisation) are shown
-    regardless of the rule, so the rule should count them as published. It can only where they
-    nest: taken largest first, a total joins if it crosses none already taken. A pool whose
-    candidates also sit in pools elsewhere crosses them and is left to the rule as an ordinary
-    group (see docs/succession.md, "Known limit")."""
-    taken, deepest = [], {}
-    by_size = sorted(members, key=lambda scope: (-sum(atoms[a] for a in members[scope]), KINDS.index(scope[0]),
-                                                 str(scope[1])))
-    for scope in by_size:
-        holders = {deepest.get(a) for a in members[scope]}
-        if len(holders) <= 1:
-            taken.append((*scope, TOTAL))
-            deepest.update(dict.fromkeys(members[scope], scope))
-    return taken
-
-
 def pipeline_diversity(*, organisation, dimension) -> DiversityTable:
     """The pipeline's table for one dimension ("gender" or "ethnicity"), every group in one solve."""
     title, columns, field, column_of = DIMENSIONS[dimension]
@@ -105,8 +88,12 @@ def pipeline_diversity(*, organisation, dimension) -> DiversityTable:
         groups[(*scope, TOTAL)] = scope_atoms
         for column in columns:
             groups[(*scope, column)] = {a for a in scope_atoms if a[0] == column}
-    result = apply_suppression(groups=groups, atom_counts=dict(atoms), k=organisation.min_responses,
-                               public=_nesting_totals(members, atoms))
+    # Totals show regardless of the rule (pool depths on the monitor, people per level, division
+    # and organisation here), so the rule counts them as published wherever they nest; a pool
+    # whose candidates also sit in pools elsewhere crosses them (docs/succession.md, "Known limit").
+    totals = [(*scope, TOTAL) for scope in members]
+    public = nesting_subset(groups=groups, candidates=totals, atom_counts=atoms)
+    result = apply_suppression(groups=groups, atom_counts=dict(atoms), k=organisation.min_responses, public=public)
 
     def order(scope):
         kind, key = scope

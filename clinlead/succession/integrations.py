@@ -5,7 +5,9 @@
   selection from a term warning. Without it, warnings link to the position's page.
 - `clinlead.development.selectors.development_summary(*, person) -> dict` with the keys
   "programme" (its "progress_percent" 0-100), "assessment", "plan" and "learning_records": on the
-  candidate card and in talent search. Without it, "No development record".
+  candidate card. Without it, "No development record".
+- `clinlead.development.selectors.with_programme_progress(people)`: talent search's progress
+  column and filter. Without it, progress is not offered.
 """
 
 import importlib
@@ -50,12 +52,3 @@ def has_development_record(summary) -> bool:
     if not summary:
         return False
     return any(summary.get(key) for key in ("programme", "assessment", "plan", "learning_records"))
-
-
-def development_progress(summary) -> float | None:
-    """Programme progress in per cent (the summary's programme.progress_percent), if enrolled."""
-    programme = (summary or {}).get("programme") or {}
-    value = programme.get("progress_percent")
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value)

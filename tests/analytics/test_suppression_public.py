@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from clinlead.analytics.suppression import apply_suppression
+from clinlead.analytics.suppression import apply_suppression, nesting_subset
 from tests.analytics.test_suppression import instances, oracle_violations
 
 
@@ -66,3 +66,14 @@ def test_public_totals_stay_in_the_tree_when_a_larger_crossing_group_is_present(
     result = apply_suppression(groups=groups, atom_counts=atoms, k=5, public={"org", "A", "B"})
     assert {"org", "A", "B"} <= result.published
     assert "A-w" not in result.published, "A's 33 (public) - 30 would give away the 3 men"
+
+
+def test_of_totals_that_cross_the_largest_are_taken_and_the_rest_left_ordinary():
+    # Two pools share one candidate; the level holds both.
+    atoms = {"shared": 1, "a_only": 5, "b_only": 6}
+    groups = {"level": set(atoms), "pool A": {"shared", "a_only"}, "pool B": {"shared", "b_only"}}
+    taken = nesting_subset(groups=groups, candidates=list(groups), atom_counts=atoms)
+    assert taken == ["level", "pool B"], "pool B (7) is larger than pool A (6), which crosses it"
+    apply_suppression(groups=groups, atom_counts=atoms, k=5, public=taken)  # accepted: they nest
+    with pytest.raises(ValueError, match="must nest"):
+        apply_suppression(groups=groups, atom_counts=atoms, k=5, public=list(groups))
