@@ -1,5 +1,7 @@
 from django import forms
 
+from clinlead.surveys.models import COMMENT_MAX_LENGTH
+
 
 class CycleForm(forms.Form):
     name = forms.CharField(label="Name", max_length=100, help_text="For example, 2026")
@@ -32,7 +34,7 @@ def _item_form_class(instrument):
                 label=wellbeing.text, choices=[(str(o.value), o.label) for o in wellbeing.options], coerce=int,
                 required=False, widget=forms.RadioSelect, empty_value=None)
         if instrument.comment:
-            fields["comment"] = forms.CharField(label=instrument.comment.prompt, required=False, max_length=2000,
+            fields["comment"] = forms.CharField(label=instrument.comment.prompt, required=False, max_length=COMMENT_MAX_LENGTH,
                                                 widget=forms.Textarea(attrs={"rows": 4, "class": "nhsuk-textarea"}))
         _ITEM_FORMS[key] = type("AnswerForm", (forms.Form,), fields)
     return _ITEM_FORMS[key]
@@ -60,7 +62,7 @@ def posted_answers(instrument, data):
     cleaned["leader"] = int(leader) if leader else None
     if instrument.comment:
         comment = data.get("comment", "").strip()
-        if len(comment) > 2000:
+        if len(comment) > COMMENT_MAX_LENGTH:
             return None
         cleaned["comment"] = comment
     return cleaned

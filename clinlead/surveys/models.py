@@ -126,13 +126,16 @@ class Response(models.Model):
         return "A survey response"
 
 
+COMMENT_MAX_LENGTH = 2000
+
+
 class Comment(models.Model):
     """Free text for a leader, kept apart from the answers so it cannot be joined to them."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     cycle = models.ForeignKey(SurveyCycle, on_delete=models.CASCADE, related_name="comments")
     leader = models.ForeignKey("org.Person", on_delete=models.PROTECT, related_name="+")
-    text = models.TextField(max_length=2000)
+    text = models.TextField(max_length=COMMENT_MAX_LENGTH)
 
     def __str__(self):
         return "A survey comment"

@@ -19,7 +19,14 @@ from django.urls import reverse
 
 from clinlead.audit import services as audit
 from clinlead.org.models import Person, ReportingLine, UnitMembership
-from clinlead.surveys.models import Comment, Instrument, Invitation, Response, SurveyCycle
+from clinlead.surveys.models import (
+    COMMENT_MAX_LENGTH,
+    Comment,
+    Instrument,
+    Invitation,
+    Response,
+    SurveyCycle,
+)
 from clinlead.surveys.selectors import leader_choices
 
 DEFAULT_INSTRUMENT = Path(__file__).resolve().parent.parent / "analytics" / "instruments" / "clbi-v1.json"
@@ -169,7 +176,7 @@ def submit_response(*, token, answers, burnout, satisfaction, comment="", leader
         )
         text = (comment or "").strip()
         if text:
-            Comment.objects.create(cycle=invitation.cycle, leader_id=rated_id, text=text[:2000])
+            Comment.objects.create(cycle=invitation.cycle, leader_id=rated_id, text=text[:COMMENT_MAX_LENGTH])
 
 
 def _check_answers(instrument, answers, burnout, satisfaction):

@@ -59,13 +59,3 @@ def no_succession_data(demo):
     IncumbentPlan.objects.all().delete()
     MonitorSnapshot.objects.all().delete()
     return demo
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    """The monitor caches its figures; no test sees another's."""
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()
