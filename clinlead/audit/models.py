@@ -31,3 +31,27 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.action} by {self.actor_label}"
+
+
+class DailyCount(models.Model):
+    """How many times something happened on a day, for actions whose single events would date
+    a person: answering a survey, voting. The audit trail keeps the count, never who or when."""
+
+    organisation = models.ForeignKey(
+        "org.Organisation", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=100)
+    object_type = models.CharField(max_length=100, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    object_repr = models.CharField(max_length=300, blank=True)
+    day = models.DateField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-day", "action"]
+        constraints = [
+            models.UniqueConstraint(fields=["action", "object_type", "object_id", "day"], name="one_count_per_day")
+        ]
+
+    def __str__(self):
+        return f"{self.action} x{self.count} on {self.day}"
