@@ -3,14 +3,10 @@
 import pytest
 
 from clinlead.accounts import permissions
-from clinlead.accounts.models import User
 from clinlead.org.models import Organisation, Unit
+from tests.factories import user
 
 pytestmark = pytest.mark.django_db
-
-
-def user(name):
-    return User.objects.get(username=name)
 
 
 def test_staff_see_only_their_own_organisation(demo):

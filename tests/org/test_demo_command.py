@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from clinlead.org.models import Organisation, Person, Position, ReportingLine
+from tests.factories import OrganisationFactory
 
 # What the demo command builds does not depend on the database engine: SQLite only.
 pytestmark = [pytest.mark.django_db, pytest.mark.sqlite_only]
@@ -36,7 +37,7 @@ def test_reset_rebuilds_the_demo(capsys):
 
 
 def test_reset_refuses_a_database_with_other_organisations():
-    Organisation.objects.create(name="A Real Trust", slug="real-trust")
+    OrganisationFactory(name="A Real Trust", slug="real-trust")
     with pytest.raises(CommandError, match="refuses"):
         call_command("demo", "--no-serve", "--reset")
     assert Organisation.objects.filter(slug="real-trust").exists()
