@@ -97,7 +97,9 @@ class SharedDemo:
             self.snapshots["empty"] = self._snapshot()
         else:
             self.connection.creation.clone_test_db(suffix="demo", verbosity=0, autoclobber=True)
-            self.databases["demo"] = self.connection.creation.get_test_db_clone_settings("demo")["NAME"]
+            self.databases["demo"] = self.connection.creation.get_test_db_clone_settings("demo")[
+                "NAME"
+            ]
             self._switch("demo")
         with override_settings(MEDIA_ROOT=self.media):
             generator = DemoGenerator(staff=DEMO_STAFF, seed=DEMO_SEED, today=date.today()).build()
@@ -171,7 +173,8 @@ def _is_transactional(item):
     transaction, reset_sequences = validate_django_db(marker)[:2] if marker else (False, False)
     names = set(item.fixturenames)
     return bool(
-        transaction or reset_sequences
+        transaction
+        or reset_sequences
         or names & {"transactional_db", "live_server", "django_db_reset_sequences"}
     )
 
@@ -214,7 +217,9 @@ def demo(db, request, shared_demo):
     from clinlead.org.demo import DemoGenerator, add_feature_demo_data
 
     generator = DemoGenerator(staff=DEMO_STAFF, seed=DEMO_SEED, today=date.today()).build()
-    with transaction.atomic():  # as `clinlead demo` does: one transaction, also in live-server tests
+    with (
+        transaction.atomic()
+    ):  # as `clinlead demo` does: one transaction, also in live-server tests
         world = generator.write()
         add_feature_demo_data(world=world, generator=generator)
     world.generator = generator
@@ -244,4 +249,3 @@ def installed_frontend():
 
     ensure_assets(log=lambda message: None)
     return frontend_dir()
-

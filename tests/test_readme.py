@@ -31,14 +31,18 @@ def parser_for(words):
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
             assert len(words) > 1 and words[1] in action.choices, (
-                f"`clinlead {words[0]}` needs one of {sorted(action.choices)}")
+                f"`clinlead {words[0]}` needs one of {sorted(action.choices)}"
+            )
             return action.choices[words[1]]
     return parser
 
 
 def test_the_readme_table_names_commands():
     commands = readme_commands()
-    assert len(commands) >= 10 and "clinlead demo [--reset] [--staff N] [--port N] [--no-serve]" in commands
+    assert (
+        len(commands) >= 10
+        and "clinlead demo [--reset] [--staff N] [--port N] [--no-serve]" in commands
+    )
 
 
 @pytest.mark.parametrize("written", readme_commands())

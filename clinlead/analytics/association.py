@@ -81,7 +81,9 @@ def logistic_per_point(
     low, high = fit.conf_int(alpha=1 - confidence)[1]
     if not (np.isfinite(low) and np.isfinite(high) and np.isfinite(fit.pvalues[1])):
         # Perfect separation or collinearity: a point estimate without an interval means nothing.
-        result["note"] = "the model could not be estimated (the outcome is separated by the ratings)"
+        result["note"] = (
+            "the model could not be estimated (the outcome is separated by the ratings)"
+        )
         return result
     odds_ratio = float(np.exp(beta))
     result.update(

@@ -1,4 +1,5 @@
-"""Read a metric time-series file: CSV or Excel (.xlsx), header ``organisation,period,metric,value``.
+"""Read a metric time-series file: CSV or Excel (.xlsx), with the header
+``organisation,period,metric,value``.
 
 Every row is checked and every problem is collected as ``(row, column, value, reason)``
 before anything is returned, so one upload shows the whole list of fixes needed and a

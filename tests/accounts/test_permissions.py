@@ -10,7 +10,10 @@ pytestmark = pytest.mark.django_db
 
 
 def test_staff_see_only_their_own_organisation(demo):
-    northgate, riverside = Organisation.objects.get(slug="northgate"), Organisation.objects.get(slug="riverside")
+    northgate, riverside = (
+        Organisation.objects.get(slug="northgate"),
+        Organisation.objects.get(slug="riverside"),
+    )
     assert permissions.can_view_organisation(user("bob"), northgate)
     assert not permissions.can_view_organisation(user("bob"), riverside)
     assert not permissions.can_view_organisation(user("charlie"), northgate)
