@@ -131,9 +131,11 @@ def read_metric_series(*, path: str | Path) -> MetricSeries:
     return parse_metric_rows(rows=rows, source=source)
 
 
-def metric_series_from_records(*, records: Iterable[dict], source: str = "records") -> MetricSeries:
+def metric_series_from_records(
+    *, records: Iterable[dict[str, Any]], source: str = "records"
+) -> MetricSeries:
     """Validate in-memory dicts (e.g. demo rows) exactly as a file would be validated."""
-    numbered = [(1, list(COLUMNS))]
+    numbered: list[tuple[int, list[Any]]] = [(1, list(COLUMNS))]
     numbered += [
         (index, [record.get(column) for column in COLUMNS])
         for index, record in enumerate(records, start=2)
@@ -271,6 +273,7 @@ def parse_metric_rows(*, rows: Iterable[tuple[int, Sequence[Any]]], source: str)
         if row_problems:
             problems.extend(row_problems)
         else:
+            assert period is not None  # a row with no problem has a period
             observations.append(Observation(organisation, period, metric, value, number))
 
     if problems:
