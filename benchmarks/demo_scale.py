@@ -33,14 +33,22 @@ def main():
     write_s = time.perf_counter() - t0
     rows = sum(m.objects.count() for m in (Person, UnitMembership, ReportingLine, Unit, Position))
     print(f"database:            {connection.vendor}")
-    print(f"staff:               {Person.objects.count():,}; positions {Position.objects.count():,}; "
-          f"units {Unit.objects.count():,}")
-    print(f"rows written:        {rows:,} (people, memberships, reporting lines, units, positions; "
-          f"plus demographics and appointments)")
+    print(
+        f"staff:               {Person.objects.count():,}; positions {Position.objects.count():,}; "
+        f"units {Unit.objects.count():,}"
+    )
+    print(
+        f"rows written:        {rows:,} (people, memberships, reporting lines, units, positions; "
+        f"plus demographics and appointments)"
+    )
     print(f"baseline (generate): {build_s:.1f} s")
-    print(f"write (bulk insert): {write_s:.1f} s  ratio to baseline {write_s / build_s:.1f}x  "
-          f"({rows / write_s:,.0f} rows/s)")
-    print(f"peak memory (RSS):   {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    print(
+        f"write (bulk insert): {write_s:.1f} s  ratio to baseline {write_s / build_s:.1f}x  "
+        f"({rows / write_s:,.0f} rows/s)"
+    )
+    print(
+        f"peak memory (RSS):   {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
+    )
 
 
 if __name__ == "__main__":

@@ -15,7 +15,9 @@ def open_fresh_database(database_url: str = "", *, flush: bool = True) -> Path:
     os.environ["CLINLEAD_DATA_DIR"] = str(workdir)
     if database_url:
         if "bench" not in database_url.rsplit("/", 1)[-1]:
-            sys.exit("--database-url must name a database whose name contains 'bench' (it is flushed)")
+            sys.exit(
+                "--database-url must name a database whose name contains 'bench' (it is flushed)"
+            )
         os.environ["DATABASE_URL"] = database_url
     else:
         os.environ.pop("DATABASE_URL", None)

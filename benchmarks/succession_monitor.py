@@ -57,8 +57,12 @@ def main():
     parser.add_argument("--positions", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=50)
     parser.add_argument("--database-url", default="")
-    parser.add_argument("--reuse", action="store_true",
-                        help="time again on a PostgreSQL database this script has already built (no flush, no build)")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="time again on a PostgreSQL database this script has already built "
+        "(no flush, no build)",
+    )
     args = parser.parse_args()
     if args.reuse and not args.database_url:
         parser.error("--reuse needs --database-url")
@@ -83,15 +87,21 @@ def main():
         with transaction.atomic(durable=True):
             added = add_positions_and_pools(target=args.positions, generator=generator)
         build_s = time.perf_counter() - t0
-    with connection.cursor() as cursor:  # what autovacuum (PostgreSQL) or a DBA (SQLite) does after a bulk load
+    with (
+        connection.cursor() as cursor
+    ):  # what autovacuum (PostgreSQL) or a DBA (SQLite) does after a bulk load
         cursor.execute("ANALYZE")
     org = max(Organisation.objects.all(), key=lambda o: o.positions.count())
     print(f"database:          {connection.vendor}")
-    print(f"staff:             {Person.objects.count():,}; positions {Position.objects.count():,} "
-          f"({Position.objects.filter(is_key=True).count():,} key); {added:,} added to the demo's")
+    print(
+        f"staff:             {Person.objects.count():,}; positions {Position.objects.count():,} "
+        f"({Position.objects.filter(is_key=True).count():,} key); {added:,} added to the demo's"
+    )
     print(f"built in:          demo {demo_s:.0f} s; positions, holders, pools {build_s:.0f} s")
-    print(f"timed organisation: {org.slug} with {org.positions.count():,} positions "
-          f"({org.positions.filter(is_key=True).count():,} key); {args.repeat} runs each")
+    print(
+        f"timed organisation: {org.slug} with {org.positions.count():,} positions "
+        f"({org.positions.filter(is_key=True).count():,} key); {args.repeat} runs each"
+    )
 
     from clinlead.accounts.models import User
     from clinlead.org.models import Unit
@@ -100,14 +110,26 @@ def main():
     from clinlead.succession.monitor import Scope
     from clinlead.succession.services import take_monitor_snapshot
 
-    MonitorSnapshot.objects.filter(organisation=org).delete()  # a rerun on a kept database starts alike
+    MonitorSnapshot.objects.filter(
+        organisation=org
+    ).delete()  # a rerun on a kept database starts alike
     t0 = time.perf_counter()
     snapshot = take_monitor_snapshot(organisation=org)
     snapshot_s = time.perf_counter() - t0
-    MonitorSnapshot.objects.bulk_create([  # a year of history for the trend chart
-        MonitorSnapshot(organisation=org, day=add_months(snapshot.day, -m), key_positions=snapshot.key_positions,
-                        ready_now_1=snapshot.ready_now_1, ready_now_2=snapshot.ready_now_2,
-                        empty_pools=snapshot.empty_pools, at_risk=snapshot.at_risk) for m in range(1, 12)])
+    MonitorSnapshot.objects.bulk_create(
+        [  # a year of history for the trend chart
+            MonitorSnapshot(
+                organisation=org,
+                day=add_months(snapshot.day, -m),
+                key_positions=snapshot.key_positions,
+                ready_now_1=snapshot.ready_now_1,
+                ready_now_2=snapshot.ready_now_2,
+                empty_pools=snapshot.empty_pools,
+                at_risk=snapshot.at_risk,
+            )
+            for m in range(1, 12)
+        ]
+    )
 
     from django.test import Client
     from django_tasks_db.models import DBTaskResult
@@ -117,8 +139,10 @@ def main():
 
     MonitorSettings.objects.get_or_create(organisation=org)  # as every succession action makes it
     client = Client()
-    client.force_login(User.objects.filter(username="bench").first()
-                       or User.objects.create_superuser("bench", "bench@example.org", "not-used-bench-1"))
+    client.force_login(
+        User.objects.filter(username="bench").first()
+        or User.objects.create_superuser("bench", "bench@example.org", "not-used-bench-1")
+    )
     url = f"/succession/{org.slug}/"
     division = Unit.objects.filter(organisation=org, depth=0).exclude(name="Corporate").first()
     whole = Scope(organisation=org)
@@ -133,13 +157,24 @@ def main():
         compute_and_store(scope=whole)
 
     calls = [
-        ("baseline: key positions count()", None, lambda: Position.objects.filter(organisation=org, is_key=True).count()),
+        (
+            "baseline: key positions count()",
+            None,
+            lambda: Position.objects.filter(organisation=org, is_key=True).count(),
+        ),
         ("background refresh, organisation", None, lambda: compute_and_store(scope=whole)),
-        (f"background refresh, {division.name}", None,
-         lambda: compute_and_store(scope=Scope(organisation=org, division=division))),
+        (
+            f"background refresh, {division.name}",
+            None,
+            lambda: compute_and_store(scope=Scope(organisation=org, division=division)),
+        ),
         ("kept figures, read", None, lambda: monitor_figures_for_page(scope=whole)),
         ("page, visit after a change", change, lambda: _ok(client.get(url), refreshing=True)),
-        ("page, visit after the refresh", changed_and_renewed, lambda: _ok(client.get(url), refreshing=False)),
+        (
+            "page, visit after the refresh",
+            changed_and_renewed,
+            lambda: _ok(client.get(url), refreshing=False),
+        ),
         ("page, nothing changed", None, lambda: _ok(client.get(url), refreshing=False)),
     ]
     baseline = None
@@ -153,13 +188,18 @@ def main():
             call()
         p50, p95 = timed(call, args.repeat, before)
         baseline = baseline or p50
-        print(f"{label:<40} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  queries {queries[0]:3d}  "
-              f"ratio to baseline (p50) {p50 / baseline:6.1f}x")
+        print(
+            f"{label:<40} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  queries {queries[0]:3d}  "
+            f"ratio to baseline (p50) {p50 / baseline:6.1f}x"
+        )
     print(f"daily snapshot (figures, suppressed diversity, trend chart): {snapshot_s:.1f} s")
     import resource
 
     print(f"peak memory (RSS): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
-    print(f"load average while timing: {' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} cores")
+    print(
+        f"load average while timing: {' '.join(f'{x:.1f}' for x in os.getloadavg())} "
+        f"on {os.cpu_count()} cores"
+    )
 
 
 class counting_queries:  # noqa: N801  (used as a context manager)
@@ -202,28 +242,56 @@ def add_positions_and_pools(*, target, generator, seed=7):
     staff_by_org = {}
     for row in generator.rows:
         staff_by_org.setdefault(row.organisation_id, []).append(row.id)
-    teams = list(Unit.objects.filter(kind=Unit.Kind.TEAM).values_list("id", "organisation_id", "name"))
+    teams = list(
+        Unit.objects.filter(kind=Unit.Kind.TEAM).values_list("id", "organisation_id", "name")
+    )
     levels = {(lv.organisation_id, lv.rank): lv.id for lv in PositionLevel.objects.all()}
     next_id = (Position.objects.aggregate(m=Max("id"))["m"] or 0) + 1
     positions, appointments, partners, plans = [], [], [], []
     for i in range(max(0, target - existing)):
         team_id, org_id, name = teams[i % len(teams)]
-        positions.append(Position(id=next_id + i, organisation_id=org_id, unit_id=team_id, is_key=True,
-                                  title=f"Clinical Lead {i // len(teams) + 1}, {name}", level_id=levels[(org_id, 2)]))
+        positions.append(
+            Position(
+                id=next_id + i,
+                organisation_id=org_id,
+                unit_id=team_id,
+                is_key=True,
+                title=f"Clinical Lead {i // len(teams) + 1}, {name}",
+                level_id=levels[(org_id, 2)],
+            )
+        )
     Position.objects.bulk_create(positions, batch_size=5000)
     for p in positions:
         staff = staff_by_org[p.organisation_id]
         start = today - timedelta(days=rng.randint(20, 4 * 365 - 20))
-        appointments.append(Appointment(position_id=p.id, person_id=rng.choice(staff), start=start,
-                                        end=start + timedelta(days=4 * 365 - 1), term_number=rng.choice([1, 1, 2]),
-                                        management_sessions=2, clinical_sessions=0 if rng.random() < 0.05 else 6))
+        appointments.append(
+            Appointment(
+                position_id=p.id,
+                person_id=rng.choice(staff),
+                start=start,
+                end=start + timedelta(days=4 * 365 - 1),
+                term_number=rng.choice([1, 1, 2]),
+                management_sessions=2,
+                clinical_sessions=0 if rng.random() < 0.05 else 6,
+            )
+        )
         if rng.random() < 0.8:
-            partners.append(PartnerRole(position_id=p.id, person_id=rng.choice(staff), role="administrator",
-                                        start=today - timedelta(days=400)))
+            partners.append(
+                PartnerRole(
+                    position_id=p.id,
+                    person_id=rng.choice(staff),
+                    role="administrator",
+                    start=today - timedelta(days=400),
+                )
+            )
     Appointment.objects.bulk_create(appointments, batch_size=5000)
     PartnerRole.objects.bulk_create(partners, batch_size=5000)
-    for a in Appointment.objects.filter(position_id__gte=next_id).only("id", "start", "end")[: len(positions) // 20]:
-        plans.append(IncumbentPlan(appointment_id=a.id, planned_departure=a.start + (a.end - a.start) / 2))
+    for a in Appointment.objects.filter(position_id__gte=next_id).only("id", "start", "end")[
+        : len(positions) // 20
+    ]:
+        plans.append(
+            IncumbentPlan(appointment_id=a.id, planned_departure=a.start + (a.end - a.start) / 2)
+        )
     IncumbentPlan.objects.bulk_create(plans, batch_size=5000)
     key = list(Position.objects.filter(is_key=True).values_list("id", "organisation_id"))
     pools = [SuccessionPool(position_id=pid) for pid, _ in key if rng.random() < 0.9]
@@ -234,8 +302,15 @@ def add_positions_and_pools(*, target, generator, seed=7):
     for pool_id, position_id in SuccessionPool.objects.values_list("id", "position_id"):
         staff = staff_by_org[org_of[position_id]]
         for person_id in set(rng.choice(staff) for _ in range(rng.randint(0, 4))):
-            entries.append(PoolCandidate(pool_id=pool_id, person_id=person_id, readiness=rng.choice(readiness),
-                                         nominated_on=today, nominated_by_label="benchmark"))
+            entries.append(
+                PoolCandidate(
+                    pool_id=pool_id,
+                    person_id=person_id,
+                    readiness=rng.choice(readiness),
+                    nominated_on=today,
+                    nominated_by_label="benchmark",
+                )
+            )
     PoolCandidate.objects.bulk_create(entries, batch_size=5000)
     recount_pools(pools=SuccessionPool.objects.all())
     from clinlead.org.demo import _reset_sequences

@@ -1,8 +1,9 @@
 """Survey submissions under load on PostgreSQL, through a real WSGI server on loopback.
 
     python3 -m pip install -e '.[bench]'
-    python3 benchmarks/survey_load.py [--database-url postgres://postgres@127.0.0.1:5432/clinlead_bench]
-                                      [--submissions 6000] [--clients 16] [--workers 3] [--threads 4] [--rate 200]
+    python3 benchmarks/survey_load.py \
+        [--database-url postgres://postgres@127.0.0.1:5432/clinlead_bench] \
+        [--submissions 6000] [--clients 16] [--workers 3] [--threads 4] [--rate 200]
 
 Each simulated respondent opens their single-use link (GET, for the form's CSRF token) and
 sends their answers (POST). Prints submissions per second and POST latency percentiles, with a
@@ -52,26 +53,76 @@ def setup(n_links):
     # Teams of 25 under their own leader, as on a ward: the form lists the unit's leaders.
     team_size = 25
     n_teams = -(-n_links // team_size)
-    units = Unit.objects.bulk_create([
-        Unit(organisation=org, name=f"Ward {t}", path=f"Ward {t}", depth=0) for t in range(n_teams)])
-    leaders = Person.objects.bulk_create([
-        Person(organisation=org, staff_number=f"L{t}", first_name="Lee", last_name=f"Leader {t}", profession="nurse")
-        for t in range(n_teams)])
-    people = Person.objects.bulk_create([
-        Person(organisation=org, staff_number=f"S{i}", first_name="S", last_name=str(i), profession="nurse")
-        for i in range(n_links)])
+    units = Unit.objects.bulk_create(
+        [
+            Unit(organisation=org, name=f"Ward {t}", path=f"Ward {t}", depth=0)
+            for t in range(n_teams)
+        ]
+    )
+    leaders = Person.objects.bulk_create(
+        [
+            Person(
+                organisation=org,
+                staff_number=f"L{t}",
+                first_name="Lee",
+                last_name=f"Leader {t}",
+                profession="nurse",
+            )
+            for t in range(n_teams)
+        ]
+    )
+    people = Person.objects.bulk_create(
+        [
+            Person(
+                organisation=org,
+                staff_number=f"S{i}",
+                first_name="S",
+                last_name=str(i),
+                profession="nurse",
+            )
+            for i in range(n_links)
+        ]
+    )
     team = [i // team_size for i in range(n_links)]
     UnitMembership.objects.bulk_create(
-        [UnitMembership(person=p, unit=units[team[i]], start=date(2020, 1, 1)) for i, p in enumerate(people)]
-        + [UnitMembership(person=leader, unit=unit, start=date(2020, 1, 1)) for leader, unit in zip(leaders, units, strict=True)])
+        [
+            UnitMembership(person=p, unit=units[team[i]], start=date(2020, 1, 1))
+            for i, p in enumerate(people)
+        ]
+        + [
+            UnitMembership(person=leader, unit=unit, start=date(2020, 1, 1))
+            for leader, unit in zip(leaders, units, strict=True)
+        ]
+    )
     ReportingLine.objects.bulk_create(
-        [ReportingLine(person=p, leader=leaders[team[i]], start=date(2020, 1, 1)) for i, p in enumerate(people)])
-    cycle = SurveyCycle.objects.create(organisation=org, name="2026", instrument=default_instrument(), status="open",
-                                       opens_on=date(2026, 1, 1), closes_on=date(2026, 12, 31), snapshot_date=date(2026, 1, 1))
-    Invitation.objects.bulk_create([
-        Invitation(cycle=cycle, person=p, leader=leaders[team[i]], unit=units[team[i]], profession="nurse",
-                   token_hash=token_hash(f"bench-{i}"))
-        for i, p in enumerate(people)], batch_size=5000)
+        [
+            ReportingLine(person=p, leader=leaders[team[i]], start=date(2020, 1, 1))
+            for i, p in enumerate(people)
+        ]
+    )
+    cycle = SurveyCycle.objects.create(
+        organisation=org,
+        name="2026",
+        instrument=default_instrument(),
+        status="open",
+        opens_on=date(2026, 1, 1),
+        closes_on=date(2026, 12, 31),
+        snapshot_date=date(2026, 1, 1),
+    )
+    Invitation.objects.bulk_create(
+        [
+            Invitation(
+                cycle=cycle,
+                person=p,
+                leader=leaders[team[i]],
+                unit=units[team[i]],
+                profession="nurse",
+                token_hash=token_hash(f"bench-{i}"),
+            )
+            for i, p in enumerate(people)
+        ],
+        batch_size=5000,
+    )
     return cycle
 
 
@@ -84,18 +135,36 @@ def open_form(conn, token):
     leader = CHOSEN_LEADER.search(body)
     if page.status != 200 or not match or not leader:
         return None
-    return token, page.getheader("Set-Cookie", "").split(";")[0], match.group(1).decode(), leader.group(1).decode()
+    return (
+        token,
+        page.getheader("Set-Cookie", "").split(";")[0],
+        match.group(1).decode(),
+        leader.group(1).decode(),
+    )
 
 
 def send_answers(conn, opened):
-    """The respondent sends their answers, keeping the leader the form showed. Returns (status, seconds)."""
+    """The respondent sends their answers, keeping the leader the form showed.
+
+    Returns (status, seconds)."""
     token, cookie, csrf, leader_id = opened
-    form = {f"q{i}": "4" for i in range(1, 13)} | {"burnout": "2", "satisfaction": "4", "leader": leader_id,
-                                                   "csrfmiddlewaretoken": csrf}
+    form = {f"q{i}": "4" for i in range(1, 13)} | {
+        "burnout": "2",
+        "satisfaction": "4",
+        "leader": leader_id,
+        "csrfmiddlewaretoken": csrf,
+    }
     started = time.perf_counter()
-    conn.request("POST", f"/survey/s/{token}/", body=urlencode(form), headers={
-        "Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie,
-        "Referer": f"http://127.0.0.1/survey/s/{token}/"})
+    conn.request(
+        "POST",
+        f"/survey/s/{token}/",
+        body=urlencode(form),
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": cookie,
+            "Referer": f"http://127.0.0.1/survey/s/{token}/",
+        },
+    )
     answer = conn.getresponse()
     answer.read()
     return answer.status, time.perf_counter() - started
@@ -176,26 +245,52 @@ def percentile(values, p):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/clinlead_bench")
+    parser.add_argument(
+        "--database-url", default="postgres://postgres@127.0.0.1:5432/clinlead_bench"
+    )
     parser.add_argument("--submissions", type=int, default=6000)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--threads", type=int, default=4)
-    parser.add_argument("--rate", type=float, default=0,
-                        help="offer POSTs at this fixed rate per second (open loop); 0 = as fast as the clients go")
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=0,
+        help="offer POSTs at this fixed rate per second (open loop); 0 = as fast as the clients go",
+    )
     args = parser.parse_args()
     if "bench" not in args.database_url.rsplit("/", 1)[-1]:
         sys.exit("--database-url must name a database whose name contains 'bench' (it is flushed)")
-    env = dict(os.environ, DATABASE_URL=args.database_url, CLINLEAD_DATA_DIR=tempfile.mkdtemp(prefix="clinlead-load-"),
-               DJANGO_SETTINGS_MODULE="clinlead.settings", CLINLEAD_DB_CONN_MAX_AGE="600")
+    env = dict(
+        os.environ,
+        DATABASE_URL=args.database_url,
+        CLINLEAD_DATA_DIR=tempfile.mkdtemp(prefix="clinlead-load-"),
+        DJANGO_SETTINGS_MODULE="clinlead.settings",
+        CLINLEAD_DB_CONN_MAX_AGE="600",
+    )
     os.environ.update(env)
     race_links = 200
     cycle = setup(args.submissions + race_links)
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "clinlead.wsgi:application", "-b", f"127.0.0.1:{port}",
-         "-w", str(args.workers), "--threads", str(args.threads), "--worker-class", "gthread", "--log-level", "warning"],
-        env=env)
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "clinlead.wsgi:application",
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            str(args.workers),
+            "--threads",
+            str(args.threads),
+            "--worker-class",
+            "gthread",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+    )
     try:
         for _ in range(100):
             try:
@@ -218,7 +313,9 @@ def main():
         else:
             done, seconds = run_clients(port, sends, args.clients, send_answers)
         ok = [s for status, s in done if status == 302]
-        race = [by_token[f"bench-{i}"] for i in range(args.submissions, args.submissions + race_links)] * 5
+        race = [
+            by_token[f"bench-{i}"] for i in range(args.submissions, args.submissions + race_links)
+        ] * 5
         raced, _ = run_clients(port, race, 20, send_answers)
     finally:
         server.terminate()
@@ -227,22 +324,45 @@ def main():
 
     stored = Response.objects.filter(cycle=cycle).count()
     used = Invitation.objects.filter(cycle=cycle, used=True).count()
-    print(f"database:                 {args.database_url.split('@')[-1]}  (gunicorn {args.workers} workers x {args.threads} threads, "
-          f"{args.clients} clients, 2 cores shared with the clients)")
-    print(f"baseline /health/:        {len(base) / base_s:,.0f} requests/s, p99 {percentile([s for _, s in base], 99) * 1000:.1f} ms")
-    print(f"opening the form (GET):   {len(opened):,} in {open_s:.1f} s = {len(opened) / open_s:,.0f}/s")
-    print(f"survey submissions (POST): {len(ok):,} of {len(done):,} accepted in {seconds:.1f} s = "
-          f"{len(ok) / seconds:,.0f} submissions/s; ratio to baseline {(len(base) / base_s) / (len(ok) / seconds):.1f}x")
+    print(
+        f"database:                 {args.database_url.split('@')[-1]}  "
+        f"(gunicorn {args.workers} workers x {args.threads} threads, "
+        f"{args.clients} clients, 2 cores shared with the clients)"
+    )
+    print(
+        f"baseline /health/:        {len(base) / base_s:,.0f} requests/s, "
+        f"p99 {percentile([s for _, s in base], 99) * 1000:.1f} ms"
+    )
+    print(
+        f"opening the form (GET):   {len(opened):,} in {open_s:.1f} s = "
+        f"{len(opened) / open_s:,.0f}/s"
+    )
+    print(
+        f"survey submissions (POST): {len(ok):,} of {len(done):,} accepted in {seconds:.1f} s = "
+        f"{len(ok) / seconds:,.0f} submissions/s; "
+        f"ratio to baseline {(len(base) / base_s) / (len(ok) / seconds):.1f}x"
+    )
     if args.rate:
-        print(f"offered rate:             {args.rate:.0f} POST/s, open loop ({args.clients} client threads); "
-              "latency counted from when each POST was due")
-    print(f"POST latency:             p50 {statistics.median(ok) * 1000:.1f} ms, p95 {percentile(ok, 95) * 1000:.1f} ms, "
-          f"p99 {percentile(ok, 99) * 1000:.1f} ms")
+        print(
+            f"offered rate:             {args.rate:.0f} POST/s, "
+            f"open loop ({args.clients} client threads); "
+            "latency counted from when each POST was due"
+        )
+    print(
+        f"POST latency:             p50 {statistics.median(ok) * 1000:.1f} ms, "
+        f"p95 {percentile(ok, 95) * 1000:.1f} ms, "
+        f"p99 {percentile(ok, 99) * 1000:.1f} ms"
+    )
     accepted = sum(1 for status, _ in raced if status == 302)
-    print(f"same link x5 at once:     {race_links} links, {accepted} submissions accepted, "
-          f"{sum(1 for status, _ in raced if status == 410)} refused as used")
-    print(f"stored responses:         {stored:,} for {used:,} used links "
-          f"({'no response lost or duplicated' if stored == used == len(ok) + accepted else 'MISMATCH'})")
+    print(
+        f"same link x5 at once:     {race_links} links, {accepted} submissions accepted, "
+        f"{sum(1 for status, _ in raced if status == 410)} refused as used"
+    )
+    print(
+        f"stored responses:         {stored:,} for {used:,} used links "
+        + ("(no response lost or duplicated)" if stored == used == len(ok) + accepted
+           else "(MISMATCH)")
+    )
 
 
 if __name__ == "__main__":

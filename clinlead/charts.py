@@ -6,13 +6,25 @@ import altair as alt
 import vl_convert as vlc
 
 NHS_BLUE = "#005eb8"
-NHS_PALETTE = ["#005eb8", "#ed8b00", "#009639", "#7c2855", "#768692", "#00a499", "#ffb81c", "#330072"]
+NHS_PALETTE = [
+    "#005eb8",
+    "#ed8b00",
+    "#009639",
+    "#7c2855",
+    "#768692",
+    "#00a499",
+    "#ffb81c",
+    "#330072",
+]
 
 
 def theme(chart: alt.TopLevelMixin, *, title: str = "", width=560, height=280) -> alt.TopLevelMixin:
-    return chart.properties(width=width, height=height, title=title).configure(
-        font="Arial", background="white"
-    ).configure_range(category=NHS_PALETTE).configure_axis(labelFontSize=12, titleFontSize=13)
+    return (
+        chart.properties(width=width, height=height, title=title)
+        .configure(font="Arial", background="white")
+        .configure_range(category=NHS_PALETTE)
+        .configure_axis(labelFontSize=12, titleFontSize=13)
+    )
 
 
 def to_svg(chart: alt.TopLevelMixin, *, description: str) -> str:

@@ -57,12 +57,17 @@ def _ensure_assets(target, log):
         return static_dir()
     npm = shutil.which("npm")
     if npm is None:
-        raise FrontendError("npm is needed to fetch the NHS.UK design system; install Node.js and npm")
+        raise FrontendError(
+            "npm is needed to fetch the NHS.UK design system; install Node.js and npm"
+        )
     for name in ("package.json", "package-lock.json"):
         shutil.copyfile(PACKAGE_DIR / name, target / name)
     log("Fetching front-end packages with npm ...")
     done = subprocess.run(
-        [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=target, capture_output=True, text=True
+        [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+        cwd=target,
+        capture_output=True,
+        text=True,
     )
     if done.returncode != 0:
         raise FrontendError(f"npm ci failed:\n{done.stderr[-2000:]}")

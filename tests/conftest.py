@@ -1,14 +1,29 @@
 """Shared fixtures. Personas come from the demo generator, as a new user would meet them:
 Alice leads (may), Bob is on her team, Charlie works at another trust (may not), and one
 login per other role.
+
+The demo group is built once per test process and each test that asks for `demo` runs inside a
+transaction on top of it, rolled back afterwards (see `SharedDemo`). Tests that do not ask for it
+see an empty database, as before.
 """
 
+import copy
+import shutil
+import sqlite3
 from datetime import date
+from pathlib import Path
 
 import pytest
 from django.conf import settings
 
 from clinlead.org import demo_data as D
+
+DEMO_STAFF, DEMO_SEED = 200, 11
+
+SQLITE_ONLY_REASON = (
+    "runs on SQLite only: the database engine makes no difference to what it checks "
+    "(unset DATABASE_URL to run it)"
+)
 
 
 def pytest_configure(config):
@@ -19,6 +34,21 @@ def pytest_configure(config):
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 
+def pytest_collection_modifyitems(config, items):
+    """Browser, PDF and demo-command tests check what the database engine does not change; on
+    PostgreSQL (CI's second pass) they are skipped, on SQLite (the default) they run."""
+    if not _on_postgresql():
+        return
+    skip = pytest.mark.skip(reason=SQLITE_ONLY_REASON)
+    for item in items:
+        if item.get_closest_marker("sqlite_only") or item.get_closest_marker("browser"):
+            item.add_marker(skip)
+
+
+def _on_postgresql():
+    return settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     from django.core.cache import cache
@@ -26,16 +56,170 @@ def _empty_cache():
     cache.clear()
 
 
+# ---------------------------------------------------------------------------------- the demo
+class SharedDemo:
+    """The 200-person demo, built once per test process into the test database and reused.
+
+    Two database states are kept: the empty migrated database and the database holding the demo
+    (committed). Before each database test the connection is pointed at the state the test needs:
+    on SQLite by copying a kept in-memory snapshot into the test database (SQLite's backup API,
+    milliseconds); on PostgreSQL by switching between two databases, the empty test database
+    and a clone of it holding the demo. An ordinary test then runs in its usual transaction and
+    is rolled back, so the next one sees the same demo.
+
+    Tests that commit (`transactional_db`, `live_server`, `django_db(transaction=True)`) end
+    with a flush. On SQLite they get the demo copied in and the empty snapshot back afterwards;
+    on PostgreSQL they run on the empty database and build their own demo, as before.
+
+    Files the demo stores (evidence under MEDIA_ROOT) are kept in a folder of this process and
+    copied into the test's MEDIA_ROOT; the Python objects (`world`) are deep-copied per test.
+    """
+
+    def __init__(self, *, tmp_path_factory):
+        from django.db import connection
+
+        self.connection = connection
+        self.media = tmp_path_factory.mktemp("demo-media")
+        self.world = None
+        self.sqlite = connection.vendor == "sqlite"
+        self.state = "empty"  # what the test database holds now: empty, demo or dirty
+        self.snapshots = {}
+        self.databases = {"empty": connection.settings_dict["NAME"]}
+
+    # -- building
+    def build(self):
+        from django.db import transaction
+        from django.test import override_settings
+
+        from clinlead.org.demo import DemoGenerator, add_feature_demo_data
+
+        if self.sqlite:
+            self.snapshots["empty"] = self._snapshot()
+        else:
+            self.connection.creation.clone_test_db(suffix="demo", verbosity=0, autoclobber=True)
+            self.databases["demo"] = self.connection.creation.get_test_db_clone_settings("demo")[
+                "NAME"
+            ]
+            self._switch("demo")
+        with override_settings(MEDIA_ROOT=self.media):
+            generator = DemoGenerator(staff=DEMO_STAFF, seed=DEMO_SEED, today=date.today()).build()
+            with transaction.atomic():  # as `clinlead demo` does: one transaction
+                world = generator.write()
+                add_feature_demo_data(world=world, generator=generator)
+        world.generator = generator
+        self.world = world
+        if self.sqlite:
+            self.snapshots["demo"] = self._snapshot()
+        self.state = "demo"
+
+    def destroy(self):
+        if not self.sqlite and "demo" in self.databases:
+            self._switch("empty")
+            self.connection.creation.destroy_test_db(verbosity=0, suffix="demo")
+
+    # -- before and after each database test
+    def prepare(self, item):
+        wanted = "demo" if self.serves(item) else "empty"
+        if self.sqlite:
+            if self.state != wanted:
+                self._restore(wanted)
+            if _is_transactional(item):
+                self.state = "dirty"  # flushed at the end of the test
+        else:
+            self._switch(wanted)
+
+    def serves(self, item):
+        """Whether this test's `demo` is the shared one (else the fixture builds its own)."""
+        return (
+            self.world is not None
+            and "demo" in item.fixturenames
+            and (self.sqlite or not _is_transactional(item))
+        )
+
+    def copy_for_test(self):
+        target = Path(settings.MEDIA_ROOT)
+        for source in self.media.rglob("*"):
+            stored = target / source.relative_to(self.media)
+            if source.is_file() and not stored.exists():
+                stored.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(source, stored)
+        return copy.deepcopy(self.world)
+
+    # -- mechanics
+    def _snapshot(self):
+        self.connection.ensure_connection()
+        kept = sqlite3.connect(":memory:", check_same_thread=False)
+        self.connection.connection.backup(kept)
+        return kept
+
+    def _restore(self, state):
+        self.connection.ensure_connection()
+        self.snapshots[state].backup(self.connection.connection)
+        self.state = state
+
+    def _switch(self, state):
+        name = self.databases[state]
+        if self.connection.settings_dict["NAME"] != name:
+            self.connection.close()
+            self.connection.settings_dict["NAME"] = name
+            settings.DATABASES[self.connection.alias]["NAME"] = name
+        self.state = state
+
+
+def _is_transactional(item):
+    from pytest_django.fixtures import validate_django_db
+
+    marker = item.get_closest_marker("django_db")
+    transaction, reset_sequences = validate_django_db(marker)[:2] if marker else (False, False)
+    names = set(item.fixturenames)
+    return bool(
+        transaction
+        or reset_sequences
+        or names & {"transactional_db", "live_server", "django_db_reset_sequences"}
+    )
+
+
+@pytest.fixture(scope="session")
+def shared_demo(django_db_setup, django_db_blocker, tmp_path_factory, request):
+    """The process's SharedDemo, built at once if any collected test asks for `demo` (on
+    PostgreSQL the clone must be made before a live server holds a connection)."""
+    shared = SharedDemo(tmp_path_factory=tmp_path_factory)
+    if any("demo" in getattr(item, "fixturenames", ()) for item in request.session.items):
+        with django_db_blocker.unblock():
+            shared.build()
+    yield shared
+    with django_db_blocker.unblock():
+        shared.destroy()
+
+
 @pytest.fixture
-def demo(db):
+def _database_for_this_test(request, shared_demo, django_db_blocker):
+    with django_db_blocker.unblock():
+        shared_demo.prepare(request.node)
+
+
+@pytest.fixture
+def _django_db_helper(_database_for_this_test, _django_db_helper):
+    """pytest-django's per-test database setup, once the connection holds the state this test
+    needs (pytest-django's fixtures `db`, `transactional_db` and the django_db mark all use it)."""
+    return _django_db_helper
+
+
+@pytest.fixture
+def demo(db, request, shared_demo):
     """A small demo group (three trusts, ~200 staff) with every persona's login and every
-    feature's demo data, built as `clinlead demo` builds it."""
+    feature's demo data, built as `clinlead demo` builds it. Each test sees it fresh: its
+    changes are rolled back (see SharedDemo)."""
+    if shared_demo.serves(request.node):
+        return shared_demo.copy_for_test()
     from django.db import transaction
 
     from clinlead.org.demo import DemoGenerator, add_feature_demo_data
 
-    generator = DemoGenerator(staff=200, seed=11, today=date.today()).build()
-    with transaction.atomic():  # as `clinlead demo` does: one transaction, also in live-server tests
+    generator = DemoGenerator(staff=DEMO_STAFF, seed=DEMO_SEED, today=date.today()).build()
+    with (
+        transaction.atomic()
+    ):  # as `clinlead demo` does: one transaction, also in live-server tests
         world = generator.write()
         add_feature_demo_data(world=world, generator=generator)
     world.generator = generator
@@ -55,3 +239,13 @@ def login(client):
 
 
 PERSONAS = [username for username, _, _ in D.PERSONAS]
+
+
+@pytest.fixture(scope="session")
+def installed_frontend():
+    """The folder holding the NHS.UK design system and axe-core from npm, installed once under
+    CLINLEAD_DATA_DIR (a no-op once installed; test processes take turns through a lock)."""
+    from clinlead.frontend import ensure_assets, frontend_dir
+
+    ensure_assets(log=lambda message: None)
+    return frontend_dir()

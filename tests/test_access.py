@@ -93,7 +93,13 @@ def objects(demo):
     return found
 
 
-@pytest.mark.parametrize("name", sorted(ACCESS))
+def url_names():
+    # A PDF is drawn the same on any database: those rows are checked on SQLite only.
+    return [pytest.param(name, marks=pytest.mark.sqlite_only) if name.endswith("pdf") else name
+            for name in sorted(ACCESS)]
+
+
+@pytest.mark.parametrize("name", url_names())
 def test_each_role_gets_the_answer_the_table_gives(name, objects, client, login):
     method, arguments, table = ACCESS[name]
     url = reverse(name, kwargs=arguments(objects))

@@ -15,12 +15,30 @@ STV's (see `clinlead.analytics.stv`) with `"method": "approval"`, `"quota": null
 stage, "approval count", whose `votes` are the approval counts.
 """
 
-from clinlead.analytics.stv_report import SCALE, CountResult, Lot, Stage, group_ballots, to_decimal
+from collections.abc import Iterable
+
+from clinlead.analytics.stv_report import (
+    SCALE,
+    Ballots,
+    CountResult,
+    Lot,
+    Stage,
+    group_ballots,
+    to_decimal,
+)
 
 __all__ = ["count_approval"]
 
 
-def count_approval(*, candidates, ballots, seats, seed=None, ranked=False, withdrawn=()):
+def count_approval(
+    *,
+    candidates: Iterable[str],
+    ballots: Ballots,
+    seats: int,
+    seed: int | None = None,
+    ranked: bool = False,
+    withdrawn: Iterable[str] = (),
+) -> CountResult:
     """Count by approval voting.
 
     `ballots`: (count, approved names) pairs. With `ranked=True` the names are a ranking
@@ -42,12 +60,13 @@ def count_approval(*, candidates, ballots, seats, seed=None, ranked=False, withd
             approvals[c] += count
         firsts[prefs[0]] += count
 
-    def strength(c):
+    def strength(c: int) -> tuple[int, int]:
         return (approvals[c], firsts[c] if ranked else 0)
 
     ranking = sorted(standing, key=lambda c: (-approvals[c], -firsts[c] if ranked else 0, c))
     lot = Lot(seed)
-    elected, reasons = [], []
+    elected: list[int] = []
+    reasons: list[str] = []
     at = 0
     while at < len(ranking) and len(elected) < seats:
         tied = [c for c in ranking[at:] if strength(c) == strength(ranking[at])]
@@ -58,7 +77,7 @@ def count_approval(*, candidates, ballots, seats, seed=None, ranked=False, withd
             continue
         # The tie crosses the last seat: lots decide who fills the `room` places.
         pool = list(tied)
-        drawn = []
+        drawn: list[int] = []
         for _ in range(room):
             pick = lot.draw(pool)
             pool.remove(pick)

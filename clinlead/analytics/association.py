@@ -11,12 +11,15 @@
 from __future__ import annotations
 
 import warnings
+from typing import Any
 
 import numpy as np
 from scipy import stats
 
 
-def design_matrix(*, index: np.ndarray, profession: np.ndarray | None):
+def design_matrix(
+    *, index: np.ndarray, profession: np.ndarray | None
+) -> tuple[np.ndarray, list[str]]:
     """[constant, index, profession dummies (first category in sorted order is reference)].
 
     Returns (X, covariates) where covariates names the adjustments made.
@@ -39,7 +42,7 @@ def logistic_per_point(
     profession: np.ndarray | None = None,
     min_n: int = 1,
     confidence: float = 0.95,
-) -> dict:
+) -> dict[str, Any]:
     """Odds ratio of outcome per index point. outcome per response: 1, 0, or -1 (missing);
     index NaN = no index. Uses responses with an index and an answer; fewer than min_n of them
     (or no variation in the outcome) gives null figures with a note.
@@ -50,7 +53,7 @@ def logistic_per_point(
     outcome = np.asarray(outcome)
     used = ~np.isnan(index) & (outcome >= 0)
     n = int(used.sum())
-    result = {
+    result: dict[str, Any] = {
         "n": n,
         "odds_ratio_per_point": None,
         "ci95": None,
@@ -81,7 +84,9 @@ def logistic_per_point(
     low, high = fit.conf_int(alpha=1 - confidence)[1]
     if not (np.isfinite(low) and np.isfinite(high) and np.isfinite(fit.pvalues[1])):
         # Perfect separation or collinearity: a point estimate without an interval means nothing.
-        result["note"] = "the model could not be estimated (the outcome is separated by the ratings)"
+        result["note"] = (
+            "the model could not be estimated (the outcome is separated by the ratings)"
+        )
         return result
     odds_ratio = float(np.exp(beta))
     result.update(
@@ -93,14 +98,16 @@ def logistic_per_point(
     return result
 
 
-def pearson_with_ci(*, x: np.ndarray, y: np.ndarray, confidence: float = 0.95) -> dict:
+def pearson_with_ci(
+    *, x: np.ndarray, y: np.ndarray, confidence: float = 0.95
+) -> dict[str, Any]:
     """Pearson r over pairs where both are finite, n, Fisher-z CI (n > 3) and p-value."""
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
     ok = np.isfinite(x) & np.isfinite(y)
     x, y = x[ok], y[ok]
     n = int(len(x))
-    out = {"n": n, "r": None, "ci95": None, "p_value": None}
+    out: dict[str, Any] = {"n": n, "r": None, "ci95": None, "p_value": None}
     if n < 3 or np.ptp(x) == 0 or np.ptp(y) == 0:
         return out
     r, p = stats.pearsonr(x, y)

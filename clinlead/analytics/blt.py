@@ -17,6 +17,8 @@ Only the plain form is read: equal preferences (``1=2``) and ballot ids are reje
 a clear error rather than guessed at, because a recount must mean one thing.
 """
 
+import os
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,12 +26,12 @@ from pathlib import Path
 class BltError(ValueError):
     """A malformed BLT file; `line` is 1-based."""
 
-    def __init__(self, line, reason):
+    def __init__(self, line: int, reason: str) -> None:
         super().__init__(line, reason)
         self.line = line
         self.reason = reason
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"line {self.line}: {self.reason}"
 
 
@@ -43,7 +45,7 @@ class BltElection:
     withdrawn: tuple[str, ...] = field(default=())
 
 
-def read_blt(*, path):
+def read_blt(*, path: str | os.PathLike[str]) -> BltElection:
     """Parse the BLT file at `path` (UTF-8, with or without a byte-order mark)."""
     raw = Path(path).read_bytes()
     try:
@@ -53,7 +55,7 @@ def read_blt(*, path):
     return parse_blt(text=text)
 
 
-def parse_blt(*, text):
+def parse_blt(*, text: str) -> BltElection:
     """Parse BLT text into a `BltElection`; raise `BltError` on the first problem found."""
     lines = text.splitlines()
     at = _skip_blank(lines, 0)
@@ -62,13 +64,13 @@ def parse_blt(*, text):
     n_candidates, seats = _parse_header(lines[at], at + 1)
     at += 1
 
-    withdrawn_numbers = []
+    withdrawn_numbers: list[int] = []
     at = _skip_blank(lines, at)
     if at < len(lines) and lines[at].split() and lines[at].split()[0].startswith("-"):
         withdrawn_numbers = _parse_withdrawn(lines[at], at + 1, n_candidates)
         at += 1
 
-    ballots = []
+    ballots: list[tuple[int, tuple[int, ...]]] = []
     while True:
         at = _skip_blank(lines, at)
         if at >= len(lines):
@@ -80,7 +82,7 @@ def parse_blt(*, text):
         ballots.append(_parse_ballot(tokens, at + 1, n_candidates))
         at += 1
 
-    names = []
+    names: list[str] = []
     for _ in range(n_candidates):
         if at >= len(lines) or not lines[at].strip():
             raise BltError(
@@ -112,24 +114,32 @@ def parse_blt(*, text):
     )
 
 
-def write_blt(*, candidates, seats, ballots, title, withdrawn=()):
+def write_blt(
+    *,
+    candidates: Iterable[str],
+    seats: int,
+    ballots: Iterable[tuple[int, Sequence[str]]],
+    title: str,
+    withdrawn: Iterable[str] = (),
+) -> str:
     """BLT text for these ballots: `ballots` are (count, ranking-of-names) pairs.
 
     Ballots are written in the order given, one line each, so `parse_blt` gives them back.
     """
-    candidates = list(candidates)
-    for name in [*candidates, title]:
+    names = list(candidates)
+    for name in [*names, title]:
         if "\n" in name or "\r" in name:
             raise ValueError(f"a name or title cannot contain a line break: {name!r}")
-    if any(not name.strip() for name in candidates):
+    if any(not name.strip() for name in names):
         raise ValueError("a candidate name is empty")
-    number = {name: i + 1 for i, name in enumerate(candidates)}
-    if len(number) != len(candidates):
+    number = {name: i + 1 for i, name in enumerate(names)}
+    if len(number) != len(names):
         raise ValueError("candidate names must be distinct")
-    if not 1 <= seats <= len(candidates):
-        raise ValueError(f"seats must be between 1 and {len(candidates)}, not {seats}")
+    if not 1 <= seats <= len(names):
+        raise ValueError(f"seats must be between 1 and {len(names)}, not {seats}")
 
-    out = [f"{len(candidates)} {seats}"]
+    out = [f"{len(names)} {seats}"]
+    withdrawn = list(withdrawn)
     if withdrawn:
         out.append(" ".join(f"-{number[name]}" for name in withdrawn))
     for count, ranking in ballots:
@@ -140,25 +150,25 @@ def write_blt(*, candidates, seats, ballots, title, withdrawn=()):
             raise ValueError(f"a candidate is ranked twice in {list(ranking)}")
         out.append(" ".join(str(x) for x in [count, *prefs, 0]))
     out.append("0")
-    out.extend(_quote(name) for name in candidates)
+    out.extend(_quote(name) for name in names)
     out.append(_quote(title))
     return "\n".join(out) + "\n"
 
 
-def _skip_blank(lines, at):
+def _skip_blank(lines: list[str], at: int) -> int:
     while at < len(lines) and not lines[at].strip():
         at += 1
     return at
 
 
-def _integer(token, line, what):
+def _integer(token: str, line: int, what: str) -> int:
     try:
         return int(token)
     except ValueError:
         raise BltError(line, f"{what} {token!r} is not a whole number") from None
 
 
-def _parse_header(text, line):
+def _parse_header(text: str, line: int) -> tuple[int, int]:
     tokens = text.split()
     if len(tokens) != 2:
         raise BltError(line, "the first line must hold two numbers: candidates and seats")
@@ -173,8 +183,8 @@ def _parse_header(text, line):
     return n_candidates, seats
 
 
-def _parse_withdrawn(text, line, n_candidates):
-    numbers = []
+def _parse_withdrawn(text: str, line: int, n_candidates: int) -> list[int]:
+    numbers: list[int] = []
     for token in text.split():
         value = _integer(token, line, "withdrawn candidate")
         if value >= 0:
@@ -191,7 +201,7 @@ def _parse_withdrawn(text, line, n_candidates):
     return numbers
 
 
-def _parse_ballot(tokens, line, n_candidates):
+def _parse_ballot(tokens: list[str], line: int, n_candidates: int) -> tuple[int, tuple[int, ...]]:
     if any("=" in token for token in tokens):
         raise BltError(line, "equal preferences ('=') are not supported")
     count = _integer(tokens[0], line, "ballot count")
@@ -199,7 +209,7 @@ def _parse_ballot(tokens, line, n_candidates):
         raise BltError(line, f"a ballot count must be a positive whole number, not {count}")
     if tokens[-1] != "0" or len(tokens) < 2:
         raise BltError(line, "the ballot is not ended by 0")
-    prefs = []
+    prefs: list[int] = []
     for token in tokens[1:-1]:
         pref = _integer(token, line, "preference")
         if pref == 0:
@@ -212,7 +222,7 @@ def _parse_ballot(tokens, line, n_candidates):
     return count, tuple(prefs)
 
 
-def _unquote(text, line):
+def _unquote(text: str, line: int) -> str:
     text = text.strip()
     if not text.startswith('"'):
         # 2017 Scottish files: the whole line is the name.
@@ -225,5 +235,5 @@ def _unquote(text, line):
     return inner.replace('""', '"')
 
 
-def _quote(name):
+def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'

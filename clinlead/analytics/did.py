@@ -23,9 +23,10 @@ effect only if they hold.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import partial
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -89,7 +90,7 @@ class DidResult:
     assumptions: list[str]
     caveats: list[str]
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return asdict(self) | {"ci95": list(self.ci95)}
 
 
@@ -97,7 +98,7 @@ class DidResult:
 class EventStudyResult:
     """Effects by period relative to the start; relative period -1 is the reference (0)."""
 
-    points: list[dict]  # relative_period, label, estimate, se, ci95, reference
+    points: list[dict[str, Any]]  # relative_period, label, estimate, se, ci95, reference
     leads: int
     lags: int
     pretrend_p: float | None  # randomisation-inference p-value of the joint Wald statistic
@@ -107,7 +108,7 @@ class EventStudyResult:
     pretrend_reason: str | None
     caveats: list[str] = field(default_factory=list)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
@@ -217,11 +218,14 @@ def _read_starts(
     return starts
 
 
-def _relative_to(*, frame: pd.DataFrame, granularity: str):
+def _relative_to(
+    *, frame: pd.DataFrame, granularity: str
+) -> Callable[[Mapping[str, int]], np.ndarray]:
     """A function from ``{organisation: start ordinal}`` to each row's periods since its
     organisation's start (NaN for organisations without one); set up once, called often."""
     codes, names = pd.factorize(frame["organisation"], sort=True)
     ordinal = frame["ordinal"].to_numpy()
+    place: Callable[[Any], Any]
     if granularity == DATE:
         # Dates count positions in the series' own calendar (see periods.relative_period).
         calendar = np.unique(ordinal)
@@ -251,7 +255,7 @@ def _fixed_effects(*, panel: Panel) -> tuple[np.ndarray, np.ndarray]:
     return np.hstack([constant, organisation_dummies, period_dummies]), organisation_codes
 
 
-def _fit(*, panel: Panel, treatment: np.ndarray):
+def _fit(*, panel: Panel, treatment: np.ndarray) -> Any:
     """statsmodels OLS of value on [constant, treatment columns, dummies], clustered."""
     effects, groups = _fixed_effects(panel=panel)
     design = np.hstack([effects[:, :1], treatment, effects[:, 1:]])
@@ -379,11 +383,22 @@ def _event_columns(relative: np.ndarray, leads: int, lags: int, levels: list[int
     return np.column_stack([(binned == k).astype(float) for k in levels])
 
 
-def _pretrend(*, panel, result, levels, leads, lags, permutations, seed) -> dict:
+def _pretrend(
+    *,
+    panel: Panel,
+    result: Any,
+    levels: list[int],
+    leads: int,
+    lags: int,
+    permutations: int,
+    seed: int,
+) -> dict[str, Any]:
     """The pretrend_* fields of :class:`EventStudyResult`, for "every lead is 0"."""
     columns = [1 + i for i, k in enumerate(levels) if k <= -2]
     n_clusters = len(panel.pilots) + len(panel.comparators)
-    out = dict.fromkeys(("pretrend_p", "pretrend_p_f", "pretrend_f", "pretrend_reason"))
+    out: dict[str, Any] = dict.fromkeys(
+        ("pretrend_p", "pretrend_p_f", "pretrend_f", "pretrend_reason")
+    )
     out["pretrend_assignments"] = 0
     if not columns:
         reason = "too few periods before the start: the test needs two (-1 is the reference)"
@@ -398,7 +413,7 @@ def _pretrend(*, panel, result, levels, leads, lags, permutations, seed) -> dict
         return out | {"pretrend_reason": reason + "; use fewer leads"}
     out["pretrend_f"] = f_observed
     out["pretrend_p_f"] = float(stats.f.sf(f_observed, len(columns), n_clusters - 1))
-    p, used, reason = _randomisation(
+    p, used, why_none = _randomisation(
         panel=panel,
         treatment_for=lambda relative: _event_columns(relative, leads, lags, levels),
         columns=[c - 1 for c in columns],  # no constant before the partialled-out columns
@@ -406,10 +421,18 @@ def _pretrend(*, panel, result, levels, leads, lags, permutations, seed) -> dict
         permutations=permutations,
         seed=seed,
     )
-    return out | {"pretrend_p": p, "pretrend_assignments": used, "pretrend_reason": reason}
+    return out | {"pretrend_p": p, "pretrend_assignments": used, "pretrend_reason": why_none}
 
 
-def _randomisation(*, panel, treatment_for, columns, permutations, seed, lags_removed=()):
+def _randomisation(
+    *,
+    panel: Panel,
+    treatment_for: Callable[[np.ndarray], np.ndarray],
+    columns: Sequence[int],
+    permutations: int,
+    seed: int,
+    lags_removed: Iterable[int] = (),
+) -> tuple[float | None, int, str | None]:
     """Randomisation p-value of the Wald F for ``columns`` (see did_power.randomisation_test).
 
     ``lags_removed`` (columns of the real treatment) are post-start effects subtracted
@@ -452,7 +475,7 @@ def evaluate(
     lags: int = 12,
     permutations: int = 499,
     seed: int = 0,
-) -> dict:
+) -> dict[str, Any]:
     """Difference-in-differences, event study and pre-trend test, as one plain dict.
 
     Keys: metric, estimate, ci95, n, pretrend_p first; then every :class:`DidResult` field;

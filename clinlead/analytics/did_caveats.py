@@ -7,6 +7,11 @@ effect; none says that the programme brought a change about.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from clinlead.analytics.did import Panel
+
 SMALL_SAMPLE_CORRECTION = (
     "CR1 cluster-robust standard errors clustered by organisation: the covariance is scaled "
     "by G/(G-1) x (N-1)/(N-K), with K counting the organisation and period dummies; "
@@ -36,7 +41,7 @@ def assumptions(*, metric: str | None = None) -> list[str]:
     ]
 
 
-def did_caveats(*, panel, n_clusters: int) -> list[str]:
+def did_caveats(*, panel: Panel, n_clusters: int) -> list[str]:
     """Caveats of the difference-in-differences estimate for this design and data."""
     n_pilots = len(panel.pilots)
     caveats = [
@@ -75,7 +80,9 @@ def did_caveats(*, panel, n_clusters: int) -> list[str]:
     return caveats
 
 
-def event_study_caveats(*, points: list[dict], leads: int, lags: int, pretrend: dict) -> list[str]:
+def event_study_caveats(
+    *, points: list[dict[str, Any]], leads: int, lags: int, pretrend: dict[str, Any]
+) -> list[str]:
     """Caveats of the event study: its reference, its window and what the pre-trend test means."""
     binned_labels = "".join(f"; {p['label']} is binned" for p in points if " or " in p["label"])
     caveats = [

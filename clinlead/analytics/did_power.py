@@ -34,6 +34,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from itertools import combinations
+from typing import Any
 
 import numpy as np
 from scipy import stats
@@ -63,7 +64,7 @@ class MdeResult:
     formula: str
     assumptions: list[str]
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
@@ -74,7 +75,7 @@ class ComparatorsNeeded:
     design: MdeResult | None  # the design at n_comparators, or at the search limit
     reason: str | None
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
@@ -269,11 +270,15 @@ class PartialledWald:
         self.n_clusters = self.membership.shape[0]
 
     def _residualise(self, x: np.ndarray) -> np.ndarray:
-        return x - self.basis @ (self.basis.T @ x)
+        residual: np.ndarray = x - self.basis @ (self.basis.T @ x)
+        return residual
 
     def coefficients(self, *, y: np.ndarray, treatment: np.ndarray) -> np.ndarray:
         z = self._residualise(treatment)
-        return np.linalg.solve(z.T @ z, z.T @ self._residualise(np.asarray(y, dtype=float)))
+        solved: np.ndarray = np.linalg.solve(
+            z.T @ z, z.T @ self._residualise(np.asarray(y, dtype=float))
+        )
+        return solved
 
     def f(
         self,
@@ -318,7 +323,9 @@ def start_assignments(
     return total, False, _random_assignments(organisations, sorted(starts), permutations, seed)
 
 
-def _every_assignment(remaining: list[str], groups: list[tuple[int, int]]) -> Iterator[dict]:
+def _every_assignment(
+    remaining: list[str], groups: list[tuple[int, int]]
+) -> Iterator[dict[str, int]]:
     if not groups:
         yield {}
         return
@@ -329,7 +336,9 @@ def _every_assignment(remaining: list[str], groups: list[tuple[int, int]]) -> It
             yield dict.fromkeys(chosen, start) | tail
 
 
-def _random_assignments(organisations, starts, permutations, seed) -> Iterator[dict]:
+def _random_assignments(
+    organisations: Sequence[str], starts: Sequence[int], permutations: int, seed: int
+) -> Iterator[dict[str, int]]:
     rng = np.random.default_rng(seed)
     for _ in range(permutations):
         chosen = rng.choice(len(organisations), size=len(starts), replace=False)
@@ -364,15 +373,17 @@ def randomisation_test(
     )
     if total < MIN_ASSIGNMENTS:
         return None, total, f"only {total} ways to choose the pilots: too few for p below 0.05"
-    test = {"y": y, "columns": columns, "covariance": covariance}
-    observed = wald.f(treatment=observed_treatment, **test)
+    def statistic(treatment: np.ndarray) -> float | None:
+        return wald.f(treatment=treatment, y=y, columns=columns, covariance=covariance)
+
+    observed = statistic(observed_treatment)
     if observed is None:
         return None, 0, "the statistic cannot be computed for the real pilots"
     statistics = []
     for assignment in assignments:
         treatment = treatment_for(assignment)
         if treatment.any(axis=0).all():  # else a column is empty: not comparable
-            statistics.append(wald.f(treatment=treatment, **test))
+            statistics.append(statistic(treatment))
     return (*randomisation_p(observed=observed, statistics=statistics, exact=exact), None)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -63,7 +64,8 @@ SHAPES = {
 
 @dataclass(frozen=True)
 class DemoSeries:
-    rows: list[dict]  # organisation, period, metric, value — the metric-series file layout
+    # organisation, period, metric, value: the metric-series file layout
+    rows: list[dict[str, Any]]
     pilots: dict[str, str]  # organisation -> start period
     comparators: list[str]
     effects: dict[str, float]  # full effect built in after the ramp, per metric
@@ -100,7 +102,7 @@ def generate_demo_series(
     month_of_year = np.array([p.ordinal % 12 + 1 for p in periods])
     winter = np.cos((month_of_year - 1) * 2 * math.pi / 12)
 
-    rows: list[dict] = []
+    rows: list[dict[str, Any]] = []
     for metric in chosen:
         shape = SHAPES[metric]
         national = shape.winter * winter + shape.trend * np.arange(months) / 12
@@ -130,7 +132,7 @@ def generate_demo_series(
     )
 
 
-def demo_rows(*, seed: int = 2025) -> list[dict]:
+def demo_rows(*, seed: int = 2025) -> list[dict[str, Any]]:
     """Just the rows of :func:`generate_demo_series` with its defaults."""
     return generate_demo_series(seed=seed).rows
 

@@ -1,11 +1,12 @@
 """Figures made ready for JSON, which has no NaN or infinity: "unknown" (null) instead."""
 
 import math
+from typing import Any
 
 import numpy as np
 
 
-def finite(value):
+def finite(value: Any) -> Any:
     """The value with every NaN or infinite number, however deeply nested, replaced by None,
     and numpy numbers made plain Python ones."""
     if isinstance(value, float | np.floating):

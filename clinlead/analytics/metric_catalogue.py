@@ -23,7 +23,7 @@ class MetricInfo:
     direction: str  # which way is good: "higher" or "lower"
     source: str
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, str]:
         return asdict(self)
 
     def describe_change(self, *, change: float) -> str:

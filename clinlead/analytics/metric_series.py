@@ -1,4 +1,5 @@
-"""Read a metric time-series file: CSV or Excel (.xlsx), header ``organisation,period,metric,value``.
+"""Read a metric time-series file: CSV or Excel (.xlsx), with the header
+``organisation,period,metric,value``.
 
 Every row is checked and every problem is collected as ``(row, column, value, reason)``
 before anything is returned, so one upload shows the whole list of fixes needed and a
@@ -130,9 +131,11 @@ def read_metric_series(*, path: str | Path) -> MetricSeries:
     return parse_metric_rows(rows=rows, source=source)
 
 
-def metric_series_from_records(*, records: Iterable[dict], source: str = "records") -> MetricSeries:
+def metric_series_from_records(
+    *, records: Iterable[dict[str, Any]], source: str = "records"
+) -> MetricSeries:
     """Validate in-memory dicts (e.g. demo rows) exactly as a file would be validated."""
-    numbered = [(1, list(COLUMNS))]
+    numbered: list[tuple[int, list[Any]]] = [(1, list(COLUMNS))]
     numbered += [
         (index, [record.get(column) for column in COLUMNS])
         for index, record in enumerate(records, start=2)
@@ -270,6 +273,7 @@ def parse_metric_rows(*, rows: Iterable[tuple[int, Sequence[Any]]], source: str)
         if row_problems:
             problems.extend(row_problems)
         else:
+            assert period is not None  # a row with no problem has a period
             observations.append(Observation(organisation, period, metric, value, number))
 
     if problems:

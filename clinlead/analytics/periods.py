@@ -91,7 +91,7 @@ def _quarter(year: int, quarter: int) -> Period:
     return Period(QUARTER, year * 4 + (quarter - 1), f"{year:04d}-Q{quarter}")
 
 
-def parse_period(*, text: str) -> Period:
+def parse_period(*, text: str | Period) -> Period:
     """Read one period; raise :class:`PeriodError` saying what is wrong and what is expected."""
     if isinstance(text, Period):
         return text

@@ -43,8 +43,11 @@ surplus lost by truncating transfer values ("truncation").
 Counts of things are ints; vote values are strings with exactly five decimal places.
 """
 
+from collections.abc import Callable, Iterable
+
 from clinlead.analytics.stv_report import (
     SCALE,
+    Ballots,
     CountResult,
     Lot,
     Stage,
@@ -55,7 +58,14 @@ from clinlead.analytics.stv_report import (
 __all__ = ["count_scottish_stv"]
 
 
-def count_scottish_stv(*, candidates, ballots, seats, seed=None, withdrawn=()):
+def count_scottish_stv(
+    *,
+    candidates: Iterable[str],
+    ballots: Ballots,
+    seats: int,
+    seed: int | None = None,
+    withdrawn: Iterable[str] = (),
+) -> CountResult:
     """Count by Scottish STV.
 
     `candidates`: names in ballot-paper order. `ballots`: (count, ranking) pairs, ranking
@@ -84,7 +94,14 @@ _CONTINUING, _ELECTED, _EXCLUDED, _WITHDRAWN = range(4)
 
 
 class _ScottishCount:
-    def __init__(self, names, groups, seats, withdrawn, lot):
+    def __init__(
+        self,
+        names: tuple[str, ...],
+        groups: dict[tuple[int, ...], int],
+        seats: int,
+        withdrawn: set[str],
+        lot: Lot,
+    ) -> None:
         self.names = names
         self.rankings = list(groups)
         self.counts = list(groups.values())
@@ -97,22 +114,22 @@ class _ScottishCount:
         self.votes = [0] * len(names)
         # Each candidate's papers, grouped by value: {value: [(ballot group, position)]}.
         # Grouping by value lets a surplus compute each transfer value once.
-        self.piles = [{} for _ in names]
-        self.history = []  # votes at the end of each stage, for tie-breaks
-        self.stages = []
-        self.elected = []
-        self.pending = []  # elected candidates whose surplus is not yet transferred
+        self.piles: list[dict[int, list[tuple[int, int]]]] = [{} for _ in names]
+        self.history: list[list[int]] = []  # votes at the end of each stage, for tie-breaks
+        self.stages: list[Stage] = []
+        self.elected: list[int] = []
+        self.pending: list[int] = []  # elected candidates whose surplus is not yet transferred
         self.non_transferable = 0
 
-    def continuing(self):
+    def continuing(self) -> list[int]:
         return [c for c in self.shown if self.state[c] == _CONTINUING]
 
-    def run(self):
+    def run(self) -> None:
         for gid, ranking in enumerate(self.rankings):
             first = ranking[0]
             self.piles[first].setdefault(SCALE, []).append((gid, 0))
             self.votes[first] += self.counts[gid] * SCALE
-        stage = self.record("first preferences", {}, 0, 0)
+        stage = self.record("first preferences", [], 0, 0)
         stage.reasons.append(f"{self.valid} valid votes; quota {to_decimal(self.quota):.5f}")
         while True:
             self.elect_quota_holders(stage)
@@ -128,7 +145,14 @@ class _ScottishCount:
             else:
                 stage = self.exclude_lowest()
 
-    def record(self, action, before, exhausted, truncation, transfer_value=None):
+    def record(
+        self,
+        action: str,
+        before: list[int],
+        exhausted: int,
+        truncation: int,
+        transfer_value: int | None = None,
+    ) -> Stage:
         self.non_transferable += exhausted + truncation
         self.history.append(list(self.votes))
         stage = Stage(
@@ -146,11 +170,11 @@ class _ScottishCount:
         self.stages.append(stage)
         return stage
 
-    def by_votes(self, group):
+    def by_votes(self, group: Iterable[int]) -> list[int]:
         # Most votes first; ballot-paper order among equals (only the listing depends on it).
         return sorted(group, key=lambda c: (-self.votes[c], c))
 
-    def elect_quota_holders(self, stage):
+    def elect_quota_holders(self, stage: Stage) -> None:
         reached = [c for c in self.continuing() if self.votes[c] >= self.quota]
         for c in self.by_votes(reached):
             if len(self.elected) >= self.seats:
@@ -164,7 +188,7 @@ class _ScottishCount:
             if self.votes[c] > self.quota:
                 self.pending.append(c)
 
-    def fill_last_vacancies(self, stage, remaining, vacancies):
+    def fill_last_vacancies(self, stage: Stage, remaining: list[int], vacancies: int) -> None:
         for c in self.by_votes(remaining):
             self.state[c] = _ELECTED
             self.elected.append(c)
@@ -184,7 +208,7 @@ class _ScottishCount:
                 "vacancies: all are elected"
             )
 
-    def transfer_surplus(self):
+    def transfer_surplus(self) -> Stage:
         largest = max(self.votes[c] for c in self.pending)
         tied = [c for c in self.pending if self.votes[c] == largest]
         source, tie_note = self.break_tie(tied, highest=True)
@@ -209,7 +233,7 @@ class _ScottishCount:
         )
         return stage
 
-    def exclude_lowest(self):
+    def exclude_lowest(self) -> Stage:
         remaining = self.continuing()
         lowest = min(self.votes[c] for c in remaining)
         tied = [c for c in remaining if self.votes[c] == lowest]
@@ -227,7 +251,7 @@ class _ScottishCount:
         )
         return stage
 
-    def move_papers(self, source, new_value):
+    def move_papers(self, source: int, new_value: Callable[[int], int]) -> tuple[int, int]:
         """Pass each of `source`'s papers to its next continuing preference at
         `new_value(old value)`. Returns (value credited to candidates, value exhausted)."""
         rankings, counts, piles, votes = self.rankings, self.counts, self.piles, self.votes
@@ -257,7 +281,7 @@ class _ScottishCount:
         piles[source] = {}
         return moved, exhausted
 
-    def break_tie(self, tied, *, highest):
+    def break_tie(self, tied: list[int], *, highest: bool) -> tuple[int, str]:
         """Rules 49(2)-(3) and 51: look back to the most recent earlier stage at which the
         tied candidates had unequal votes, then draw lots. Returns (candidate, note)."""
         if len(tied) == 1:
@@ -266,7 +290,7 @@ class _ScottishCount:
         listed = ", ".join(self.names[c] for c in group)
         pick = max if highest else min
         what = "the most votes" if highest else "the fewest votes"
-        steps = []
+        steps: list[str] = []
         # history[-1] is the stage just ended, at which they are equal.
         for number in range(len(self.history) - 1, 0, -1):
             past = self.history[number - 1]

@@ -8,19 +8,24 @@ because Scottish STV works in exact hundred-thousandths and a float would lose t
 
 import random
 import secrets
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
+
+# A ballot as the counts take it: (number of papers, names in order of preference or approved).
+Ballots = Iterable[tuple[int, Sequence[str]]]
 
 SCALE = 100_000  # vote values are held as integers counting hundred-thousandths of a vote
 ZERO = Decimal("0.00000")
 
 
-def to_decimal(scaled):
+def to_decimal(scaled: int) -> Decimal:
     """The exact Decimal for an integer number of hundred-thousandths."""
     return Decimal(scaled).scaleb(-5).quantize(ZERO)
 
 
-def fmt(value):
+def fmt(value: Decimal | None) -> str | None:
     return None if value is None else f"{value:.5f}"
 
 
@@ -39,15 +44,15 @@ class Stage:
     reasons: list[str] = field(default_factory=list)
 
     @property
-    def non_transferable(self):
+    def non_transferable(self) -> Decimal:
         """This stage's non-transferable value: exhausted papers plus truncation loss."""
         return self.exhausted + self.lost_to_truncation
 
     @property
-    def reason(self):
+    def reason(self) -> str:
         return "; ".join(self.reasons)
 
-    def as_dict(self):
+    def as_dict(self) -> dict[str, Any]:
         return {
             "number": self.number,
             "action": self.action,
@@ -78,7 +83,7 @@ class CountResult:
     seed: int | None  # the seed any lot was drawn with; None if no lot was needed nor given
     withdrawn: tuple[str, ...] = ()
 
-    def as_dict(self):
+    def as_dict(self) -> dict[str, Any]:
         return {
             "method": self.method,
             "seats": self.seats,
@@ -96,11 +101,11 @@ class Lot:
     """Drawing lots, reproducibly: the seed is chosen on the first draw if none was given,
     and kept so that a recount with it draws the same lots."""
 
-    def __init__(self, seed):
+    def __init__(self, seed: int | None) -> None:
         self.seed = seed
-        self._rng = None
+        self._rng: random.Random | None = None
 
-    def draw(self, tied):
+    def draw(self, tied: Iterable[int]) -> int:
         """One of `tied` (candidate indices), chosen by lot."""
         if self._rng is None:
             if self.seed is None:
@@ -111,7 +116,9 @@ class Lot:
         return ordered[self._rng.randrange(len(ordered))]
 
 
-def group_ballots(*, candidates, ballots, withdrawn=()):
+def group_ballots(
+    *, candidates: Iterable[str], ballots: Ballots, withdrawn: Iterable[str] = ()
+) -> tuple[tuple[str, ...], dict[tuple[int, ...], int]]:
     """Check the input and merge identical rankings.
 
     Returns (names, groups): `groups` maps a ranking (tuple of candidate indices, withdrawn
@@ -126,7 +133,7 @@ def group_ballots(*, candidates, ballots, withdrawn=()):
         if name not in index:
             raise ValueError(f"withdrawn candidate {name!r} is not a candidate")
     gone = {index[name] for name in withdrawn}
-    groups = {}
+    groups: dict[tuple[int, ...], int] = {}
     for count, ranking in ballots:
         if isinstance(count, bool) or not isinstance(count, int) or count < 1:
             raise ValueError(f"a ballot count must be a positive whole number, not {count!r}")
@@ -143,7 +150,7 @@ def group_ballots(*, candidates, ballots, withdrawn=()):
     return names, groups
 
 
-def format_report(result, *, title=""):
+def format_report(result: CountResult, *, title: str = "") -> str:
     """A stage-by-stage report for people, in plain text."""
     out = []
     if title:
@@ -157,7 +164,7 @@ def format_report(result, *, title=""):
     if result.withdrawn:
         out.append("Withdrawn: " + ", ".join(result.withdrawn))
     width = max([len(name) for name in result.candidates] + [len("Non-transferable")])
-    gone = set()  # excluded at an earlier stage: left out to keep the tables short
+    gone: set[str] = set()  # excluded at an earlier stage: left out to keep the tables short
     places = 0 if result.method == "approval" else 5  # approvals are whole numbers
     for stage in result.stages:
         out += ["", f"Stage {stage.number}: {stage.action}"]

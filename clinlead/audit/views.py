@@ -14,7 +14,16 @@ from clinlead.accounts.access import crumbs, organisation_for, page_of
 from clinlead.audit import services as audit
 from clinlead.audit.models import AuditEvent
 
-EXPORT_COLUMNS = ["occurred_at", "actor_label", "action", "object_type", "object_id", "object_repr", "before", "after"]
+EXPORT_COLUMNS = [
+    "occurred_at",
+    "actor_label",
+    "action",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "before",
+    "after",
+]
 
 
 def _filtered(request, org):
@@ -49,10 +58,17 @@ def log(request, slug):
     events, filters = _filtered(request, org)
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "audit/log.html", {
-        "org": org, "page": page_of(request, events), "filters": filters, "query": query.urlencode(),
-        "breadcrumbs": crumbs(("Home", reverse("home")), (org.name, org.get_absolute_url())),
-    })
+    return render(
+        request,
+        "audit/log.html",
+        {
+            "org": org,
+            "page": page_of(request, events),
+            "filters": filters,
+            "query": query.urlencode(),
+            "breadcrumbs": crumbs(("Home", reverse("home")), (org.name, org.get_absolute_url())),
+        },
+    )
 
 
 class _Echo:
@@ -65,8 +81,12 @@ def export(request, slug):
     org = organisation_for(request, slug, permissions.can_view_audit)
     events, filters = _filtered(request, org)
     with transaction.atomic(durable=True):
-        audit.record(actor=request.user, action="audit.exported", organisation=org,
-                     after={k: str(v) for k, v in filters.items() if v})
+        audit.record(
+            actor=request.user,
+            action="audit.exported",
+            organisation=org,
+            after={k: str(v) for k, v in filters.items() if v},
+        )
     writer = csv.writer(_Echo())
 
     def rows():

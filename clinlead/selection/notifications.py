@@ -1,8 +1,9 @@
 """E-mail about a selection, sent after the action's transaction commits (so nobody hears of
 something that was then rolled back), through Django's mail API (the console in development).
 
-Sent synchronously once committed: the demo runs no task worker, so a queued task would never
-leave. No message ever says how anyone voted.
+Sent synchronously once committed, in the request, not through the task queue (which runs tasks
+at once in development and the demo, and needs `clinlead db_worker` in production): a selection's
+messages never wait on a worker. No message ever says how anyone voted.
 """
 
 import logging

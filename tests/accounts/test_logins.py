@@ -23,7 +23,9 @@ def test_passwords_are_hashed_with_argon2_first():
 
 
 def test_a_demo_persona_logs_in_with_the_demo_password(demo, client):
-    response = client.post(reverse("accounts:login"), {"username": "alice", "password": D.DEMO_PASSWORD})
+    response = client.post(
+        reverse("accounts:login"), {"username": "alice", "password": D.DEMO_PASSWORD}
+    )
     assert response.status_code == 302 and response["Location"] == reverse("home")
     home = client.get(reverse("home"))
     assert "Hello, Alice" in home.content.decode()
@@ -32,7 +34,9 @@ def test_a_demo_persona_logs_in_with_the_demo_password(demo, client):
 def test_an_account_is_locked_after_five_failures_even_with_the_right_password(demo, client):
     for _ in range(5):
         client.post(reverse("accounts:login"), {"username": "bob", "password": "wrong-password"})
-    response = client.post(reverse("accounts:login"), {"username": "bob", "password": D.DEMO_PASSWORD})
+    response = client.post(
+        reverse("accounts:login"), {"username": "bob", "password": D.DEMO_PASSWORD}
+    )
     assert response.status_code == 429
     assert "Too many failed attempts" in response.content.decode()
     assert "_auth_user_id" not in client.session
@@ -57,7 +61,9 @@ def test_a_first_sso_login_creates_a_login_linked_to_the_person_and_audits_it(de
     backend.UserModel = User
     user = backend.create_user({"email": person.work_email})
     assert user.person == person and not user.has_usable_password()
-    assert AuditEvent.objects.filter(action="accounts.sso_login_created", object_id=str(person.pk)).exists()
+    assert AuditEvent.objects.filter(
+        action="accounts.sso_login_created", object_id=str(person.pk)
+    ).exists()
     assert list(backend.filter_users_by_claims({"email": person.work_email})) == [user]
 
 
@@ -70,16 +76,26 @@ def test_production_settings_pass_the_deploy_check_without_warnings(tmp_path):
         CLINLEAD_DATA_DIR=str(tmp_path),
     )
     env.pop("DATABASE_URL", None)
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests' process, never in production
-    done = subprocess.run(["clinlead", "check", "--deploy", "--fail-level", "WARNING"],
-                          env=env, capture_output=True, text=True)
+    env.pop(
+        "DJANGO_ALLOW_ASYNC_UNSAFE", None
+    )  # set by the browser tests' process, never in production
+    done = subprocess.run(
+        ["clinlead", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "no issues" in done.stdout
 
 
 def test_production_settings_refuse_to_start_without_a_secret_key(tmp_path):
-    env = dict(os.environ, DJANGO_SETTINGS_MODULE="clinlead.settings_production",
-               CLINLEAD_ALLOWED_HOSTS="x.example", CLINLEAD_DATA_DIR=str(tmp_path))
+    env = dict(
+        os.environ,
+        DJANGO_SETTINGS_MODULE="clinlead.settings_production",
+        CLINLEAD_ALLOWED_HOSTS="x.example",
+        CLINLEAD_DATA_DIR=str(tmp_path),
+    )
     env.pop("CLINLEAD_SECRET_KEY", None)
     done = subprocess.run(["clinlead", "check"], env=env, capture_output=True, text=True)
     assert done.returncode != 0

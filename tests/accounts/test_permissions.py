@@ -3,18 +3,17 @@
 import pytest
 
 from clinlead.accounts import permissions
-from clinlead.accounts.models import User
 from clinlead.org.models import Organisation, Unit
+from tests.factories import user
 
 pytestmark = pytest.mark.django_db
 
 
-def user(name):
-    return User.objects.get(username=name)
-
-
 def test_staff_see_only_their_own_organisation(demo):
-    northgate, riverside = Organisation.objects.get(slug="northgate"), Organisation.objects.get(slug="riverside")
+    northgate, riverside = (
+        Organisation.objects.get(slug="northgate"),
+        Organisation.objects.get(slug="riverside"),
+    )
     assert permissions.can_view_organisation(user("bob"), northgate)
     assert not permissions.can_view_organisation(user("bob"), riverside)
     assert not permissions.can_view_organisation(user("charlie"), northgate)

@@ -30,10 +30,26 @@ def test_the_auditor_searches_by_action_and_sees_only_their_organisation(demo, l
     northgate = Organisation.objects.get(slug="northgate")
     riverside = Organisation.objects.get(slug="riverside")
     with transaction.atomic():
-        audit.record(actor=None, action="positions.title_changed", organisation=northgate, after={"title": "A"})
-        audit.record(actor=None, action="positions.title_changed", organisation=riverside, after={"title": "B"})
-        audit.record(actor=None, action="hr.extract_imported", organisation=northgate, after={"created": 3})
-    page = login("aude").get(reverse("audit:log", kwargs={"slug": "northgate"}), {"action": "title"}).content.decode()
+        audit.record(
+            actor=None,
+            action="positions.title_changed",
+            organisation=northgate,
+            after={"title": "A"},
+        )
+        audit.record(
+            actor=None,
+            action="positions.title_changed",
+            organisation=riverside,
+            after={"title": "B"},
+        )
+        audit.record(
+            actor=None, action="hr.extract_imported", organisation=northgate, after={"created": 3}
+        )
+    page = (
+        login("aude")
+        .get(reverse("audit:log", kwargs={"slug": "northgate"}), {"action": "title"})
+        .content.decode()
+    )
     assert "positions.title_changed" in page and "title: A" in page
     assert "title: B" not in page and "hr.extract_imported" not in page
 
@@ -41,8 +57,12 @@ def test_the_auditor_searches_by_action_and_sees_only_their_organisation(demo, l
 def test_the_export_holds_the_filtered_events_and_is_itself_audited(demo, login):
     northgate = Organisation.objects.get(slug="northgate")
     with transaction.atomic():
-        audit.record(actor=None, action="positions.created", organisation=northgate, after={"title": "X"})
-    response = login("aude").get(reverse("audit:export", kwargs={"slug": "northgate"}), {"action": "positions"})
+        audit.record(
+            actor=None, action="positions.created", organisation=northgate, after={"title": "X"}
+        )
+    response = login("aude").get(
+        reverse("audit:export", kwargs={"slug": "northgate"}), {"action": "positions"}
+    )
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert rows[0][:3] == ["occurred_at", "actor_label", "action"]
     assert [r[2] for r in rows[1:]] == ["positions.created"]

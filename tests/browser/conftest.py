@@ -51,12 +51,10 @@ def browser():
 
 @pytest.fixture(scope="session", autouse=True)
 def frontend_assets(request):
-    """The NHS.UK design system and axe-core, from npm (a no-op once installed)."""
+    """The NHS.UK design system and axe-core from npm, installed once (`installed_frontend`)."""
     if not CHROMIUM.exists():
         return None  # the `browser` fixture explains the skip
-    from clinlead.frontend import ensure_assets
-
-    return ensure_assets()
+    return request.getfixturevalue("installed_frontend")
 
 
 @pytest.fixture

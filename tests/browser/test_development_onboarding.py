@@ -40,7 +40,12 @@ def check(page, response=None):
 
 
 def open_development(page):
-    follow(page, page.get_by_role("navigation", name="Menu").get_by_role("link", name="Development", exact=True))
+    follow(
+        page,
+        page.get_by_role("navigation", name="Menu").get_by_role(
+            "link", name="Development", exact=True
+        ),
+    )
     assert heading(page) == "Development"
 
 
@@ -54,7 +59,8 @@ def open_enrolment_as_lead(page, consultant):
 
 
 def test_new_consultant_goes_through_the_onboarding_to_the_appointment_decision(
-        demo, live_server, page, new_page, settings, tmp_path):
+    demo, live_server, page, new_page, settings, tmp_path
+):
     settings.MEDIA_ROOT = tmp_path / "media"
     consultant = Person.objects.get(pk=demo.development["new_consultant"])
     assert consultant.grade == "Consultant" and not consultant.enrolments.exists()
@@ -79,7 +85,10 @@ def test_new_consultant_goes_through_the_onboarding_to_the_appointment_decision(
     page.get_by_label("Staff number").fill(consultant.staff_number)
     response = follow(page, main(page).get_by_role("button", name="Enrol"))
     check(page, response)
-    assert f"{consultant.full_name} is enrolled on {ONBOARDING}" in main(page).get_by_role("status").inner_text()
+    assert (
+        f"{consultant.full_name} is enrolled on {ONBOARDING}"
+        in main(page).get_by_role("status").inner_text()
+    )
     assert consultant.full_name in page.locator("main table").inner_text()
     enrolment = Enrolment.objects.get(person=consultant)
 
@@ -92,8 +101,11 @@ def test_new_consultant_goes_through_the_onboarding_to_the_appointment_decision(
     follow(mine, main(mine).get_by_role("link", name=ONBOARDING))
     check(mine)
     assert "0 of 9 milestones done" in mine.locator("#progress-summary").inner_text()
-    evidence_titles = list(enrolment.cohort.programme.milestones.filter(
-        completion=Milestone.Completion.EVIDENCE).values_list("title", flat=True))
+    evidence_titles = list(
+        enrolment.cohort.programme.milestones.filter(
+            completion=Milestone.Completion.EVIDENCE
+        ).values_list("title", flat=True)
+    )
     for number, title in enumerate(evidence_titles):
         follow(mine, main(mine).get_by_role("link", name=title, exact=True))
         assert heading(mine) == title
@@ -122,7 +134,8 @@ def test_new_consultant_goes_through_the_onboarding_to_the_appointment_decision(
     open_enrolment_as_lead(page, consultant)
     check(page)
     for title in enrolment.cohort.programme.milestones.filter(
-            completion=Milestone.Completion.SIGN_OFF).values_list("title", flat=True):
+        completion=Milestone.Completion.SIGN_OFF
+    ).values_list("title", flat=True):
         follow(page, main(page).get_by_role("link", name=title, exact=True))
         page.get_by_label("Note (optional)").fill("Seen in practice")
         response = follow(page, main(page).get_by_role("button", name="Sign off this milestone"))
@@ -135,7 +148,9 @@ def test_new_consultant_goes_through_the_onboarding_to_the_appointment_decision(
     check(page)
     assert heading(page) == "Permanent-appointment review"
     page.get_by_label("Permanent appointment confirmed").check()
-    page.get_by_label("Reasons for the decision").fill("Every milestone met; strong feedback from the team.")
+    page.get_by_label("Reasons for the decision").fill(
+        "Every milestone met; strong feedback from the team."
+    )
     response = follow(page, main(page).get_by_role("button", name="Record the decision"))
     check(page, response)
     decision = page.locator("#appointment-decision").inner_text()

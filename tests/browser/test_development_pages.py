@@ -30,7 +30,9 @@ def test_bob_answers_a_feedback_request_once(demo, live_server, page):
     log_in(page, live_server, "bob")
     visit(page, f"{live_server.url}{reverse('development:feedback_requests')}")
     with page.expect_navigation():
-        page.get_by_role("main").get_by_role("link", name=f"Give feedback to {invitation.assessment.person.full_name}").click()
+        page.get_by_role("main").get_by_role(
+            "link", name=f"Give feedback to {invitation.assessment.person.full_name}"
+        ).click()
     assert_accessible(page)
     # Sent with nothing chosen: every dimension is named in the error summary.
     with page.expect_navigation():
@@ -59,10 +61,23 @@ def test_the_talent_admins_development_pages(demo, live_server, page):
     assert page.locator("main td[data-group=peer] .clinlead-suppressed").count() == 0
     visit(page, f"{base}{midway.get_absolute_url()}")
     assert page.locator("main td[data-group=peer] .clinlead-suppressed").count() == 9
-    for name in ("programmes", "learning_overview", "pathway", "mentor_pool", "frameworks", "programme_create"):
+    for name in (
+        "programmes",
+        "learning_overview",
+        "pathway",
+        "mentor_pool",
+        "frameworks",
+        "programme_create",
+    ):
         visit(page, f"{base}{reverse(f'development:{name}', kwargs={'slug': 'northgate'})}")
     bob = demo.personas["bob"]
-    for name in ("person", "learning_create", "plan_create", "mentor_suggestions", "assessment_start"):
+    for name in (
+        "person",
+        "learning_create",
+        "plan_create",
+        "mentor_suggestions",
+        "assessment_start",
+    ):
         visit(page, f"{base}{reverse(f'development:{name}', kwargs={'pk': bob})}")
     agreement = MentoringAgreement.objects.get(mentee_id=bob)
     visit(page, f"{base}{agreement.get_absolute_url()}")

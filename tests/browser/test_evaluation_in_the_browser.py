@@ -34,7 +34,10 @@ def test_an_executive_reads_what_the_pilot_found_and_its_caveats(demo, live_serv
         assert metric.label in row.inner_text()
         if metric.name != "leader_index":
             assert " to " in row.locator("td").nth(1).inner_text()
-    assert "No comparison organisation has figures" in page.locator("#estimate-leader_index").inner_text()
+    assert (
+        "No comparison organisation has figures"
+        in page.locator("#estimate-leader_index").inner_text()
+    )
     # The event-study charts, drawn on the server with an accessible name.
     charts = page.locator("figure.clinlead-event-study svg[role=img]")
     assert charts.count() == 8
@@ -51,15 +54,20 @@ def test_an_executive_reads_what_the_pilot_found_and_its_caveats(demo, live_serv
     assert download.value.suggested_filename.endswith(".xlsx")
 
 
-def test_a_talent_admin_sees_every_bad_row_and_nothing_is_written(demo, live_server, page, tmp_path):
+def test_a_talent_admin_sees_every_bad_row_and_nothing_is_written(
+    demo, live_server, page, tmp_path
+):
     evaluation = Evaluation.objects.get(name="Leadership model pilot")
     held = Observation.objects.filter(participant__evaluation=evaluation).count()
     bad = tmp_path / "figures.csv"
-    bad.write_text("organisation,period,metric,value\n"
-                   "Eastmere Health,2026-01,hsmr,98.1\n"
-                   "Eastmere Health,2026-13,hsmr,98.3\n"
-                   "Eastmere Health,2026-03,hsmr,high\n"
-                   ",2026-04,hsmr,97.9\n", encoding="utf-8")
+    bad.write_text(
+        "organisation,period,metric,value\n"
+        "Eastmere Health,2026-01,hsmr,98.1\n"
+        "Eastmere Health,2026-13,hsmr,98.3\n"
+        "Eastmere Health,2026-03,hsmr,high\n"
+        ",2026-04,hsmr,97.9\n",
+        encoding="utf-8",
+    )
     log_in(page, live_server, "tara")
     page.goto(f"{live_server.url}{evaluation.get_absolute_url()}")
     with page.expect_navigation():
@@ -71,7 +79,11 @@ def test_a_talent_admin_sees_every_bad_row_and_nothing_is_written(demo, live_ser
     summary = page.locator(".nhsuk-error-summary")
     assert "The file has 3 problems. Nothing was written." in summary.inner_text()
     rows = page.locator("#problems tbody tr")
-    assert [rows.nth(i).locator("td").first.inner_text() for i in range(rows.count())] == ["3", "4", "5"]
+    assert [rows.nth(i).locator("td").first.inner_text() for i in range(rows.count())] == [
+        "3",
+        "4",
+        "5",
+    ]
     assert_accessible(page)
     assert_no_browser_errors(page)
     assert Observation.objects.filter(participant__evaluation=evaluation).count() == held

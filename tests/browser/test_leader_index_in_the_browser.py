@@ -29,7 +29,9 @@ def test_a_nurse_answers_the_survey_on_a_phone(demo, live_server, phone):
         phone.locator(f"input[name=q{number}][value='4']").check()
     phone.locator("input[name=burnout][value='2']").check()
     phone.locator("input[name=satisfaction][value='4']").check()
-    phone.get_by_label("Is there anything else you would like your leader to hear?").fill("Thank you for the huddles.")
+    phone.get_by_label("Is there anything else you would like your leader to hear?").fill(
+        "Thank you for the huddles."
+    )
     with phone.expect_navigation():
         phone.get_by_role("button", name="Send my answers").click()
     assert heading(phone) == "Thank you"
@@ -60,7 +62,11 @@ def test_an_executive_reads_the_dashboard(demo, live_server, page):
     log_in(page, live_server, "erin")
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Leader survey").click()
     page.wait_for_load_state()
-    cycle = SurveyCycle.objects.filter(organisation__slug="northgate", status="published").order_by("-opens_on").first()
+    cycle = (
+        SurveyCycle.objects.filter(organisation__slug="northgate", status="published")
+        .order_by("-opens_on")
+        .first()
+    )
     with page.expect_navigation():
         page.get_by_role("row", name=cycle.name).get_by_role("link", name="Dashboard").click()
     assert heading(page) == f"Leader index {cycle.name}"

@@ -35,6 +35,8 @@ def test_bob_votes_on_his_phone(demo, live_server, phone):
     assert fits(phone)
     assert_accessible(phone)
     assert_no_browser_errors(phone)
-    ballot = Ballot.objects.get(receipt_hash=selectors.receipt_hash(selection_id=selection.pk, code=code))
+    ballot = Ballot.objects.get(
+        receipt_hash=selectors.receipt_hash(selection_id=selection.pk, code=code)
+    )
     labels = selectors.candidate_labels(selection=selection)
     assert [labels[c] for c in ballot.preferences] == ranking

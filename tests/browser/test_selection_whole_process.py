@@ -68,8 +68,11 @@ def vote(new_page, live_server, username, ranking):
 def test_a_whole_selection_from_vacancy_to_appointment(demo, live_server, new_page):
     people = f.some_people(n=3)
     names = [p.full_name for p in people]
-    colleague = next(p for p in f.electors_of_unit("Medicine/Cardiology") if p.pk not in
-                     {f.persona("bob").pk, f.persona("alice").pk} and p not in people)
+    colleague = next(
+        p
+        for p in f.electors_of_unit("Medicine/Cardiology")
+        if p.pk not in {f.persona("bob").pk, f.persona("alice").pk} and p not in people
+    )
     f.make_login(colleague)
 
     # Tara opens the vacancy from her home page.
@@ -87,17 +90,26 @@ def test_a_whole_selection_from_vacancy_to_appointment(demo, live_server, new_pa
     for person in people:
         tara.get_by_label("Name or staff number").fill(person.staff_number)
         go(tara, tara.get_by_role("button", name="Find a person"))
-        go(tara, tara.locator("#people-found").get_by_role("button", name=f"Nominate {person.full_name}"))
+        go(
+            tara,
+            tara.locator("#people-found").get_by_role(
+                "button", name=f"Nominate {person.full_name}"
+            ),
+        )
         assert f"{person.full_name} is now a candidate." in tara.content()
 
     # The electorate is fixed; the interview is held.
     tara.goto(detail)
     go(tara, main(tara).get_by_role("link", name="Electorate", exact=True))
     go(tara, tara.get_by_role("button", name="Close nominations and fix the electorate"))
-    assert re.search(r"\d+ staff of Medicine/Cardiology", main(tara).inner_text()), main(tara).inner_text()
+    assert re.search(r"\d+ staff of Medicine/Cardiology", main(tara).inner_text()), main(
+        tara
+    ).inner_text()
     tara.goto(detail)
     go(tara, main(tara).get_by_role("link", name="Interviews", exact=True))
-    tara.get_by_label("Starts at").fill(timezone.localtime(timezone.now() - timedelta(hours=1)).strftime(LOCAL))
+    tara.get_by_label("Starts at").fill(
+        timezone.localtime(timezone.now() - timedelta(hours=1)).strftime(LOCAL)
+    )
     tara.get_by_label("Place").fill("Cardiology seminar room")
     for name in names:
         tara.get_by_label(name).check()
@@ -114,12 +126,16 @@ def test_a_whole_selection_from_vacancy_to_appointment(demo, live_server, new_pa
     codes = {
         "bob": vote(new_page, live_server, "bob", [names[0], names[1]]),
         "alice": vote(new_page, live_server, "alice", [names[0], names[2], names[1]]),
-        colleague.staff_number.lower(): vote(new_page, live_server, colleague.staff_number.lower(), [names[1]]),
+        colleague.staff_number.lower(): vote(
+            new_page, live_server, colleague.staff_number.lower(), [names[1]]
+        ),
     }
     assert len(set(codes.values())) == 3
 
     # Before the close nothing about the ballots can be seen, even by the talent admin.
-    selection = Selection.objects.get(vacancy__position=f.position(POSITION), stage=Selection.Stage.BALLOT)
+    selection = Selection.objects.get(
+        vacancy__position=f.position(POSITION), stage=Selection.Stage.BALLOT
+    )
     refused = new_page()
     log_in(refused, live_server, "tara")
     assert refused.goto(f"{live_server.url}/selection/{selection.pk}/results/").status == 403
@@ -152,7 +168,9 @@ def test_a_whole_selection_from_vacancy_to_appointment(demo, live_server, new_pa
         member.get_by_label("No, I have no conflict of interest").check()
         go(member, member.get_by_role("button", name="Record my declaration"))
         member.get_by_label(f"1. {names[0]}").check()
-        member.get_by_label("Your reasons").fill("The staff's first choice, with a clear plan for the service.")
+        member.get_by_label("Your reasons").fill(
+            "The staff's first choice, with a clear plan for the service."
+        )
         go(member, member.get_by_role("button", name="Record my vote"))
         assert "Your vote and reasons are recorded." in member.content()
 

@@ -42,8 +42,17 @@ def number(page, selector):
 def candidates_for(position):
     """Two Northgate staff who hold no position and sit in no pool."""
     taken = set(PoolCandidate.objects.values_list("person_id", flat=True))
-    people = (Person.objects.filter(organisation=position.organisation, active=True, appointments__isnull=True,
-                                    user__isnull=True, profession="doctor").exclude(id__in=taken).order_by("id"))
+    people = (
+        Person.objects.filter(
+            organisation=position.organisation,
+            active=True,
+            appointments__isnull=True,
+            user__isnull=True,
+            profession="doctor",
+        )
+        .exclude(id__in=taken)
+        .order_by("id")
+    )
     return list(people[:2])
 
 
@@ -61,13 +70,23 @@ def nominate(page, person, readiness):
 
 
 def test_a_talent_admin_builds_a_pool_and_the_monitor_changes(demo, live_server, page):
-    position = Position.objects.filter(organisation__slug="northgate", is_key=True,
-                                       succession_pool__isnull=True).order_by("title").first()
+    position = (
+        Position.objects.filter(
+            organisation__slug="northgate", is_key=True, succession_pool__isnull=True
+        )
+        .order_by("title")
+        .first()
+    )
     assert position is not None, "the demo leaves some key positions without a pool"
     first, second = candidates_for(position)
 
     log_in(page, live_server, "tara")
-    follow(page, page.get_by_role("navigation", name="Menu").get_by_role("link", name="Succession", exact=True))
+    follow(
+        page,
+        page.get_by_role("navigation", name="Menu").get_by_role(
+            "link", name="Succession", exact=True
+        ),
+    )
     assert check(page) == "Succession monitor"
     ready_before, empty_before = number(page, "#ready-now-1"), number(page, "#empty-pools")
 
@@ -87,20 +106,38 @@ def test_a_talent_admin_builds_a_pool_and_the_monitor_changes(demo, live_server,
     assert page.locator("#pool-risk").inner_text() == "Low risk"
     listed = page.locator("#candidates").inner_text()
     assert first.full_name in listed and second.full_name in listed
-    assert "only to a role granted access to special-category data" in page.locator("#no-demographics").inner_text()
+    assert (
+        "only to a role granted access to special-category data"
+        in page.locator("#no-demographics").inner_text()
+    )
 
-    follow(page, page.get_by_role("navigation", name="Menu").get_by_role("link", name="Succession", exact=True))
+    follow(
+        page,
+        page.get_by_role("navigation", name="Menu").get_by_role(
+            "link", name="Succession", exact=True
+        ),
+    )
     check(page)
     assert number(page, "#ready-now-1") == ready_before + 1
     assert number(page, "#empty-pools") == empty_before - 1
 
 
-def test_an_incumbent_manages_only_her_own_pool_and_others_are_refused(demo, live_server, page, new_page):
-    cardiology = Position.objects.get(organisation__slug="northgate", title="Clinical Director, Cardiology")
-    other = Position.objects.filter(organisation__slug="northgate", is_key=True).exclude(pk=cardiology.pk).first()
+def test_an_incumbent_manages_only_her_own_pool_and_others_are_refused(
+    demo, live_server, page, new_page
+):
+    cardiology = Position.objects.get(
+        organisation__slug="northgate", title="Clinical Director, Cardiology"
+    )
+    other = (
+        Position.objects.filter(organisation__slug="northgate", is_key=True)
+        .exclude(pk=cardiology.pk)
+        .first()
+    )
 
     log_in(page, live_server, "alice")
-    follow(page, page.get_by_role("navigation", name="Menu").get_by_role("link", name="My successors"))
+    follow(
+        page, page.get_by_role("navigation", name="Menu").get_by_role("link", name="My successors")
+    )
     assert check(page) == "My successors"
     follow(page, page.get_by_role("link", name="Manage the pool for Clinical Director, Cardiology"))
     assert check(page) == "Clinical Director, Cardiology"

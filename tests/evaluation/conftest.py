@@ -8,12 +8,12 @@ import numpy as np
 import pytest
 from openpyxl import Workbook
 
-from clinlead.accounts.models import Role, RoleGrant, User
+from clinlead.accounts.models import Role
 from clinlead.analytics.periods import parse_period
 from clinlead.evaluation import services
 from clinlead.evaluation.catalogue import ensure_catalogue
 from clinlead.evaluation.models import Metric
-from clinlead.org.models import Organisation
+from tests.factories import OrganisationFactory, UserFactory
 
 EFFECT = 2.0
 STARTS = {"Pilot One": "2024-01", "Pilot Two": "2024-01", "Pilot Three": "2024-04"}
@@ -63,13 +63,13 @@ def small_world(db):
     """Two Clinlead trusts; Tess is talent admin and Eve executive of the first; Olly is a
     talent admin of the second, which takes part in nothing yet."""
     ensure_catalogue()
-    first = Organisation.objects.create(name="Pilot One", slug="pilot-one")
-    other = Organisation.objects.create(name="Elsewhere Trust", slug="elsewhere")
-    people = {}
-    for username, role, org in (("tess", Role.TALENT_ADMIN, first), ("eve", Role.EXECUTIVE, first),
-                                ("olly", Role.TALENT_ADMIN, other)):
-        people[username] = User.objects.create_user(username=username, password="not-used-here-1")
-        RoleGrant.objects.create(user=people[username], role=role, organisation=org)
+    first = OrganisationFactory(name="Pilot One", slug="pilot-one")
+    other = OrganisationFactory(name="Elsewhere Trust", slug="elsewhere")
+    people = {
+        username: UserFactory(username=username, roles=[(role, org)])
+        for username, role, org in (("tess", Role.TALENT_ADMIN, first), ("eve", Role.EXECUTIVE, first),
+                                    ("olly", Role.TALENT_ADMIN, other))
+    }
     return {"organisation": first, "other": other, **people}
 
 

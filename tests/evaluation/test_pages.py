@@ -97,6 +97,7 @@ def test_the_executive_finds_it_from_home_and_the_menu(demo_evaluation, login):
     assert demo_evaluation.get_absolute_url() in client.get(listing).content.decode()
 
 
+@pytest.mark.sqlite_only  # WeasyPrint draws the same PDF on any database
 def test_the_board_paper_and_the_workbook(demo_evaluation, login):
     client = login("erin")
     pdf = client.get(reverse("evaluation:pdf", kwargs={"pk": demo_evaluation.pk}))

@@ -1,7 +1,9 @@
 """The HR import: all or nothing, every problem named by row and column, idempotent."""
 
 import subprocess
+import sys
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -16,6 +18,7 @@ from tests.org.hr_files import extract_rows, to_csv, to_xlsx
 pytestmark = pytest.mark.django_db
 
 TODAY = date(2026, 11, 26)
+REPO = str(Path(__file__).resolve().parents[2])
 
 
 @pytest.fixture
@@ -97,22 +100,17 @@ def test_a_clean_file_prints_counts_and_a_second_run_changes_nothing(rows, trust
     assert database_state() == state
 
 
+@pytest.mark.sqlite_only  # the console script keeps its own SQLite file, whatever DATABASE_URL says
 def test_the_console_script_runs_the_import(rows, trust, tmp_path, settings):
-    # Through the installed `clinlead` entry point, against a file database of its own.
+    # Through the console script's module (`python -m clinlead`), against a file database of its own.
     path = tmp_path / "extract.csv"
     path.write_bytes(to_csv(rows[:50]))
-    env = {"CLINLEAD_DATA_DIR": str(tmp_path / "data"), "PATH": "/usr/bin:/bin:" + _bin_dir()}
-    subprocess.run(["clinlead", "migrate", "--verbosity", "0"], check=True, env=env)
-    done = subprocess.run(["clinlead", "import-hr", str(path), "--dry-run"], env=env, capture_output=True, text=True)
+    env = {"CLINLEAD_DATA_DIR": str(tmp_path / "data"), "PATH": "/usr/bin:/bin", "PYTHONPATH": REPO}
+    clinlead = [sys.executable, "-m", "clinlead"]
+    subprocess.run([*clinlead, "migrate", "--verbosity", "0"], check=True, env=env)
+    done = subprocess.run([*clinlead, "import-hr", str(path), "--dry-run"], env=env, capture_output=True, text=True)
     assert done.returncode == 1  # that database has no such organisation: a named problem
     assert "is not an organisation you may import for" in done.stderr
-
-
-def _bin_dir():
-    import shutil
-    from pathlib import Path
-
-    return str(Path(shutil.which("clinlead")).parent)
 
 
 def test_dry_run_counts_without_writing(rows, trust):

@@ -8,6 +8,7 @@ from clinlead.accounts.models import User
 from clinlead.org.models import Organisation, Person, Position
 from clinlead.selection import services
 from clinlead.selection.models import Selection, Vacancy
+from tests.factories import user
 
 # The demo has selections for these (see clinlead/selection/demo.py) ...
 DEMO_OPEN_BALLOT = "Head of Specialty, Cardiology"
@@ -15,10 +16,6 @@ DEMO_COMPLETE = "Clinical Director, Respiratory Medicine"
 DEMO_NOMINATING = "Clinical Director, Gastroenterology"
 # ... so the tests run their own on other positions. Medicine includes Alice's and Bob's units.
 MEDICINE = "Divisional Director, Medicine"
-
-
-def user(username):
-    return User.objects.select_related("person").get(username=username)
 
 
 def persona(username):

@@ -4,12 +4,8 @@ from datetime import date
 
 import pytest
 
-from clinlead.accounts.models import User
 from clinlead.org.models import Appointment, Organisation, Person, Position
-
-
-def user(name):
-    return User.objects.select_related("person").get(username=name)
+from tests.factories import user  # noqa: F401  (the succession tests import it from here)
 
 
 def current_appointment(position, day=None):
