@@ -132,9 +132,9 @@ def test_publishing_every_unit_subtree_beside_the_leaders_fails_the_audit():
 
 
 def test_a_publication_that_hides_a_leader_with_k_contributors_is_starving_them():
-    from tests.anonymity_audit.nhs_world import respondent
-
     import random
+
+    from tests.anonymity_audit.nhs_world import respondent
 
     rng = random.Random(1)
     people = [respondent(i, "Trust A/Surgery", "L", rng=rng) for i in range(6)]
