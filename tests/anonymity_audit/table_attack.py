@@ -6,6 +6,8 @@ the same named groups). Known: atom sizes, and every count the pages show. For e
 every category, the attacker minimises and maximises the number of people of that category (and
 not of it) under those constraints. A count that comes out the same both ways, and lies in
 1..k-1, is pinned: a small group's categories are disclosed, though no page shows the number.
+("Not c" is checked too, where it splits a group: 3 of Corporate's 14 are not women; a group
+pinned to hold nobody of c is a zero cell, which the property allows.)
 """
 
 from __future__ import annotations
@@ -74,6 +76,8 @@ def pinned_small_counts(*, category_of, groups, shown, k):
                 true = sum(1 for p in members if (category_of[p] == c) != negate)
                 if not 0 < true < k:
                     continue  # only a small count can be a disclosure
+                if negate and true == len(members):
+                    continue  # "nobody here is c": a zero cell splits no one off
                 objective = np.zeros(size)
                 for a in atom_keys:
                     if set(atoms[a]) <= members:

@@ -151,6 +151,34 @@ def test_workforce_diversity_with_the_organisation_headcounts_isolates_no_small_
             "\n(totals left out as they count something else: " + "; ".join(wrong) + ")" if wrong else "")
 
 
+def test_workforce_diversity_pins_no_small_group_for_a_reader_who_knows_every_units_staff(demo, northgate, login):
+    """Leak (two-way tables): unit pages list their staff by name, so every unit's headcount is
+    known; solving the shown counts with them must leave no small group's gender or ethnic
+    group exact (e.g. the Corporate staff who are not women)."""
+    people = {p: v for p, v in workforce(northgate, date.today()).items() if v["units"]}
+    units = Unit.objects.filter(organisation=northgate).values_list("path", flat=True)
+    groups = {("unit", path): {p for p, v in people.items() if any(u == path or u.startswith(path + "/") for u in v["units"])}
+              for path in units}
+    groups[("unit", northgate.name)] = set(people)
+    page = login("sam").get(f"/org/{northgate.slug}/diversity/").content.decode()
+
+    def row_members(table, label):
+        return groups[("unit", label)]
+
+    problems = []
+    for table in tables(page):
+        dimension = "Gender" if table.caption.startswith("Gender") else "Ethnic"
+        figures, _ = table_figures([table], people, row_members, "workforce diversity")
+        category_of = {p: people[p][dimension] for p in people}
+        shown = [Shown(f.id, frozenset(row_members(table, f.id[3])),
+                       frozenset(c for c in set(category_of.values()) if _column_holds(f.id[4], c)), f.n)
+                 for f in figures]
+        problems += [f"{table.caption}: {group}: {what} = {n}, pinned"
+                     for group, what, n in pinned_small_counts(category_of=category_of, groups=groups, shown=shown,
+                                                               k=northgate.min_responses)]
+    assert not problems, "\n".join(problems)
+
+
 def test_workforce_diversity_shows_no_percentage_of_a_hidden_or_small_total(demo, northgate, login):
     people = workforce(northgate, date.today())
     page = login("sam").get(f"/org/{northgate.slug}/diversity/").content.decode()
