@@ -41,7 +41,7 @@ class Figure:
 
     id: Hashable
     covers: frozenset
-    n: int
+    n: int | None  # None: the figure states no n (its parts are still audited)
     mean: float | None = None
     counts: Mapping | None = None
 
@@ -128,6 +128,8 @@ def audit(
         by_cell.setdefault(cell_of[person], []).append(person)
     for f in figures:
         inside = [values[p] for cell in f.covers for p in by_cell.get(cell, ())]
+        if f.n is None:
+            continue
         if f.n != len(inside):
             result.inconsistencies.append(
                 f"figure {f.id}: claims n={f.n}, but its cells hold {len(inside)} contributor(s)"

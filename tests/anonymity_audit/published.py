@@ -28,6 +28,8 @@ from tests.anonymity_audit.auditor import AuditResult, Figure, audit
 ITEMS = [f"q{i}" for i in range(1, 13)]
 ANSWERS = ["1", "2", "3", "4", "5"]
 MIN_ANSWERED = 10
+BEHAVIOURS = {"include": ["q1", "q2"], "inform": ["q3", "q4"], "inquire": ["q5", "q6"],
+              "develop": ["q7", "q8", "q9"], "recognize": ["q10", "q11"], "overall": ["q12"]}
 BURNED_OUT_FROM = 3
 SATISFIED_FROM = 4
 
@@ -58,7 +60,7 @@ def response_index(answers):
 
 def statistics():
     """Every statistic a leader-index output may publish."""
-    return ["index", *ITEMS, "burnout", "satisfaction"]
+    return ["index", *ITEMS, *BEHAVIOURS, "burnout", "satisfaction"]
 
 
 def contributions(respondents, statistic):
@@ -69,6 +71,10 @@ def contributions(respondents, statistic):
             value = response_index(r.answers)
         elif statistic in ITEMS:
             value = r.answers[ITEMS.index(statistic)]
+        elif statistic in BEHAVIOURS:
+            given = [r.answers[ITEMS.index(q)] for q in BEHAVIOURS[statistic]]
+            given = [a for a in given if a is not None]
+            value = (sum(given), len(given)) if given else None  # pooled: item scores and how many
         elif statistic == "burnout":
             value = None if r.burnout is None else int(r.burnout >= BURNED_OUT_FROM)
         elif statistic == "satisfaction":
@@ -109,6 +115,11 @@ def figures_of(report, statistic, cycle=None):
                 continue
             counts = {v: int(dist.get(v) or 0) for v in ANSWERS}
             out.append(Figure(fid, covers_of(entry), n=sum(counts.values()), counts=counts))
+        elif statistic in BEHAVIOURS:
+            score = (entry.get("behaviours") or {}).get(statistic)
+            if score is None:
+                continue
+            out.append(Figure(fid, covers_of(entry), n=None, mean=score))  # pooled mean: checked below
         else:
             rate = entry.get(statistic)
             if rate is None:
@@ -123,10 +134,30 @@ def audit_output(report, respondents, k, cycle=None) -> dict[str, AuditResult]:
     results = {}
     for statistic in statistics():
         figures = figures_of(report, statistic, cycle=cycle)
-        if figures:
-            results[statistic] = audit(figures=figures, cell_of=cell_of,
-                                       values=contributions(respondents, statistic), k=k)
+        if not figures:
+            continue
+        values = contributions(respondents, statistic)
+        if statistic in BEHAVIOURS:
+            result = audit(figures=[Figure(f.id, f.covers, None) for f in figures], cell_of=cell_of,
+                           values=values, k=k)
+            result.inconsistencies += pooled_mean_errors(figures, cell_of, values)
+        else:
+            result = audit(figures=figures, cell_of=cell_of, values=values, k=k)
+        results[statistic] = result
     return results
+
+
+def pooled_mean_errors(figures, cell_of, values, tolerance=0.01):
+    """A behaviour score is the mean item score over every answer to its items in the cells."""
+    errors = []
+    for f in figures:
+        total = count = 0
+        for person, (s, n) in values.items():
+            if cell_of[person] in f.covers:
+                total, count = total + s, count + n
+        if not count or abs(total / count - f.mean) > tolerance:
+            errors.append(f"figure {f.id}: claims score {f.mean}, its cells' answers give {total / count if count else None}")
+    return errors
 
 
 def failures(results: dict[str, AuditResult]) -> str:

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from tests.anonymity_audit.nhs_world import nhs_surveys
 from tests.anonymity_audit.published import (
     ANSWERS,
+    BEHAVIOURS,
     ITEMS,
     audit_output,
     contributions,
@@ -47,7 +48,20 @@ def _figures(members, k, people_by_cell, index):
     for j, item in enumerate(ITEMS):
         given_ = [r.answers[j] for r in inside if r.answers[j] is not None]
         items[item] = {v: sum(1 for a in given_ if str(a) == v) for v in ANSWERS} if len(given_) >= k else None
+    entry["behaviours"] = {}
+    for name in BEHAVIOURS:
+        scores = contributions(inside, name)
+        total, count = sum(s for s, _ in scores.values()), sum(n for _, n in scores.values())
+        entry["behaviours"][name] = total / count if len(scores) >= k else None
     return entry, items
+
+
+def _behaviours_of_blocks(entry, blocks, people_by_cell, k):
+    """A unit shows a behaviour only where every block in it has k who answered its items."""
+    for name in BEHAVIOURS:
+        for cells in blocks:
+            if len(contributions([r for c in cells for r in people_by_cell[c]], name)) < k:
+                entry["behaviours"][name] = None
 
 
 def reference_publication(respondents, k):
@@ -81,12 +95,14 @@ def reference_publication(respondents, k):
             waiting[unit.rpartition("/")[0]] |= pool
     units = []
     for unit in sorted({a for c in people_by_cell for a in _ancestors(c[0])}):
-        cells = set()
+        cells, inside = set(), []
         for home, block in blocks:
             if home == unit or home.startswith(unit + "/"):
                 cells |= block
+                inside.append(block)
         if sum(count[c] for c in cells) >= k:
             entry, _ = _figures(cells, k, people_by_cell, index)
+            _behaviours_of_blocks(entry, inside, people_by_cell, k)
             units.append({"unit": unit, **entry})
     return {"leaders": leaders, "units": units}
 
