@@ -12,7 +12,8 @@ from datetime import date
 
 import pytest
 
-from clinlead.org.models import Person, Unit, UnitMembership
+from clinlead.development.models import DevelopmentPlan
+from clinlead.org.models import Appointment, Person, Unit, UnitMembership
 from clinlead.org.special_category import ETHNIC_GROUP_OF
 from clinlead.succession.models import PoolCandidate
 from tests.anonymity_audit.auditor import Figure, audit
@@ -261,4 +262,58 @@ def test_pipeline_diversity_shows_no_percentage_of_a_hidden_total(demo, northgat
     page = login("admin").get(f"/succession/{northgate.slug}/diversity/").content.decode()
     _, shown = table_figures(tables(page), people, lambda t, label: set(people), "pipeline diversity")
     problems = percentage_problems(shown, northgate.min_responses)
+    assert not problems, "\n".join(problems)
+
+
+# ------------------------------------------------------------------ pathway diversity
+ASPIRING = "Aiming higher, not yet in a position"
+WHOLE_PATHWAY = "Whole pathway"
+
+
+def pathway_stages(org, day):
+    """person id -> stage: the most senior level held today (appointments are public on the
+    positions pages), else aiming higher by their latest career conversation."""
+    held = {}
+    for pid, level, rank in Appointment.objects.filter(
+            position__organisation=org, start__lte=day, end__gte=day, ended_on__isnull=True,
+            person__active=True).values_list("person_id", "position__level__name", "position__level__rank"):
+        if pid not in held or rank > held[pid][1]:
+            held[pid] = (level, rank)
+    stage = {pid: level for pid, (level, _) in held.items()}
+    latest = {}
+    for plan in DevelopmentPlan.objects.filter(person__organisation=org, person__active=True).order_by(
+            "person_id", "-conversation_on", "-id"):
+        latest.setdefault(plan.person_id, plan)
+    for pid, plan in latest.items():
+        if pid not in stage and plan.aspiration == DevelopmentPlan.Aspiration.STEP_UP:
+            stage[pid] = ASPIRING
+    return stage
+
+
+def test_pathway_diversity_pins_no_small_group_for_a_reader_who_knows_who_holds_each_level(demo, northgate, login):
+    """Leak (two-way tables, pathway): who holds each level is public, so a stage's size is
+    known even where its total is suppressed; its shown count of women must not pin the rest."""
+    stage = pathway_stages(northgate, date.today())
+    people = {pid: {"Gender": gender_label(g), "Ethnic": ethnic_label(e)}
+              for pid, g, e in Person.objects.filter(pk__in=stage).values_list(
+                  "pk", "demographics__gender", "demographics__ethnicity")}
+    groups = {label: {p for p, s in stage.items() if s == label} for label in set(stage.values())}
+    groups[WHOLE_PATHWAY] = set(stage)
+    page = login("sam").get(f"/development/{northgate.slug}/pathway/diversity/").content.decode()
+
+    def row_members(table, label):
+        return groups.get(label, set())
+
+    problems = []
+    for table in tables(page):
+        dimension = "Gender" if table.caption.startswith("Gender") else "Ethnic"
+        figures, shown_cells = table_figures([table], people, row_members, "pathway diversity")
+        category_of = {p: people[p][dimension] for p in people}
+        shown = [Shown(f.id, frozenset(row_members(table, f.id[3])),
+                       frozenset(c for c in set(category_of.values()) if _column_holds(f.id[4], c)), f.n)
+                 for f in figures]
+        problems += [f"{table.caption}: {group}: {what} = {n}, pinned"
+                     for group, what, n in pinned_small_counts(category_of=category_of, groups=groups, shown=shown,
+                                                               k=northgate.min_responses)]
+        problems += percentage_problems(shown_cells, northgate.min_responses)
     assert not problems, "\n".join(problems)
