@@ -118,6 +118,27 @@ def _audit_message(result, extra=()):
     return "\n".join([result.explain(limit=20), *extra])
 
 
+def solved_disclosures(page_tables, people, row_members, groups, k, dimension_of):
+    """What a reader who knows `groups` pins by solving the shown counts of each dimension."""
+    problems = []
+    by_dimension = {}
+    for table in page_tables:
+        by_dimension.setdefault(dimension_of(table), []).append(table)
+    for dimension, section in by_dimension.items():
+        figures, _ = table_figures(section, people, row_members, dimension)
+        category_of = {p: people[p][dimension] for p in people if p in set().union(*groups.values())}
+        shown = [Shown(f.id, frozenset(row_members(section[f.id[2]], f.id[3])),
+                       frozenset(c for c in set(category_of.values()) if _column_holds(f.id[4], c)), f.n)
+                 for f in figures]
+        problems += [f"{dimension}: {group}: {what} = {n}, pinned"
+                     for group, what, n in pinned_small_counts(category_of=category_of, groups=groups, shown=shown, k=k)]
+    return problems
+
+
+def _by_caption(table):
+    return "Gender" if table.caption.startswith("Gender") else "Ethnic"
+
+
 # ------------------------------------------------------------------ workforce diversity
 @pytest.fixture
 def northgate(demo):
@@ -166,17 +187,7 @@ def test_workforce_diversity_pins_no_small_group_for_a_reader_who_knows_every_un
     def row_members(table, label):
         return groups[("unit", label)]
 
-    problems = []
-    for table in tables(page):
-        dimension = "Gender" if table.caption.startswith("Gender") else "Ethnic"
-        figures, _ = table_figures([table], people, row_members, "workforce diversity")
-        category_of = {p: people[p][dimension] for p in people}
-        shown = [Shown(f.id, frozenset(row_members(table, f.id[3])),
-                       frozenset(c for c in set(category_of.values()) if _column_holds(f.id[4], c)), f.n)
-                 for f in figures]
-        problems += [f"{table.caption}: {group}: {what} = {n}, pinned"
-                     for group, what, n in pinned_small_counts(category_of=category_of, groups=groups, shown=shown,
-                                                               k=northgate.min_responses)]
+    problems = solved_disclosures(tables(page), people, row_members, groups, northgate.min_responses, _by_caption)
     assert not problems, "\n".join(problems)
 
 
@@ -220,24 +231,12 @@ def test_pipeline_diversity_pins_no_small_group_for_a_reader_who_solves_for_hidd
     groups = {("pool depth", title): members & active for title, members in depth.items()}
     for scope in {s for p in active for s in people[p]["scopes"]}:
         groups[scope] = {p for p in active if scope in people[p]["scopes"]}
-    problems = []
-    for caption, section in sections(page):
-        dimension = "Gender" if caption.startswith("Gender") else "Ethnic"
-        figures, _ = table_figures(section, people, row_members, "pipeline diversity")
-        category_of = {p: people[p][dimension] for p in active}
-        shown = [Shown(f.id, frozenset(f.covers | _row_of(f, section, row_members)),
-                       frozenset(c for c in set(category_of.values()) if _column_holds(f.id[4], c)), f.n)
-                 for f in figures]
-        problems += [f"{caption}: {group}: {what} = {n}, pinned"
-                     for group, what, n in pinned_small_counts(category_of=category_of, groups=groups, shown=shown,
-                                                               k=northgate.min_responses)]
+    found = sections(page)
+    dimension_of = {id(t): ("Gender" if caption.startswith("Gender") else "Ethnic") for caption, ts in found for t in ts}
+    page_tables = [t for _, ts in found for t in ts]
+    problems = solved_disclosures(page_tables, {p: people[p] for p in active}, row_members, groups,
+                                  northgate.min_responses, lambda table: dimension_of[id(table)])
     assert not problems, "\n".join(problems)
-
-
-def _row_of(figure, section, row_members):
-    """The whole row a figure is a cell of (its cover holds only that row's people of its column)."""
-    _, _, t, label, _ = figure.id
-    return frozenset(row_members(section[t], label))
 
 
 def _column_holds(column, category):
@@ -304,16 +303,8 @@ def test_pathway_diversity_pins_no_small_group_for_a_reader_who_knows_who_holds_
     def row_members(table, label):
         return groups.get(label, set())
 
-    problems = []
-    for table in tables(page):
-        dimension = "Gender" if table.caption.startswith("Gender") else "Ethnic"
-        figures, shown_cells = table_figures([table], people, row_members, "pathway diversity")
-        category_of = {p: people[p][dimension] for p in people}
-        shown = [Shown(f.id, frozenset(row_members(table, f.id[3])),
-                       frozenset(c for c in set(category_of.values()) if _column_holds(f.id[4], c)), f.n)
-                 for f in figures]
-        problems += [f"{table.caption}: {group}: {what} = {n}, pinned"
-                     for group, what, n in pinned_small_counts(category_of=category_of, groups=groups, shown=shown,
-                                                               k=northgate.min_responses)]
-        problems += percentage_problems(shown_cells, northgate.min_responses)
+    page_tables = tables(page)
+    problems = solved_disclosures(page_tables, people, row_members, groups, northgate.min_responses, _by_caption)
+    problems += percentage_problems(table_figures(page_tables, people, row_members, "pathway diversity")[1],
+                                    northgate.min_responses)
     assert not problems, "\n".join(problems)
