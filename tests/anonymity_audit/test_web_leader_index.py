@@ -106,8 +106,14 @@ def report_page_figures(html):
     counted = re.search(r"People who answered\s+(\d+)", text)
     burnout = re.search(r"(\d+)% report symptoms of burnout", text)
     satisfied = re.search(r"(\d+)% are satisfied", text)
+    shares = {}  # the items chart's marks: (item, answer) -> percent of that item's answers
+    for pct, item, answer in re.findall(r"Share of answers: ([\d.]+)%; item: (Q\d+)[^\"]*?; answer: (\d)", html):
+        shares[(item.lower(), answer)] = float(pct)
+    described = re.search(r"Behaviour scores \(1 to 5\): ([^\"<]*)", html)
+    behaviours = {name.lower(): float(v) for name, v in re.findall(r"([A-Za-z]+) ([\d.]+)", described[1])} if described else {}
     return {"index": float(index[1]) if index else None, "n": int(counted[1]) if counted else None,
-            "burnout": int(burnout[1]) if burnout else None, "satisfaction": int(satisfied[1]) if satisfied else None}
+            "burnout": int(burnout[1]) if burnout else None, "satisfaction": int(satisfied[1]) if satisfied else None,
+            "shares": shares, "behaviours": behaviours}
 
 
 def test_leader_report_pages_show_only_figures_the_published_output_holds(northgate, login):
@@ -127,6 +133,16 @@ def test_leader_report_pages_show_only_figures_the_published_output_holds(northg
                 assert same(shown["index"], entry["index"], 1), f"{where}: page {shown['index']}, output {entry['index']}"
             if shown["n"] is not None:
                 assert entry is not None and shown["n"] == entry["n"], f"{where}: page counts {shown['n']}"
+            for (item, answer), pct in shown["shares"].items():
+                counts = ((entry or {}).get("items") or {}).get(item)
+                assert counts is not None, f"{where}: the items chart shows {item}, the output hides it"
+                answered = sum(int(counts.get(v) or 0) for v in "12345")
+                assert answered and abs(100 * int(counts.get(answer) or 0) / answered - pct) < 0.01, (
+                    f"{where}: the chart shows {pct}% answered {answer} to {item}; the output has {counts}")
+            for name, score in shown["behaviours"].items():
+                value = ((entry or {}).get("behaviours") or {}).get(name)
+                assert value is not None and same(score, value, 2), (
+                    f"{where}: the page shows {name} {score}; the output has {value}")
             for name in ("burnout", "satisfaction"):
                 if shown[name] is not None:
                     rate = (entry or {}).get(name)
