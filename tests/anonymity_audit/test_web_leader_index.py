@@ -14,6 +14,7 @@ import io
 import json
 import random
 import re
+from html import unescape as html_unescape
 
 import openpyxl
 import pytest
@@ -153,13 +154,23 @@ def test_leader_report_pages_show_only_figures_the_published_output_holds(northg
 def test_the_results_dashboard_shows_only_figures_the_published_output_holds(northgate, login):
     client = login("admin")
     for cycle in published_cycles(northgate):
-        _, units = by_key(published(cycle))
+        leaders, units = by_key(published(cycle))
         html = client.get(f"/leader-index/cycles/{cycle.pk}/").content.decode()
         overall = re.search(r"leader index\s+([\d.]+) out of 60, from (\d+) responses", visible_text(html))
         if overall:
             entry = units.get(northgate.name)
             assert entry and same(float(overall[1]), entry["index"], 1) and entry["n"] == int(overall[2]), (
                 f"{cycle}: the dashboard shows {overall[0]!r}; the output has {entry}")
+        for behaviour, path, mean in re.findall(r'aria-label="behaviour: (\w+); unit: ([^;"]+); Mean: ([\d.]+)"', html):
+            entry = units.get(f"{northgate.name}/{html_unescape(path)}")
+            value = ((entry or {}).get("behaviours") or {}).get(behaviour.lower())
+            assert value is not None and abs(value - float(mean)) < 6e-4, (
+                f"{cycle}: the heatmap shows {path} {behaviour} {mean}; the output has {value}")
+        indices = [e["index"] for e in leaders.values()]
+        for low, high, count in re.findall(r"Leader index \(12–60\): (\d+) – (\d+); Leaders: (\d+)", html):
+            inside = sum(1 for v in indices if int(low) <= v < int(high) or (int(high) == 60 and v == 60))
+            assert inside == int(count), (
+                f"{cycle}: the histogram shows {count} leaders at {low}-{high}; the output has {inside}")
         table = next(t for t in tables(html) if "by unit" in t.caption)
         for row in table.rows:
             if len(row) < 3:
