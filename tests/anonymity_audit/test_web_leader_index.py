@@ -181,6 +181,32 @@ def test_the_results_dashboard_shows_only_figures_the_published_output_holds(nor
                 f"{cycle}: the dashboard shows {path} n={n} index {index}; the output has {entry}")
 
 
+def test_succession_candidate_cards_show_only_leader_figures_the_published_output_holds(northgate, login):
+    """The leader index travels to the succession candidate card (latest cycle and trend)."""
+    client = login("admin")
+    outputs = {c.name: by_key(published(c))[0] for c in published_cycles(northgate)}
+    leaders = Person.objects.filter(organisation=northgate, staff_number__in={
+        s for found in outputs.values() for s in found} | {r.leader for c in published_cycles(northgate)
+                                                             for r in ground_truth(c)})
+    checked = 0
+    for person in leaders:
+        page = client.get(f"/succession/people/{person.pk}/")
+        if page.status_code != 200:
+            continue
+        text = visible_text(page.content.decode())
+        latest = re.search(r"Leader index ([\d.]+) in the (\S+) cycle \((\d+) responses", text)
+        shown = [(latest[2], float(latest[1]), int(latest[3]))] if latest else []
+        trend = re.search(r"Trend: ((?:\S+ [\d.]+(?: → )?)+)", text)
+        if trend:
+            shown += [(c, float(v), None) for c, v in re.findall(r"(\S+) ([\d.]+)", trend[1])]
+        for cycle, index, n in shown:
+            entry = outputs.get(cycle, {}).get(person.staff_number)
+            assert entry and same(index, entry["index"], 1) and n in (None, entry["n"]), (
+                f"the candidate card of {person.staff_number} shows {cycle}: {index} (n={n}); the output has {entry}")
+            checked += 1
+    assert checked, "no candidate card showed a leader index"
+
+
 def export_rows(response):
     """{sheet: [dict per row]} from an Excel download."""
     book = openpyxl.load_workbook(io.BytesIO(response.content), read_only=True)
