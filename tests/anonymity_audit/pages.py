@@ -59,9 +59,10 @@ class _Parser(HTMLParser):
             self._row.append(" ".join("".join(self._cell).split()))
             self._cell = None
         elif tag == "tr" and self._row is not None:
-            (self._table.head if self._in_head else self._table.rows).append(self._row)
             if self._in_head:
                 self._table.head = self._row
+            else:
+                self._table.rows.append(self._row)
             self._row = None
         elif tag == "thead":
             self._in_head = False
