@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
+from clinlead.analytics.disclosure import ancestor_matrix
 from clinlead.analytics.instrument import Instrument
 
 
@@ -333,15 +334,6 @@ def build_unit_tree(*, unit_paths: Sequence[str]) -> UnitTree:
     at = {p: i for i, p in enumerate(paths)}
     parent = np.array([at[p.rpartition("/")[0]] if "/" in p else -1 for p in paths], dtype=np.int64)
     depth = np.array([p.count("/") for p in paths], dtype=np.int64)
-    levels = int(depth.max()) + 1 if len(paths) else 0
     node_of = np.array([at[p] for p in unit_paths], dtype=np.int64)
-    # Walk up from each unit, filling its row from its own depth to the root.
-    ancestors = np.full((len(unit_paths), levels), -1, dtype=np.int64)
-    rows = np.arange(len(unit_paths))
-    current = node_of.copy()
-    while len(rows):
-        ancestors[rows, depth[current]] = current
-        up = parent[current]
-        keep = up >= 0
-        rows, current = rows[keep], up[keep]
+    ancestors = ancestor_matrix(parent=parent, depth=depth)[node_of]
     return UnitTree(paths=paths, parent=parent, depth=depth, node_of=node_of, ancestors=ancestors)
