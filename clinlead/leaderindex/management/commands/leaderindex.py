@@ -2,6 +2,7 @@
 
     clinlead leaderindex score FILE [--min-n K] [--json [--covers]] [--quiet] [--instrument JSON]
     clinlead leaderindex associate FILE [--min-n K] [--cycle C] [--json] [--quiet]
+    clinlead leaderindex published CYCLE_ID --json [--covers]
 
 `score` prints every leader and every unit at every path level (the organisation root
 included), per cycle, sorted by cycle then id / path. The disclosure rule (leader first, see
@@ -12,7 +13,11 @@ lists the [unit, leader_id] cells whose respondents its figures include.
 `associate` prints, for one cycle (the latest unless --cycle), the odds ratio per index point
 for burnout and satisfaction and the correlations across published leaders and units.
 
-All the work is done in clinlead.analytics; this command reads arguments and prints.
+`published` prints, for a cycle published in the web app, exactly the figures it shows (read
+from what publication stored), in the shape of `score --json --covers`.
+
+All the work is done in clinlead.analytics and the selectors; this command reads arguments and
+prints.
 """
 
 import json
@@ -41,7 +46,11 @@ class Command(BaseCommand):
     requires_system_checks = []
 
     def add_arguments(self, parser):
-        sub = parser.add_subparsers(dest="action", required=True, metavar="{score,associate}")
+        sub = parser.add_subparsers(dest="action", required=True, metavar="{score,associate,published}")
+        p = sub.add_parser("published", help="the figures a cycle published in the web app shows")
+        p.add_argument("cycle_id", type=int, help="the published cycle's id")
+        p.add_argument("--json", action="store_true", help="print JSON (the only format)")
+        p.add_argument("--covers", action="store_true", help="list the cells each figure includes")
         for name, text in (
             ("score", "leader and unit figures, the disclosure rule applied"),
             ("associate", "odds ratios per point for burnout and satisfaction"),
@@ -64,6 +73,8 @@ class Command(BaseCommand):
                 p.add_argument("--cycle", help="cycle to analyse (default: the latest)")
 
     def handle(self, *args, **options):
+        if options["action"] == "published":
+            return self.published(options["cycle_id"], options["covers"])
         k = options["min_n"]
         if not MIN_K <= k <= MAX_K:
             raise CommandError(f"--min-n must be between {MIN_K} and {MAX_K}, got {k}")
@@ -125,6 +136,18 @@ class Command(BaseCommand):
             for lid in sorted(trends):
                 points = ", ".join(f"{p['cycle']}: {p['index']}" for p in trends[lid])
                 out(f"  {lid:<20} {points}")
+
+    # ------------------------------------------------------------------ published
+    def published(self, cycle_id, covers):
+        from clinlead.leaderindex.selectors_published import published_figures
+        from clinlead.surveys.models import SurveyCycle
+
+        cycle = SurveyCycle.objects.filter(pk=cycle_id, status=SurveyCycle.Status.PUBLISHED).select_related(
+            "organisation").first()
+        if cycle is None:
+            raise CommandError(f"no published cycle with id {cycle_id}")
+        report = published_figures(cycle=cycle, covers=covers)
+        self.stdout.write(json.dumps(finite(report), allow_nan=False))
 
     # ------------------------------------------------------------------ associate
     def associate(self, report, as_json):
