@@ -162,3 +162,20 @@ def test_published_refuses_a_cycle_that_is_not_published():
     cycle = world.cycle()
     with pytest.raises(CommandError, match="no published cycle"):
         call_command("leaderindex", "published", str(cycle.pk), "--json")
+
+
+def test_the_demo_cycles_publish_every_leader_with_k_and_no_small_part(demo):
+    from clinlead.surveys.models import SurveyCycle
+
+    cycles = SurveyCycle.objects.filter(status=SurveyCycle.Status.PUBLISHED)
+    assert cycles.exists()
+    for cycle in cycles:
+        report = published(cycle)
+        cells = contributors(cycle)
+        k = report["min_n"]
+        assert small_parts(figures=report_figures(report), contributors=cells, k=k) == [], cycle
+        per_leader = {}
+        for (_, leader), n in cells.items():
+            per_leader[leader] = per_leader.get(leader, 0) + n
+        shown = {e["leader_id"]: e["n"] for e in report["leaders"]}
+        assert shown == {leader: n for leader, n in per_leader.items() if n >= k}, cycle
