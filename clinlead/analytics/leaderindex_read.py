@@ -253,16 +253,29 @@ class _CheckingReader:
                 self.short.append((self.record, self.commas + 1))
             return
         buf = np.frombuffer(data, dtype=np.uint8)
-        quotes = np.cumsum(buf == 34) + (1 if self.in_quotes else 0)
-        outside = quotes % 2 == 0
-        is_comma = (buf == 44) & outside
-        ends = np.flatnonzero((buf == 10) & outside)
-        self.in_quotes = bool(quotes[-1] % 2)
-        if len(ends) == 0:
-            self.commas += int(is_comma.sum())
-            self.chars += len(buf)
-            return
-        commas_before = np.cumsum(is_comma)[ends]
+        if not self.in_quotes and data.find(b'"') < 0:
+            # No quote anywhere (the usual export): every comma and newline counts, and commas
+            # per record follow from where the commas fall between the newlines.
+            commas = np.flatnonzero(buf == 44)
+            ends = np.flatnonzero(buf == 10)
+            if len(ends) == 0:
+                self.commas += len(commas)
+                self.chars += len(buf)
+                return
+            commas_before = np.searchsorted(commas, ends)
+            tail = len(commas) - int(commas_before[-1])
+        else:
+            quotes = np.cumsum(buf == 34) + (1 if self.in_quotes else 0)
+            outside = quotes % 2 == 0
+            is_comma = (buf == 44) & outside
+            ends = np.flatnonzero((buf == 10) & outside)
+            self.in_quotes = bool(quotes[-1] % 2)
+            if len(ends) == 0:
+                self.commas += int(is_comma.sum())
+                self.chars += len(buf)
+                return
+            commas_before = np.cumsum(is_comma)[ends]
+            tail = int(is_comma[ends[-1] + 1 :].sum())
         per_record = np.diff(np.r_[0, commas_before])
         per_record[0] += self.commas
         numbers = self.record + np.arange(len(ends))
@@ -274,7 +287,7 @@ class _CheckingReader:
             ):
                 self.short.append((int(r), int(c) + 1))
         self.record += len(ends)
-        self.commas = int(is_comma[ends[-1] + 1 :].sum())
+        self.commas = tail
         self.chars = len(buf) - ends[-1] - 1
 
     def read(self, n=-1):

@@ -151,52 +151,51 @@ def _values(arr: np.ndarray, ndigits: int | None) -> list:
 
 
 class _Entries:
-    """Report entries for the groups of one GroupFigures (published ones get figures)."""
+    """Report entries for the groups of one GroupFigures (published ones get figures). Everything
+    is turned into Python lists once, so building an entry is only picking from them."""
 
     def __init__(self, figs: GroupFigures, instrument, ndigits, behaviour_ok, item_ok=None,
                  outcome_ok=None):
-        self.figs = figs
         self.n = figs.n_index.tolist()
         self.index = _values(figs.index, ndigits)
-        self.low = _values(figs.ci_low, ndigits)
-        self.high = _values(figs.ci_high, ndigits)
+        low, high = _values(figs.ci_low, ndigits), _values(figs.ci_high, ndigits)
+        self.ci = [[a, b] if a is not None and b is not None else None for a, b in zip(low, high, strict=True)]
         names = list(instrument.behaviours)
         flat = _values(np.where(behaviour_ok, figs.behaviours, np.nan), ndigits)
         width = len(names)
         self.behaviours = [dict(zip(names, flat[i * width:(i + 1) * width], strict=True))
                            for i in range(len(self.n))]
-        self.item_ids = instrument.item_ids
-        self.points = [str(v) for v in instrument.scale_values]
-        self.item_ok = item_ok
-        self.outcome_ok = outcome_ok
-        self.ndigits = ndigits
+        self.items = None
+        if item_ok is not None and figs.items is not None:
+            points = [str(v) for v in instrument.scale_values]
+            ids = instrument.item_ids
+            # counts without column 0 (skips are not published), hidden items as None
+            counts = np.where(item_ok[:, :, None], figs.items[:, :, 1:], -1).tolist()
+            self.items = [{item: dict(zip(points, c, strict=True)) if c[0] >= 0 else None
+                           for item, c in zip(ids, row, strict=True)} for row in counts]
+        self.outcomes = None
+        if outcome_ok is not None:
+            self.outcomes = {}
+            for name in OUTCOMES:
+                answered = figs.outcome_n[name]
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    share = _values(figs.outcome_yes[name] / answered, ndigits)
+                self.outcomes[name] = [{"n": a, "rate": r} if ok else None for a, r, ok in
+                                       zip(answered.tolist(), share, outcome_ok[name].tolist(), strict=True)]
 
     def published(self, g: int) -> dict:
-        low, high = self.low[g], self.high[g]
         out = {
-            "n": self.n[g], "published": True, "index": self.index[g],
-            "ci95": [low, high] if low is not None and high is not None else None,
-            "behaviours": self.behaviours[g], "items": None,
+            "n": self.n[g], "published": True, "index": self.index[g], "ci95": self.ci[g],
+            "behaviours": self.behaviours[g], "items": self.items[g] if self.items is not None else None,
         }
-        if self.item_ok is not None and self.figs.items is not None:
-            ok = self.item_ok[g].tolist()
-            out["items"] = {
-                item: dict(zip(self.points, counts[1:], strict=True)) if shown else None
-                for item, counts, shown in zip(self.item_ids, self.figs.items[g].tolist(), ok, strict=True)
-            }
-        if self.outcome_ok is not None:
+        if self.outcomes is not None:
             for name in OUTCOMES:
-                answered = int(self.figs.outcome_n[name][g])
-                if self.outcome_ok[name][g]:
-                    share = self.figs.outcome_yes[name][g] / answered
-                    out[name] = {"n": answered, "rate": share if self.ndigits is None else round(share, self.ndigits)}
-                else:
-                    out[name] = None
+                out[name] = self.outcomes[name][g]
         return out
 
     def hidden(self) -> dict:
         out = {"n": None, "published": False, "index": None, "ci95": None, "behaviours": None, "items": None}
-        if self.outcome_ok is not None:
+        if self.outcomes is not None:
             out.update(dict.fromkeys(OUTCOMES))
         return out
 
