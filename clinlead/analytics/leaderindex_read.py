@@ -93,23 +93,40 @@ def normalise_unit(*, path: str) -> str | None:
     return "/".join(parts)
 
 
+class _Lookup:
+    """A growing mapping of distinct keys to positions 0, 1, ..., looked up a chunk's distinct
+    values at a time through a pandas hash index (no Python loop per value)."""
+
+    def __init__(self):
+        self.keys: list = []
+        self.index = pd.Index([], dtype=object)
+
+    def positions(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Position of each key, adding the new ones; and where the keys not seen before are."""
+        pos = self.index.get_indexer(keys)
+        new = np.flatnonzero(pos < 0)
+        if len(new):
+            which, distinct = pd.factorize(keys[new])  # a new key may come twice
+            pos[new] = len(self.keys) + which
+            self.keys.extend(np.asarray(distinct, dtype=object).tolist())
+            self.index = pd.Index(self.keys, dtype=object)
+        return pos, new
+
+
 class _Codes:
     """Grows a string -> code mapping across chunks."""
 
     def __init__(self):
-        self.index: dict[str, int] = {}
-        self.names: list[str] = []
+        self.lookup = _Lookup()
 
-    def encode(self, codes: np.ndarray, names: list[str]) -> np.ndarray:
-        """Chunk-local codes with their names -> global codes."""
-        table = np.empty(len(names), dtype=np.int32)
-        for i, name in enumerate(names):
-            code = self.index.get(name)
-            if code is None:
-                code = self.index[name] = len(self.names)
-                self.names.append(name)
-            table[i] = code
-        return table[codes]
+    @property
+    def names(self) -> list[str]:
+        return self.lookup.keys
+
+    def encode(self, codes: np.ndarray, names: np.ndarray) -> np.ndarray:
+        """Chunk-local codes with their names (two raw values may clean to one) -> global codes."""
+        table, _ = self.lookup.positions(names)
+        return table.astype(np.int32)[codes]
 
 
 def table_from_rows(*, rows: Iterable[Mapping], instrument: Instrument | None = None):
@@ -133,7 +150,9 @@ class _Builder:
     def __init__(self, instrument: Instrument):
         self.instrument = instrument
         self.codes = {c: _Codes() for c in TEXT_COLUMNS}
-        self.clean: dict[str, dict] = {c: {} for c in TEXT_COLUMNS}
+        # raw text -> cleaned, kept across chunks: the raw values' positions, their cleaned names
+        self.raw = {c: _Lookup() for c in TEXT_COLUMNS}
+        self.cleaned: dict[str, list[str]] = {c: [] for c in TEXT_COLUMNS}
         self.parts: list[dict] = []
         self.numeric = instrument.item_ids + (instrument.burnout.id, instrument.satisfaction.id)
         lo, hi = instrument.scale_min, instrument.scale_max
@@ -155,23 +174,22 @@ class _Builder:
         text = {}
         for col in TEXT_COLUMNS:
             codes, uniques = pd.factorize(df[col].to_numpy(), use_na_sentinel=True)
-            clean = self.clean[col]  # raw text -> cleaned, kept across chunks
-            names = []
-            for u in uniques:
-                name = clean.get(u)
-                if name is None:
-                    name = str(u).strip()
-                    if col == "unit":
-                        name = normalise_unit(path=name) or "" if name else ""
-                    clean[u] = name
-                names.append(name)
+            uniques = np.asarray(uniques, dtype=object)
+            pos, new = self.raw[col].positions(uniques)
+            cleaned = self.cleaned[col]
+            for u in uniques[new].tolist():
+                name = str(u).strip()
+                if col == "unit":
+                    name = normalise_unit(path=name) or "" if name else ""
+                cleaned.append(name)
+            names = np.array(cleaned, dtype=object)[pos] if len(pos) else np.array([], dtype=object)
             text[col] = (codes, names)
             if col == "profession":
                 continue
-            empty = np.array([not n for n in names] + [True])  # last: NaN (sentinel -1)
-            raw_empty = np.array([not str(u).strip() for u in uniques] + [True])
+            empty = np.append(names == "", True)  # last: NaN (sentinel -1)
             bad = empty[codes]
             if bad.any():
+                raw_empty = np.array([not str(u).strip() for u in uniques] + [True])
                 if col == "unit":
                     flag(bad & raw_empty[codes], col, lambda r: "unit is empty")
                     flag(bad & ~raw_empty[codes], col, lambda r: "a unit path segment is empty")

@@ -165,14 +165,12 @@ class _Entries:
         width = len(names)
         self.behaviours = [dict(zip(names, flat[i * width:(i + 1) * width], strict=True))
                            for i in range(len(self.n))]
-        self.items = None
+        self.counts = None
         if item_ok is not None and figs.items is not None:
-            points = [str(v) for v in instrument.scale_values]
-            ids = instrument.item_ids
-            # counts without column 0 (skips are not published), hidden items as None
-            counts = np.where(item_ok[:, :, None], figs.items[:, :, 1:], -1).tolist()
-            self.items = [{item: dict(zip(points, c, strict=True)) if c[0] >= 0 else None
-                           for item, c in zip(ids, row, strict=True)} for row in counts]
+            self.points = [str(v) for v in instrument.scale_values]
+            self.item_ids = instrument.item_ids
+            # counts without column 0 (skips are not published), hidden items marked -1
+            self.counts = np.where(item_ok[:, :, None], figs.items[:, :, 1:], -1).tolist()
         self.outcomes = None
         if outcome_ok is not None:
             self.outcomes = {}
@@ -186,8 +184,12 @@ class _Entries:
     def published(self, g: int) -> dict:
         out = {
             "n": self.n[g], "published": True, "index": self.index[g], "ci95": self.ci[g],
-            "behaviours": self.behaviours[g], "items": self.items[g] if self.items is not None else None,
+            "behaviours": self.behaviours[g], "items": None,
         }
+        if self.counts is not None:
+            points = self.points
+            out["items"] = {item: dict(zip(points, c, strict=True)) if c[0] >= 0 else None
+                            for item, c in zip(self.item_ids, self.counts[g], strict=True)}
         if self.outcomes is not None:
             for name in OUTCOMES:
                 out[name] = self.outcomes[name][g]
@@ -286,8 +288,10 @@ def _group_correlations(figs: GroupFigures, chosen: np.ndarray, shown: dict[str,
     return out
 
 
-def associate_report(*, table: ResponseTable, k: int, cycle: str | None = None) -> dict:
-    """The `associate` output for one cycle (the latest unless named)."""
+def associate_report(*, table: ResponseTable, k: int, cycle: str | None = None,
+                     scores: CycleScores | None = None) -> dict:
+    """The `associate` output for one cycle (the latest unless named). A caller that has scored
+    the cycle already (publication) passes its `scores`."""
     cycles = cycle_names(table=table)
     if not cycles:
         raise ValueError("the file holds no responses")
@@ -295,7 +299,8 @@ def associate_report(*, table: ResponseTable, k: int, cycle: str | None = None) 
         cycle = cycles[-1]
     elif cycle not in cycles:
         raise ValueError(f"cycle {cycle!r} is not in the file; it holds {', '.join(cycles)}")
-    scores = score_cycle(table=table, cycle=cycle, k=k, with_items=False)
+    if scores is None or scores.cycle != cycle or scores.k != k:
+        scores = score_cycle(table=table, cycle=cycle, k=k, with_items=False)
     instrument = table.instrument
     sub = scores.table
     report = {"cycle": cycle, "min_n": k}

@@ -64,7 +64,7 @@ def _publish(actor, cycle):
     leaders = Response.objects.filter(cycle=cycle).values_list("leader_id", flat=True).distinct()
     people = dict(Person.objects.filter(pk__in=leaders).values_list("id", "staff_number"))
     table = table_from_rows(rows=_rows(cycle, instrument, units_by_id, people), instrument=instrument)
-    result = _store(cycle, table, cycle.min_responses, units_by_id, {v: k for k, v in people.items()})
+    result = _store(cycle, table, cycle.min_responses, units_by_id, {v.strip(): k for k, v in people.items()})
     cycle.status = SurveyCycle.Status.PUBLISHED
     cycle.save(update_fields=["status"])
     audit.record(actor=actor, action="leaderindex.cycle_published", obj=cycle, organisation=cycle.organisation,
@@ -121,7 +121,7 @@ def _store(cycle, table, k, units_by_id, person_of):
             covers=entry["covers"],
         ))
     UnitResult.objects.bulk_create(unit_results, batch_size=2000)
-    association = associate_report(table=table, k=k, cycle=cycle.name)
+    association = associate_report(table=table, k=k, cycle=cycle.name, scores=scores)
     published_org = organisation_entry is not None and organisation_entry["published"]
     invited = Invitation.objects.filter(cycle=cycle).count()
     responded = len(table)

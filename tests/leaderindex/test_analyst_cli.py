@@ -278,3 +278,12 @@ def test_another_instrument_can_be_named_on_the_command_line(tmp_path):
     report = run_json("score", str(path), "--instrument", str(tmp_path / "nine.json"))
     assert report["leaders"][0]["index"] == 45.0
     assert set(report["leaders"][0]["items"]) == {f"q{i}" for i in range(1, 10)}
+
+
+def test_unit_spellings_that_clean_to_one_path_are_one_unit():
+    from clinlead.analytics.leaderindex_read import table_from_rows
+
+    rows = [dict(zip(HEADER, map(str, response("L1", unit)), strict=True))
+            for unit in ("Trust A / Ward", "Trust A/Ward", "Trust A/Theatre", " Trust A/Ward")]
+    table = table_from_rows(rows=rows)
+    assert table.units == ["Trust A/Ward", "Trust A/Theatre"] and table.unit.tolist() == [0, 0, 1, 0]
