@@ -26,7 +26,7 @@ from pandas.api.types import is_numeric_dtype
 from clinlead.analytics.instrument import Instrument, default_instrument
 
 MAX_PROBLEMS = 20
-CHUNK_ROWS = 200_000
+CHUNK_ROWS = 1_000_000
 TEXT_COLUMNS = ("cycle", "leader_id", "unit", "profession")
 NOT_STATED = ""  # a blank profession is its own category
 

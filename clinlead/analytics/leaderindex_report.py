@@ -36,6 +36,7 @@ from clinlead.analytics.leaderindex import (
     UnitTree,
     build_unit_tree,
     figures,
+    gather,
     group_sums,
     natural_key,
     outcome_flags,
@@ -107,10 +108,7 @@ def score_cycle(*, table: ResponseTable, cycle: str, k: int, with_items: bool = 
     sums = group_sums(rows=rows, groups=row_block[rows], n_groups=blocks.n_blocks, items=sub.items,
                       index=index, instrument=instrument, outcomes=outcomes, with_items=with_items)
     block_figures = figures(sums=sums)
-    homed = rows[blocks.block_home[row_block[rows]] >= 0]
-    own = group_sums(rows=homed, groups=blocks.block_home[row_block[homed]], n_groups=n_nodes,
-                     items=sub.items, index=index, instrument=instrument, outcomes=outcomes,
-                     with_items=False)
+    own = gather(sums=sums, target=blocks.block_home, n_targets=n_nodes)  # blocks into their homes
     units = figures(sums=roll_up(sums=own, parent=tree.parent, depth=tree.depth))
     # Contributors per block to each other statistic: people, not answers.
     answered = sub.items[rows] > 0
@@ -160,11 +158,8 @@ class _Entries:
         self.index = _values(figs.index, ndigits)
         low, high = _values(figs.ci_low, ndigits), _values(figs.ci_high, ndigits)
         self.ci = [[a, b] if a is not None and b is not None else None for a, b in zip(low, high, strict=True)]
-        names = list(instrument.behaviours)
-        flat = _values(np.where(behaviour_ok, figs.behaviours, np.nan), ndigits)
-        width = len(names)
-        self.behaviours = [dict(zip(names, flat[i * width:(i + 1) * width], strict=True))
-                           for i in range(len(self.n))]
+        self.behaviour_names = list(instrument.behaviours)
+        self.behaviour_scores = _values(np.where(behaviour_ok, figs.behaviours, np.nan), ndigits)
         self.counts = None
         if item_ok is not None and figs.items is not None:
             self.points = [str(v) for v in instrument.scale_values]
@@ -181,15 +176,19 @@ class _Entries:
                 self.outcomes[name] = [{"n": a, "rate": r} if ok else None for a, r, ok in
                                        zip(answered.tolist(), share, outcome_ok[name].tolist(), strict=True)]
 
+    def behaviours(self, g: int) -> dict:
+        width = len(self.behaviour_names)
+        return dict(zip(self.behaviour_names, self.behaviour_scores[g * width:(g + 1) * width], strict=True))
+
     def published(self, g: int) -> dict:
         out = {
             "n": self.n[g], "published": True, "index": self.index[g], "ci95": self.ci[g],
-            "behaviours": self.behaviours[g], "items": None,
+            "behaviours": self.behaviours(g), "items": None,
         }
         if self.counts is not None:
-            points = self.points
-            out["items"] = {item: dict(zip(points, c, strict=True)) if c[0] >= 0 else None
-                            for item, c in zip(self.item_ids, self.counts[g], strict=True)}
+            points = self.points  # every row of counts has one count per point (no strict zip: hot loop)
+            out["items"] = {item: dict(zip(points, c)) if c[0] >= 0 else None  # noqa: B905
+                            for item, c in zip(self.item_ids, self.counts[g])}  # noqa: B905
         if self.outcomes is not None:
             for name in OUTCOMES:
                 out[name] = self.outcomes[name][g]

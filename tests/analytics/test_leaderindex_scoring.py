@@ -237,3 +237,24 @@ def test_percentiles_rank_a_leader_among_published_leaders_only():
     published = [24.0, 36.0, 48.0, 60.0]
     for leader, value in zip("ABCE", published, strict=True):
         assert pct[leader] == pytest.approx(percentile_rank(value=value, population=published))
+
+
+def test_groups_gathered_into_targets_equal_totals_computed_from_the_responses():
+    from clinlead.analytics.leaderindex import gather
+
+    rng = np.random.default_rng(9)
+    items = rng.integers(0, 6, size=(400, 12)).astype(np.int8)
+    index = response_indices(items=items, instrument=CLBI)
+    group = rng.integers(0, 30, 400)
+    target_of_group = rng.integers(-1, 6, 30)  # -1: the group goes nowhere
+    outcomes = {"burnout": rng.integers(-1, 2, 400).astype(np.int8)}
+    rows = np.arange(400)
+    by_group = group_sums(rows=rows, groups=group, n_groups=30, items=items, index=index, instrument=CLBI,
+                          outcomes=outcomes)
+    gathered = gather(sums=by_group, target=target_of_group, n_targets=6)
+    kept = target_of_group[group] >= 0
+    direct = group_sums(rows=rows[kept], groups=target_of_group[group][kept], n_groups=6, items=items,
+                        index=index, instrument=CLBI, outcomes=outcomes, with_items=False)
+    for name in ("n", "n_index", "index_sum", "index_ss", "behaviour_sum", "behaviour_n"):
+        assert np.allclose(getattr(gathered, name), getattr(direct, name)), name
+    assert np.array_equal(gathered.outcome_yes["burnout"], direct.outcome_yes["burnout"])
