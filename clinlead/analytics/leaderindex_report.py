@@ -176,6 +176,10 @@ class _Entries:
                 self.outcomes[name] = [{"n": a, "rate": r} if ok else None for a, r, ok in
                                        zip(answered.tolist(), share, outcome_ok[name].tolist(), strict=True)]
 
+    def distribution(self, counts: list[int]) -> dict | None:
+        """{answer: count}, or None for a hidden item (marked -1)."""
+        return dict(zip(self.points, counts, strict=True)) if counts[0] >= 0 else None
+
     def behaviours(self, g: int) -> dict:
         width = len(self.behaviour_names)
         return dict(zip(self.behaviour_names, self.behaviour_scores[g * width:(g + 1) * width], strict=True))
@@ -186,9 +190,7 @@ class _Entries:
             "behaviours": self.behaviours(g), "items": None,
         }
         if self.counts is not None:
-            points = self.points  # every row of counts has one count per point (no strict zip: hot loop)
-            out["items"] = {item: dict(zip(points, c)) if c[0] >= 0 else None  # noqa: B905
-                            for item, c in zip(self.item_ids, self.counts[g])}  # noqa: B905
+            out["items"] = {item: self.distribution(c) for item, c in zip(self.item_ids, self.counts[g], strict=True)}
         if self.outcomes is not None:
             for name in OUTCOMES:
                 out[name] = self.outcomes[name][g]
@@ -230,22 +232,26 @@ def cycle_report(*, scores: CycleScores, ndigits: int | None = 3, covers: bool =
         entries = _Entries(scores.block_figures, instrument, ndigits, scores.behaviour_ok,
                            item_ok=scores.item_ok, outcome_ok=scores.outcome_ok)
         leaders = []
+        names, leader_block, cycle = scores.table.leaders, blocks.leader_block.tolist(), scores.cycle
         for code in scores.leader_codes:
-            entry = {"cycle": scores.cycle, "leader_id": scores.table.leaders[code]}
-            b = int(blocks.leader_block[code])
-            entry.update(entries.published(b) if b >= 0 else entries.hidden())
+            b = leader_block[code]
+            entry = {"cycle": cycle, "leader_id": names[code],
+                     **(entries.published(b) if b >= 0 else entries.hidden())}
             if covers:
                 entry["covers"] = sorted(by_leader.get(code, [])) if b >= 0 else []
             leaders.append(entry)
         entries = _Entries(scores.units, instrument, ndigits, scores.unit_behaviour_ok)
         units = []
+        published = (scores.units.n_index > 0).tolist()
+        partial = scores.unit_partial.tolist()
         for node, path in enumerate(scores.tree.paths):
-            entry = {"cycle": scores.cycle, "unit": path}
-            pub = scores.unit_published(node)
-            entry.update(entries.published(node) if pub else entries.hidden())
-            entry["some_answers_counted_higher_up"] = bool(scores.unit_partial[node]) if pub else None
+            if published[node]:
+                entry = {"cycle": cycle, "unit": path, **entries.published(node),
+                         "some_answers_counted_higher_up": partial[node]}
+            else:
+                entry = {"cycle": cycle, "unit": path, **entries.hidden(), "some_answers_counted_higher_up": None}
             if covers:
-                entry["covers"] = sorted(by_unit.get(node, [])) if pub else []
+                entry["covers"] = sorted(by_unit.get(node, [])) if published[node] else []
             units.append(entry)
     return {"leaders": leaders, "units": units}
 
