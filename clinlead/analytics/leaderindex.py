@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
+from clinlead.analytics.disclosure import ancestor_matrix
 from clinlead.analytics.instrument import Instrument
 
 
@@ -208,6 +209,34 @@ def group_sums(
     )
 
 
+def gather(*, sums: GroupSums, target: np.ndarray, n_targets: int) -> GroupSums:
+    """Totals of groups combined into targets (group g into target[g]; -1: into none), without
+    going back to the responses. Squared deviations combine as in roll_up; items are dropped."""
+    keep = target >= 0
+    to = target[keep]
+
+    def add(arr):
+        out = np.zeros((n_targets,) + arr.shape[1:], dtype=arr.dtype)
+        np.add.at(out, to, arr[keep])
+        return out
+
+    n_index = add(sums.n_index)
+    index_sum = add(sums.index_sum)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        own_mean = sums.index_sum / sums.n_index
+        mean = index_sum / n_index
+    has = keep & (sums.n_index > 0)
+    index_ss = np.zeros(n_targets)
+    np.add.at(index_ss, target[has],
+              sums.index_ss[has] + sums.n_index[has] * (own_mean[has] - mean[target[has]]) ** 2)
+    return GroupSums(
+        n=add(sums.n), n_index=n_index, index_sum=index_sum, index_ss=index_ss,
+        behaviour_sum=add(sums.behaviour_sum), behaviour_n=add(sums.behaviour_n), items=None,
+        outcome_n={k: add(v) for k, v in sums.outcome_n.items()},
+        outcome_yes={k: add(v) for k, v in sums.outcome_yes.items()},
+    )
+
+
 def roll_up(*, sums: GroupSums, parent: np.ndarray, depth: np.ndarray) -> GroupSums:
     """Totals of each node's whole subtree, from totals of each node's own responses.
 
@@ -333,15 +362,6 @@ def build_unit_tree(*, unit_paths: Sequence[str]) -> UnitTree:
     at = {p: i for i, p in enumerate(paths)}
     parent = np.array([at[p.rpartition("/")[0]] if "/" in p else -1 for p in paths], dtype=np.int64)
     depth = np.array([p.count("/") for p in paths], dtype=np.int64)
-    levels = int(depth.max()) + 1 if len(paths) else 0
     node_of = np.array([at[p] for p in unit_paths], dtype=np.int64)
-    # Walk up from each unit, filling its row from its own depth to the root.
-    ancestors = np.full((len(unit_paths), levels), -1, dtype=np.int64)
-    rows = np.arange(len(unit_paths))
-    current = node_of.copy()
-    while len(rows):
-        ancestors[rows, depth[current]] = current
-        up = parent[current]
-        keep = up >= 0
-        rows, current = rows[keep], up[keep]
+    ancestors = ancestor_matrix(parent=parent, depth=depth)[node_of]
     return UnitTree(paths=paths, parent=parent, depth=depth, node_of=node_of, ancestors=ancestors)

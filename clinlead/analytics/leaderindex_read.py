@@ -26,7 +26,7 @@ from pandas.api.types import is_numeric_dtype
 from clinlead.analytics.instrument import Instrument, default_instrument
 
 MAX_PROBLEMS = 20
-CHUNK_ROWS = 200_000
+CHUNK_ROWS = 1_000_000
 TEXT_COLUMNS = ("cycle", "leader_id", "unit", "profession")
 NOT_STATED = ""  # a blank profession is its own category
 
@@ -93,23 +93,40 @@ def normalise_unit(*, path: str) -> str | None:
     return "/".join(parts)
 
 
+class _Lookup:
+    """A growing mapping of distinct keys to positions 0, 1, ..., looked up a chunk's distinct
+    values at a time through a pandas hash index (no Python loop per value)."""
+
+    def __init__(self):
+        self.keys: list = []
+        self.index = pd.Index([], dtype=object)
+
+    def positions(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Position of each key, adding the new ones; and where the keys not seen before are."""
+        pos = self.index.get_indexer(keys)
+        new = np.flatnonzero(pos < 0)
+        if len(new):
+            which, distinct = pd.factorize(keys[new])  # a new key may come twice
+            pos[new] = len(self.keys) + which
+            self.keys.extend(np.asarray(distinct, dtype=object).tolist())
+            self.index = pd.Index(self.keys, dtype=object)
+        return pos, new
+
+
 class _Codes:
     """Grows a string -> code mapping across chunks."""
 
     def __init__(self):
-        self.index: dict[str, int] = {}
-        self.names: list[str] = []
+        self.lookup = _Lookup()
 
-    def encode(self, codes: np.ndarray, names: list[str]) -> np.ndarray:
-        """Chunk-local codes with their names -> global codes."""
-        table = np.empty(len(names), dtype=np.int32)
-        for i, name in enumerate(names):
-            code = self.index.get(name)
-            if code is None:
-                code = self.index[name] = len(self.names)
-                self.names.append(name)
-            table[i] = code
-        return table[codes]
+    @property
+    def names(self) -> list[str]:
+        return self.lookup.keys
+
+    def encode(self, codes: np.ndarray, names: np.ndarray) -> np.ndarray:
+        """Chunk-local codes with their names (two raw values may clean to one) -> global codes."""
+        table, _ = self.lookup.positions(names)
+        return table.astype(np.int32)[codes]
 
 
 def table_from_rows(*, rows: Iterable[Mapping], instrument: Instrument | None = None):
@@ -133,7 +150,9 @@ class _Builder:
     def __init__(self, instrument: Instrument):
         self.instrument = instrument
         self.codes = {c: _Codes() for c in TEXT_COLUMNS}
-        self.clean: dict[str, dict] = {c: {} for c in TEXT_COLUMNS}
+        # raw text -> cleaned, kept across chunks: the raw values' positions, their cleaned names
+        self.raw = {c: _Lookup() for c in TEXT_COLUMNS}
+        self.cleaned: dict[str, list[str]] = {c: [] for c in TEXT_COLUMNS}
         self.parts: list[dict] = []
         self.numeric = instrument.item_ids + (instrument.burnout.id, instrument.satisfaction.id)
         lo, hi = instrument.scale_min, instrument.scale_max
@@ -155,23 +174,22 @@ class _Builder:
         text = {}
         for col in TEXT_COLUMNS:
             codes, uniques = pd.factorize(df[col].to_numpy(), use_na_sentinel=True)
-            clean = self.clean[col]  # raw text -> cleaned, kept across chunks
-            names = []
-            for u in uniques:
-                name = clean.get(u)
-                if name is None:
-                    name = str(u).strip()
-                    if col == "unit":
-                        name = normalise_unit(path=name) or "" if name else ""
-                    clean[u] = name
-                names.append(name)
+            uniques = np.asarray(uniques, dtype=object)
+            pos, new = self.raw[col].positions(uniques)
+            cleaned = self.cleaned[col]
+            for u in uniques[new].tolist():
+                name = str(u).strip()
+                if col == "unit":
+                    name = normalise_unit(path=name) or "" if name else ""
+                cleaned.append(name)
+            names = np.array(cleaned, dtype=object)[pos] if len(pos) else np.array([], dtype=object)
             text[col] = (codes, names)
             if col == "profession":
                 continue
-            empty = np.array([not n for n in names] + [True])  # last: NaN (sentinel -1)
-            raw_empty = np.array([not str(u).strip() for u in uniques] + [True])
+            empty = np.append(names == "", True)  # last: NaN (sentinel -1)
             bad = empty[codes]
             if bad.any():
+                raw_empty = np.array([not str(u).strip() for u in uniques] + [True])
                 if col == "unit":
                     flag(bad & raw_empty[codes], col, lambda r: "unit is empty")
                     flag(bad & ~raw_empty[codes], col, lambda r: "a unit path segment is empty")
@@ -253,16 +271,29 @@ class _CheckingReader:
                 self.short.append((self.record, self.commas + 1))
             return
         buf = np.frombuffer(data, dtype=np.uint8)
-        quotes = np.cumsum(buf == 34) + (1 if self.in_quotes else 0)
-        outside = quotes % 2 == 0
-        is_comma = (buf == 44) & outside
-        ends = np.flatnonzero((buf == 10) & outside)
-        self.in_quotes = bool(quotes[-1] % 2)
-        if len(ends) == 0:
-            self.commas += int(is_comma.sum())
-            self.chars += len(buf)
-            return
-        commas_before = np.cumsum(is_comma)[ends]
+        if not self.in_quotes and data.find(b'"') < 0:
+            # No quote anywhere (the usual export): every comma and newline counts, and commas
+            # per record follow from where the commas fall between the newlines.
+            commas = np.flatnonzero(buf == 44)
+            ends = np.flatnonzero(buf == 10)
+            if len(ends) == 0:
+                self.commas += len(commas)
+                self.chars += len(buf)
+                return
+            commas_before = np.searchsorted(commas, ends)
+            tail = len(commas) - int(commas_before[-1])
+        else:
+            quotes = np.cumsum(buf == 34) + (1 if self.in_quotes else 0)
+            outside = quotes % 2 == 0
+            is_comma = (buf == 44) & outside
+            ends = np.flatnonzero((buf == 10) & outside)
+            self.in_quotes = bool(quotes[-1] % 2)
+            if len(ends) == 0:
+                self.commas += int(is_comma.sum())
+                self.chars += len(buf)
+                return
+            commas_before = np.cumsum(is_comma)[ends]
+            tail = int(is_comma[ends[-1] + 1 :].sum())
         per_record = np.diff(np.r_[0, commas_before])
         per_record[0] += self.commas
         numbers = self.record + np.arange(len(ends))
@@ -274,7 +305,7 @@ class _CheckingReader:
             ):
                 self.short.append((int(r), int(c) + 1))
         self.record += len(ends)
-        self.commas = int(is_comma[ends[-1] + 1 :].sum())
+        self.commas = tail
         self.chars = len(buf) - ends[-1] - 1
 
     def read(self, n=-1):

@@ -1,13 +1,19 @@
-"""Per-cycle leader and unit figures with the suppression rule applied: what the analyst command
-(and any export) prints.
+"""Per-cycle leader and unit figures under the disclosure rule (analytics.disclosure): what the
+analyst command prints and what publication in the web app stores.
 
-Groups passed to the rule, in one call per cycle: every leader, and every unit subtree at
-every path level (the root being the first path segment), with (unit, leader) cells as atoms,
-so leader-minus-unit and unit-minus-subunit subtractions are both covered.
+Leader first: every leader with at least k index contributors gets a report covering all of
+them; everyone else's answers are pooled upwards through the unit tree into blocks of at least
+k (analytics.disclosure.form_blocks). A unit's figures are those of the blocks homed in it or
+below, so a unit may leave out a few answers counted higher up; it says so in words, never with
+a number.
 
-An unpublished group shows nothing but its id and `published: false`: its n is null too,
-because a count under k (or a count that subtracted from a published parent leaves under k)
-is itself a disclosure.
+Only responses with an index (>= 10 of 12 items answered) take part in any figure: every figure
+of a report then speaks for the same people, and a respondent whose rating did not count cannot
+be found as the difference between, say, an item's distribution and the index. Within a figure,
+an item, a behaviour or a wellbeing rate is shown only where every block in it has at least k
+respondents who answered it; otherwise it is null ("not shown: fewer than k answered").
+
+An unpublished group shows nothing but its id and `published: false`; its n is null too.
 """
 
 from __future__ import annotations
@@ -17,12 +23,20 @@ from dataclasses import dataclass
 import numpy as np
 
 from clinlead.analytics.association import logistic_per_point, pearson_with_ci, rate
+from clinlead.analytics.disclosure import (
+    Blocks,
+    eligible_unions,
+    form_blocks,
+    gc_paused,
+    subtree_totals,
+    validate_k,
+)
 from clinlead.analytics.leaderindex import (
     GroupFigures,
     UnitTree,
-    aggregate,
     build_unit_tree,
     figures,
+    gather,
     group_sums,
     natural_key,
     outcome_flags,
@@ -30,12 +44,8 @@ from clinlead.analytics.leaderindex import (
     roll_up,
 )
 from clinlead.analytics.leaderindex_read import ResponseTable
-from clinlead.analytics.suppression import (
-    SuppressionResult,
-    apply_suppression,
-    gc_paused,
-    validate_k,
-)
+
+OUTCOMES = ("burnout", "satisfaction")
 
 
 def cycle_names(*, table: ResponseTable) -> list[str]:
@@ -47,102 +57,85 @@ def cycle_names(*, table: ResponseTable) -> list[str]:
 class CycleScores:
     cycle: str
     table: ResponseTable  # this cycle's rows only
+    k: int
     index: np.ndarray  # per response, NaN = no index
     leader_codes: list[int]  # leaders present, by id
-    leaders: GroupFigures  # indexed by the table's leader code
+    blocks: Blocks
+    block_figures: GroupFigures  # indexed by block
     tree: UnitTree
-    units: GroupFigures  # indexed by tree node
-    suppression: SuppressionResult
+    units: GroupFigures  # indexed by tree node: the blocks homed in its subtree
+    cell_unit: np.ndarray  # per cell: tree node
+    cell_leader: np.ndarray  # per cell: leader code
+    # Which figures of each statistic may be shown (per block / per node):
+    behaviour_ok: np.ndarray  # blocks x behaviours
+    unit_behaviour_ok: np.ndarray  # nodes x behaviours
+    item_ok: np.ndarray  # blocks x items
+    outcome_ok: dict[str, np.ndarray]  # per block
+    unit_outcome_ok: dict[str, np.ndarray]  # per node
+    unit_partial: np.ndarray  # per node: some of its contributors are counted higher up
 
     def leader_published(self, code: int) -> bool:
-        return ("leader", self.table.leaders[code]) in self.suppression.published
+        return bool(self.blocks.leader_block[code] >= 0)
 
     def unit_published(self, node: int) -> bool:
-        return ("unit", self.tree.paths[node]) in self.suppression.published
+        return bool(self.units.n_index[node] > 0)
 
 
-def _grouped(keys: np.ndarray, values: np.ndarray) -> dict[int, list[int]]:
-    """key -> list of values, without a Python loop per element."""
-    if len(keys) == 0:
-        return {}
-    order = np.argsort(keys, kind="stable")
-    keys, values = keys[order], values[order].tolist()
-    starts = np.flatnonzero(np.r_[True, np.diff(keys) != 0])
-    ends = np.r_[starts[1:], len(keys)].tolist()
-    return {
-        key: values[start:end]
-        for key, start, end in zip(keys[starts].tolist(), starts.tolist(), ends, strict=True)
-    }
-
-
-def score_cycle(
-    *, table: ResponseTable, cycle: str, k: int, with_items: bool = True
-) -> CycleScores:
-    """Figures and suppression for one cycle of the table (item counts only if with_items)."""
+def score_cycle(*, table: ResponseTable, cycle: str, k: int, with_items: bool = True) -> CycleScores:
+    """Blocks and figures for one cycle of the table (item counts only if with_items)."""
     validate_k(k=k)
     instrument = table.instrument
     sub = table.take(table.cycle == table.cycles.index(cycle))
     index = response_indices(items=sub.items, instrument=instrument)
+    counted = ~np.isnan(index)
     outcomes = {
         "burnout": outcome_flags(answers=sub.burnout, cutoff=instrument.burnout.cutoff),
-        "satisfaction": outcome_flags(
-            answers=sub.satisfaction, cutoff=instrument.satisfaction.cutoff
-        ),
+        "satisfaction": outcome_flags(answers=sub.satisfaction, cutoff=instrument.satisfaction.cutoff),
     }
-    # Units of this cycle, as a tree of every path level.
     unit_codes, unit_local = np.unique(sub.unit, return_inverse=True)
     tree = build_unit_tree(unit_paths=[sub.units[u] for u in unit_codes])
-    n_rows = len(sub)
-    rows = np.arange(n_rows)
     n_leaders = len(sub.leaders)
-    leaders = aggregate(
-        rows=rows,
-        groups=sub.leader.astype(np.int64),
-        n_groups=n_leaders,
-        items=sub.items,
-        index=index,
-        instrument=instrument,
-        outcomes=outcomes,
-        with_items=with_items,
-    )
-    # Each response counts once, in its own unit; subtree totals roll up the tree.
-    own = group_sums(
-        rows=rows,
-        groups=tree.node_of[unit_local],
-        n_groups=len(tree.paths),
-        items=sub.items,
-        index=index,
-        instrument=instrument,
-        outcomes=outcomes,
-        with_items=False,
-    )
+    n_nodes = len(tree.paths)
+    # Cells (unit, leader): every cell with a response, contributors = responses with an index.
+    cell_key = tree.node_of[unit_local].astype(np.int64) * n_leaders + sub.leader
+    cells, cell_of_row = np.unique(cell_key, return_inverse=True)
+    cell_unit, cell_leader = cells // n_leaders, cells % n_leaders
+    contributors = np.bincount(cell_of_row[counted], minlength=len(cells))
+    blocks = form_blocks(cell_unit=cell_unit, cell_leader=cell_leader, cell_contributors=contributors,
+                         n_leaders=n_leaders, parent=tree.parent, depth=tree.depth, k=k)
+    row_block = blocks.cell_block[cell_of_row]
+    rows = np.flatnonzero(counted & (row_block >= 0))
+    sums = group_sums(rows=rows, groups=row_block[rows], n_groups=blocks.n_blocks, items=sub.items,
+                      index=index, instrument=instrument, outcomes=outcomes, with_items=with_items)
+    block_figures = figures(sums=sums)
+    own = gather(sums=sums, target=blocks.block_home, n_targets=n_nodes)  # blocks into their homes
     units = figures(sums=roll_up(sums=own, parent=tree.parent, depth=tree.depth))
-    # Cells (unit, leader) are the atoms of the suppression rule.
-    cell_key = unit_local.astype(np.int64) * n_leaders + sub.leader
-    cells, cell_of_row, cell_count = np.unique(cell_key, return_inverse=True, return_counts=True)
-    cell_ids = np.arange(len(cells))
-    cell_unit = cells // n_leaders
-    cell_leader = cells % n_leaders
-    with gc_paused():
-        groups: dict = {}
-        for code, members in _grouped(cell_leader, cell_ids).items():
-            groups[("leader", sub.leaders[code])] = members
-        cell_anc = tree.ancestors[cell_unit]
-        for d in range(cell_anc.shape[1]):
-            present = cell_anc[:, d] >= 0
-            for node, members in _grouped(cell_anc[present, d], cell_ids[present]).items():
-                groups[("unit", tree.paths[node])] = members
-        suppression = apply_suppression(groups=groups, atom_counts=cell_count.tolist(), k=k)
-    present_leaders = sorted(np.unique(sub.leader).tolist(), key=lambda c: sub.leaders[c])
+    # Contributors per block to each other statistic: people, not answers.
+    answered = sub.items[rows] > 0
+    groups = row_block[rows]
+    behaviour_people = np.column_stack([
+        np.bincount(groups, weights=answered[:, list(pos)].any(axis=1), minlength=blocks.n_blocks)
+        for pos in instrument.behaviours.values()
+    ]) if instrument.behaviours else np.zeros((blocks.n_blocks, 0))
+    behaviour_ok, unit_behaviour_ok = eligible_unions(
+        blocks=blocks, block_contributors=behaviour_people, parent=tree.parent, depth=tree.depth, k=k)
+    item_people = np.column_stack([
+        np.bincount(groups, weights=answered[:, j], minlength=blocks.n_blocks)
+        for j in range(instrument.n_items)])
+    outcome_ok, unit_outcome_ok = {}, {}
+    for name in OUTCOMES:
+        outcome_ok[name], unit_outcome_ok[name] = eligible_unions(
+            blocks=blocks, block_contributors=sums.outcome_n[name], parent=tree.parent,
+            depth=tree.depth, k=k)
+    in_subtree = subtree_totals(values=np.bincount(cell_unit, weights=contributors, minlength=n_nodes),
+                                parent=tree.parent, depth=tree.depth)
+    present = sorted(np.unique(sub.leader).tolist(), key=lambda c: sub.leaders[c])
     return CycleScores(
-        cycle=cycle,
-        table=sub,
-        index=index,
-        leader_codes=present_leaders,
-        leaders=leaders,
-        tree=tree,
-        units=units,
-        suppression=suppression,
+        cycle=cycle, table=sub, k=k, index=index, leader_codes=present, blocks=blocks,
+        block_figures=block_figures, tree=tree, units=units, cell_unit=cell_unit,
+        cell_leader=cell_leader, behaviour_ok=behaviour_ok, unit_behaviour_ok=unit_behaviour_ok,
+        item_ok=item_people >= k, outcome_ok=outcome_ok, unit_outcome_ok=unit_outcome_ok,
+        unit_partial=in_subtree > units.n_index,
     )
 
 
@@ -156,76 +149,118 @@ def _values(arr: np.ndarray, ndigits: int | None) -> list:
 
 
 class _Entries:
-    """Builds report entries for groups of one GroupFigures (published ones get figures)."""
+    """Report entries for the groups of one GroupFigures (published ones get figures). Everything
+    is turned into Python lists once, so building an entry is only picking from them."""
 
-    def __init__(self, figs: GroupFigures, instrument, ndigits, with_items: bool):
-        self.figs = figs
-        self.with_items = with_items
-        self.n = figs.n.tolist()
+    def __init__(self, figs: GroupFigures, instrument, ndigits, behaviour_ok, item_ok=None,
+                 outcome_ok=None):
+        self.n = figs.n_index.tolist()
         self.index = _values(figs.index, ndigits)
-        self.low = _values(figs.ci_low, ndigits)
-        self.high = _values(figs.ci_high, ndigits)
-        names = list(instrument.behaviours)
-        flat = _values(figs.behaviours, ndigits)
-        width = len(names)
-        self.behaviours = [
-            dict(zip(names, flat[i * width : (i + 1) * width], strict=True))
-            for i in range(len(self.n))
-        ]
-        self.item_ids = instrument.item_ids
-        self.points = [str(v) for v in instrument.scale_values]
+        low, high = _values(figs.ci_low, ndigits), _values(figs.ci_high, ndigits)
+        self.ci = [[a, b] if a is not None and b is not None else None for a, b in zip(low, high, strict=True)]
+        self.behaviour_names = list(instrument.behaviours)
+        self.behaviour_scores = _values(np.where(behaviour_ok, figs.behaviours, np.nan), ndigits)
+        self.counts = None
+        if item_ok is not None and figs.items is not None:
+            self.points = [str(v) for v in instrument.scale_values]
+            self.item_ids = instrument.item_ids
+            # counts without column 0 (skips are not published), hidden items marked -1
+            self.counts = np.where(item_ok[:, :, None], figs.items[:, :, 1:], -1).tolist()
+        self.outcomes = None
+        if outcome_ok is not None:
+            self.outcomes = {}
+            for name in OUTCOMES:
+                answered = figs.outcome_n[name]
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    share = _values(figs.outcome_yes[name] / answered, ndigits)
+                self.outcomes[name] = [{"n": a, "rate": r} if ok else None for a, r, ok in
+                                       zip(answered.tolist(), share, outcome_ok[name].tolist(), strict=True)]
+
+    def distribution(self, counts: list[int]) -> dict | None:
+        """{answer: count}, or None for a hidden item (marked -1)."""
+        return dict(zip(self.points, counts, strict=True)) if counts[0] >= 0 else None
+
+    def behaviours(self, g: int) -> dict:
+        width = len(self.behaviour_names)
+        return dict(zip(self.behaviour_names, self.behaviour_scores[g * width:(g + 1) * width], strict=True))
 
     def published(self, g: int) -> dict:
-        low, high = self.low[g], self.high[g]
         out = {
-            "n": self.n[g],
-            "published": True,
-            "index": self.index[g],
-            "ci95": [low, high] if low is not None and high is not None else None,
-            "behaviours": self.behaviours[g],
+            "n": self.n[g], "published": True, "index": self.index[g], "ci95": self.ci[g],
+            "behaviours": self.behaviours(g), "items": None,
         }
-        if self.with_items:
-            items = {}
-            for item, counts in zip(self.item_ids, self.figs.items[g].tolist(), strict=True):
-                dist = dict(zip(self.points, counts[1:], strict=True))
-                dist["missing"] = counts[0]  # column 0 holds the missing answers
-                items[item] = dist
-            out["items"] = items
+        if self.counts is not None:
+            out["items"] = {item: self.distribution(c) for item, c in zip(self.item_ids, self.counts[g], strict=True)}
+        if self.outcomes is not None:
+            for name in OUTCOMES:
+                out[name] = self.outcomes[name][g]
         return out
 
     def hidden(self) -> dict:
-        out = {"n": None, "published": False, "index": None, "ci95": None, "behaviours": None}
-        if self.with_items:
-            out["items"] = None
+        out = {"n": None, "published": False, "index": None, "ci95": None, "behaviours": None, "items": None}
+        if self.outcomes is not None:
+            out.update(dict.fromkeys(OUTCOMES))
         return out
 
 
-def cycle_report(*, scores: CycleScores, ndigits: int | None = 3) -> dict:
+def _covers(scores: CycleScores) -> tuple[dict[int, list], dict[int, list]]:
+    """[unit path, leader id] cells covered by each leader's and each unit's figures."""
+    paths, names = scores.tree.paths, scores.table.leaders
+    pairs = [[paths[u], names[ldr]] for u, ldr in zip(scores.cell_unit.tolist(), scores.cell_leader.tolist(),
+                                                       strict=True)]
+    by_leader: dict[int, list] = {}
+    for pair, ldr in zip(pairs, scores.cell_leader.tolist(), strict=True):
+        by_leader.setdefault(ldr, []).append(pair)
+    by_unit: dict[int, list] = {}
+    home = scores.blocks.block_home
+    cell_block = scores.blocks.cell_block
+    parent = scores.tree.parent.tolist()
+    for pair, b in zip(pairs, cell_block.tolist(), strict=True):
+        v = int(home[b]) if b >= 0 else -1
+        while v >= 0:
+            by_unit.setdefault(v, []).append(pair)
+            v = parent[v]
+    return by_leader, by_unit
+
+
+def cycle_report(*, scores: CycleScores, ndigits: int | None = 3, covers: bool = False) -> dict:
     """{"leaders": [...], "units": [...]} for one cycle, sorted by id / path."""
     instrument = scores.table.instrument
+    by_leader, by_unit = _covers(scores) if covers else ({}, {})
     with gc_paused():
-        entries = _Entries(scores.leaders, instrument, ndigits, with_items=True)
+        blocks = scores.blocks
+        entries = _Entries(scores.block_figures, instrument, ndigits, scores.behaviour_ok,
+                           item_ok=scores.item_ok, outcome_ok=scores.outcome_ok)
         leaders = []
+        names, leader_block, cycle = scores.table.leaders, blocks.leader_block.tolist(), scores.cycle
         for code in scores.leader_codes:
-            entry = {"cycle": scores.cycle, "leader_id": scores.table.leaders[code]}
-            pub = scores.leader_published(code)
-            entry.update(entries.published(code) if pub else entries.hidden())
+            b = leader_block[code]
+            entry = {"cycle": cycle, "leader_id": names[code],
+                     **(entries.published(b) if b >= 0 else entries.hidden())}
+            if covers:
+                entry["covers"] = sorted(by_leader.get(code, [])) if b >= 0 else []
             leaders.append(entry)
-        entries = _Entries(scores.units, instrument, ndigits, with_items=False)
+        entries = _Entries(scores.units, instrument, ndigits, scores.unit_behaviour_ok)
         units = []
+        published = (scores.units.n_index > 0).tolist()
+        partial = scores.unit_partial.tolist()
         for node, path in enumerate(scores.tree.paths):
-            entry = {"cycle": scores.cycle, "unit": path}
-            pub = scores.unit_published(node)
-            entry.update(entries.published(node) if pub else entries.hidden())
+            if published[node]:
+                entry = {"cycle": cycle, "unit": path, **entries.published(node),
+                         "some_answers_counted_higher_up": partial[node]}
+            else:
+                entry = {"cycle": cycle, "unit": path, **entries.hidden(), "some_answers_counted_higher_up": None}
+            if covers:
+                entry["covers"] = sorted(by_unit.get(node, [])) if published[node] else []
             units.append(entry)
     return {"leaders": leaders, "units": units}
 
 
-def score_report(*, table: ResponseTable, k: int, ndigits: int | None = 3) -> dict:
+def score_report(*, table: ResponseTable, k: int, ndigits: int | None = 3, covers: bool = False) -> dict:
     """The `score` output: every cycle's leaders and units (cycle, then id / path order)."""
     report = {"min_n": validate_k(k=k), "leaders": [], "units": []}
     for cycle in cycle_names(table=table):
-        part = cycle_report(scores=score_cycle(table=table, cycle=cycle, k=k), ndigits=ndigits)
+        part = cycle_report(scores=score_cycle(table=table, cycle=cycle, k=k), ndigits=ndigits, covers=covers)
         report["leaders"].extend(part["leaders"])
         report["units"].extend(part["units"])
     return report
@@ -233,10 +268,11 @@ def score_report(*, table: ResponseTable, k: int, ndigits: int | None = 3) -> di
 
 def published_percentiles(*, scores: CycleScores) -> dict[str, float]:
     """leader_id -> percentile among the cycle's published leaders (by index)."""
+    figs = scores.block_figures
     pub = {
-        scores.table.leaders[c]: float(scores.leaders.index[c])
+        scores.table.leaders[c]: float(figs.index[scores.blocks.leader_block[c]])
         for c in scores.leader_codes
-        if scores.leader_published(c) and np.isfinite(scores.leaders.index[c])
+        if scores.leader_published(c) and np.isfinite(figs.index[scores.blocks.leader_block[c]])
     }
     values = np.sort(np.fromiter(pub.values(), dtype=float))
     # Mid-rank (below + half the ties), as leaderindex.percentile_rank, for all at once.
@@ -248,16 +284,19 @@ def published_percentiles(*, scores: CycleScores) -> dict[str, float]:
     return out
 
 
-def _group_correlations(figs: GroupFigures, chosen: np.ndarray) -> dict:
+def _group_correlations(figs: GroupFigures, chosen: np.ndarray, shown: dict[str, np.ndarray]) -> dict:
     out = {}
-    for name in ("burnout", "satisfaction"):
-        r = rate(yes=figs.outcome_yes[name][chosen], answered=figs.outcome_n[name][chosen])
-        out[name] = pearson_with_ci(x=figs.index[chosen], y=r)
+    for name in OUTCOMES:
+        use = chosen[shown[name][chosen]]
+        r = rate(yes=figs.outcome_yes[name][use], answered=figs.outcome_n[name][use])
+        out[name] = pearson_with_ci(x=figs.index[use], y=r)
     return out
 
 
-def associate_report(*, table: ResponseTable, k: int, cycle: str | None = None) -> dict:
-    """The `associate` output for one cycle (the latest unless named)."""
+def associate_report(*, table: ResponseTable, k: int, cycle: str | None = None,
+                     scores: CycleScores | None = None) -> dict:
+    """The `associate` output for one cycle (the latest unless named). A caller that has scored
+    the cycle already (publication) passes its `scores`."""
     cycles = cycle_names(table=table)
     if not cycles:
         raise ValueError("the file holds no responses")
@@ -265,7 +304,8 @@ def associate_report(*, table: ResponseTable, k: int, cycle: str | None = None) 
         cycle = cycles[-1]
     elif cycle not in cycles:
         raise ValueError(f"cycle {cycle!r} is not in the file; it holds {', '.join(cycles)}")
-    scores = score_cycle(table=table, cycle=cycle, k=k, with_items=False)
+    if scores is None or scores.cycle != cycle or scores.k != k:
+        scores = score_cycle(table=table, cycle=cycle, k=k, with_items=False)
     instrument = table.instrument
     sub = scores.table
     report = {"cycle": cycle, "min_n": k}
@@ -276,18 +316,19 @@ def associate_report(*, table: ResponseTable, k: int, cycle: str | None = None) 
             profession=sub.profession,
             min_n=k,
         )
-    leaders = np.array([c for c in scores.leader_codes if scores.leader_published(c)], dtype=int)
+    blocks = scores.blocks
+    leaders = blocks.leader_block[blocks.leader_block >= 0]
     # Finest published units (no published unit below them): disjoint, so nobody counts twice.
     tree = scores.tree
-    published = np.array([scores.unit_published(u) for u in range(len(tree.paths))], dtype=bool)
+    published = scores.units.n_index > 0
     published_below = np.zeros(len(published), dtype=bool)
     for depth in range(int(tree.depth.max(initial=0)), 0, -1):
         nodes = np.flatnonzero((tree.depth == depth) & (published | published_below))
         published_below[tree.parent[nodes]] = True
     finest = np.flatnonzero(published & ~published_below)
     report["unit_correlation"] = {
-        "leaders": _group_correlations(scores.leaders, leaders),
-        "units": _group_correlations(scores.units, finest),
+        "leaders": _group_correlations(scores.block_figures, leaders, scores.outcome_ok),
+        "units": _group_correlations(scores.units, finest, scores.unit_outcome_ok),
         "units_used": "finest published units (no published unit inside them)",
     }
     return report

@@ -38,16 +38,16 @@ small a hidden group is.
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Hashable, Iterable, Mapping, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+# The threshold and its check live with the disclosure rule; re-exported for older callers.
+from clinlead.analytics.disclosure import DEFAULT_K, MAX_K, MIN_K, gc_paused, validate_k
 from clinlead.analytics.suppression_crossing import CrossingPhase
 
-DEFAULT_K = 5
-MIN_K = 3
-MAX_K = 50
+__all__ = ["DEFAULT_K", "MAX_K", "MIN_K", "gc_paused", "validate_k", "apply_suppression", "nesting_subset",
+           "SuppressionResult", "REASON_TOO_FEW", "REASON_SUBTRACTION"]
+
 REASON_TOO_FEW = "fewer than k responses"
 REASON_SUBTRACTION = "would reveal a group by subtraction"
 
@@ -69,25 +69,6 @@ class SuppressionResult:
 
     def is_published(self, group_id: Hashable) -> bool:
         return group_id in self.published
-
-
-def validate_k(*, k: int) -> int:
-    if isinstance(k, bool) or not isinstance(k, int) or not MIN_K <= k <= MAX_K:
-        raise ValueError(f"the suppression threshold must be an integer {MIN_K}-{MAX_K}, got {k!r}")
-    return k
-
-
-@contextmanager
-def gc_paused():
-    """Pause the cyclic garbage collector while building many small objects that all stay
-    alive (it would otherwise rescan them again and again); restore it afterwards."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _ordered(ids: list) -> list:

@@ -22,6 +22,8 @@ def behaviours_chart(behaviours: dict, *, title="Behaviour scores (1 to 5)"):
 def items_chart(items: dict, labels: dict):
     rows = []
     for item, dist in items.items():
+        if dist is None:
+            continue  # not shown: fewer than k answered
         answered = sum(v for k, v in dist.items() if k != "missing")
         for point, count in dist.items():
             if point != "missing" and answered:
@@ -54,9 +56,9 @@ def distribution_chart(indices: list[float], *, mark=None):
 
 
 def heatmap_chart(rows: list[dict]):
-    """rows: {unit, behaviour, score or None}; suppressed cells are drawn grey and labelled."""
+    """rows: {unit, behaviour, score or None}; cells not shown are drawn grey and labelled."""
     frame = pd.DataFrame(rows)
-    frame["label"] = frame["score"].map(lambda v: "suppressed" if pd.isna(v) else f"{v:.2f}")
+    frame["label"] = frame["score"].map(lambda v: "not shown" if pd.isna(v) else f"{v:.2f}")
     base = alt.Chart(frame).encode(
         x=alt.X("behaviour:N", sort=[b.capitalize() for b in BEHAVIOUR_ORDER], title=None),
         y=alt.Y("unit:N", title=None))
@@ -67,4 +69,4 @@ def heatmap_chart(rows: list[dict]):
         "datum.score > 4", alt.value("white"), alt.value("#212b32")))
     height = max(120, 22 * frame["unit"].nunique())
     return to_svg(theme(cells + text, title="Behaviour scores by unit", height=height, width=520),
-                  description="Heatmap of behaviour scores by unit; grey cells are suppressed")
+                  description="Heatmap of behaviour scores by unit; grey cells are not shown")

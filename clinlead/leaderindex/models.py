@@ -1,5 +1,11 @@
-"""Published leader-index results. Rows exist only for groups the suppression rule publishes,
-so nothing below the threshold is ever stored where a page could read it.
+"""Published leader-index results. Rows exist only for figures the disclosure rule publishes
+(analytics.disclosure, docs/anonymity.md), so nothing below the threshold is ever stored where a
+page could read it.
+
+`responses` is the number of respondents whose index counts in the figure (10 or more of the 12
+questions answered), the `n` of the analyst command. `covers` lists the [unit path, leader staff
+number] cells whose respondents the figure includes. Behaviours, items and rates hold None where
+they are not shown (fewer than k answered).
 """
 
 from django.db import models
@@ -12,6 +18,9 @@ class CycleResult(models.Model):
     min_responses = models.PositiveSmallIntegerField()
     responses = models.PositiveIntegerField(null=True)  # null when the whole cycle is below k
     index = models.FloatField(null=True)
+    # The organisation's other published figures: ci95, behaviours, covers, and whether some
+    # answers are withheld (at most k-1, pooled to the top and still too few).
+    organisation_figures = models.JSONField(default=dict)
     # Association of leader ratings with burnout and satisfaction (published groups only).
     association = models.JSONField(default=dict)
     # Index per published leader (for the distribution chart; no names).
@@ -33,7 +42,10 @@ class LeaderResult(models.Model):
     items = models.JSONField(default=dict)
     percentile = models.FloatField(null=True)
     burnout_rate = models.FloatField(null=True)
+    burnout_answered = models.PositiveIntegerField(null=True)
     satisfaction_rate = models.FloatField(null=True)
+    satisfaction_answered = models.PositiveIntegerField(null=True)
+    covers = models.JSONField(default=list)
     # Comments are released to the leader only when their number reaches the comment threshold.
     comments_released = models.BooleanField(default=False)
 
@@ -55,6 +67,9 @@ class UnitResult(models.Model):
     behaviours = models.JSONField(default=dict)
     burnout_rate = models.FloatField(null=True)
     satisfaction_rate = models.FloatField(null=True)
+    # Some of the unit's answers are counted only at a higher level (said in words, never as a number).
+    counted_higher_up = models.BooleanField(default=False)
+    covers = models.JSONField(default=list)
 
     class Meta:
         ordering = ["cycle", "unit"]

@@ -1,10 +1,17 @@
-"""What the leader-index pages show: only rows stored at publication (published groups)."""
+"""What the leader-index pages show: only rows stored at publication (published figures).
+A behaviour stored as None is "not shown: fewer than k answered"."""
 
 from clinlead.leaderindex.models import CycleResult, LeaderResult, UnitResult
 from clinlead.org.models import Unit
 from clinlead.surveys.models import Comment
 
 BEHAVIOURS = ["include", "inform", "inquire", "develop", "recognize", "overall"]
+NOT_SHOWN = "not shown"
+COUNTED_HIGHER_UP = "A few answers are counted at a higher level to protect anonymity"
+
+
+def _two(value):
+    return NOT_SHOWN if value is None else round(value, 2)
 
 
 def leader_report(*, cycle, leader):
@@ -40,10 +47,10 @@ def export_sheets(*, cycle):
     """Published aggregates only, for Excel."""
     behaviours = BEHAVIOURS
     units = [[r.unit.path, r.responses, round(r.index, 2), r.ci_low and round(r.ci_low, 2), r.ci_high and round(r.ci_high, 2),
-              *[r.behaviours.get(b) and round(r.behaviours[b], 2) for b in behaviours]]
+              *[_two(r.behaviours.get(b)) for b in behaviours], COUNTED_HIGHER_UP if r.counted_higher_up else ""]
              for r in UnitResult.objects.filter(cycle=cycle).select_related("unit").order_by("unit__path")]
     leaders = [[r.leader.full_name, r.leader.staff_number, r.responses, round(r.index, 2), r.percentile and round(r.percentile),
-                *[r.behaviours.get(b) and round(r.behaviours[b], 2) for b in behaviours]]
+                *[_two(r.behaviours.get(b)) for b in behaviours]]
                for r in LeaderResult.objects.filter(cycle=cycle).select_related("leader").order_by("leader__last_name")]
     result = CycleResult.objects.filter(cycle=cycle).first()
     association = []
@@ -54,7 +61,9 @@ def export_sheets(*, cycle):
                 association.append([outcome, a.get("n"), a.get("odds_ratio_per_point"), *(a.get("ci95") or [None, None]),
                                     a.get("pct_change_odds_per_point"), ", ".join(a.get("covariates") or [])])
     return {
-        "Units": (["Unit", "Responses", "Index", "CI low", "CI high", *[b.capitalize() for b in behaviours]], units),
-        "Leaders": (["Leader", "Staff number", "Responses", "Index", "Percentile", *[b.capitalize() for b in behaviours]], leaders),
+        "Units": (["Unit", "Respondents counted", "Index", "CI low", "CI high", *[b.capitalize() for b in behaviours],
+                   "Note"], units),
+        "Leaders": (["Leader", "Staff number", "Respondents counted", "Index", "Percentile",
+                     *[b.capitalize() for b in behaviours]], leaders),
         "Association": (["Outcome", "N", "Odds ratio per point", "CI low", "CI high", "% change in odds per point", "Adjusted for"], association),
     }

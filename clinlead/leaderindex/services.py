@@ -1,8 +1,8 @@
-"""Publishing a closed cycle: results are computed once, by the analytics core, and only the
-groups the suppression rule publishes are stored. Also: loading past cycles from a file.
+"""Publishing a closed cycle: results are computed once, by the analytics core, under the
+disclosure rule (leader first: docs/anonymity.md), and only the figures it publishes are stored.
+Also: loading past cycles from a file, which publishes them through the same path.
 """
 
-from collections import defaultdict
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -22,36 +22,21 @@ from clinlead.org.models import Person, Unit
 from clinlead.surveys.models import Comment, Invitation, Response, SurveyCycle
 from clinlead.surveys.services import default_instrument
 
-# Units are reported down to department level. A team is its leader's group already; a team
-# unit beside it would differ from that group by the team lead's own answer about their
-# manager, and the rule would then have to hide the leader's report.
-UNIT_LEVELS_REPORTED = 2
 
-
-def _rows(cycle, instrument, units_by_id, outcomes):
-    """The cycle's responses as analyst rows, read once; each leader's burnout and satisfaction
-    answers are gathered into `outcomes` on the way (for the published rates)."""
+def _rows(cycle, instrument, units_by_id, staff_numbers):
+    """The cycle's responses as analyst rows (leader_id: the leader's staff number; unit: the
+    respondent's unit path under the organisation's name), read once."""
     root = cycle.organisation.name
-    units_by_id = {uid: "/".join(path.split("/")[:UNIT_LEVELS_REPORTED]) for uid, path in units_by_id.items()}
     ids = instrument.item_ids
     for r in Response.objects.filter(cycle=cycle).values_list("leader_id", "unit_id", "profession", "answers",
                                                                "burnout", "satisfaction").iterator(chunk_size=5000):
         leader_id, unit_id, profession, answers, burnout, satisfaction = r
-        outcomes[str(leader_id)][0].append(burnout)
-        outcomes[str(leader_id)][1].append(satisfaction)
         unit = units_by_id.get(unit_id)
-        row = {"cycle": cycle.name, "leader_id": str(leader_id),
+        row = {"cycle": cycle.name, "leader_id": staff_numbers[leader_id],
                "unit": f"{root}/{unit}" if unit else root, "profession": profession,
                "burnout": burnout or "", "satisfaction": satisfaction or ""}
         row.update({item: (a if a is not None else "") for item, a in zip(ids, answers, strict=True)})
         yield row
-
-
-def _rate(values, cutoff, above=True):
-    answered = [v for v in values if v]
-    if not answered:
-        return None
-    return sum(1 for v in answered if (v >= cutoff if above else v < cutoff)) / len(answered)
 
 
 def publish_cycle(*, actor, cycle) -> CycleResult:
@@ -76,9 +61,10 @@ def _update_evaluations(actor, organisation):
 def _publish(actor, cycle):
     instrument = cycle.instrument.load()
     units_by_id = dict(Unit.objects.filter(organisation=cycle.organisation).values_list("id", "path"))
-    outcomes = defaultdict(lambda: ([], []))
-    table = table_from_rows(rows=_rows(cycle, instrument, units_by_id, outcomes), instrument=instrument)
-    result = _store(cycle, table, instrument, cycle.min_responses, units_by_id, outcomes)
+    leaders = Response.objects.filter(cycle=cycle).values_list("leader_id", flat=True).distinct()
+    people = dict(Person.objects.filter(pk__in=leaders).values_list("id", "staff_number"))
+    table = table_from_rows(rows=_rows(cycle, instrument, units_by_id, people), instrument=instrument)
+    result = _store(cycle, table, cycle.min_responses, units_by_id, {v.strip(): k for k, v in people.items()})
     cycle.status = SurveyCycle.Status.PUBLISHED
     cycle.save(update_fields=["status"])
     audit.record(actor=actor, action="leaderindex.cycle_published", obj=cycle, organisation=cycle.organisation,
@@ -87,30 +73,35 @@ def _publish(actor, cycle):
     return result
 
 
-def _store(cycle, table, instrument, k, units_by_id, outcomes):
+def _rate(entry, name):
+    figure = entry.get(name)
+    return (figure["rate"], figure["n"]) if figure else (None, None)
+
+
+def _store(cycle, table, k, units_by_id, person_of):
     LeaderResult.objects.filter(cycle=cycle).delete()
     UnitResult.objects.filter(cycle=cycle).delete()
     if len(table) == 0:
         return CycleResult.objects.update_or_create(cycle=cycle, defaults={"min_responses": k})[0]
     scores = score_cycle(table=table, cycle=cycle.name, k=k)
-    report = cycle_report(scores=scores, ndigits=None)
+    report = cycle_report(scores=scores, ndigits=None, covers=True)
     percentiles = published_percentiles(scores=scores)
-    comments = defaultdict(int)
+    comments = {}
     for leader_id in Comment.objects.filter(cycle=cycle).values_list("leader_id", flat=True):
-        comments[leader_id] += 1
-    b_cut, s_cut = instrument.burnout.cutoff, instrument.satisfaction.cutoff
+        comments[leader_id] = comments.get(leader_id, 0) + 1
     leaders = []
     for entry in report["leaders"]:
         if not entry["published"]:
             continue
-        b, s = outcomes[entry["leader_id"]]
-        leader_id = int(entry["leader_id"])
+        person = person_of[entry["leader_id"]]
+        (burnout, burnout_n), (satisfied, satisfied_n) = _rate(entry, "burnout"), _rate(entry, "satisfaction")
         leaders.append(LeaderResult(
-            cycle=cycle, leader_id=leader_id, responses=entry["n"], index=entry["index"],
+            cycle=cycle, leader_id=person, responses=entry["n"], index=entry["index"],
             ci_low=(entry["ci95"] or [None, None])[0], ci_high=(entry["ci95"] or [None, None])[1],
             behaviours=entry["behaviours"], items=entry["items"], percentile=percentiles.get(entry["leader_id"]),
-            burnout_rate=_rate(b, b_cut), satisfaction_rate=_rate(s, s_cut),
-            comments_released=comments[leader_id] >= cycle.min_comments,
+            burnout_rate=burnout, burnout_answered=burnout_n, satisfaction_rate=satisfied,
+            satisfaction_answered=satisfied_n, covers=entry["covers"],
+            comments_released=comments.get(person, 0) >= cycle.min_comments,
         ))
     LeaderResult.objects.bulk_create(leaders, batch_size=2000)
     root = cycle.organisation.name
@@ -126,10 +117,11 @@ def _store(cycle, table, instrument, k, units_by_id, outcomes):
         unit_results.append(UnitResult(
             cycle=cycle, unit_id=unit_ids[entry["unit"].removeprefix(root + "/")], responses=entry["n"],
             index=entry["index"], ci_low=(entry["ci95"] or [None, None])[0], ci_high=(entry["ci95"] or [None, None])[1],
-            behaviours=entry["behaviours"],
+            behaviours=entry["behaviours"], counted_higher_up=entry["some_answers_counted_higher_up"],
+            covers=entry["covers"],
         ))
     UnitResult.objects.bulk_create(unit_results, batch_size=2000)
-    association = associate_report(table=table, k=k, cycle=cycle.name)
+    association = associate_report(table=table, k=k, cycle=cycle.name, scores=scores)
     published_org = organisation_entry is not None and organisation_entry["published"]
     invited = Invitation.objects.filter(cycle=cycle).count()
     responded = len(table)
@@ -137,10 +129,14 @@ def _store(cycle, table, instrument, k, units_by_id, outcomes):
         "min_responses": k,
         "responses": organisation_entry["n"] if published_org else None,
         "index": organisation_entry["index"] if published_org else None,
+        "organisation_figures": {key: organisation_entry[key] for key in ORGANISATION_KEYS} if published_org else {},
         "association": finite(association),
         "leader_indices": sorted(round(r.index, 1) for r in leaders),
         "response_rate": {"invited": invited, "responded": responded} if published_org and invited else {},
     })[0]
+
+
+ORGANISATION_KEYS = ("ci95", "behaviours", "some_answers_counted_higher_up", "covers")
 
 
 def import_past_cycle(*, actor, organisation, path, progress=None) -> list[SurveyCycle]:

@@ -44,11 +44,15 @@ def _report_context(request, cycle, leader):
     instrument = cycle.instrument.load()
     labels = {item.id: f"{item.id.upper()} ({item.behaviour})" for item in instrument.items}
     result = report["result"]
+    shown_behaviours = {b: v for b, v in result.behaviours.items() if v is not None}
+    shown_items = {i: d for i, d in result.items.items() if d is not None}
     return {
         "cycle": cycle, "leader": leader, "result": result, "comments": report["comments"],
         "trend": report["trend"], "instrument": instrument,
-        "behaviours_svg": charts.behaviours_chart(result.behaviours),
-        "items_svg": charts.items_chart(result.items, labels),
+        "behaviour_rows": list(result.behaviours.items()),
+        "items_not_shown": [labels.get(i, i) for i, d in result.items.items() if d is None],
+        "behaviours_svg": charts.behaviours_chart(shown_behaviours) if shown_behaviours else None,
+        "items_svg": charts.items_chart(shown_items, labels) if shown_items else None,
         "trend_svg": charts.trend_chart(report["trend"]) if len(report["trend"]) > 1 else None,
         "breadcrumbs": crumbs(("Home", reverse("home"))),
     }

@@ -135,8 +135,10 @@ def test_the_leader_correlation_uses_published_leaders_only(simulated):
     scores = score_report(table=table, k=5)
     published = {e["leader_id"]: e for e in scores["leaders"] if e["published"]}
     assert 0 < len(published) < frame["leader_id"].nunique()  # some are hidden
+    # Figures speak for the respondents whose index counts (10 or more items answered).
+    counted = frame[[f"q{j}" for j in range(1, 13)]].notna().sum(axis=1) >= 10
     rates = (
-        frame.dropna(subset=["burnout"])
+        frame[counted].dropna(subset=["burnout"])
         .assign(out=lambda f: f["burnout"] >= 3)
         .groupby("leader_id")["out"]
         .mean()

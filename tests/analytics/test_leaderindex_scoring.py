@@ -165,8 +165,10 @@ def test_the_score_report_hides_small_groups_and_lists_every_unit_level_sorted()
     by_leader = {e["leader_id"]: e for e in report["leaders"]}
     assert by_leader["L1"]["index"] == 48.0 and by_leader["L1"]["n"] == 6
     assert by_leader["L1"]["ci95"] == [48.0, 48.0]  # six identical answers: no spread
-    # L3 has 4 answers; Medicine (10) minus L4 (6) would reveal them, so L4 goes too.
-    for hidden in ("L3", "L4"):
+    # Leader first: L4 (6 answers) is published; L3's 4 answers pool upwards and stay too few
+    # even at the root, so they are in no figure (Medicine is L4 alone, and says so in words).
+    assert by_leader["L4"]["published"] and by_leader["L4"]["n"] == 6
+    for hidden in ("L3",):
         assert by_leader[hidden] == {
             "cycle": "2024",
             "leader_id": hidden,
@@ -176,10 +178,13 @@ def test_the_score_report_hides_small_groups_and_lists_every_unit_level_sorted()
             "ci95": None,
             "behaviours": None,
             "items": None,
+            "burnout": None,
+            "satisfaction": None,
         }
-    root = report["units"][0]
-    assert root["published"] and root["n"] == 22
-    assert root["index"] == pytest.approx((6 * 60 + 6 * 48 + 4 * 48 + 6 * 36) / 22, abs=1e-3)
+    root, medicine = report["units"][0], report["units"][1]
+    assert root["published"] and root["n"] == 18 and root["some_answers_counted_higher_up"]
+    assert root["index"] == pytest.approx((6 * 60 + 6 * 48 + 6 * 36) / 18, abs=1e-3)
+    assert medicine["n"] == 6 and medicine["index"] == by_leader["L4"]["index"]
 
 
 def test_several_cycles_are_reported_one_after_another():
@@ -223,12 +228,33 @@ def test_percentiles_rank_a_leader_among_published_leaders_only():
         _rows("A", "T/x", 5, value=2)
         + _rows("B", "T/y", 5, value=3)
         + _rows("C", "T/z", 5, value=4)
-        + _rows("D", "T/z", 2, value=5)  # unpublished, and takes C with it (z - C = 2)
+        + _rows("D", "T/z", 2, value=5)  # unpublished; C is published all the same
         + _rows("E", "T/w", 6, value=5)
     )
     scores = score_cycle(table=table_from_rows(rows=rows), cycle="2024", k=5)
     pct = published_percentiles(scores=scores)
-    assert set(pct) == {"A", "B", "E"}
-    published = [24.0, 36.0, 60.0]
-    for leader, value in zip("ABE", published, strict=True):
+    assert set(pct) == {"A", "B", "C", "E"}
+    published = [24.0, 36.0, 48.0, 60.0]
+    for leader, value in zip("ABCE", published, strict=True):
         assert pct[leader] == pytest.approx(percentile_rank(value=value, population=published))
+
+
+def test_groups_gathered_into_targets_equal_totals_computed_from_the_responses():
+    from clinlead.analytics.leaderindex import gather
+
+    rng = np.random.default_rng(9)
+    items = rng.integers(0, 6, size=(400, 12)).astype(np.int8)
+    index = response_indices(items=items, instrument=CLBI)
+    group = rng.integers(0, 30, 400)
+    target_of_group = rng.integers(-1, 6, 30)  # -1: the group goes nowhere
+    outcomes = {"burnout": rng.integers(-1, 2, 400).astype(np.int8)}
+    rows = np.arange(400)
+    by_group = group_sums(rows=rows, groups=group, n_groups=30, items=items, index=index, instrument=CLBI,
+                          outcomes=outcomes)
+    gathered = gather(sums=by_group, target=target_of_group, n_targets=6)
+    kept = target_of_group[group] >= 0
+    direct = group_sums(rows=rows[kept], groups=target_of_group[group][kept], n_groups=6, items=items,
+                        index=index, instrument=CLBI, outcomes=outcomes, with_items=False)
+    for name in ("n", "n_index", "index_sum", "index_ss", "behaviour_sum", "behaviour_n"):
+        assert np.allclose(getattr(gathered, name), getattr(direct, name)), name
+    assert np.array_equal(gathered.outcome_yes["burnout"], direct.outcome_yes["burnout"])

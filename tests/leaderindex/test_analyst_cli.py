@@ -14,8 +14,10 @@ from clinlead.analytics.instrument import default_instrument
 from clinlead.analytics.leaderindex_read import CsvFormatError, read_responses
 
 HEADER = list(default_instrument().csv_header)
-LEADER_KEYS = {"leader_id", "n", "published", "index", "ci95", "behaviours", "items", "cycle"}
-UNIT_KEYS = {"unit", "n", "published", "index", "ci95", "behaviours", "cycle"}
+LEADER_KEYS = {"leader_id", "n", "published", "index", "ci95", "behaviours", "items", "cycle", "burnout",
+               "satisfaction"}
+UNIT_KEYS = {"unit", "n", "published", "index", "ci95", "behaviours", "items", "cycle",
+             "some_answers_counted_higher_up"}
 
 
 def response(leader, unit, value=4, burnout=2, satisfaction=4, profession="Nurse", cycle="2024"):
@@ -79,8 +81,10 @@ def test_score_json_has_the_specified_shape(survey):
     assert all(set(e) == UNIT_KEYS for e in report["units"])
     big = next(e for e in report["leaders"] if e["leader_id"] == "L-big")
     assert big["published"] and big["n"] == 12 and len(big["ci95"]) == 2
-    assert set(big["items"]["q1"]) == {"1", "2", "3", "4", "5", "missing"}
+    assert set(big["items"]["q1"]) == {"1", "2", "3", "4", "5"}
     assert sum(big["items"]["q1"].values()) == 12
+    assert big["burnout"]["n"] == 12 and big["burnout"]["rate"] == pytest.approx(6 / 12)
+    assert all(e["items"] is None for e in report["units"]), "units publish the index and behaviours"
 
 
 def test_a_4_response_leader_has_null_figures_and_no_count(survey):
@@ -101,8 +105,8 @@ def test_every_unit_level_is_listed_root_first_in_path_order(survey):
         "Trust A/Surgery/Ortho",
     ]
     root = units[0]
-    assert root["published"] and root["n"] == 33
-    # Ward 9 holds only the 4-answer leader; Medicine minus nothing published inside is fine.
+    # L-small's 4 answers pool up to the root, where they are too few: withheld everywhere.
+    assert root["published"] and root["n"] == 29 and root["some_answers_counted_higher_up"]
     assert units[2]["published"] is False and units[2]["n"] is None
 
 
@@ -157,7 +161,7 @@ def test_associate_on_leaders_all_rated_alike_prints_strict_json_with_nulls(tmp_
 def test_readable_summaries_print_without_json(survey, tmp_path):
     out = io.StringIO()
     call_command("leaderindex", "score", str(survey), stdout=out)
-    assert "Trust A" in out.getvalue() and "suppressed" in out.getvalue()
+    assert "Trust A" in out.getvalue() and "not shown" in out.getvalue()
     out = io.StringIO()
     call_command("leaderindex", "associate", str(random_survey(tmp_path / "r.csv")), stdout=out)
     assert "burnout: odds ratio per point" in out.getvalue()
@@ -274,3 +278,12 @@ def test_another_instrument_can_be_named_on_the_command_line(tmp_path):
     report = run_json("score", str(path), "--instrument", str(tmp_path / "nine.json"))
     assert report["leaders"][0]["index"] == 45.0
     assert set(report["leaders"][0]["items"]) == {f"q{i}" for i in range(1, 10)}
+
+
+def test_unit_spellings_that_clean_to_one_path_are_one_unit():
+    from clinlead.analytics.leaderindex_read import table_from_rows
+
+    rows = [dict(zip(HEADER, map(str, response("L1", unit)), strict=True))
+            for unit in ("Trust A / Ward", "Trust A/Ward", "Trust A/Theatre", " Trust A/Ward")]
+    table = table_from_rows(rows=rows)
+    assert table.units == ["Trust A/Ward", "Trust A/Theatre"] and table.unit.tolist() == [0, 0, 1, 0]

@@ -1,24 +1,32 @@
 """Analyst command for the leader index, on an analyst CSV (one row per response).
 
-    clinlead leaderindex score FILE [--min-n K] [--json] [--quiet] [--instrument JSON]
+    clinlead leaderindex score FILE [--min-n K] [--json [--covers]] [--quiet] [--instrument JSON]
     clinlead leaderindex associate FILE [--min-n K] [--cycle C] [--json] [--quiet]
+    clinlead leaderindex published CYCLE_ID --json [--covers]
 
 `score` prints every leader and every unit at every path level (the organisation root
-included), per cycle, sorted by cycle then id / path. The suppression rule decides what is
-shown; an unpublished group carries null figures AND a null n: a count under k, or a count that
-subtracted from a published parent leaves under k, is itself a disclosure.
+included), per cycle, sorted by cycle then id / path. The disclosure rule (leader first, see
+docs/anonymity.md) decides what is shown: n is the number of respondents whose index counts in
+the figure; an unpublished group carries null figures AND a null n. With --covers each entry
+lists the [unit, leader_id] cells whose respondents its figures include.
 
 `associate` prints, for one cycle (the latest unless --cycle), the odds ratio per index point
 for burnout and satisfaction and the correlations across published leaders and units.
 
-All the work is done in clinlead.analytics; this command reads arguments and prints.
+`published` prints, for a cycle published in the web app, exactly the figures it shows (read
+from what publication stored), in the shape of `score --json --covers`.
+
+All the work is done in clinlead.analytics and the selectors; this command reads arguments and
+prints.
 """
 
 import json
 import sys
 
+import orjson
 from django.core.management.base import BaseCommand, CommandError
 
+from clinlead.analytics.disclosure import DEFAULT_K, MAX_K, MIN_K
 from clinlead.analytics.instrument import InstrumentError, default_instrument, load_instrument_file
 from clinlead.analytics.json_safe import finite
 from clinlead.analytics.leaderindex import leader_trends
@@ -31,7 +39,6 @@ from clinlead.analytics.leaderindex_report import (
     score_cycle,
     score_report,
 )
-from clinlead.analytics.suppression import DEFAULT_K, MAX_K, MIN_K
 
 
 class Command(BaseCommand):
@@ -40,9 +47,13 @@ class Command(BaseCommand):
     requires_system_checks = []
 
     def add_arguments(self, parser):
-        sub = parser.add_subparsers(dest="action", required=True, metavar="{score,associate}")
+        sub = parser.add_subparsers(dest="action", required=True, metavar="{score,associate,published}")
+        p = sub.add_parser("published", help="the figures a cycle published in the web app shows")
+        p.add_argument("cycle_id", type=int, help="the published cycle's id")
+        p.add_argument("--json", action="store_true", help="print JSON (the only format)")
+        p.add_argument("--covers", action="store_true", help="list the cells each figure includes")
         for name, text in (
-            ("score", "leader and unit figures, suppression applied"),
+            ("score", "leader and unit figures, the disclosure rule applied"),
             ("associate", "odds ratios per point for burnout and satisfaction"),
         ):
             p = sub.add_parser(name, help=text)
@@ -51,15 +62,20 @@ class Command(BaseCommand):
                 "--min-n",
                 type=int,
                 default=DEFAULT_K,
-                help=f"suppression threshold k ({MIN_K}-{MAX_K}, default {DEFAULT_K})",
+                help=f"anonymity threshold k ({MIN_K}-{MAX_K}, default {DEFAULT_K})",
             )
             p.add_argument("--json", action="store_true", help="print JSON")
             p.add_argument("--quiet", action="store_true", help="no progress bar")
             p.add_argument("--instrument", help="instrument JSON file (default clbi-v1)")
+            if name == "score":
+                p.add_argument("--covers", action="store_true",
+                               help="with --json: list the [unit, leader_id] cells each figure includes")
             if name == "associate":
                 p.add_argument("--cycle", help="cycle to analyse (default: the latest)")
 
     def handle(self, *args, **options):
+        if options["action"] == "published":
+            return self.published(options["cycle_id"], options["covers"])
         k = options["min_n"]
         if not MIN_K <= k <= MAX_K:
             raise CommandError(f"--min-n must be between {MIN_K} and {MAX_K}, got {k}")
@@ -81,7 +97,7 @@ class Command(BaseCommand):
         if len(table) == 0:
             raise CommandError(f"{options['file']}: the file holds no responses")
         if options["action"] == "score":
-            self.score(table, k, options["json"])
+            self.score(table, k, options["json"], options["covers"])
         else:
             try:
                 report = associate_report(table=table, k=k, cycle=options.get("cycle"))
@@ -90,9 +106,11 @@ class Command(BaseCommand):
             self.associate(report, options["json"])
 
     # ------------------------------------------------------------------ score
-    def score(self, table, k, as_json):
+    def score(self, table, k, as_json, covers=False):
         if as_json:
-            self.stdout.write(json.dumps(finite(score_report(table=table, k=k)), allow_nan=False))
+            report = score_report(table=table, k=k, covers=covers)
+            # orjson: the report of a large trust is tens of MB; it writes NaN as null.
+            self.stdout.write(orjson.dumps(report, option=orjson.OPT_SERIALIZE_NUMPY).decode())
             return
         out = self.stdout.write
         leaders_all = []
@@ -120,6 +138,18 @@ class Command(BaseCommand):
             for lid in sorted(trends):
                 points = ", ".join(f"{p['cycle']}: {p['index']}" for p in trends[lid])
                 out(f"  {lid:<20} {points}")
+
+    # ------------------------------------------------------------------ published
+    def published(self, cycle_id, covers):
+        from clinlead.leaderindex.selectors_published import published_figures
+        from clinlead.surveys.models import SurveyCycle
+
+        cycle = SurveyCycle.objects.filter(pk=cycle_id, status=SurveyCycle.Status.PUBLISHED).select_related(
+            "organisation").first()
+        if cycle is None:
+            raise CommandError(f"no published cycle with id {cycle_id}")
+        report = published_figures(cycle=cycle, covers=covers)
+        self.stdout.write(json.dumps(finite(report), allow_nan=False))
 
     # ------------------------------------------------------------------ associate
     def associate(self, report, as_json):
@@ -156,7 +186,8 @@ class Command(BaseCommand):
 
 def _figure_line(e):
     if not e["published"]:
-        return "suppressed"
+        return "not shown"
     ci = f" ({e['ci95'][0]:.1f}-{e['ci95'][1]:.1f})" if e["ci95"] else ""
     index = f"{e['index']:.1f}" if e["index"] is not None else "-"
-    return f"n={e['n']:<5} index {index}{ci}"
+    higher = "  (a few answers are counted at a higher level)" if e.get("some_answers_counted_higher_up") else ""
+    return f"n={e['n']:<5} index {index}{ci}{higher}"

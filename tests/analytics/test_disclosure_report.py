@@ -1,0 +1,77 @@
+"""The score report on generated cycles: crossing leaders, skipped items, leavers (answers whose
+unit is gone sit at the organisation's root). For the index, every item, every behaviour and both
+wellbeing rates, the parts formed by that statistic's published figures hold 0 or >= k of its
+own contributors."""
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from clinlead.analytics.instrument import default_instrument
+from clinlead.analytics.leaderindex_read import table_from_rows
+from clinlead.analytics.leaderindex_report import score_report
+from tests.leaderindex.parts import small_parts
+
+INSTRUMENT = default_instrument()
+ITEMS = list(INSTRUMENT.item_ids)
+UNITS = ["T", "T/A", "T/A/x", "T/A/y", "T/B", "T/B/z", "T/C"]
+
+
+@st.composite
+def surveys(draw):
+    rows = []
+    for leader in range(draw(st.integers(1, 7))):
+        for unit in draw(st.lists(st.sampled_from(UNITS), min_size=1, max_size=3, unique=True)):
+            for _ in range(draw(st.integers(1, 8))):
+                skipped = draw(st.sets(st.sampled_from(ITEMS), max_size=4))
+                row = {"cycle": "2024", "leader_id": f"L{leader}", "unit": unit, "profession": "Nurse",
+                       "burnout": draw(st.sampled_from(["", 1, 4])), "satisfaction": draw(st.sampled_from(["", 2, 5]))}
+                row.update({i: "" if i in skipped else draw(st.integers(1, 5)) for i in ITEMS})
+                rows.append(row)
+    return rows, draw(st.integers(3, 6))
+
+
+def _contributors(rows, answered):
+    out = {}
+    for r in rows:
+        counted = sum(r[i] != "" for i in ITEMS) >= INSTRUMENT.min_answered
+        out[(r["unit"], r["leader_id"])] = out.get((r["unit"], r["leader_id"]), 0) + (counted and answered(r))
+    return out
+
+
+def _figures(report, shown):
+    return {(kind, e.get("leader_id") or e["unit"]): [tuple(c) for c in e["covers"]]
+            for kind in ("leaders", "units") for e in report[kind] if e["published"] and shown(e)}
+
+
+@settings(max_examples=120, deadline=None)
+@given(surveys())
+def test_every_statistic_has_no_part_of_1_to_k_minus_1(case):
+    rows, k = case
+    report = score_report(table=table_from_rows(rows=rows), k=k, covers=True)
+    checks = {"index": (lambda e: True, lambda r: True)}
+    for item in ITEMS:
+        checks[item] = (lambda e, item=item: (e["items"] or {}).get(item) is not None,
+                        lambda r, item=item: r[item] != "")
+    for name, positions in INSTRUMENT.behaviours.items():
+        ids = [ITEMS[p] for p in positions]
+        checks[name] = (lambda e, name=name: (e["behaviours"] or {}).get(name) is not None,
+                        lambda r, ids=ids: any(r[i] != "" for i in ids))
+    for outcome in ("burnout", "satisfaction"):
+        checks[outcome] = (lambda e, o=outcome: e.get(o) is not None, lambda r, o=outcome: r[o] != "")
+    for name, (shown, answered) in checks.items():
+        parts = small_parts(figures=_figures(report, shown), contributors=_contributors(rows, answered), k=k)
+        assert parts == [], name
+
+
+@settings(max_examples=120, deadline=None)
+@given(surveys())
+def test_every_leader_with_k_index_contributors_gets_a_report_covering_all_of_them(case):
+    rows, k = case
+    report = score_report(table=table_from_rows(rows=rows), k=k, covers=True)
+    cells = _contributors(rows, lambda r: True)
+    for e in report["leaders"]:
+        mine = {c: n for c, n in cells.items() if c[1] == e["leader_id"]}
+        assert e["published"] == (sum(mine.values()) >= k)
+        if e["published"]:
+            assert e["n"] == sum(mine.values())
+            assert {tuple(c) for c in e["covers"]} == set(mine)
