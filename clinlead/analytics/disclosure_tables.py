@@ -56,8 +56,9 @@ from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 MIN_K = 2
-TOO_FEW = "fewer than k people"
-POOLED = "counted only in larger groups, so that no figure can be worked out for fewer than k people"
+# Why a row shows its total only, in words safe to show (no counts).
+TOO_FEW = "Too few people to show by category"
+POOLED = "Counted by category only in larger groups, to protect anonymity"
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from clinlead.analytics.disclosure_tables import POOLED, TOO_FEW, Classing, category_parts, publish_table
+from clinlead.analytics.disclosure_tables import (
+    POOLED,
+    TOO_FEW,
+    Classing,
+    category_parts,
+    publish_table,
+)
+from tests.category_pages import parts
 
 GENDER = Classing.of([
     [("Woman", ["W"]), ("Man", ["M"]), ("Another or not stated", ["O"])],
@@ -40,15 +47,7 @@ def people(*groups):
 
 def my_parts(counts, table):
     """Independent: group people by (rows showing categories they sit in, figures covering them)."""
-    figures = [(row, frozenset(cats)) for row, cats, _ in table.category_figures()]
-    showing = {row for row, _ in figures}
-    groups = Counter()
-    for (category, scopes), n in counts.items():
-        inside = frozenset(showing & scopes)
-        if inside and n:
-            covered = frozenset(i for i, (row, cats) in enumerate(figures) if row in scopes and category in cats)
-            groups[(inside, covered)] += n
-    return groups
+    return parts(counts, [(row, frozenset(cats)) for row, cats, _ in table.category_figures()])
 
 
 def assert_safe(counts, table, k):
