@@ -39,8 +39,11 @@ The algorithm:
     is left).
  3. For each block, the classes of the rows covering it cut its people into category parts.
     While some part holds 1..k-1 people, take the smallest such part and do the cheapest of:
-    pool one covering row's classes one level further (cost: its people), or merge the block
-    with another block holding people of that part's categories (cost as in 2). Each step
+    pool the rows covering its block (the cheapest combination of levels that leaves no part of
+    the block small, each row's loss shared among the blocks under it that are small now, so
+    that pooling the organisation's row once is weighed against hiding every division), or
+    merge the block with one of the three cheapest other blocks holding people of that part's
+    categories (cost as in 2, plus pooling the merged block as above). Each step
     raises a level or removes a block, so this ends; it ends with no small part, because with
     every row at its total only a block is one part covered by no category figure.
 
@@ -51,11 +54,16 @@ level), and the cost keeps the large rows (the organisation, a division) in deta
 from __future__ import annotations
 
 import copy
+import itertools
+import math
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 MIN_K = 2
+HIDE_PENALTY = 2  # a row shown by its total only loses as much as two more levels of pooling
+MERGE_CANDIDATES = 3  # blocks tried as partners for a merge, cheapest first
+MAX_PLANS = 4096  # level combinations tried for the rows covering one block
 # Why a row shows its total only, in words safe to show (no counts).
 TOO_FEW = "Too few people to show by category"
 POOLED = "Counted by category only in larger groups, to protect anonymity"
@@ -177,9 +185,16 @@ class _Solver:
     def showing(self, sig) -> list:
         return [r for r in sig if self.level[r] < self.top]
 
+    def loss(self, r, before: int, after: int) -> int:
+        """People times levels of detail lost; showing a row's total only costs HIDE_PENALTY
+        levels more, so that categories are pooled before rows are hidden."""
+        if after <= before:
+            return 0
+        return self.size[r] * (after - before + (HIDE_PENALTY if after == self.top else 0))
+
     def merge_cost(self, a: int, b: int) -> int:
         cut = self.blocks[a][0] ^ self.blocks[b][0]
-        return sum(self.size[r] * (self.top - self.level[r]) for r in cut if self.level[r] < self.top)
+        return sum(self.loss(r, self.level[r], self.top) for r in cut)
 
     def merge(self, a: int, b: int):
         sig_a, cats_a = self.blocks[a]
@@ -190,11 +205,6 @@ class _Solver:
                 self.why[r] = POOLED
         self.blocks[a] = [sig_a & sig_b, cats_a + cats_b]
         del self.blocks[b]
-
-    def coarsen(self, r):
-        self.level[r] += 1
-        if self.level[r] == self.top:
-            self.why[r] = POOLED
 
     def order(self, r) -> tuple:
         return (self.size[r], self.rows.index(r))
@@ -210,18 +220,23 @@ class _Solver:
                     key=lambda i: (self.merge_cost(a, i), sum(self.blocks[i][1].values()), i))
             self.merge(min(a, b), max(a, b))
 
-    def parts(self, i: int) -> list[tuple[int, frozenset]]:
-        """The category parts of block i: (people, categories), for the rows showing categories."""
+    def parts(self, i: int, levels: Mapping | None = None) -> list[tuple[int, frozenset]]:
+        """The category parts of block i: (people, categories), for the rows showing categories
+        (at `levels`, by default the current ones)."""
+        level = self.level if levels is None else {**self.level, **levels}
         sig, cats = self.blocks[i]
-        showing = sorted(self.showing(sig), key=self.order)
+        showing = sorted((r for r in sig if level[r] < self.top), key=self.order)
         if not showing:
             return []
         grouped: dict[tuple, list] = defaultdict(lambda: [0, set()])
         for category in self.classing.categories:
-            key = tuple(self.index[self.level[r]][category] for r in showing)
+            key = tuple(self.index[level[r]][category] for r in showing)
             grouped[key][0] += cats.get(category, 0)
             grouped[key][1].add(category)
         return [(n, frozenset(c)) for n, c in grouped.values()]
+
+    def is_small(self, i: int, levels: Mapping | None = None) -> bool:
+        return any(0 < n < self.k for n, _ in self.parts(i, levels))
 
     def smallest_violation(self):
         worst = None
@@ -235,35 +250,62 @@ class _Solver:
         self.merge_small_blocks()
         while (found := self.smallest_violation()) is not None:
             _, i, cats = found
-            options = [("coarsen", r) for r in self.showing(self.blocks[i][0])]
-            options += [("merge", j) for j, (_, other) in enumerate(self.blocks)
-                        if j != i and any(other.get(c) for c in cats)]
-            what, target = min(options, key=lambda option: self.cost_to_settle(i, option))
-            self.apply(i, what, target)
+            best = (*self.pooling_plan(i), "pool", None)
+            candidates = [j for j, (_, other) in enumerate(self.blocks) if j != i and any(other.get(c) for c in cats)]
+            for j in sorted(candidates, key=lambda j: (self.merge_cost(i, j), j))[:MERGE_CANDIDATES]:
+                trial = self.trial()
+                merged = trial.apply_merge(i, j)
+                cost, _ = trial.pooling_plan(merged)
+                best = min(best, (self.merge_cost(i, j) + cost, (), "merge", j), key=lambda b: b[0])
+            _, plan, what, j = best
+            if what == "merge":
+                self.apply_merge(i, j)
+            else:
+                for r, lv in plan:
+                    self.level[r] = lv
+                    if lv == self.top:
+                        self.why[r] = POOLED
         return self.figures()
 
-    def apply(self, i: int, what: str, target) -> int:
-        """Do one step on block i; returns the block's index afterwards."""
-        if what == "coarsen":
-            self.coarsen(target)
-            return i
-        self.merge(min(i, target), max(i, target))
-        return min(i, target)
-
-    def cost_to_settle(self, i: int, option) -> tuple:
-        """What settling block i costs if it starts with `option`, then pools its cheapest rows
-        until none of its parts is small: people times levels of detail lost."""
+    def trial(self) -> _Solver:
         trial = copy.copy(self)
         trial.level, trial.why = dict(self.level), dict(self.why)
         trial.blocks = [list(b) for b in self.blocks]
-        before = sum(self.top - lv for lv in self.level.values())
-        weight = {r: self.size[r] for r in self.rows}
-        i = trial.apply(i, *option)
-        while any(0 < n < self.k for n, _ in trial.parts(i)):
-            trial.coarsen(min(trial.showing(trial.blocks[i][0]), key=trial.order))
-        lost = sum(weight[r] * (lv - self.level[r]) for r, lv in trial.level.items())
-        what, target = option
-        return (lost, before, what != "coarsen", repr(target))
+        return trial
+
+    def apply_merge(self, i: int, j: int) -> int:
+        self.merge(min(i, j), max(i, j))
+        return min(i, j)
+
+    def pooling_plan(self, i: int) -> tuple[float, tuple]:
+        """The cheapest levels for the rows covering block i that leave none of its parts
+        small: (cost, ((row, level), ...)). A row's loss is shared among the blocks under it
+        that are small now (pooling a large row settles all of them at once)."""
+        if not self.is_small(i):
+            return 0.0, ()
+        rows = sorted(self.showing(self.blocks[i][0]), key=self.order)
+        small = [j for j in range(len(self.blocks)) if self.is_small(j)]
+        mine = sum(self.blocks[i][1].values())
+        share = {r: mine / max(mine, sum(sum(self.blocks[j][1].values()) for j in small if r in self.blocks[j][0]))
+                 for r in rows}
+
+        def cost(r, lv):
+            # Pooling is shared; hiding the row is charged whole (it settles no other block
+            # that pooling would not).
+            pooled = min(lv, self.top - 1)
+            return self.loss(r, self.level[r], pooled) * share[r] + self.loss(r, max(pooled, self.level[r]), lv)
+
+        choices = [range(self.level[r], self.top + 1) for r in rows]
+        if math.prod(len(c) for c in choices) > MAX_PLANS:
+            # Too many rows to try every combination: pool the smallest row one level.
+            r = rows[0]
+            return cost(r, self.level[r] + 1), ((r, self.level[r] + 1),)
+        best: tuple[float, tuple] = (math.inf, ())
+        for levels in itertools.product(*choices):
+            total = sum(cost(r, lv) for r, lv in zip(rows, levels, strict=True))
+            if total < best[0] and not self.is_small(i, dict(zip(rows, levels, strict=True))):
+                best = (total, tuple((r, lv) for r, lv in zip(rows, levels, strict=True) if lv != self.level[r]))
+        return best
 
     def figures(self) -> TableFigures:
         per_row: dict = defaultdict(Counter)

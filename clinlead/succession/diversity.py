@@ -82,7 +82,8 @@ def cached_pipeline_diversity(*, organisation, dimension) -> CategoryTable:
     settings = settings_for(organisation)
     if settings.pk is None:
         return pipeline_diversity(organisation=organisation, dimension=dimension)
-    key = f"succession-diversity:{settings.data_token}:{dimension}:{organisation.min_responses}"
+    # "tables:" since category tables pool classes: entries pickled before are never read back.
+    key = f"succession-diversity:tables:{settings.data_token}:{dimension}:{organisation.min_responses}"
     table = cache.get(key)
     if table is None:
         table = pipeline_diversity(organisation=organisation, dimension=dimension)
