@@ -1,8 +1,8 @@
 """Reports: a 360 report per dimension, the organisation's learning and its gaps, and the
 leadership pathway (where people stand, a funnel by level and profession, and its diversity).
 
-Every figure from rater responses and from special-category data passes through
-`clinlead.analytics.suppression.apply_suppression` with the organisation's threshold.
+Every figure from rater responses and from special-category data passes through the one
+category-table rule, `clinlead.analytics.disclosure_tables`, with the organisation's threshold.
 """
 
 from collections import Counter, defaultdict
@@ -11,7 +11,7 @@ from statistics import fmean
 
 import altair as alt
 
-from clinlead.analytics.suppression import apply_suppression
+from clinlead.analytics.disclosure_tables import Classing, publish_table
 from clinlead.charts import theme, to_svg
 from clinlead.development.frameworks import current_frameworks, healthcare_leadership_model
 from clinlead.development.models import (
@@ -21,20 +21,26 @@ from clinlead.development.models import (
     LearningRecord,
     RaterGroup,
 )
+from clinlead.org.diversity import CATEGORY_OF, CLASSINGS, FIELDS, CategoryTable, shown_rows
 from clinlead.org.models import Appointment, Person, PositionLevel, Profession
-from clinlead.org.special_category import ETHNIC_GROUP_OF, Gender
 
 ALL_RATERS = "all_raters"
 GROUP_LABELS = {RaterGroup.PEER: "Peers", RaterGroup.DIRECT_REPORT: "Direct reports",
                 ALL_RATERS: "All raters (peers and direct reports)"}
 
 
-def rater_publication(*, counts: dict, k: int):
-    """Which anonymous rater groups may be shown: each group and their union 'all raters' go
-    through the one suppression rule (atoms: the rater groups)."""
-    groups = {g: {g} for g in ANONYMOUS_GROUPS} | {ALL_RATERS: set(ANONYMOUS_GROUPS)}
-    atom_counts = {g: counts.get(g, 0) for g in ANONYMOUS_GROUPS}
-    return apply_suppression(groups=groups, atom_counts=atom_counts, k=k)
+RATER_GROUPS = Classing.of([[(g, [g]) for g in ANONYMOUS_GROUPS]])
+
+
+def rater_publication(*, counts: dict, k: int) -> frozenset:
+    """Which anonymous rater groups may be shown: a one-row category table (the raters, by
+    group) under the one category-table rule, so a group is shown only where the other is
+    too (or empty), and "all raters" only from k raters up."""
+    table = publish_table(counts={(g, frozenset({ALL_RATERS})): counts.get(g, 0) for g in ANONYMOUS_GROUPS},
+                          rows=[ALL_RATERS], classing=RATER_GROUPS, k=k).rows[ALL_RATERS]
+    if table.total < k:
+        return frozenset()
+    return frozenset({ALL_RATERS} | {c.categories[0] for c in table.classes if c.count})
 
 
 def _mean(values):
@@ -58,8 +64,7 @@ def assessment_report(*, assessment):
             if g in ANONYMOUS_GROUPS:
                 by_group[g].append(s)
                 by_group[ALL_RATERS].append(s)
-        result = rater_publication(counts={g: len(by_group[g]) for g in ANONYMOUS_GROUPS}, k=k)
-        published = result.published
+        published = rater_publication(counts={g: len(by_group[g]) for g in ANONYMOUS_GROUPS}, k=k)
         for g in [*ANONYMOUS_GROUPS, ALL_RATERS]:
             shown = g in published
             groups.append({"key": g, "label": GROUP_LABELS[g], "published": shown,
@@ -69,8 +74,10 @@ def assessment_report(*, assessment):
         key = str(d.pk)
         row = {"dimension": d, "self": assessment.self_scores.get(key),
                "manager": manager_scores.get(key) if manager_scores else None}
+        # Each dimension counts only the raters who rated it: its own k.
+        answered = rater_publication(counts={g: sum(key in s for s in by_group[g]) for g in ANONYMOUS_GROUPS}, k=k)
         for g in [*ANONYMOUS_GROUPS, ALL_RATERS]:
-            row[g] = _mean([s[key] for s in by_group[g] if key in s]) if g in published else None
+            row[g] = _mean([s[key] for s in by_group[g] if key in s]) if g in published & answered else None
         rows.append(row)
     return {"scale": framework.scale(), "rows": rows, "groups": groups, "k": k,
             "has_manager": manager_scores is not None, "closed": not assessment.is_open}
@@ -217,57 +224,32 @@ def funnel_chart(funnel):
                   description="Bar chart of people holding and aiming at each leadership level; the table gives the figures.")
 
 
-GENDER_COLUMNS = [Gender.WOMAN.label, Gender.MAN.label, "Another gender or not stated"]
-ETHNIC_COLUMNS = ["Asian", "Black", "Mixed", "White", "Other ethnic group", "Not stated"]
 ASPIRING = "Aiming higher, not yet in a position"
-TOTAL = "Total"
-
-
-def _gender(code):
-    if code == Gender.WOMAN:
-        return GENDER_COLUMNS[0]
-    return GENDER_COLUMNS[1] if code == Gender.MAN else GENDER_COLUMNS[2]
+WHOLE_PATHWAY = "Whole pathway"
 
 
 def pathway_diversity(*, organisation, day=None):
-    """Gender and ethnic group of the people at each stage of the pathway, as aggregates the
-    suppression rule publishes (special-category data: only for the granted role)."""
+    """Gender and ethnic group of the people at each stage of the pathway (their highest level
+    held today, or aiming higher without a position), as the category-table rule publishes them
+    (special-category data: only for the granted role). Every stage's total is public anyway
+    (the funnel and the standing list show it)."""
     day = day or date.today()
     levels = list(PositionLevel.objects.filter(organisation=organisation).order_by("-rank"))
     held = _held_levels(organisation, day)
     plans = _latest_plans(organisation)
-    stage = {p: lv for p, lv in held.items()}
     aspiring = {p for p, plan in plans.items() if p not in held and plan.aspiration == DevelopmentPlan.Aspiration.STEP_UP}
-    names = {lv.pk: lv.name for lv in levels}
-    gender, ethnicity = Counter(), Counter()
-    rows = Person.objects.filter(pk__in=set(stage) | aspiring).values_list(
-        "pk", "demographics__gender", "demographics__ethnicity")
-    for pk, g, e in rows:
-        label = names[stage[pk]] if pk in stage else ASPIRING
-        gender[(label, _gender(g or "not_stated"))] += 1
-        ethnicity[(label, ETHNIC_GROUP_OF.get(e or "not_stated", "Not stated"))] += 1
-    row_labels = [lv.name for lv in levels] + [ASPIRING]
-    k = organisation.min_responses
-    return [_suppressed_table("Gender", GENDER_COLUMNS, gender, row_labels, k),
-            _suppressed_table("Ethnic group (ONS 2021)", ETHNIC_COLUMNS, ethnicity, row_labels, k)]
-
-
-def _suppressed_table(title, columns, counts, row_labels, k):
-    atoms = {a: n for a, n in counts.items() if n}
-    everyone = "Whole pathway"
-    groups = {(everyone, TOTAL): set(atoms)}
-    for column in columns:
-        groups[(everyone, column)] = {a for a in atoms if a[1] == column}
-    for label in row_labels:
-        groups[(label, TOTAL)] = {a for a in atoms if a[0] == label}
-        for column in columns:
-            groups[(label, column)] = {(label, column)} & set(atoms)
-    result = apply_suppression(groups=groups, atom_counts=atoms, k=k)
-    table = []
-    for label in [*row_labels, everyone]:
-        cells = []
-        for column in [*columns, TOTAL]:
-            n = sum(atoms[a] for a in groups[(label, column)])
-            cells.append(n if result.is_published((label, column)) else None)
-        table.append((label, cells))
-    return {"title": title, "columns": [*columns, TOTAL], "rows": table}
+    people = list(Person.objects.filter(pk__in=set(held) | aspiring).values_list(
+        "pk", *FIELDS.values()))
+    labels = {("level", lv.pk): lv.name for lv in levels} | {ASPIRING: ASPIRING, WHOLE_PATHWAY: WHOLE_PATHWAY}
+    tables = []
+    for i, (dimension, (title, classing)) in enumerate(CLASSINGS.items()):
+        category_of = CATEGORY_OF[dimension]
+        counts = Counter()
+        for pk, *codes in people:
+            stage = ("level", held[pk]) if pk in held else ASPIRING
+            counts[(category_of(codes[i]), frozenset({stage, WHOLE_PATHWAY}))] += 1
+        figures = publish_table(counts=counts, rows=list(labels), public=list(labels), classing=classing,
+                                k=organisation.min_responses)
+        tables.append(CategoryTable(title, [label for label, _ in classing.levels[0]],
+                                    shown_rows(figures, labels), figures))
+    return tables

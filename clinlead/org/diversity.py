@@ -1,82 +1,140 @@
-"""Workforce gender and ethnicity by division: special-category data, so only aggregates,
-and only those the one suppression rule publishes (including against subtraction)."""
+"""Gender and ethnic group as category tables: special-category data, so only aggregates, and
+only those `clinlead.analytics.disclosure_tables` publishes across both dimensions and every
+headcount the product shows (each unit's staff at every depth, on the organisation's pages).
+
+The foundation's part: the two classings (how categories pool), the workforce table by division,
+and the shape every category table is shown in (`CategoryTable`), so that workforce, pipeline and
+pathway diversity speak alike.
+"""
 
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
-from clinlead.analytics.suppression import apply_suppression
+from clinlead.analytics.disclosure_tables import Classing, TableFigures, publish_table
 from clinlead.org.models import UnitMembership
 from clinlead.org.special_category import ETHNIC_GROUP_OF, Gender
 
 TOTAL = "Total"
-GENDER_COLUMNS = [Gender.WOMAN.label, Gender.MAN.label, "Another gender or not stated"]
-ETHNIC_COLUMNS = ["Asian", "Black", "Mixed", "White", "Other ethnic group", "Not stated"]
+WOMAN, MAN, OTHER_GENDER = Gender.WOMAN.label, Gender.MAN.label, "Another gender or not stated"
+GENDER = Classing.of([
+    [(WOMAN, [WOMAN]), (MAN, [MAN]), (OTHER_GENDER, [OTHER_GENDER])],
+    [(WOMAN, [WOMAN]), ("Man, another gender or not stated", [MAN, OTHER_GENDER])],
+])
+BME = "Black and minority ethnic"
+_BME_GROUPS = ["Asian", "Black", "Mixed", "Other ethnic group"]
+# The ONS 2021 high-level groups; then as the Workforce Race Equality Standard compares them
+# (White against Black and minority ethnic staff); then not stated pooled with White.
+ETHNICITY = Classing.of([
+    [(g, [g]) for g in _BME_GROUPS] + [("White", ["White"]), ("Not stated", ["Not stated"])],
+    [(BME, _BME_GROUPS), ("White", ["White"]), ("Not stated", ["Not stated"])],
+    [(BME, _BME_GROUPS), ("White or not stated", ["White", "Not stated"])],
+])
+CLASSINGS = {"gender": ("Gender", GENDER), "ethnicity": ("Ethnic group (ONS 2021)", ETHNICITY)}
+
+
+def gender_category(code):
+    if code == Gender.WOMAN:
+        return WOMAN
+    return MAN if code == Gender.MAN else OTHER_GENDER
+
+
+def ethnic_category(code):
+    return ETHNIC_GROUP_OF.get(code or "not_stated", "Not stated")
+
+
+CATEGORY_OF = {"gender": gender_category, "ethnicity": ethnic_category}
+FIELDS = {"gender": "demographics__gender", "ethnicity": "demographics__ethnicity"}
 
 
 @dataclass(frozen=True)
 class Cell:
-    count: int | None  # None: suppressed
-    percent: int | None  # of the row's total, when that total is published
+    label: str
+    span: int  # how many of the table's finest columns the class covers
+    count: int | None  # None: the row shows its total only
+    percent: int | None  # of the row's total
 
 
 @dataclass(frozen=True)
-class Table:
+class Row:
+    key: object
+    label: str
+    total: int
+    cells: tuple  # of Cell; one spanning cell saying why when only the total shows
+    kind: str = ""
+
+    @property
+    def shows_categories(self) -> bool:
+        return any(c.count is not None for c in self.cells)
+
+    def count_of(self, label):
+        """The count shown for a class label, or None."""
+        return next((c.count for c in self.cells if c.label == label), None)
+
+
+@dataclass(frozen=True)
+class CategoryTable:
     title: str
-    columns: list
-    rows: list  # [(row label, {column: Cell})]
+    columns: list  # the finest classes, in order
+    rows: list  # of Row
+    figures: TableFigures | None = None  # what the rule decided (for tests and audits)
+
+    def of(self, kind, keys=None):
+        return [r for r in self.rows if r.kind == kind and (keys is None or r.key in keys)]
+
+    def as_dict(self, kinds=None):
+        """Published figures only, for snapshots and JSON."""
+        return {"title": self.title, "columns": self.columns, "rows": [
+            {"kind": r.kind, "key": r.key, "label": r.label, "total": r.total,
+             "cells": [{"label": c.label, "span": c.span, "count": c.count, "percent": c.percent} for c in r.cells]}
+            for r in self.rows if kinds is None or r.kind in kinds]}
 
 
-def _gender_column(code):
-    if code == Gender.WOMAN:
-        return Gender.WOMAN.label
-    if code == Gender.MAN:
-        return Gender.MAN.label
-    return GENDER_COLUMNS[2]
+def shown_rows(figures: TableFigures, labels, kinds=None) -> list:
+    """The rule's decision as rows to show: label each row and span each pooled class over the
+    finest columns it holds."""
+    columns = [label for label, _ in figures.classing.levels[0]]
+    finest = {label: cats for label, cats in figures.classing.levels[0]}
+    rows = []
+    for key, result in figures.rows.items():
+        if result.level is None:
+            cells = (Cell(result.why, len(columns), None, None),)
+        else:
+            cells = tuple(Cell(c.label, sum(1 for col in columns if finest[col] <= set(c.categories)), c.count,
+                               c.percent) for c in result.classes)
+        rows.append(Row(key, labels[key], result.total, cells, (kinds or {}).get(key, "")))
+    return rows
+
+
+def workforce_people(*, organisation, day: date, dimension: str) -> Counter:
+    """Staff in post on the day by (category, scopes): every unit above each of their units,
+    at every depth (its staff count shows on the organisation's pages), and the organisation."""
+    category_of = CATEGORY_OF[dimension]
+    rows = (UnitMembership.objects.on(day)
+            .filter(unit__organisation=organisation, person__active=True)
+            .values_list("person_id", "unit__path", f"person__{FIELDS[dimension]}"))
+    people = {}
+    for person_id, path, code in rows.iterator(chunk_size=5000):
+        parts = path.split("/")
+        scopes = people.setdefault(person_id, [category_of(code), {("organisation", organisation.slug)}])[1]
+        scopes.update(("unit", "/".join(parts[:i])) for i in range(1, len(parts) + 1))
+    return Counter((category, frozenset(scopes)) for category, scopes in people.values())
 
 
 def workforce_diversity(*, organisation, day: date):
-    rows = (
-        UnitMembership.objects.on(day)
-        .filter(unit__organisation=organisation, person__active=True)
-        .values_list("unit__path", "person__demographics__gender", "person__demographics__ethnicity")
-    )
-    gender, ethnicity = Counter(), Counter()
-    for path, g, e in rows.iterator(chunk_size=5000):
-        division = path.split("/")[0]
-        gender[(division, _gender_column(g or "not_stated"))] += 1
-        ethnicity[(division, ETHNIC_GROUP_OF.get(e or "not_stated", "Not stated"))] += 1
-    k = organisation.min_responses
-    return [
-        _table("Gender", GENDER_COLUMNS, gender, k, organisation.name),
-        _table("Ethnic group (ONS 2021)", ETHNIC_COLUMNS, ethnicity, k, organisation.name),
-    ]
+    """Gender and ethnic group of the workforce by division, and for the whole organisation."""
+    return [workforce_table(organisation=organisation, day=day, dimension=d) for d in CLASSINGS]
 
 
-def _table(title, columns, counts, k, org_label):
-    divisions = sorted({d for d, _ in counts})
-    atoms = {atom: n for atom, n in counts.items() if n}
-    groups = {(org_label, TOTAL): set(atoms)}
-    for column in columns:
-        groups[(org_label, column)] = {a for a in atoms if a[1] == column}
-    for division in divisions:
-        groups[(division, TOTAL)] = {a for a in atoms if a[0] == division}
-        for column in columns:
-            groups[(division, column)] = {(division, column)} & set(atoms)
-    # Staff totals are shown on the organisation's pages anyway, so the rule must treat them as
-    # published: no cell shown here may be subtracted from them down to fewer than k.
-    public = {(label, TOTAL) for label in [*divisions, org_label]}
-    result = apply_suppression(groups=groups, atom_counts=atoms, k=k, public=public)
-    table_rows = []
-    for label in [*divisions, org_label]:
-        total_n = sum(atoms[a] for a in groups[(label, TOTAL)])
-        total_shown = result.is_published((label, TOTAL))
-        cells = {}
-        for column in [*columns, TOTAL]:
-            n = sum(atoms[a] for a in groups[(label, column)])
-            if result.is_published((label, column)):
-                cells[column] = Cell(n, round(100 * n / total_n) if total_shown and total_n else None)
-            else:
-                cells[column] = Cell(None, None)
-        table_rows.append((label, cells))
-    return Table(title, [*columns, TOTAL], table_rows)
+def workforce_table(*, organisation, day: date, dimension: str) -> CategoryTable:
+    title, classing = CLASSINGS[dimension]
+    counts = workforce_people(organisation=organisation, day=day, dimension=dimension)
+    headcounts = {s for _, scopes in counts for s in scopes}
+    divisions = sorted(s for s in headcounts if s[0] == "unit" and "/" not in s[1])
+    org_scope = ("organisation", organisation.slug)
+    rows = [*divisions, org_scope]
+    figures = publish_table(counts=counts, rows=rows, public=headcounts, classing=classing,
+                            k=organisation.min_responses)
+    labels = {d: d[1] for d in divisions} | {org_scope: organisation.name}
+    kinds = {d: "division" for d in divisions} | {org_scope: "organisation"}
+    return CategoryTable(title, [label for label, _ in classing.levels[0]], shown_rows(figures, labels, kinds), figures)

@@ -205,7 +205,8 @@ def snapshot_values(*, organisation, day: date):
 
     figures = monitor_figures(scope=Scope(organisation=organisation), day=day, lists=False)
     bench = figures["bench"]
-    diversity = {dimension: {"pipeline": pipeline_diversity(organisation=organisation, dimension=dimension).as_dict(),
+    diversity = {dimension: {"pipeline": pipeline_diversity(organisation=organisation, dimension=dimension).as_dict(
+                                 kinds=("organisation", "level", "division")),
                              "workforce": workforce_mix(organisation=organisation, dimension=dimension, day=day)}
                  for dimension in ("gender", "ethnicity")}
     values = {"key_positions": bench["key_positions"], "ready_now_1": bench["ready_now_1"],

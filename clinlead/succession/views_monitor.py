@@ -72,14 +72,17 @@ def monitor_overview(request):
 
 
 def _snapshot_diversity(snapshot):
-    """Pipeline diversity by level against the workforce, as published in the latest snapshot."""
+    """Pipeline diversity by level against the workforce, as published in the latest snapshot
+    (snapshots stored before category tables had pooled classes are not shown)."""
     if snapshot is None or "diversity" not in snapshot.figures:
         return None
     tables = []
     for stored in snapshot.figures["diversity"].values():
         pipeline = stored["pipeline"]
+        if not isinstance(stored["workforce"].get("cells"), list):
+            return None
         rows = [r for r in pipeline["rows"] if r["kind"] in ("level", "organisation")]
-        rows.append({"label": "Whole workforce (all staff)", "cells": stored["workforce"]})
+        rows.append({**stored["workforce"], "label": "Whole workforce (all staff)"})
         tables.append({"title": pipeline["title"], "columns": pipeline["columns"], "rows": rows})
     return tables
 

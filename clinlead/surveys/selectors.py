@@ -30,7 +30,8 @@ def progress(*, cycle):
     """Response rates from the latest daily snapshot, by top-level unit and for the organisation.
 
     A unit's figures show only when at least k people there were invited and at least k have
-    answered; counts are rounded down to a multiple of k, so one more answer cannot be seen.
+    answered; counts are rounded down to a multiple of k, so one more answer cannot be seen, and
+    the response-rate band is worked out from that rounded count.
     """
     latest = ResponseRateSnapshot.objects.filter(cycle=cycle).order_by("-day").values_list("day", flat=True).first()
     if latest is None:
@@ -39,11 +40,14 @@ def progress(*, cycle):
     rows = []
     for snap in ResponseRateSnapshot.objects.filter(cycle=cycle, day=latest).select_related("unit").order_by("unit__path"):
         shown = snap.invited >= k and snap.responded >= k
+        at_least = (snap.responded // k) * k if shown else None
         rows.append({
             "unit": snap.unit,
             "invited": snap.invited if snap.invited >= k else None,
-            "responded_at_least": (snap.responded // k) * k if shown else None,
-            "rate_band": _band(snap.responded / snap.invited) if shown and snap.invited else None,
+            "responded_at_least": at_least,
+            # From the published count, never the exact one: the band moves only when that count
+            # does, so two days' bands cannot be told apart by one more answer.
+            "rate_band": _band(at_least / snap.invited) if shown else None,
         })
     return latest, rows
 
