@@ -12,7 +12,9 @@ timestamp, next to an invitation, would say when a person answered.
 
 import hashlib
 import json
+import logging
 import secrets
+import time
 import unicodedata
 import uuid
 from datetime import date
@@ -27,6 +29,7 @@ from django.urls import reverse
 
 from clinlead import sealing
 from clinlead.audit import services as audit
+from clinlead.audit.models import DailyCount
 from clinlead.org.models import Person, ReportingLine, UnitMembership
 from clinlead.surveys.models import (
     COMMENT_MAX_LENGTH,
@@ -39,6 +42,7 @@ from clinlead.surveys.models import (
 )
 from clinlead.surveys.selectors import leader_choices
 
+logger = logging.getLogger(__name__)
 DEFAULT_INSTRUMENT = Path(__file__).resolve().parent.parent / "analytics" / "instruments" / "clbi-v1.json"
 
 
@@ -315,59 +319,67 @@ def _unlink(*, actor, cycle, action, after):
     Invitation.objects.filter(cycle=cycle).update(unit=None, leader=None, profession="", token_hash=None)
     cycle.status = SurveyCycle.Status.CLOSED
     cycle.save(update_fields=["status"])
+    # Today's answer count was last written by the day's last answer; rewrite it here.
+    DailyCount.objects.filter(object_type=cycle._meta.label, object_id=str(cycle.pk)).update(count=F("count"))
     audit.record(actor=actor, action=action, obj=cycle, organisation=cycle.organisation, after=after)
-    transaction.on_commit(reclaim_deleted_rows)
+    close_xid = _transaction_id()
+    transaction.on_commit(lambda: reclaim_deleted_rows(after_transaction=close_xid))
 
 
+def _transaction_id():
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT txid_current()")
+        return cursor.fetchone()[0]
+
+
+RECLAIM_WAIT_SECONDS = 60
 # Tables whose deleted or old row versions could still tie a person to an answer: the boxes, the
 # invitations (used flags, token hashes, units), the rows written at close, the daily counts.
 RECLAIMED_TABLES = [SealedResponse, Invitation, Response, Comment]
 
 
-def reclaim_deleted_rows():
+def reclaim_deleted_rows(*, after_transaction=None, wait_seconds=RECLAIM_WAIT_SECONDS) -> bool:
     """Remove the old row versions the close left behind; runs after the close has committed.
+    Returns False when an older transaction may have kept some (run `clinlead survey_reclaim`).
 
     PostgreSQL: VACUUM FULL, not plain VACUUM. Plain VACUUM only marks a dead row's space free;
     its bytes stay in the table file until reused, and a file-level backup would still carry
     them. VACUUM FULL writes each table anew with its live rows only (a short exclusive lock).
+    Neither can drop a row version that a transaction begun before the close may still read (a
+    long report, a running pg_dump, autovacuum's ANALYZE), so it first waits for those to end.
     SQLite: `secure_delete` (set on every connection) has zeroed deleted content already; a
     checkpoint moves the write-ahead log into the database file and empties it.
     """
-    from clinlead.audit.models import DailyCount
-
     tables = [m._meta.db_table for m in [*RECLAIMED_TABLES, DailyCount]]
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            for table in tables:
-                cursor.execute(f"VACUUM FULL {connection.ops.quote_name(table)}")
-        elif connection.vendor == "sqlite":
+        if connection.vendor == "sqlite":
             cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            return True
+        if connection.vendor != "postgresql":
+            return True
+        if after_transaction is None:
+            cursor.execute("SELECT txid_current()")
+            after_transaction = cursor.fetchone()[0]
+        clear = _wait_for_older_snapshots(cursor, after_transaction, wait_seconds)
+        for table in tables:
+            cursor.execute(f"VACUUM FULL {connection.ops.quote_name(table)}")
+    if not clear:
+        logger.warning("Survey close: a transaction older than the close was still running; "
+                       "run `clinlead survey_reclaim` to remove the old row versions it kept")
+    return clear
 
 
-def count_progress(*, cycle, day: date | None = None) -> int:
-    """Record today's invited/answered counts per top-level unit (run once a day).
-
-    Pages show progress only from these rows, so nobody watching sees a count move when a
-    particular person answers.
-    """
-    from collections import Counter
-
-    from clinlead.org.models import Unit
-    from clinlead.surveys.models import ResponseRateSnapshot
-
-    _require_status(cycle, SurveyCycle.Status.OPEN)
-    day = day or date.today()
-    tops = {u.path: u.pk for u in Unit.objects.filter(organisation=cycle.organisation, depth=0)}
-    invited, answered = Counter(), Counter()
-    for path, used in Invitation.objects.filter(cycle=cycle).values_list("unit__path", "used").iterator(chunk_size=5000):
-        top = tops.get((path or "").split("/")[0])
-        if top is not None:
-            invited[top] += 1
-            answered[top] += used
-    with transaction.atomic(durable=True):
-        for unit_id, n in invited.items():
-            ResponseRateSnapshot.objects.update_or_create(
-                cycle=cycle, day=day, unit_id=unit_id, defaults={"invited": n, "responded": answered[unit_id]})
-        audit.record(actor=None, action="surveys.progress_counted", obj=cycle, organisation=cycle.organisation,
-                     after={"day": str(day)})
-    return len(invited)
+def _wait_for_older_snapshots(cursor, xid, wait_seconds) -> bool:
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid() AND backend_xmin IS NOT NULL "
+            "AND age(backend_xmin) >= age((%s %% 4294967296)::text::xid)", [xid])
+        if cursor.fetchone()[0] == 0:
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.2)
