@@ -347,8 +347,9 @@ def reclaim_deleted_rows(*, after_transaction=None, wait_seconds=RECLAIM_WAIT_SE
     PostgreSQL: VACUUM FULL, not plain VACUUM. Plain VACUUM only marks a dead row's space free;
     its bytes stay in the table file until reused, and a file-level backup would still carry
     them. VACUUM FULL writes each table anew with its live rows only (a short exclusive lock).
-    Neither can drop a row version that a transaction begun before the close may still read (a
-    long report, a running pg_dump, autovacuum's ANALYZE), so it first waits for those to end.
+    Neither can drop a row version deleted after the oldest transaction still running on the
+    server began (a long report, a running pg_dump, autovacuum's ANALYZE, another database's
+    work), so it first waits for the transactions older than the close to end.
     SQLite: `secure_delete` (set on every connection) has zeroed deleted content already; a
     checkpoint moves the write-ahead log into the database file and empties it.
     """
@@ -374,10 +375,12 @@ def reclaim_deleted_rows(*, after_transaction=None, wait_seconds=RECLAIM_WAIT_SE
 def _wait_for_older_snapshots(cursor, xid, wait_seconds) -> bool:
     deadline = time.monotonic() + wait_seconds
     while True:
+        # Every database of the server counts: VACUUM's own snapshot starts at the oldest
+        # transaction running anywhere, and it keeps every row version deleted after that.
         cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-            "AND pid <> pg_backend_pid() AND backend_xmin IS NOT NULL "
-            "AND age(backend_xmin) >= age((%s %% 4294967296)::text::xid)", [xid])
+            "SELECT count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid() "
+            "AND (age(backend_xmin) >= age((%s %% 4294967296)::text::xid) "
+            "OR age(backend_xid) >= age((%s %% 4294967296)::text::xid))", [xid, xid])
         if cursor.fetchone()[0] == 0:
             return True
         if time.monotonic() > deadline:
