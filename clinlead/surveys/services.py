@@ -323,7 +323,13 @@ def _unlink(*, actor, cycle, action, after):
     DailyCount.objects.filter(object_type=cycle._meta.label, object_id=str(cycle.pk)).update(count=F("count"))
     audit.record(actor=actor, action=action, obj=cycle, organisation=cycle.organisation, after=after)
     close_xid = _transaction_id()
-    transaction.on_commit(lambda: reclaim_deleted_rows(after_transaction=close_xid))
+    transaction.on_commit(lambda: _enqueue_reclaim(close_xid))
+
+
+def _enqueue_reclaim(close_xid):
+    from clinlead.surveys.tasks import reclaim_survey_space
+
+    reclaim_survey_space.enqueue(after_transaction=close_xid)
 
 
 def _transaction_id():
@@ -341,7 +347,8 @@ RECLAIMED_TABLES = [SealedResponse, Invitation, Response, Comment]
 
 
 def reclaim_deleted_rows(*, after_transaction=None, wait_seconds=RECLAIM_WAIT_SECONDS) -> bool:
-    """Remove the old row versions the close left behind; runs after the close has committed.
+    """Remove the old row versions the close left behind; runs after the close has committed, as
+    a background task (`reclaim_survey_space`).
     Returns False when an older transaction may have kept some (run `clinlead survey_reclaim`).
 
     PostgreSQL: VACUUM FULL, not plain VACUUM. Plain VACUUM only marks a dead row's space free;

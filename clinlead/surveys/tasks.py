@@ -41,3 +41,12 @@ def send_survey_links(*, cycle_id, shard=0, shards=1, reminder=False) -> None:
             f"The survey closes on {cycle.closes_on:%d %B %Y}.\n"
         )
         send_mail(subject, body, None, [invitation.person.work_email])
+
+
+@task()
+def reclaim_survey_space(*, after_transaction=None) -> None:
+    """After a close: remove the old row versions (VACUUM FULL on PostgreSQL), in the background,
+    because it may wait for older transactions to end first."""
+    from clinlead.surveys.services import reclaim_deleted_rows
+
+    reclaim_deleted_rows(after_transaction=after_transaction)
