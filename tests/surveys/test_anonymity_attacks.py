@@ -316,3 +316,26 @@ def test_a_refused_survey_link_is_not_written_to_the_log(client, caplog):
     for record in caplog.records:
         RedactSecretLinks().filter(record)
         assert "a-secret-token" not in record.getMessage()
+
+
+def test_links_go_out_in_shards_that_name_no_one_and_reach_everyone_once(world, mailoutbox, monkeypatch,
+                                                                           django_capture_on_commit_callbacks):
+    from clinlead.surveys import tasks
+
+    queued = []
+    real = tasks.send_survey_links
+
+    class Watched:
+        def enqueue(self, **kwargs):
+            queued.append(kwargs)
+            return real.enqueue(**kwargs)
+
+    monkeypatch.setattr(services, "LINKS_PER_TASK", 2)
+    monkeypatch.setattr(tasks, "send_survey_links", Watched())
+    leader = world.person("Medicine")
+    team = [world.person("Medicine", leader=leader) for _ in range(4)]
+    cycle = world.cycle(status=SurveyCycle.Status.DRAFT)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.open_cycle(actor=None, cycle=cycle, passphrases=[CUSTODIAN], snapshot_date=cycle.opens_on)
+    assert sorted(m.to[0] for m in mailoutbox) == sorted(p.work_email for p in [leader, *team])
+    assert queued == [{"cycle_id": cycle.pk, "shard": s, "shards": 3, "reminder": False} for s in range(3)]
