@@ -101,6 +101,7 @@ class Run:
     before_reminders: list = field(default_factory=list)  # task rows of each reminder, as queued
     key_file: bytes = b""
     image_after: bytes = b""  # SQLite: the file image after close
+    tuples_after: list = field(default_factory=list)  # PostgreSQL: every row version after close
 
     def linked(self, guesses):
         """How many people a guess {person id: answers} links to their own answers."""
@@ -163,7 +164,9 @@ def run_survey_cycle(*, seed=7):
     assert closed.status_code == 302, closed.content.decode()[:2000]
     run_tasks()  # the close's clean-up runs in the background
     run.after = copy_database()
-    if not is_postgresql():
+    if is_postgresql():
+        run.tuples_after = every_tuple()
+    else:
         run.image_after = database_image()
     cycle.refresh_from_db()
     assert cycle.status == SurveyCycle.Status.CLOSED
