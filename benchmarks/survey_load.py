@@ -43,6 +43,7 @@ def setup(n_links):
     from django.core.management import call_command
 
     from clinlead.org.models import Organisation, Person, ReportingLine, Unit, UnitMembership
+    from clinlead.sealing import make_custody_keys
     from clinlead.surveys.models import Invitation, SurveyCycle
     from clinlead.surveys.services import default_instrument, token_hash
 
@@ -66,8 +67,11 @@ def setup(n_links):
         + [UnitMembership(person=leader, unit=unit, start=date(2020, 1, 1)) for leader, unit in zip(leaders, units, strict=True)])
     ReportingLine.objects.bulk_create(
         [ReportingLine(person=p, leader=leaders[team[i]], start=date(2020, 1, 1)) for i, p in enumerate(people)])
+    # Answers are sealed to the cycle's key (the private key is not needed: nothing is closed here).
+    public_key = make_custody_keys(passphrases=["load test custodian"], label="load test").public_key
     cycle = SurveyCycle.objects.create(organisation=org, name="2026", instrument=default_instrument(), status="open",
-                                       opens_on=date(2026, 1, 1), closes_on=date(2026, 12, 31), snapshot_date=date(2026, 1, 1))
+                                       opens_on=date(2026, 1, 1), closes_on=date(2026, 12, 31), snapshot_date=date(2026, 1, 1),
+                                       public_key=public_key)
     Invitation.objects.bulk_create([
         Invitation(cycle=cycle, person=p, leader=leaders[team[i]], unit=units[team[i]], profession="nurse",
                    token_hash=token_hash(f"bench-{i}"))
@@ -223,9 +227,9 @@ def main():
     finally:
         server.terminate()
         server.wait()
-    from clinlead.surveys.models import Invitation, Response
+    from clinlead.surveys.models import Invitation, SealedResponse
 
-    stored = Response.objects.filter(cycle=cycle).count()
+    stored = SealedResponse.objects.filter(cycle=cycle).count()
     used = Invitation.objects.filter(cycle=cycle, used=True).count()
     print(f"database:                 {args.database_url.split('@')[-1]}  (gunicorn {args.workers} workers x {args.threads} threads, "
           f"{args.clients} clients, 2 cores shared with the clients)")
