@@ -85,3 +85,14 @@ def test_an_answer_outside_the_choices_shows_the_form_again_and_stores_nothing(c
     assert "nhsuk-error-message" in page.content.decode()
     assert not SealedResponse.objects.exists()
     assert not Invitation.objects.get().used
+
+
+def test_the_longest_comment_in_four_byte_characters_fits_its_sealed_box_and_control_characters_are_dropped(client, ward):
+    longest = "\U0001d11e" * 2000
+    assert client.post(URL, answers(ward["recorded"], comment=longest)).status_code == 302
+    boxes = {len(bytes(b)) for b in SealedResponse.objects.values_list("box", flat=True)}
+    assert boxes == {len(services.sealing.seal(public_key=ward["cycle"].public_key, payload=None,
+                                               size=services.SEALED_SIZE))}, "every box is one size"
+    stored(ward)
+    assert Comment.objects.get().text == longest
+    assert services.clean_comment("a\x00b\x1bc\nd") == "abc\nd"
