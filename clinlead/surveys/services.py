@@ -236,7 +236,7 @@ def seal_response(*, invitation, answers, burnout, satisfaction, comment="", lea
              "comment": clean_comment(comment)}
     SealedResponse.objects.create(
         cycle=cycle, box=sealing.seal(public_key=cycle.public_key, payload=sheet, size=SEALED_SIZE))
-    audit.count_today(action="surveys.answered", obj=cycle, organisation=cycle.organisation)
+    audit.count_today(action="surveys.answers_received", obj=cycle, organisation=cycle.organisation)
 
 
 def clean_comment(text) -> str:

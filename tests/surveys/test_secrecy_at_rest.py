@@ -147,7 +147,7 @@ def test_the_audit_trail_counts_answers_per_day_and_dates_nobody(run):
     events_before = {row["id"] for row in run.before["audit_auditevent"]}
     during = [row for row in run.middle["audit_auditevent"] if row["id"] not in events_before]
     assert {row["action"] for row in during} <= {"surveys.reminders_sent"}
-    counts = [row for row in run.middle["audit_dailycount"] if row["action"] == "surveys.answered"]
+    counts = [row for row in run.middle["audit_dailycount"] if row["action"] == "surveys.answers_received"]
     assert sum(row["count"] for row in counts) == RESPONDENTS
 
 
