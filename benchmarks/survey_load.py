@@ -1,9 +1,8 @@
 """Survey submissions under load on PostgreSQL, through a real WSGI server on loopback.
 
     python3 -m pip install -e '.[bench]'
-    python3 benchmarks/survey_load.py \
-        [--database-url postgres://postgres@127.0.0.1:5432/clinlead_bench] \
-        [--submissions 6000] [--clients 16] [--workers 3] [--threads 4] [--rate 200]
+    python3 benchmarks/survey_load.py [--database-url postgres://postgres@127.0.0.1:5432/clinlead_bench]
+                                      [--submissions 6000] [--clients 16] [--workers 3] [--threads 4] [--rate 200]
 
 Each simulated respondent opens their single-use link (GET, for the form's CSRF token) and
 sends their answers (POST). Prints submissions per second and POST latency percentiles, with a
@@ -44,6 +43,7 @@ def setup(n_links):
     from django.core.management import call_command
 
     from clinlead.org.models import Organisation, Person, ReportingLine, Unit, UnitMembership
+    from clinlead.sealing import make_custody_keys
     from clinlead.surveys.models import Invitation, SurveyCycle
     from clinlead.surveys.services import default_instrument, token_hash
 
@@ -100,6 +100,10 @@ def setup(n_links):
             for i, p in enumerate(people)
         ]
     )
+    # Answers are sealed to the cycle's key (the private key is not needed: nothing is closed here).
+    public_key = make_custody_keys(
+        passphrases=["load test custodian"], label="load test"
+    ).public_key
     cycle = SurveyCycle.objects.create(
         organisation=org,
         name="2026",
@@ -108,6 +112,7 @@ def setup(n_links):
         opens_on=date(2026, 1, 1),
         closes_on=date(2026, 12, 31),
         snapshot_date=date(2026, 1, 1),
+        public_key=public_key,
     )
     Invitation.objects.bulk_create(
         [
@@ -144,9 +149,7 @@ def open_form(conn, token):
 
 
 def send_answers(conn, opened):
-    """The respondent sends their answers, keeping the leader the form showed.
-
-    Returns (status, seconds)."""
+    """The respondent sends their answers, keeping the leader the form showed. Returns (status, seconds)."""
     token, cookie, csrf, leader_id = opened
     form = {f"q{i}": "4" for i in range(1, 13)} | {
         "burnout": "2",
@@ -320,37 +323,31 @@ def main():
     finally:
         server.terminate()
         server.wait()
-    from clinlead.surveys.models import Invitation, Response
+    from clinlead.surveys.models import Invitation, SealedResponse
 
-    stored = Response.objects.filter(cycle=cycle).count()
+    stored = SealedResponse.objects.filter(cycle=cycle).count()
     used = Invitation.objects.filter(cycle=cycle, used=True).count()
     print(
-        f"database:                 {args.database_url.split('@')[-1]}  "
-        f"(gunicorn {args.workers} workers x {args.threads} threads, "
+        f"database:                 {args.database_url.split('@')[-1]}  (gunicorn {args.workers} workers x {args.threads} threads, "
         f"{args.clients} clients, 2 cores shared with the clients)"
     )
     print(
-        f"baseline /health/:        {len(base) / base_s:,.0f} requests/s, "
-        f"p99 {percentile([s for _, s in base], 99) * 1000:.1f} ms"
+        f"baseline /health/:        {len(base) / base_s:,.0f} requests/s, p99 {percentile([s for _, s in base], 99) * 1000:.1f} ms"
     )
     print(
-        f"opening the form (GET):   {len(opened):,} in {open_s:.1f} s = "
-        f"{len(opened) / open_s:,.0f}/s"
+        f"opening the form (GET):   {len(opened):,} in {open_s:.1f} s = {len(opened) / open_s:,.0f}/s"
     )
     print(
         f"survey submissions (POST): {len(ok):,} of {len(done):,} accepted in {seconds:.1f} s = "
-        f"{len(ok) / seconds:,.0f} submissions/s; "
-        f"ratio to baseline {(len(base) / base_s) / (len(ok) / seconds):.1f}x"
+        f"{len(ok) / seconds:,.0f} submissions/s; ratio to baseline {(len(base) / base_s) / (len(ok) / seconds):.1f}x"
     )
     if args.rate:
         print(
-            f"offered rate:             {args.rate:.0f} POST/s, "
-            f"open loop ({args.clients} client threads); "
+            f"offered rate:             {args.rate:.0f} POST/s, open loop ({args.clients} client threads); "
             "latency counted from when each POST was due"
         )
     print(
-        f"POST latency:             p50 {statistics.median(ok) * 1000:.1f} ms, "
-        f"p95 {percentile(ok, 95) * 1000:.1f} ms, "
+        f"POST latency:             p50 {statistics.median(ok) * 1000:.1f} ms, p95 {percentile(ok, 95) * 1000:.1f} ms, "
         f"p99 {percentile(ok, 99) * 1000:.1f} ms"
     )
     accepted = sum(1 for status, _ in raced if status == 302)
@@ -360,8 +357,7 @@ def main():
     )
     print(
         f"stored responses:         {stored:,} for {used:,} used links "
-        + ("(no response lost or duplicated)" if stored == used == len(ok) + accepted
-           else "(MISMATCH)")
+        f"({'no response lost or duplicated' if stored == used == len(ok) + accepted else 'MISMATCH'})"
     )
 
 

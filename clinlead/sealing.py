@@ -72,8 +72,13 @@ def check_passphrase(passphrase: str) -> None:
         raise CustodyError(f"A custodian's passphrase must have at least {MIN_PASSPHRASE_LENGTH} characters.")
 
 
-def make_custody_keys(*, passphrases: Sequence[str], label: str) -> CustodyKeys:
-    """A new key pair; the private key comes back only inside the custodians' key files."""
+def make_custody_keys(*, passphrases: Sequence[str], label: str,
+                      kdf_cost: tuple[int, int] | None = None) -> CustodyKeys:
+    """A new key pair; the private key comes back only inside the custodians' key files.
+
+    `kdf_cost` (opslimit, memlimit) overrides the Argon2id cost for these files only: the demo's
+    keys, whose passphrase is printed for everyone, need no cost at all.
+    """
     if not 1 <= len(passphrases) <= MAX_CUSTODIANS:
         raise CustodyError(f"Name one or {MAX_CUSTODIANS} custodians.")
     for passphrase in passphrases:
@@ -88,14 +93,14 @@ def make_custody_keys(*, passphrases: Sequence[str], label: str) -> CustodyKeys:
     shares.append(last)
     files = [
         _key_file(share=share, passphrase=passphrase, public_key=public_key, label=label,
-                  custodian=number, custodians=len(passphrases))
+                  custodian=number, custodians=len(passphrases), cost=kdf_cost or _kdf_cost)
         for number, (share, passphrase) in enumerate(zip(shares, passphrases, strict=True), start=1)
     ]
     return CustodyKeys(public_key=public_key, key_files=files)
 
 
-def _key_file(*, share, passphrase, public_key, label, custodian, custodians) -> bytes:
-    opslimit, memlimit = _kdf_cost
+def _key_file(*, share, passphrase, public_key, label, custodian, custodians, cost) -> bytes:
+    opslimit, memlimit = cost
     salt = nacl.utils.random(nacl.pwhash.argon2id.SALTBYTES)
     key = nacl.pwhash.argon2id.kdf(nacl.secret.SecretBox.KEY_SIZE, passphrase.encode("utf-8"), salt,
                                    opslimit=opslimit, memlimit=memlimit)
@@ -174,7 +179,9 @@ def _open_share(document: Mapping, passphrase: str, number: int) -> bytes:
 
 def seal(*, public_key: str, payload: Any, size: int) -> bytes:
     """Seal a JSON-able payload to the public key, padded to `size` bytes of plaintext."""
-    text = json.dumps(payload, separators=(",", ":"), sort_keys=True).encode("utf-8")
+    # UTF-8 rather than \u escapes: a character then takes at most 4 bytes, so a box sized for
+    # the longest text holds any text of that many characters.
+    text = json.dumps(payload, separators=(",", ":"), sort_keys=True, ensure_ascii=False).encode("utf-8")
     box = nacl.public.SealedBox(nacl.public.PublicKey(_unb64(public_key)))
     return bytes(box.encrypt(_pad(text, size)))
 

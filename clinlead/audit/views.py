@@ -12,7 +12,7 @@ from django.urls import reverse
 from clinlead.accounts import permissions
 from clinlead.accounts.access import crumbs, organisation_for, page_of
 from clinlead.audit import services as audit
-from clinlead.audit.models import AuditEvent
+from clinlead.audit.models import AuditEvent, DailyCount
 
 EXPORT_COLUMNS = [
     "occurred_at",
@@ -45,6 +45,19 @@ def _filtered(request, org):
     return events, filters
 
 
+def _daily_counts(org, filters):
+    """Answers and votes, counted per day (single events would date a person); the search's
+    action and dates apply, the actor does not (a count has none)."""
+    counts = DailyCount.objects.filter(organisation=org)
+    if filters["action"]:
+        counts = counts.filter(action__icontains=filters["action"])
+    if filters["since"]:
+        counts = counts.filter(day__gte=filters["since"])
+    if filters["until"]:
+        counts = counts.filter(day__lte=filters["until"])
+    return counts if not filters["actor"] else counts.none()
+
+
 def _date(text):
     try:
         return date.fromisoformat(text) if text else None
@@ -66,6 +79,7 @@ def log(request, slug):
             "page": page_of(request, events),
             "filters": filters,
             "query": query.urlencode(),
+            "daily_counts": _daily_counts(org, filters)[:400],
             "breadcrumbs": crumbs(("Home", reverse("home")), (org.name, org.get_absolute_url())),
         },
     )

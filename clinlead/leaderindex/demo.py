@@ -11,8 +11,9 @@ from datetime import date, timedelta
 
 from clinlead.leaderindex.services import _publish
 from clinlead.org.models import ReportingLine, UnitMembership
+from clinlead.surveys.demo_cycle import open_demo_cycle
 from clinlead.surveys.models import Comment, Invitation, Response, SurveyCycle
-from clinlead.surveys.services import default_instrument, token_hash
+from clinlead.surveys.services import default_instrument
 
 RESPONSE_RATE = 0.72
 
@@ -42,20 +43,16 @@ def add_demo_data(*, world, generator):
                       alice=world.personas.get("alice"))
             _comments(rng, cycle, world.personas.get("alice") if org.slug == "northgate" else None)
             _publish(None, cycle)
+        # A week in, about half have answered (not the demo personas, so they can try it), each
+        # answer sealed as the survey form seals it; the progress page shows yesterday's count.
         opens = today - timedelta(days=7)
-        current = SurveyCycle.objects.create(
-            organisation=org, name=str(today.year), instrument=instrument, status=SurveyCycle.Status.OPEN,
-            opens_on=opens, closes_on=opens + timedelta(days=42), snapshot_date=opens,
-            min_responses=org.min_responses, min_comments=org.min_comments)
-        Invitation.objects.bulk_create([
-            Invitation(cycle=current, person_id=pid, unit_id=unit_id, leader_id=lines.get(pid),
-                       profession=professions.get(pid, "other"), token_hash=token_hash(f"demo-{current.pk}-{pid}-{rng.random()}"))
-            for pid, unit_id in members.items()], batch_size=2000)
-        # A week in, about half have answered (not the demo personas, so they can try it);
-        # the progress page shows yesterday's count.
+        for _ in members:
+            rng.random()  # the draws the demo's links once took: later trusts' data stays as it was
         others = {p: u for p, u in members.items() if p not in set(world.personas.values())}
-        answered = _simulate(rng, current, others, lines, professions, quality, drift=0.2, rate=0.5)
-        Invitation.objects.filter(cycle=current, person_id__in=answered).update(used=True)
+        sheets = {person: (r.answers, r.burnout, r.satisfaction)
+                  for person, r in _sheets(rng, None, others, lines, professions, quality, drift=0.2, rate=0.5)}
+        current = open_demo_cycle(organisation=org, name=str(today.year), opens_on=opens,
+                                  closes_on=opens + timedelta(days=42), sheets=sheets)
         _count_yesterday(current, today)
 
 
@@ -100,12 +97,17 @@ def _count_yesterday(cycle, today):
 
 
 def _simulate(rng, cycle, members, lines, professions, quality, drift, rate=RESPONSE_RATE, alice=None):
-    responses, responders = [], []
+    sheets = _sheets(rng, cycle, members, lines, professions, quality, drift, rate, alice)
+    Response.objects.bulk_create([response for _, response in sheets], batch_size=2000)
+
+
+def _sheets(rng, cycle, members, lines, professions, quality, drift, rate=RESPONSE_RATE, alice=None):
+    """[(person, unsaved Response)] for the people who answer."""
+    sheets = []
     for person, leader in lines.items():
         # Alice's team always answers, so the demo leader always has a report to open.
         if person not in members or (rng.random() > rate and leader != alice):
             continue
-        responders.append(person)
         q = quality[leader] + drift
         answers = [min(5, max(1, round(rng.gauss(q, 0.7)))) for _ in range(12)]
         if rng.random() < 0.05:
@@ -116,8 +118,7 @@ def _simulate(rng, cycle, members, lines, professions, quality, drift, rate=RESP
             burnout = rng.choice([3, 3, 3, 4, 5])
         satisfied = rng.random() < _logistic(-0.2 + 0.104 * (index - 36))
         satisfaction = rng.choice([4, 5]) if satisfied else rng.choice([1, 2, 3])
-        responses.append(Response(cycle=cycle, leader_id=leader, unit_id=members[person],
-                                  profession=professions.get(person, "other"), answers=answers,
-                                  burnout=burnout, satisfaction=satisfaction))
-    Response.objects.bulk_create(responses, batch_size=2000)
-    return responders
+        sheets.append((person, Response(cycle=cycle, leader_id=leader, unit_id=members[person],
+                                        profession=professions.get(person, "other"), answers=answers,
+                                        burnout=burnout, satisfaction=satisfaction)))
+    return sheets

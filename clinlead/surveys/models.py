@@ -1,9 +1,12 @@
 """The annual leader-index survey: instruments, cycles, invitations and anonymous responses.
 
-Anonymity by construction: a Response row carries no person, invitation, token, session or
-time (its cycle is its only time), and its key is a random UUID, so neither a column nor the
-key order tells who answered or when. Comments live in their own table, not linked to the
-answers. An invitation only knows whether it has been used, not when.
+Anonymity by construction (docs/secrecy.md): while a cycle is open, an answer sheet exists only
+as a SealedResponse, a box sealed to the cycle's public key that only the custodians' key files
+open. At close the boxes are opened and written as Response and Comment rows in a fresh random
+order, in the transaction that destroys the boxes and each invitation's unit, leader and
+profession. A Response carries no person, invitation, token, session or time (its cycle is its
+only time), and its key is a random UUID. An invitation only knows whether it has been used, not
+when; a used link's token hash is erased.
 """
 
 import uuid
@@ -69,6 +72,9 @@ class SurveyCycle(models.Model):
         default=10, validators=[MinValueValidator(3), MaxValueValidator(50)]
     )
     imported = models.BooleanField(default=False, help_text="Loaded from a past cycle's file")
+    # Answers are sealed to this key while the cycle is open; its private key is held only by
+    # the custodians, as key files made when the cycle opened (clinlead.sealing).
+    public_key = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["organisation", "-opens_on"]
@@ -85,7 +91,8 @@ class SurveyCycle(models.Model):
 
 
 class Invitation(models.Model):
-    """One person's single-use link. The token itself is never stored, only its hash."""
+    """One person's single-use link. The token itself is never stored, only its hash, and the hash
+    is erased when the link is used. Unit, leader and profession are cleared at close."""
 
     cycle = models.ForeignKey(SurveyCycle, on_delete=models.CASCADE, related_name="invitations")
     person = models.ForeignKey("org.Person", on_delete=models.PROTECT, related_name="survey_invitations")
@@ -94,7 +101,7 @@ class Invitation(models.Model):
     )
     unit = models.ForeignKey("org.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     profession = models.CharField(max_length=20)
-    token_hash = models.CharField(max_length=64, unique=True)
+    token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
     used = models.BooleanField(default=False)
     reminders_sent = models.PositiveSmallIntegerField(default=0)
 
@@ -106,8 +113,20 @@ class Invitation(models.Model):
         return f"Invitation {self.pk} to the {self.cycle}"
 
 
+class SealedResponse(models.Model):
+    """One answer sheet while the cycle is open: unreadable without the custodians' key, padded
+    to one size, and nothing beside it (no unit, leader, profession, time). Destroyed at close."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    cycle = models.ForeignKey(SurveyCycle, on_delete=models.CASCADE, related_name="sealed_responses")
+    box = models.BinaryField()
+
+    def __str__(self):
+        return "A sealed survey response"
+
+
 class Response(models.Model):
-    """One anonymous answer sheet. Deliberately no person, invitation, token or timestamp."""
+    """One anonymous answer sheet, written at close. No person, invitation, token or timestamp."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     cycle = models.ForeignKey(SurveyCycle, on_delete=models.CASCADE, related_name="responses")

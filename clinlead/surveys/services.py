@@ -1,23 +1,35 @@
-"""Actions on a survey cycle: create, open (snapshot and invite), remind, answer, close.
+"""Actions on a survey cycle: create, open (snapshot, invite, make the custodians' keys), remind,
+answer (sealed), close (open the boxes, unlink, write the answers) and abandon.
 
 Publishing, which computes results, lives in clinlead.leaderindex.services.
 
-Answering is the one state change that writes no audit event: an event's timestamp, next to
-an invitation, would say when a person answered. The cycle's close event records the count.
+What is stored, and when, is the promise of docs/secrecy.md: while the cycle is open an answer
+is only a sealed box; at close the boxes become plaintext rows in a fresh random order, in the
+transaction that destroys the boxes and every invitation's unit, leader, profession and token
+hash. Answering writes no audit event, only today's count (`audit.count_today`): an event's
+timestamp, next to an invitation, would say when a person answered.
 """
 
 import hashlib
 import json
+import logging
 import secrets
+import time
+import unicodedata
+import uuid
 from datetime import date
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import F
+from django.db.models.functions import Mod
 from django.urls import reverse
 
+from clinlead import sealing
 from clinlead.audit import services as audit
+from clinlead.audit.models import DailyCount
 from clinlead.org.models import Person, ReportingLine, UnitMembership
 from clinlead.surveys.models import (
     COMMENT_MAX_LENGTH,
@@ -25,10 +37,12 @@ from clinlead.surveys.models import (
     Instrument,
     Invitation,
     Response,
+    SealedResponse,
     SurveyCycle,
 )
 from clinlead.surveys.selectors import leader_choices
 
+logger = logging.getLogger(__name__)
 DEFAULT_INSTRUMENT = Path(__file__).resolve().parent.parent / "analytics" / "instruments" / "clbi-v1.json"
 
 
@@ -77,13 +91,41 @@ def _require_status(cycle, *statuses):
                               + " or ".join(s.lower() for s in statuses))
 
 
-def open_cycle(*, actor, cycle, snapshot_date: date | None = None, send=True) -> int:
-    """Snapshot who rates whom and invite everyone. Returns how many were invited.
+# Every sealed answer is padded to this many bytes, so a box's length says nothing (not even
+# whether there is a comment). The longest payload: a comment of COMMENT_MAX_LENGTH characters
+# of 4 UTF-8 bytes each (control characters are dropped, so none is escaped to more), plus the
+# answers, leader, unit and profession (under 400 bytes).
+SEALED_SIZE = 4 + 4 * COMMENT_MAX_LENGTH + 700
+# Links are e-mailed in shards of about this many invitations, chosen by key when the task runs.
+LINKS_PER_TASK = 500
 
-    Links are made by the background task that e-mails them (`issue_link`), so no usable
-    link is ever stored: not here, not in the task queue.
+
+def open_cycle(*, actor, cycle, passphrases, snapshot_date: date | None = None, send=True):
+    """Snapshot who rates whom, make the custodians' keys and invite everyone.
+
+    Returns (how many were invited, the custody keys). The key files in it are the only copy of
+    the private key: the caller hands them to the custodians at once and keeps nothing. Links are
+    made by the background task that e-mails them (`issue_link`), so no usable link is ever
+    stored: not here, not in the task queue.
     """
+    keys = _custody_keys(cycle, passphrases)
+    with transaction.atomic(durable=True):
+        invited = _open(actor=actor, cycle=cycle, keys=keys, snapshot_date=snapshot_date)
+        if send:
+            transaction.on_commit(lambda: _enqueue(cycle, reminder=False))
+    return invited, keys
+
+
+def _custody_keys(cycle, passphrases):
     _require_status(cycle, SurveyCycle.Status.DRAFT)
+    try:
+        return sealing.make_custody_keys(passphrases=passphrases, label=f"{cycle.organisation} {cycle}")
+    except sealing.CustodyError as exc:
+        raise ValidationError(str(exc)) from exc
+
+
+def _open(*, actor, cycle, keys, snapshot_date):
+    """The opening itself, inside the caller's transaction (the demo runs it inside its own)."""
     day = snapshot_date or date.today()
     org = cycle.organisation
     members = dict(
@@ -92,22 +134,19 @@ def open_cycle(*, actor, cycle, snapshot_date: date | None = None, send=True) ->
     )
     leaders = dict(ReportingLine.objects.on(day).filter(person_id__in=members).values_list("person_id", "leader_id"))
     professions = dict(Person.objects.filter(id__in=members).values_list("id", "profession"))
-    with transaction.atomic(durable=True):
-        cycle.status = SurveyCycle.Status.OPEN
-        cycle.snapshot_date = day
-        cycle.min_responses, cycle.min_comments = org.min_responses, org.min_comments
-        cycle.save(update_fields=["status", "snapshot_date", "min_responses", "min_comments"])
-        Invitation.objects.bulk_create(
-            # Until its link is issued, an invitation's hash matches no token at all.
-            [Invitation(cycle=cycle, person_id=pid, unit_id=members[pid], leader_id=leaders.get(pid),
-                        profession=professions[pid], token_hash=token_hash(secrets.token_hex(32)))
-             for pid in members],
-            batch_size=2000,
-        )
-        audit.record(actor=actor, action="surveys.cycle_opened", obj=cycle, organisation=org,
-                     after={"snapshot_date": str(day), "invited": len(members)})
-        if send:
-            transaction.on_commit(lambda: _enqueue(cycle, reminder=False))
+    cycle.status = SurveyCycle.Status.OPEN
+    cycle.snapshot_date = day
+    cycle.public_key = keys.public_key
+    cycle.min_responses, cycle.min_comments = org.min_responses, org.min_comments
+    cycle.save(update_fields=["status", "snapshot_date", "public_key", "min_responses", "min_comments"])
+    Invitation.objects.bulk_create(
+        # No link is usable until the e-mail task issues one (token_hash stays empty).
+        [Invitation(cycle=cycle, person_id=pid, unit_id=members[pid], leader_id=leaders.get(pid),
+                    profession=professions[pid]) for pid in members],
+        batch_size=2000,
+    )
+    audit.record(actor=actor, action="surveys.cycle_opened", obj=cycle, organisation=org,
+                 after={"snapshot_date": str(day), "invited": len(members), "custodians": len(keys.key_files)})
     return len(members)
 
 
@@ -131,11 +170,20 @@ def send_reminders(*, actor, cycle) -> None:
 
 
 def _enqueue(cycle, *, reminder):
+    """Queue the e-mails. A task names its cycle and a shard of invitation keys, never a person:
+    who still needs a link is worked out when the task runs, so the queue's rows (kept with their
+    times) cannot say who had answered by when."""
     from clinlead.surveys.tasks import send_survey_links
 
-    ids = list(Invitation.objects.filter(cycle=cycle, used=False).values_list("id", flat=True))
-    for start in range(0, len(ids), 500):
-        send_survey_links.enqueue(cycle_id=cycle.pk, invitation_ids=ids[start:start + 500], reminder=reminder)
+    shards = max(1, -(-Invitation.objects.filter(cycle=cycle).count() // LINKS_PER_TASK))
+    for shard in range(shards):
+        send_survey_links.enqueue(cycle_id=cycle.pk, shard=shard, shards=shards, reminder=reminder)
+
+
+def invitations_needing_a_link(*, cycle, shard=0, shards=1):
+    """This shard's unused invitations, as the e-mail task finds them when it runs."""
+    return (Invitation.objects.filter(cycle=cycle, used=False).annotate(shard=Mod(F("pk"), shards))
+            .filter(shard=shard).select_related("person").order_by("pk"))
 
 
 def find_invitation(*, token) -> Invitation:
@@ -145,13 +193,13 @@ def find_invitation(*, token) -> Invitation:
                       .get(token_hash=token_hash(token)))
     except Invitation.DoesNotExist:
         raise InvitationUnusable from None
-    if invitation.used or invitation.cycle.status != SurveyCycle.Status.OPEN:
+    if invitation.used or invitation.cycle.status != SurveyCycle.Status.OPEN or not invitation.cycle.public_key:
         raise InvitationUnusable
     return invitation
 
 
 def submit_response(*, token, answers, burnout, satisfaction, comment="", leader=None, invitation=None) -> None:
-    """Store one anonymous response and use up the link, in one transaction.
+    """Seal one response and use up the link, in one transaction.
 
     `invitation` may be passed when the caller has just looked it up by this token; the
     conditional update below is what guarantees a link is used once.
@@ -159,24 +207,44 @@ def submit_response(*, token, answers, burnout, satisfaction, comment="", leader
     with transaction.atomic(durable=True):
         if invitation is None or invitation.token_hash != token_hash(token):
             invitation = find_invitation(token=token)
-        instrument = invitation.cycle.instrument.load()
-        _check_answers(instrument, answers, burnout, satisfaction)
-        rated_id = leader.pk if leader is not None else invitation.leader_id
-        if rated_id is None:
-            raise ValidationError({"leader": "Choose your immediate leader"})
-        if (rated_id != invitation.leader_id
-                and not leader_choices(invitation=invitation).filter(pk=rated_id).exists()):
-            raise ValidationError({"leader": "Choose a leader from your unit"})
-        # Only one of two simultaneous submissions of the same link can flip `used`.
-        if not Invitation.objects.filter(pk=invitation.pk, used=False).update(used=True):
-            raise InvitationUnusable
-        Response.objects.create(
-            cycle=invitation.cycle, leader_id=rated_id, unit_id=invitation.unit_id, profession=invitation.profession,
-            answers=list(answers), burnout=burnout, satisfaction=satisfaction,
-        )
-        text = (comment or "").strip()
-        if text:
-            Comment.objects.create(cycle=invitation.cycle, leader_id=rated_id, text=text[:COMMENT_MAX_LENGTH])
+        seal_response(invitation=invitation, answers=answers, burnout=burnout, satisfaction=satisfaction,
+                      comment=comment, leader=leader)
+
+
+def seal_response(*, invitation, answers, burnout, satisfaction, comment="", leader=None) -> None:
+    """The answering itself, inside the caller's transaction.
+
+    The invitation's update and the box share this transaction (and on PostgreSQL its `xmin`),
+    so during the window the database can tell whose box is whose; it cannot tell what is in it.
+    At close the boxes are destroyed and the answers written in one other transaction.
+    """
+    cycle = invitation.cycle
+    instrument = cycle.instrument.load()
+    _check_answers(instrument, answers, burnout, satisfaction)
+    rated_id = leader.pk if leader is not None else invitation.leader_id
+    if rated_id is None:
+        raise ValidationError({"leader": "Choose your immediate leader"})
+    if (rated_id != invitation.leader_id
+            and not leader_choices(invitation=invitation).filter(pk=rated_id).exists()):
+        raise ValidationError({"leader": "Choose a leader from your unit"})
+    # Only one of two simultaneous submissions of the same link can flip `used`. The token's hash
+    # goes with it: a proxy's log of the link and the database cannot then date the answer.
+    if not Invitation.objects.filter(pk=invitation.pk, used=False).update(used=True, token_hash=None):
+        raise InvitationUnusable
+    sheet = {"leader": rated_id, "unit": invitation.unit_id, "profession": invitation.profession,
+             "answers": list(answers), "burnout": burnout, "satisfaction": satisfaction,
+             "comment": clean_comment(comment)}
+    SealedResponse.objects.create(
+        cycle=cycle, box=sealing.seal(public_key=cycle.public_key, payload=sheet, size=SEALED_SIZE))
+    audit.count_today(action="surveys.answers_received", obj=cycle, organisation=cycle.organisation)
+
+
+def clean_comment(text) -> str:
+    """The comment as stored: trimmed, at most COMMENT_MAX_LENGTH characters, without control
+    characters (other than line breaks and tabs) or unpaired surrogates, so it fits a box."""
+    kept = "".join(c for c in (text or "").strip() if c in "\n\r\t"
+                   or unicodedata.category(c) not in ("Cc", "Cs"))
+    return kept.strip()[:COMMENT_MAX_LENGTH]
 
 
 def _check_answers(instrument, answers, burnout, satisfaction):
@@ -191,40 +259,137 @@ def _check_answers(instrument, answers, burnout, satisfaction):
             raise ValidationError({name: "Choose one of the answers"})
 
 
-def close_cycle(*, actor, cycle) -> SurveyCycle:
+def close_cycle(*, actor, cycle, key_files, passphrases) -> SurveyCycle:
+    """Open the sealed answers with the custodians' key files and write them, unlinked.
+
+    A wrong passphrase, a file of another cycle or a missing custodian raises ValidationError
+    with the reason, and changes nothing. The private key is rebuilt for this call only.
+    """
     _require_status(cycle, SurveyCycle.Status.OPEN)
-    with transaction.atomic(durable=True):
-        cycle.status = SurveyCycle.Status.CLOSED
-        cycle.save(update_fields=["status"])
-        audit.record(actor=actor, action="surveys.cycle_closed", obj=cycle, organisation=cycle.organisation,
-                     after={"responses": cycle.responses.count(), "invited": cycle.invitations.count()})
+    try:
+        opener = sealing.open_custody_keys(public_key=cycle.public_key, key_files=key_files, passphrases=passphrases)
+    except sealing.CustodyError as exc:
+        raise ValidationError(str(exc)) from exc
+    try:
+        with transaction.atomic(durable=True):
+            responses = _unseal(cycle, opener)
+            _unlink(actor=actor, cycle=cycle, action="surveys.cycle_closed", after={
+                "responses": responses, "invited": cycle.invitations.count()})
+    except sealing.CustodyError as exc:
+        raise ValidationError(str(exc)) from exc
     return cycle
 
 
-def count_progress(*, cycle, day: date | None = None) -> int:
-    """Record today's invited/answered counts per top-level unit (run once a day).
-
-    Pages show progress only from these rows, so nobody watching sees a count move when a
-    particular person answers.
-    """
-    from collections import Counter
-
-    from clinlead.org.models import Unit
-    from clinlead.surveys.models import ResponseRateSnapshot
-
+def abandon_cycle(*, actor, cycle) -> SurveyCycle:
+    """Close a cycle whose key is lost: its sealed answers are deleted unread, and it has no results."""
     _require_status(cycle, SurveyCycle.Status.OPEN)
-    day = day or date.today()
-    tops = {u.path: u.pk for u in Unit.objects.filter(organisation=cycle.organisation, depth=0)}
-    invited, answered = Counter(), Counter()
-    for path, used in Invitation.objects.filter(cycle=cycle).values_list("unit__path", "used").iterator(chunk_size=5000):
-        top = tops.get((path or "").split("/")[0])
-        if top is not None:
-            invited[top] += 1
-            answered[top] += used
     with transaction.atomic(durable=True):
-        for unit_id, n in invited.items():
-            ResponseRateSnapshot.objects.update_or_create(
-                cycle=cycle, day=day, unit_id=unit_id, defaults={"invited": n, "responded": answered[unit_id]})
-        audit.record(actor=None, action="surveys.progress_counted", obj=cycle, organisation=cycle.organisation,
-                     after={"day": str(day)})
-    return len(invited)
+        _unlink(actor=actor, cycle=cycle, action="surveys.cycle_abandoned",
+                after={"invited": cycle.invitations.count(), "answers_deleted_unread": cycle.sealed_responses.count()})
+    return cycle
+
+
+def _unseal(cycle, opener) -> int:
+    """Every box of the cycle as plaintext rows, in a fresh random order with random keys.
+
+    The order of the boxes (physical, by key or by arrival) is thrown away: the sheets are
+    shuffled with the operating system's randomness, answers and comments each on their own, and
+    inserted in that order in this one transaction, so their row order, `rowid`/`ctid` and
+    `xmin` say nothing about who answered first.
+    """
+    sheets = [opener.open(box) for box in SealedResponse.objects.filter(cycle=cycle).values_list("box", flat=True)]
+    shuffle = secrets.SystemRandom().shuffle
+    shuffle(sheets)
+    Response.objects.bulk_create([
+        Response(id=uuid.uuid4(), cycle=cycle, leader_id=s["leader"], unit_id=s["unit"], profession=s["profession"],
+                 answers=s["answers"], burnout=s["burnout"], satisfaction=s["satisfaction"]) for s in sheets],
+        batch_size=2000)
+    comments = [(s["leader"], s["comment"]) for s in sheets if s["comment"]]
+    shuffle(comments)
+    Comment.objects.bulk_create([Comment(id=uuid.uuid4(), cycle=cycle, leader_id=leader, text=text)
+                                 for leader, text in comments], batch_size=2000)
+    return len(sheets)
+
+
+def _unlink(*, actor, cycle, action, after):
+    """Destroy the boxes and everything that tied an invitation to a cell, then reclaim the space
+    once committed. Every invitation is rewritten here, so none keeps the transaction id of its
+    answer."""
+    SealedResponse.objects.filter(cycle=cycle).delete()
+    Invitation.objects.filter(cycle=cycle).update(unit=None, leader=None, profession="", token_hash=None)
+    cycle.status = SurveyCycle.Status.CLOSED
+    cycle.save(update_fields=["status"])
+    # Today's answer count was last written by the day's last answer; rewrite it here.
+    DailyCount.objects.filter(object_type=cycle._meta.label, object_id=str(cycle.pk)).update(count=F("count"))
+    audit.record(actor=actor, action=action, obj=cycle, organisation=cycle.organisation, after=after)
+    close_xid = _transaction_id()
+    transaction.on_commit(lambda: _enqueue_reclaim(close_xid))
+
+
+def _enqueue_reclaim(close_xid):
+    from clinlead.surveys.tasks import reclaim_survey_space
+
+    reclaim_survey_space.enqueue(after_transaction=close_xid)
+
+
+def _transaction_id():
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT txid_current()")
+        return cursor.fetchone()[0]
+
+
+RECLAIM_WAIT_SECONDS = 60
+# Tables whose deleted or old row versions could still tie a person to an answer: the boxes, the
+# invitations (used flags, token hashes, units), the rows written at close, the daily counts.
+RECLAIMED_TABLES = [SealedResponse, Invitation, Response, Comment]
+
+
+def reclaim_deleted_rows(*, after_transaction=None, wait_seconds=RECLAIM_WAIT_SECONDS) -> bool:
+    """Remove the old row versions the close left behind; runs after the close has committed, as
+    a background task (`reclaim_survey_space`).
+    Returns False when an older transaction may have kept some (run `clinlead survey_reclaim`).
+
+    PostgreSQL: VACUUM FULL, not plain VACUUM. Plain VACUUM only marks a dead row's space free;
+    its bytes stay in the table file until reused, and a file-level backup would still carry
+    them. VACUUM FULL writes each table anew with its live rows only (a short exclusive lock).
+    Neither can drop a row version deleted after the oldest transaction still running on the
+    server began (a long report, a running pg_dump, autovacuum's ANALYZE, another database's
+    work), so it first waits for the transactions older than the close to end.
+    SQLite: `secure_delete` (set on every connection) has zeroed deleted content already; a
+    checkpoint moves the write-ahead log into the database file and empties it.
+    """
+    tables = [m._meta.db_table for m in [*RECLAIMED_TABLES, DailyCount]]
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            return True
+        if connection.vendor != "postgresql":
+            return True
+        if after_transaction is None:
+            cursor.execute("SELECT txid_current()")
+            after_transaction = cursor.fetchone()[0]
+        clear = _wait_for_older_snapshots(cursor, after_transaction, wait_seconds)
+        for table in tables:
+            cursor.execute(f"VACUUM FULL {connection.ops.quote_name(table)}")
+    if not clear:
+        logger.warning("Survey close: a transaction older than the close was still running; "
+                       "run `clinlead survey_reclaim` to remove the old row versions it kept")
+    return clear
+
+
+def _wait_for_older_snapshots(cursor, xid, wait_seconds) -> bool:
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        # Every database of the server counts: VACUUM's own snapshot starts at the oldest
+        # transaction running anywhere, and it keeps every row version deleted after that.
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid() "
+            "AND (age(backend_xmin) >= age((%s %% 4294967296)::text::xid) "
+            "OR age(backend_xid) >= age((%s %% 4294967296)::text::xid))", [xid, xid])
+        if cursor.fetchone()[0] == 0:
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.2)

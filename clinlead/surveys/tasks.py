@@ -1,35 +1,52 @@
-"""Background work for surveys: e-mailing single-use links."""
+"""Background work for surveys: e-mailing single-use links.
+
+A task's row in the queue keeps its arguments, its times and its result, so it names only the
+cycle and a shard of invitation keys, and returns nothing: who still needs a link is found when
+the task runs, and no two tasks' rows can say who answered in between.
+"""
 
 from django.core.mail import send_mail
 from django_tasks import task
 
-from clinlead.surveys.models import Invitation, SurveyCycle
+from clinlead.surveys.models import SurveyCycle
 
 
 @task()
-def send_survey_links(*, cycle_id, invitation_ids, reminder=False):
-    from clinlead.surveys.services import InvitationUnusable, issue_link, survey_link
+def send_survey_links(*, cycle_id, shard=0, shards=1, reminder=False) -> None:
+    from clinlead.surveys.services import (
+        InvitationUnusable,
+        invitations_needing_a_link,
+        issue_link,
+        survey_link,
+    )
 
     cycle = SurveyCycle.objects.select_related("organisation").get(pk=cycle_id)
     if cycle.status != SurveyCycle.Status.OPEN:
-        return 0
-    sent = 0
-    for invitation in Invitation.objects.filter(pk__in=invitation_ids, used=False).select_related("person"):
+        return
+    for invitation in invitations_needing_a_link(cycle=cycle, shard=shard, shards=shards):
         if not invitation.person.work_email:
             continue
         try:
             link = survey_link(issue_link(invitation=invitation))
         except InvitationUnusable:
-            continue  # answered since the task was queued
+            continue  # answered since the task started
         subject = ("Reminder: " if reminder else "") + f"How is your leader doing? {cycle.organisation} leader survey"
         body = (
             f"Dear {invitation.person.first_name},\n\n"
             f"{cycle.organisation} asks every member of staff about their immediate leader once a year. "
-            "It takes about five minutes and your answers are anonymous: they are stored without your "
-            "name, and no result is shown for fewer than "
+            "It takes about five minutes and your answers are anonymous: they are sealed as you send "
+            "them, so nobody can read them until the survey closes, and then they are stored without "
+            "your name or anything that links them to you. No result is shown for fewer than "
             f"{cycle.min_responses} people.\n\nYour personal link (it works once): {link}\n\n"
             f"The survey closes on {cycle.closes_on:%d %B %Y}.\n"
         )
         send_mail(subject, body, None, [invitation.person.work_email])
-        sent += 1
-    return sent
+
+
+@task()
+def reclaim_survey_space(*, after_transaction=None) -> None:
+    """After a close: remove the old row versions (VACUUM FULL on PostgreSQL), in the background,
+    because it may wait for older transactions to end first."""
+    from clinlead.surveys.services import reclaim_deleted_rows
+
+    reclaim_deleted_rows(after_transaction=after_transaction)

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from clinlead.accounts import permissions
 from clinlead.accounts.access import crumbs, organisation_for, require
+from clinlead.custody import CustodiansForm, KeyReturnForm, key_files_download
 from clinlead.org.models import Person
 from clinlead.surveys import selectors, services
 from clinlead.surveys.forms import CycleForm, answer_form, posted_answers
@@ -46,24 +47,31 @@ def cycles(request, slug):
 def cycle(request, pk):
     cycle = get_object_or_404(SurveyCycle.objects.select_related("organisation", "instrument"), pk=pk)
     require(permissions.can_see_organisation_aggregates(request.user, cycle.organisation))
+    return _cycle_page(request, cycle)
+
+
+def _cycle_page(request, cycle, *, custodians_form=None, key_return_form=None, status=200):
     day, progress = selectors.progress(cycle=cycle)
     return render(request, "surveys/cycle.html", {
         "cycle": cycle, "progress": progress, "progress_day": day,
         "invited": cycle.invitations.count() if cycle.status != SurveyCycle.Status.DRAFT else None,
         "can_manage": permissions.can_manage_talent(request.user, cycle.organisation),
+        "custodians_form": custodians_form or CustodiansForm(),
+        "key_return_form": key_return_form or KeyReturnForm(),
         "breadcrumbs": _cycle_crumbs(cycle.organisation),
-    })
+    }, status=status)
 
 
 ACTIONS = {
-    "open": lambda user, cycle: services.open_cycle(actor=user, cycle=cycle),
     "remind": lambda user, cycle: services.send_reminders(actor=user, cycle=cycle),
-    "close": lambda user, cycle: services.close_cycle(actor=user, cycle=cycle),
+    "abandon": lambda user, cycle: services.abandon_cycle(actor=user, cycle=cycle),
     "publish": lambda user, cycle: _publish(user, cycle),
 }
-DONE = {"open": "The survey is open and invitations are on their way.",
-        "remind": "Reminders are on their way to everyone who has not answered yet.",
-        "close": "The survey is closed.", "publish": "Results are published."}
+DONE = {"remind": "Reminders are on their way to everyone who has not answered yet.",
+        "abandon": "The survey is closed without results; its sealed answers were deleted unread.",
+        "close": "The survey is closed. The answers are stored without any link to the people who gave them; "
+                 "the custodians may now destroy their key files.",
+        "publish": "Results are published."}
 
 
 def _publish(user, cycle):
@@ -75,8 +83,13 @@ def _publish(user, cycle):
 @login_required
 @require_POST
 def cycle_action(request, pk, action):
-    cycle = get_object_or_404(SurveyCycle.objects.select_related("organisation"), pk=pk)
-    require(permissions.can_manage_talent(request.user, cycle.organisation) and action in ACTIONS)
+    cycle = get_object_or_404(SurveyCycle.objects.select_related("organisation", "instrument"), pk=pk)
+    require(permissions.can_manage_talent(request.user, cycle.organisation)
+            and (action in ACTIONS or action in ("open", "close")))
+    if action == "open":
+        return _open(request, cycle)
+    if action == "close":
+        return _close(request, cycle)
     try:
         ACTIONS[action](request.user, cycle)
     except ValidationError as exc:
@@ -84,6 +97,35 @@ def cycle_action(request, pk, action):
     else:
         messages.success(request, DONE[action])
     return redirect(cycle)
+
+
+def _open(request, cycle):
+    """Opening answers with the custodians' key files, once: Clinlead keeps no copy."""
+    form = CustodiansForm(request.POST)
+    if form.is_valid():
+        try:
+            invited, keys = services.open_cycle(actor=request.user, cycle=cycle, passphrases=form.passphrases())
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"The survey is open and invitations are on their way to {invited} people. "
+                                      "Keep the key file safe: it cannot be downloaded again.")
+            return key_files_download(keys=keys, name=f"{cycle.organisation.slug} {cycle.name} leader survey")
+    return _cycle_page(request, cycle, custodians_form=form, status=400)
+
+
+def _close(request, cycle):
+    form = KeyReturnForm(request.POST, request.FILES)
+    if form.is_valid():
+        key_files, passphrases = form.key_material()
+        try:
+            services.close_cycle(actor=request.user, cycle=cycle, key_files=key_files, passphrases=passphrases)
+        except ValidationError as exc:
+            form.add_error(None, exc)  # nothing was changed: the cycle is still open
+        else:
+            messages.success(request, DONE["close"])
+            return redirect(cycle)
+    return _cycle_page(request, cycle, key_return_form=form, status=400)
 
 
 @login_required

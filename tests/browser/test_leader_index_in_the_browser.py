@@ -2,7 +2,7 @@
 
 import pytest
 
-from clinlead.surveys.models import Response, SurveyCycle
+from clinlead.surveys.models import SealedResponse, SurveyCycle
 from tests.browser.conftest import (
     assert_accessible,
     assert_no_browser_errors,
@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_a_nurse_answers_the_survey_on_a_phone(demo, live_server, phone):
     cycle = SurveyCycle.objects.get(organisation__slug="northgate", status=SurveyCycle.Status.OPEN)
-    before = Response.objects.filter(cycle=cycle).count()
+    before = SealedResponse.objects.filter(cycle=cycle).count()
     log_in(phone, live_server, "bob")
     with phone.expect_navigation():
         phone.get_by_role("link", name=f"Your {cycle.name} leader survey").click()
@@ -36,7 +36,7 @@ def test_a_nurse_answers_the_survey_on_a_phone(demo, live_server, phone):
         phone.get_by_role("button", name="Send my answers").click()
     assert heading(phone) == "Thank you"
     assert_no_browser_errors(phone)
-    assert Response.objects.filter(cycle=cycle).count() == before + 1
+    assert SealedResponse.objects.filter(cycle=cycle).count() == before + 1, "sealed until the survey closes"
     # The link is spent: going back to it shows that it cannot be used again.
     phone.go_back()
     phone.reload()

@@ -29,3 +29,22 @@ def test_a_count_outside_its_action_is_refused():
     org = _org()
     with pytest.raises(RuntimeError, match="outside its action"):
         audit.count_today(action="selection.ballots_received", obj=org)
+
+
+def test_the_auditor_sees_the_counts_per_day_beside_the_events(client):
+    from django.urls import reverse
+
+    from clinlead.accounts.models import Role, RoleGrant, User
+
+    org = _org()
+    with transaction.atomic():
+        for _ in range(4):
+            audit.count_today(action="surveys.answers_received", obj=org, organisation=org)
+    auditor = User.objects.create(username="auditor")
+    RoleGrant.objects.create(user=auditor, role=Role.AUDITOR, organisation=org)
+    client.force_login(auditor)
+    page = client.get(reverse("audit:log", kwargs={"slug": org.slug})).content.decode()
+    assert "Counted per day" in page and "surveys.answers_received" in page
+    assert '<td class="nhsuk-table__cell nhsuk-table__cell--numeric">4</td>' in page
+    other = client.get(reverse("audit:log", kwargs={"slug": org.slug}), {"action": "selection"}).content.decode()
+    assert "surveys.answers_received" not in other

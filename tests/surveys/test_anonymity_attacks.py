@@ -16,8 +16,8 @@ from clinlead.audit.models import AuditEvent
 from clinlead.leaderindex.models import CycleResult, LeaderResult, UnitResult
 from clinlead.leaderindex.services import publish_cycle
 from clinlead.surveys import services
-from clinlead.surveys.models import Comment, Invitation, Response, SurveyCycle
-from tests.surveys.world import World
+from clinlead.surveys.models import Comment, Invitation, Response, SealedResponse, SurveyCycle
+from tests.surveys.world import CUSTODIAN, World
 
 pytestmark = pytest.mark.django_db
 
@@ -97,23 +97,29 @@ def test_response_keys_reveal_no_order(world):
     leader = world.person("Medicine")
     cycle = world.cycle(status=SurveyCycle.Status.OPEN)
     people = [world.person("Medicine", leader=leader) for _ in range(30)]
-    submitted = []  # keys in the order the answers arrived
-    for person in people:
+    submitted = []  # each person's answers, in the order they arrived: person i's are unique
+    for i, person in enumerate(people):
         invitation = Invitation.objects.create(cycle=cycle, person=person, leader=leader, unit=world.unit("Medicine"),
                                                profession="nurse", token_hash=services.token_hash(f"t{person.pk}"))
-        services.submit_response(token=f"t{person.pk}", answers=[3] * 12, burnout=2, satisfaction=4)
+        answers = [1 + (i >> bit) % 2 for bit in range(5)] + [3] * 7
+        services.submit_response(token=f"t{person.pk}", answers=answers, burnout=2, satisfaction=4)
         invitation.refresh_from_db()
         assert invitation.used
-        submitted.append(str(Response.objects.exclude(id__in=submitted).get().id))
+        submitted.append(answers)
+    world.close(cycle)
     # Random UUID4 keys: ordering by key gives neither the order of submission nor its reverse
     # (sequential or time-based keys would; 30 random ones do so with odds of 2 in 30!).
-    assert len(set(submitted)) == 30 and all(k[14] == "4" for k in submitted)
-    assert sorted(submitted) not in (submitted, submitted[::-1])
+    by_key = [r.answers for r in Response.objects.order_by("id")]
+    assert sorted(map(tuple, by_key)) == sorted(map(tuple, submitted))
+    assert all(str(r.id)[14] == "4" for r in Response.objects.all())
+    assert by_key not in (submitted, submitted[::-1])
 
 
 def test_response_rows_carry_no_person_token_invitation_session_or_time():
     columns = {f.name: f for f in Response._meta.get_fields() if getattr(f, "concrete", False)}
     assert set(columns) == {"id", "cycle", "leader", "unit", "profession", "answers", "burnout", "satisfaction"}
+    sealed = {f.name for f in SealedResponse._meta.get_fields() if getattr(f, "concrete", False)}
+    assert sealed == {"id", "cycle", "box"}, "a sealed answer carries nothing beside its box"
     assert not any(f.get_internal_type() in {"DateTimeField", "DateField", "TimeField"} for f in columns.values())
     assert columns["id"].get_internal_type() == "UUIDField"
     comment_columns = {f.name for f in Comment._meta.get_fields() if getattr(f, "concrete", False)}
@@ -235,7 +241,7 @@ def test_a_used_link_cannot_answer_again(world, client):
     with pytest.raises(services.InvitationUnusable):
         services.submit_response(token="once", answers=[3] * 12, burnout=2, satisfaction=4)
     assert client.get(reverse("surveys:answer", kwargs={"token": "once"})).status_code == 410
-    assert Response.objects.count() == 1
+    assert SealedResponse.objects.count() == 1
 
 
 @pytest.mark.django_db(transaction=True)
@@ -267,7 +273,7 @@ def test_the_same_link_submitted_concurrently_stores_exactly_one_response():
     for t in threads:
         t.join()
     assert outcomes.count("stored") == 1, outcomes
-    assert Response.objects.filter(cycle=cycle).count() == 1
+    assert SealedResponse.objects.filter(cycle=cycle).count() == 1
 
 
 def test_a_respondent_may_name_another_leader_only_from_their_unit(world):
@@ -282,6 +288,7 @@ def test_a_respondent_may_name_another_leader_only_from_their_unit(world):
     with pytest.raises(ValidationError):
         services.submit_response(token="choose", answers=[3] * 12, burnout=2, satisfaction=4, leader=stranger)
     services.submit_response(token="choose", answers=[3] * 12, burnout=2, satisfaction=4, leader=actual)
+    world.close(cycle)
     assert Response.objects.get().leader == actual
 
 
@@ -290,7 +297,7 @@ def test_reminders_go_only_to_those_who_have_not_answered(world, mailoutbox, dja
     answered, pending = world.person("Medicine", leader=leader), world.person("Medicine", leader=leader)
     cycle = world.cycle(status=SurveyCycle.Status.DRAFT)
     with django_capture_on_commit_callbacks(execute=True):
-        services.open_cycle(actor=None, cycle=cycle, snapshot_date=cycle.opens_on)
+        services.open_cycle(actor=None, cycle=cycle, passphrases=[CUSTODIAN], snapshot_date=cycle.opens_on)
     assert {m.to[0] for m in mailoutbox} == {leader.work_email, answered.work_email, pending.work_email}
     link = next(m for m in mailoutbox if m.to[0] == answered.work_email).body.split("(it works once): ")[1].split()[0]
     services.submit_response(token=link.rstrip("/").split("/")[-1], answers=[4] * 12, burnout=1, satisfaction=5)
@@ -312,3 +319,26 @@ def test_a_refused_survey_link_is_not_written_to_the_log(client, caplog):
     for record in caplog.records:
         RedactSecretLinks().filter(record)
         assert "a-secret-token" not in record.getMessage()
+
+
+def test_links_go_out_in_shards_that_name_no_one_and_reach_everyone_once(world, mailoutbox, monkeypatch,
+                                                                           django_capture_on_commit_callbacks):
+    from clinlead.surveys import tasks
+
+    queued = []
+    real = tasks.send_survey_links
+
+    class Watched:
+        def enqueue(self, **kwargs):
+            queued.append(kwargs)
+            return real.enqueue(**kwargs)
+
+    monkeypatch.setattr(services, "LINKS_PER_TASK", 2)
+    monkeypatch.setattr(tasks, "send_survey_links", Watched())
+    leader = world.person("Medicine")
+    team = [world.person("Medicine", leader=leader) for _ in range(4)]
+    cycle = world.cycle(status=SurveyCycle.Status.DRAFT)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.open_cycle(actor=None, cycle=cycle, passphrases=[CUSTODIAN], snapshot_date=cycle.opens_on)
+    assert sorted(m.to[0] for m in mailoutbox) == sorted(p.work_email for p in [leader, *team])
+    assert queued == [{"cycle_id": cycle.pk, "shard": s, "shards": 3, "reminder": False} for s in range(3)]

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from clinlead.surveys import services
-from clinlead.surveys.models import Comment, Invitation, Response, SurveyCycle
+from clinlead.surveys.models import Comment, Invitation, Response, SealedResponse, SurveyCycle
 from tests.surveys.world import World
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +22,13 @@ def ward():
     cycle = world.cycle(status=SurveyCycle.Status.OPEN)
     Invitation.objects.create(cycle=cycle, person=person, leader=recorded, unit=world.unit("Medicine/Ward"),
                               profession="nurse", token_hash=services.token_hash("ward-link"))
-    return {"recorded": recorded, "other": other_leader, "stranger": stranger, "cycle": cycle}
+    return {"recorded": recorded, "other": other_leader, "stranger": stranger, "cycle": cycle, "world": world}
+
+
+def stored(ward):
+    """The answer as written at close (until then it is sealed)."""
+    ward["world"].close(ward["cycle"])
+    return Response.objects.get()
 
 
 def answers(rated, **changes):
@@ -43,31 +49,31 @@ def test_the_form_offers_the_leader_on_record_and_the_other_leaders_of_the_unit_
 def test_a_completed_form_stores_one_response_for_the_leader_on_record_and_uses_the_link(client, ward):
     response = client.post(URL, answers(ward["recorded"], q3="2", comment="  Listens well  "))
     assert response.status_code == 302 and response.url == reverse("surveys:thanks")
-    stored = Response.objects.get()
-    assert stored.leader == ward["recorded"]
-    assert stored.answers == [4, 4, 2] + [4] * 9
-    assert (stored.burnout, stored.satisfaction) == (2, 5)
-    assert Comment.objects.get().text == "Listens well"
     assert Invitation.objects.get().used
     assert client.get(URL).status_code == 410
+    response = stored(ward)
+    assert response.leader == ward["recorded"]
+    assert response.answers == [4, 4, 2] + [4] * 9
+    assert (response.burnout, response.satisfaction) == (2, 5)
+    assert Comment.objects.get().text == "Listens well"
 
 
 def test_questions_left_blank_are_stored_as_missing(client, ward):
     client.post(URL, answers(ward["recorded"], q1="", q12="", burnout=""))
-    stored = Response.objects.get()
-    assert stored.answers[0] is None and stored.answers[11] is None and stored.burnout is None
+    response = stored(ward)
+    assert response.answers[0] is None and response.answers[11] is None and response.burnout is None
 
 
 def test_naming_another_leader_of_the_unit_rates_that_leader(client, ward):
     assert client.post(URL, answers(ward["other"])).status_code == 302
-    assert Response.objects.get().leader == ward["other"]
+    assert stored(ward).leader == ward["other"]
 
 
 def test_naming_someone_outside_the_unit_is_refused_and_the_link_still_works(client, ward):
     page = client.post(URL, answers(ward["stranger"]))
     assert page.status_code == 200
     assert "Choose a leader from your unit" in page.content.decode()
-    assert not Response.objects.exists() and not Invitation.objects.get().used
+    assert not SealedResponse.objects.exists() and not Invitation.objects.get().used
     assert client.post(URL, answers(ward["recorded"])).status_code == 302
 
 
@@ -77,5 +83,16 @@ def test_an_answer_outside_the_choices_shows_the_form_again_and_stores_nothing(c
     page = client.post(URL, answers(ward["recorded"], **{field: value}))
     assert page.status_code == 200
     assert "nhsuk-error-message" in page.content.decode()
-    assert not Response.objects.exists() and not Comment.objects.exists()
+    assert not SealedResponse.objects.exists()
     assert not Invitation.objects.get().used
+
+
+def test_the_longest_comment_in_four_byte_characters_fits_its_sealed_box_and_control_characters_are_dropped(client, ward):
+    longest = "\U0001d11e" * 2000
+    assert client.post(URL, answers(ward["recorded"], comment=longest)).status_code == 302
+    boxes = {len(bytes(b)) for b in SealedResponse.objects.values_list("box", flat=True)}
+    assert boxes == {len(services.sealing.seal(public_key=ward["cycle"].public_key, payload=None,
+                                               size=services.SEALED_SIZE))}, "every box is one size"
+    stored(ward)
+    assert Comment.objects.get().text == longest
+    assert services.clean_comment("a\x00b\x1bc\nd") == "abc\nd"

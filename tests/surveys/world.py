@@ -2,11 +2,14 @@
 
 from datetime import date
 
+from clinlead import sealing
 from clinlead.org.models import Organisation, Person, ReportingLine, Unit, UnitMembership
+from clinlead.surveys import services
 from clinlead.surveys.models import Response, SurveyCycle
 from clinlead.surveys.services import default_instrument
 
 DAY = date(2026, 1, 10)
+CUSTODIAN = "a custodian's passphrase"
 
 
 class World:
@@ -15,6 +18,7 @@ class World:
         self.units = {}
         self.leaders = {}
         self.next_number = 1
+        self.keys = {}  # cycle id -> the custody keys an open cycle was made with
 
     def unit(self, path):
         if path not in self.units:
@@ -34,9 +38,21 @@ class World:
         return p
 
     def cycle(self, name="2026", status=SurveyCycle.Status.CLOSED):
-        return SurveyCycle.objects.create(organisation=self.org, name=name, instrument=default_instrument(),
-                                          status=status, opens_on=DAY, closes_on=DAY, snapshot_date=DAY,
-                                          min_responses=self.org.min_responses)
+        """A cycle in `status`; an open one has custody keys (one custodian, CUSTODIAN)."""
+        cycle = SurveyCycle.objects.create(organisation=self.org, name=name, instrument=default_instrument(),
+                                           status=status, opens_on=DAY, closes_on=DAY, snapshot_date=DAY,
+                                           min_responses=self.org.min_responses)
+        if status == SurveyCycle.Status.OPEN:
+            self.keys[cycle.pk] = sealing.make_custody_keys(passphrases=[CUSTODIAN], label=str(cycle))
+            cycle.public_key = self.keys[cycle.pk].public_key
+            cycle.save(update_fields=["public_key"])
+        return cycle
+
+    def close(self, cycle):
+        """Close an open cycle with its custodian's key, as the close page does."""
+        cycle.refresh_from_db()
+        return services.close_cycle(actor=None, cycle=cycle, key_files=self.keys[cycle.pk].key_files,
+                                    passphrases=[CUSTODIAN])
 
     def responses(self, cycle, *, leader, unit_path, n, score=4, burnout=2, satisfaction=4):
         Response.objects.bulk_create([

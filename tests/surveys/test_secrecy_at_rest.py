@@ -1,0 +1,195 @@
+"""Forensic attacks on survey answers at rest (docs/secrecy.md).
+
+A real cycle runs through the web app (tests/surveys/forensics.py); the attacker holds a copy of
+the database from before anyone answered, one from the end of the window and one after close,
+a proxy's access log of the survey paths, the task queue's rows and the audit trail, and knows
+in which order people answered. Each test tries one way of joining a person to their answers;
+every way must link nobody.
+
+Where an attack pairs rows by chance (a random order pairs about one person in 16 correctly),
+"nobody" means no more than chance: at most 6 of 16 (a random order pairs 7 or more with
+odds below 1 in 10,000).
+"""
+
+import json
+import re
+
+import nacl.pwhash
+import pytest
+from django.core.management import call_command
+from django.test import override_settings
+
+from clinlead import sealing
+from tests.surveys import forensics
+from tests.surveys.forensics import RESPONDENTS, is_postgresql
+
+CHANCE = 6
+DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+@pytest.fixture(scope="module")
+def run(django_db_setup, django_db_blocker):
+    """One cycle for every attack: each transaction commits, as in production; emptied after."""
+    cost = sealing._kdf_cost
+    sealing.set_kdf_cost(opslimit=nacl.pwhash.argon2id.OPSLIMIT_MIN, memlimit=nacl.pwhash.argon2id.MEMLIMIT_MIN)
+    with django_db_blocker.unblock(), override_settings(TASKS=DATABASE_TASKS):
+        try:
+            yield forensics.run_survey_cycle()
+        finally:
+            sealing.set_kdf_cost(opslimit=cost[0], memlimit=cost[1])
+            call_command("flush", interactive=False, verbosity=0)
+
+
+def readable_answers(copy):
+    """Every row, in any table, that holds a survey answer sheet an attacker can read."""
+    return [row for rows in copy.values() for row in rows if "answers" in row and "leader_id" in row]
+
+
+def people_by_token(copies, paths):
+    """The proxy log's tokens matched to invitations in the copies: {token: person id}."""
+    hashes = {}
+    for copy in copies:
+        for row in copy["surveys_invitation"]:
+            if row["token_hash"]:
+                hashes[row["token_hash"]] = row["person_id"]
+    tokens = [path.rstrip("/").split("/")[-1] for path in paths]
+    return {t: hashes[forensics.token_hash(t)] for t in tokens if forensics.token_hash(t) in hashes}
+
+
+def test_the_order_of_the_rows_pairs_nobody_with_their_answers(run):
+    # The attacker knows the order in which people answered and pairs it with the stored answers
+    # in physical order (rowid / ctid) and in key order, in every copy.
+    for copy in (run.middle, run.after):
+        rows = readable_answers(copy)
+        for ordered in (rows, sorted(rows, key=lambda r: str(r["id"]))):
+            guesses = {p.pk: forensics.answers_of(r) for p, r in zip(run.people, ordered, strict=False)}
+            assert run.linked(guesses) <= CHANCE
+    assert len(readable_answers(run.after)) == RESPONDENTS
+
+
+def test_no_readable_answer_exists_during_the_window(run):
+    assert readable_answers(run.before) == [] and readable_answers(run.middle) == []
+    # Whatever holds the sealed answers is as long for every person, and no byte of any answer
+    # or comment is in it.
+    for table, rows in run.middle.items():
+        for row in rows:
+            for value in row.values():
+                text = value.decode("latin-1") if isinstance(value, bytes) else str(value)
+                assert not any(comment in text for comment in run.comments.values()), table
+
+
+def test_the_proxy_log_and_any_copy_name_nobody_who_answered_after_the_link_was_used(run):
+    # A used link's token hash is erased at once: the end-of-window and after-close copies match
+    # no token in the log. (A copy taken before someone answers holds the hash of their unused
+    # link: docs/secrecy.md says why proxies must not log survey paths.)
+    assert people_by_token([run.middle, run.after], run.answered_paths) == {}
+    named = people_by_token([run.before], run.answered_paths)
+    # ... and even with the names and times that copy gives, the answers stay unpaired.
+    in_log_order = [named[t] for t in (p.rstrip("/").split("/")[-1] for p in run.answered_paths) if t in named]
+    for copy in (run.middle, run.after):
+        guesses = dict(zip(in_log_order, map(forensics.answers_of, readable_answers(copy)), strict=False))
+        assert run.linked(guesses) <= CHANCE
+
+
+@pytest.mark.skipif(not is_postgresql(), reason="transaction ids (xmin) are PostgreSQL's")
+def test_transaction_ids_pair_nobody_with_readable_answers(run):
+    # The invitation's "used" update and the stored answer share a transaction. Join them on
+    # xmin within a copy and across copies (the answer's xmin after close, the invitation's from
+    # the end of the window).
+    for invitations, answers in ((run.middle, run.middle), (run.after, run.after), (run.middle, run.after)):
+        by_xmin = {}
+        for row in readable_answers(answers):
+            by_xmin.setdefault(row["_xmin"], []).append(row)
+        guesses = {}
+        for invitation in invitations["surveys_invitation"]:
+            same = by_xmin.get(invitation["_xmin"], [])
+            if invitation["used"] and len(same) == 1:
+                guesses[invitation["person_id"]] = forensics.answers_of(same[0])
+        assert run.linked(guesses) == 0
+
+
+@pytest.mark.skipif(not is_postgresql(), reason="row versions read with PostgreSQL's pageinspect")
+def test_no_row_version_of_an_answering_transaction_survives_the_close(run):
+    # The transactions that used the links, as the end-of-window copy shows them.
+    answering = {row["_xmin"] for row in run.middle["surveys_invitation"] if row["used"]}
+    assert len(answering) == RESPONDENTS
+    assert not [(table, xmin) for table, xmin, _ in run.tuples_after if xmin in answering], \
+        "a live or dead row version still carries an answering transaction's id"
+    # The answers written at close share one transaction, so their xmin orders nothing.
+    assert len({row["_xmin"] for row in readable_answers(run.after)}) == 1
+
+
+def test_the_database_file_after_close_holds_no_used_token_and_no_sealed_answer(run):
+    raw = b"".join(data for _, _, data in run.tuples_after) if is_postgresql() else run.image_after
+    hashes = {row["token_hash"] for copy in (run.before, run.middle) for row in copy["surveys_invitation"]
+              if row["token_hash"]}
+    assert hashes, "links were issued"
+    assert not [h for h in hashes if h.encode() in raw]
+    boxes = [v for rows in run.middle.values() for row in rows for v in row.values()
+             if isinstance(v, bytes) and len(v) > 1000]
+    assert not [b for b in boxes if b[40:104] in raw], "a sealed answer's bytes are still in the file"
+
+
+def test_the_task_queue_names_nobody(run):
+    # Two reminders' task rows, compared, would say who answered in between if they named people.
+    queue = next(table for table in run.after if table.endswith("dbtaskresult"))
+    tasks = [row for row in run.after[queue] if "survey" in row["task_path"]]
+    assert len(tasks) >= 3, "the opening and two reminders queued their e-mails"
+    for task in tasks:
+        arguments = task["args_kwargs"] if isinstance(task["args_kwargs"], dict) else json.loads(task["args_kwargs"])
+        assert not [name for name in arguments["kwargs"] if "invitation" in name or "person" in name]
+        numbers = re.findall(r"\d+", json.dumps(arguments))
+        assert len(numbers) <= 4, arguments
+        assert task["return_value"] in (None, "null"), "a result counting links sent would count who answered"
+
+
+def test_the_audit_trail_counts_answers_per_day_and_dates_nobody(run):
+    events_before = {row["id"] for row in run.before["audit_auditevent"]}
+    during = [row for row in run.middle["audit_auditevent"] if row["id"] not in events_before]
+    assert {row["action"] for row in during} <= {"surveys.reminders_sent"}
+    counts = [row for row in run.middle["audit_dailycount"] if row["action"] == "surveys.answers_received"]
+    assert sum(row["count"] for row in counts) == RESPONDENTS
+
+
+DATETIME = re.compile(r"^\d{4}-\d\d-\d\d[ T]\d\d:\d\d")
+
+
+def test_nothing_written_while_people_answered_holds_a_time(run):
+    # Rows new or changed between the first and the last answer, outside the administrator's own
+    # actions (the reminder events, the queue's rows for them, the admin's session).
+    administrative = {"audit_auditevent", "django_session"} | {t for t in run.before if t.endswith("dbtaskresult")}
+    before = {table: {json.dumps(row, default=str) for row in rows} for table, rows in run.before.items()}
+    for table, rows in run.middle.items():
+        if table in administrative:
+            continue
+        for row in rows:
+            if json.dumps(row, default=str) in before.get(table, set()):
+                continue
+            times = [k for k, v in row.items() if k not in ("_place", "_xmin")
+                     and (hasattr(v, "hour") or (isinstance(v, str) and DATETIME.match(v)))]
+            assert not times, f"{table} row written while people answered holds a time in {times}"
+
+
+def test_after_close_no_invitation_knows_its_unit_leader_or_profession(run):
+    for row in run.after["surveys_invitation"]:
+        assert row["unit_id"] is None and row["leader_id"] is None and not row["profession"]
+        assert row["token_hash"] is None
+    assert not [row for rows in run.after.values() for row in rows if "box" in row]
+
+
+@pytest.mark.django_db
+@pytest.mark.xfail(strict=True, reason="responses still keep the finest unit and the profession: coarsening to the "
+                                       "disclosure blocks of issue 11 is wired once the disclosure module lands")
+def test_no_stored_answer_is_alone_in_its_unit_profession_and_leader():
+    from clinlead.surveys.models import Response, SurveyCycle
+    from tests.surveys.world import World
+
+    world = World(k=5)
+    leader = world.person("Medicine/Ward")
+    cycle = world.cycle(status=SurveyCycle.Status.CLOSED)
+    world.responses(cycle, leader=leader, unit_path="Medicine/Ward", n=6)
+    Response.objects.filter(pk=Response.objects.first().pk).update(profession="pharmacist")
+    cells = {}
+    for r in Response.objects.values_list("unit_id", "profession", "leader_id"):
+        cells[r] = cells.get(r, 0) + 1
+    assert min(cells.values()) >= 2, "the only pharmacist on the ward is known by HR records"
