@@ -77,8 +77,9 @@ def close(request, pk):
     """The custodians hand back their key files and passphrases; the ballot closes."""
     selection = selection_for(request, pk, permissions.can_manage_selection)
     form = KeyReturnForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        key_files, passphrases = form.key_material()
+    sealed = bool(selection.ballot_public_key)  # not so for a ballot opened before sealing
+    if request.method == "POST" and (form.is_valid() or not sealed):
+        key_files, passphrases = form.key_material() if sealed else ([], [])
         try:
             services.close_ballot(actor=request.user, selection=selection, key_files=key_files,
                                   passphrases=passphrases)
@@ -89,7 +90,7 @@ def close(request, pk):
                                       "from the voters, and the receipts are published.")
             return redirect(selection)
     context = {"selection": selection, "form": form, "open": selection.stage == Selection.Stage.BALLOT,
-               "sealed": bool(selection.ballot_public_key), "now": timezone.now(),
+               "sealed": sealed,
                "turnout": selectors.turnout(selection=selection),
                "breadcrumbs": selection_crumbs(request, selection)}
     return render(request, "selection/close.html", context)
