@@ -1,15 +1,17 @@
 """Demo selections at Northgate: one complete (Clinical Director, Respiratory Medicine: candidates,
 interviews, ballots, count, committee decision, appointment), one open ballot Bob can vote in
-(Head of Specialty, Cardiology), and one taking nominations (Clinical Director, Gastroenterology).
+(Head of Specialty, Cardiology), one whose closing time has passed, for Tara to close and count
+(the first other Head of Specialty post), and one taking nominations (Clinical Director,
+Gastroenterology).
 
 Written as the actions would write them, through the helpers the actions themselves call (the
 actions are durable transactions, and the demo loads in one transaction of its own), with dates
 in the past; no e-mail is sent. Deterministic for a given demo seed (receipt codes, keys and
 sealed ballots are random, as they must be).
 
-Both ballots are sealed like any other. The open ballot's key file is written to
+Every ballot is sealed like any other. The key files of the ballots still open are written to
 `$CLINLEAD_DATA_DIR/demo-keys/`, locked with the demo password (printed with the demo logins),
-so that Tara can close and count it in the browser. Its passphrase is public, so the demo's key
+so that Tara can close and count them in the browser. Its passphrase is public, so the demo's key
 files are made with the cheapest passphrase hashing.
 """
 
@@ -91,6 +93,7 @@ def add_demo_data(*, world, generator):
         demo = _Demo(world, generator, northgate, rng)
         demo.complete_selection()
         demo.open_ballot()
+        demo.awaiting_close()
         demo.taking_nominations()
 
 
@@ -238,6 +241,22 @@ class _Demo:
         waiting = {bob, self.world.personas.get("alice")}
         voters = [p for p in sorted(attended) if p not in waiting and self.rng.random() < 0.5]
         self.vote(selection, candidates, voters)
+
+    def awaiting_close(self):
+        """A ballot whose closing time passed yesterday: Tara closes it with its key file and
+        counts it in the browser."""
+        position = (Position.objects.filter(organisation=self.org, title__startswith="Head of Specialty, ")
+                    .exclude(title=OPEN_BALLOT).order_by("title").first())
+        if position is None:
+            return
+        selection = self.start(position.title, days_ago=30, shortlist_size=2)
+        candidates = self.candidates(selection, 3, days_ago=25)
+        if len(candidates) < 2:
+            return
+        key_file = self.ballot(selection, candidates, cutoff_days=20, opens_days=10, closes_days=1)
+        _write_key_file(key_file_path(selection), key_file)
+        attended = self.interviews(selection, candidates, days_ago=12, attend=0.8)
+        self.vote(selection, candidates, [p for p in sorted(attended) if self.rng.random() < 0.6])
 
     def taking_nominations(self):
         selection = self.start(NOMINATING, days_ago=5, reason=Vacancy.Reason.DEPARTURE)

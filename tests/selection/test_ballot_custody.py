@@ -123,19 +123,3 @@ def test_the_receipt_shown_at_voting_says_it_proves_inclusion_not_content(demo, 
     answer = login("bob").post(url("vote", selection), {f"c{pk}": str(n) for n, pk in enumerate(f.ranking(selection), 1)})
     page = answer.content.decode()
     assert "cannot show how you voted" in page and "scrambled form of it (a hash) on your ballot" not in page
-
-
-def test_the_demos_open_ballot_closes_and_counts_with_its_key_file_from_the_data_dir(demo, settings):
-    from clinlead.selection import demo as selection_demo
-
-    selection = f.demo_selection(f.DEMO_OPEN_BALLOT)
-    path = selection_demo.key_file_path(selection)
-    assert path.is_relative_to(settings.DATA_DIR)
-    key_file = path.read_bytes()
-    if json.loads(key_file)["public_key"] != selection.ballot_public_key:
-        pytest.skip("another test process has rewritten the demo's key file since")
-    voted = SealedBallot.objects.filter(selection=selection).count()
-    services.close_ballot(actor=f.user("tara"), selection=f.time_passes(selection), key_files=[key_file],
-                          passphrases=[selection_demo.demo_passphrase()])
-    result = services.count_ballots(actor=f.user("tara"), selection=selection)
-    assert result.valid_votes == voted > 0
