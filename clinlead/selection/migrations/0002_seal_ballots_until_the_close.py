@@ -9,13 +9,25 @@ from django.db import migrations, models
 
 
 def move_receipts_apart(apps, schema_editor):
-    # Every stored receipt hash moves to the new table in a random order, with new keys, so that
-    # nothing is lost and nothing links a receipt to its ballot any more.
+    # Every stored receipt hash moves to the new table in a random order, with new keys, and the
+    # ballots and voter records are written again with new keys (ballots in a random order,
+    # voter records in order of person), so that nothing is lost and no receipt, key or order
+    # kept in an older backup leads from a voter to a ballot any more.
     Ballot = apps.get_model("selection", "Ballot")
     Receipt = apps.get_model("selection", "Receipt")
-    rows = list(Ballot.objects.values_list("selection_id", "receipt_hash"))
-    random.SystemRandom().shuffle(rows)
-    Receipt.objects.bulk_create([Receipt(selection_id=s, receipt_hash=h) for s, h in rows])
+    VoterRecord = apps.get_model("selection", "VoterRecord")
+    secure = random.SystemRandom()
+    receipts = list(Ballot.objects.values_list("selection_id", "receipt_hash"))
+    ballots = [(s, p, f"{uuid.uuid4().hex}-moved") for s, p in Ballot.objects.values_list("selection_id", "preferences")]
+    voters = list(VoterRecord.objects.order_by("selection_id", "person_id").values_list("selection_id", "person_id",
+                                                                                       "voted_on"))
+    secure.shuffle(receipts)
+    secure.shuffle(ballots)
+    Ballot.objects.all().delete()
+    VoterRecord.objects.all().delete()
+    Receipt.objects.bulk_create([Receipt(selection_id=s, receipt_hash=h) for s, h in receipts])
+    Ballot.objects.bulk_create([Ballot(selection_id=s, preferences=p, receipt_hash=h) for s, p, h in ballots])
+    VoterRecord.objects.bulk_create([VoterRecord(selection_id=s, person_id=p, voted_on=d) for s, p, d in voters])
 
 
 class Migration(migrations.Migration):
