@@ -1,18 +1,32 @@
 """Demo selections at Northgate: one complete (Clinical Director, Respiratory Medicine: candidates,
 interviews, ballots, count, committee decision, appointment), one open ballot Bob can vote in
-(Head of Specialty, Cardiology), and one taking nominations (Clinical Director, Gastroenterology).
+(Head of Specialty, Cardiology), one whose closing time has passed, for Tara to close and count
+(the first other Head of Specialty post), and one taking nominations (Clinical Director,
+Gastroenterology).
 
-Written as the actions would write them, through the same helpers, with dates in the past; no
-e-mail is sent. Deterministic for a given demo seed (receipt codes and ballot keys are random,
-as they must be).
+Written as the actions would write them, through the helpers the actions themselves call (the
+actions are durable transactions, and the demo loads in one transaction of its own), with dates
+in the past; no e-mail is sent. Deterministic for a given demo seed (receipt codes, keys and
+sealed ballots are random, as they must be).
+
+Every ballot is sealed like any other. The key files of the ballots still open are written to
+`$CLINLEAD_DATA_DIR/demo-keys/`, locked with the demo password (printed with the demo logins),
+so that Tara can close and count them in the browser. Its passphrase is public, so the demo's key
+files are made with the cheapest passphrase hashing.
 """
 
 import random
+from contextlib import contextmanager
 from datetime import datetime, time, timedelta
+from pathlib import Path
 
+import nacl.pwhash
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
 
+from clinlead import sealing
 from clinlead.org.models import Appointment, Person, Position
 from clinlead.selection import selectors
 from clinlead.selection.models import (
@@ -25,7 +39,13 @@ from clinlead.selection.models import (
     Vacancy,
 )
 from clinlead.selection.services import take_electorate
-from clinlead.selection.services_ballot import _reshuffle, store_ballot, tally
+from clinlead.selection.services_ballot import (
+    make_ballot_keys,
+    open_ballot_keys,
+    store_ballot,
+    tally,
+    unseal_and_unlink,
+)
 from clinlead.selection.services_decision import make_appointment
 
 COMPLETE = "Clinical Director, Respiratory Medicine"
@@ -36,8 +56,32 @@ REASONS = [
     "Trusted by the whole department and has a clear plan for the respiratory service.",
     "Listened best at the interviews and the staff's first choice; strong on team wellbeing.",
 ]
+# The custodian's passphrase of the demo's ballots: the demo password, printed with the logins.
+DEMO_CUSTODIAN = "Tara (talent admin)"
+# The key files the demo made in this process, by public key (tests close the demo's ballot).
+KEY_FILES: dict[str, bytes] = {}
 DISSENT = ("A close call: the strongest record of improving patient flow, though not the staff's first "
            "choice; I would support either.")
+
+
+def demo_passphrase():
+    from clinlead.org.demo_data import DEMO_PASSWORD
+
+    return DEMO_PASSWORD
+
+
+def key_file_path(selection):
+    return Path(settings.DATA_DIR) / "demo-keys" / f"{slugify(selection.position.title)}-custody-key.json"
+
+
+@contextmanager
+def _cheap_passphrase_hashing():
+    saved = sealing._kdf_cost
+    sealing.set_kdf_cost(opslimit=nacl.pwhash.argon2id.OPSLIMIT_MIN, memlimit=nacl.pwhash.argon2id.MEMLIMIT_MIN)
+    try:
+        yield
+    finally:
+        sealing.set_kdf_cost(opslimit=saved[0], memlimit=saved[1])
 
 
 def add_demo_data(*, world, generator):
@@ -49,6 +93,7 @@ def add_demo_data(*, world, generator):
         demo = _Demo(world, generator, northgate, rng)
         demo.complete_selection()
         demo.open_ballot()
+        demo.awaiting_close()
         demo.taking_nominations()
 
 
@@ -110,17 +155,23 @@ class _Demo:
         return order[: self.rng.randint(1, len(order))]
 
     def ballot(self, selection, candidates, *, cutoff_days, opens_days, closes_days):
+        """Fix the electorate and open a sealed ballot; returns its key file."""
         selection.cutoff = self.today - timedelta(days=cutoff_days)
         selection.electorate_size = take_electorate(selection, selection.cutoff)
         Candidate.objects.filter(pk__in=[c.pk for c in candidates]).update(on_ballot=True)
         selection.opens_at, selection.closes_at = self.moment(opens_days, 9), self.moment(closes_days, 17)
         selection.stage = Selection.Stage.BALLOT
+        with _cheap_passphrase_hashing():
+            keys = make_ballot_keys(selection, passphrases=[demo_passphrase()])
+        selection.ballot_public_key, selection.custodians = keys.public_key, [DEMO_CUSTODIAN]
         selection.save()
+        KEY_FILES[keys.public_key] = keys.key_files[0]
+        return keys.key_files[0]
 
-    def vote(self, selection, candidates, voters, *, days_ago):
+    def vote(self, selection, candidates, voters):
         for person_id in voters:
             store_ballot(selection=selection, person=Person(pk=person_id, organisation_id=self.org.id),
-                         preferences=self.ranking(candidates), day=self.today - timedelta(days=days_ago))
+                         preferences=self.ranking(candidates))
 
     def complete_selection(self):
         selection = self.start(COMPLETE, days_ago=150, shortlist_size=3)
@@ -130,11 +181,12 @@ class _Demo:
         if len(candidates) < 2:
             return
         selection.stage = Selection.Stage.INTERVIEWS
-        self.ballot(selection, candidates, cutoff_days=125, opens_days=100, closes_days=86)
+        key_file = self.ballot(selection, candidates, cutoff_days=125, opens_days=100, closes_days=86)
         attended = self.interviews(selection, candidates, days_ago=110, attend=0.9)
         voters = [p for p in attended if self.rng.random() < 0.85] or sorted(attended)[:1]
-        self.vote(selection, candidates, voters, days_ago=95)
-        _reshuffle(selection)
+        self.vote(selection, candidates, voters)
+        opener = open_ballot_keys(selection, key_files=[key_file], passphrases=[demo_passphrase()])
+        unseal_and_unlink(selection, opener)
         selection.stage, selection.closed_at = Selection.Stage.CLOSED, selection.closes_at
         selection.save(update_fields=["stage", "closed_at"])
         tally(selection, seed=self.world.seed)
@@ -179,7 +231,8 @@ class _Demo:
         candidates = self.candidates(selection, 4, days_ago=35)
         if len(candidates) < 2:
             return
-        self.ballot(selection, candidates, cutoff_days=20, opens_days=2, closes_days=-12)
+        key_file = self.ballot(selection, candidates, cutoff_days=20, opens_days=2, closes_days=-12)
+        _write_key_file(key_file_path(selection), key_file)
         bob = self.world.personas.get("bob")
         attended = self.interviews(selection, candidates, days_ago=10, attend=0.8)
         if bob and selection.electors.filter(person_id=bob).exists() and bob not in attended:
@@ -187,9 +240,33 @@ class _Demo:
                                                recorded_on=self.today - timedelta(days=10))
         waiting = {bob, self.world.personas.get("alice")}
         voters = [p for p in sorted(attended) if p not in waiting and self.rng.random() < 0.5]
-        self.vote(selection, candidates, voters, days_ago=1)
+        self.vote(selection, candidates, voters)
+
+    def awaiting_close(self):
+        """A ballot whose closing time passed yesterday: Tara closes it with its key file and
+        counts it in the browser."""
+        position = (Position.objects.filter(organisation=self.org, title__startswith="Head of Specialty, ")
+                    .exclude(title=OPEN_BALLOT).order_by("title").first())
+        if position is None:
+            return
+        selection = self.start(position.title, days_ago=30, shortlist_size=2)
+        candidates = self.candidates(selection, 3, days_ago=25)
+        if len(candidates) < 2:
+            return
+        key_file = self.ballot(selection, candidates, cutoff_days=20, opens_days=10, closes_days=1)
+        _write_key_file(key_file_path(selection), key_file)
+        attended = self.interviews(selection, candidates, days_ago=12, attend=0.8)
+        self.vote(selection, candidates, [p for p in sorted(attended) if self.rng.random() < 0.6])
 
     def taking_nominations(self):
         selection = self.start(NOMINATING, days_ago=5, reason=Vacancy.Reason.DEPARTURE)
         if selection is not None:
             self.candidates(selection, 1, days_ago=3)
+
+
+def _write_key_file(path, content):
+    """Write (or replace) the demo's key file in one step, so a reader never sees half of it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.{random.SystemRandom().getrandbits(32):08x}")
+    partial.write_bytes(content)
+    partial.replace(path)

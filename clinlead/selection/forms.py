@@ -3,6 +3,7 @@ from datetime import timedelta
 from django import forms
 from django.utils import timezone
 
+from clinlead.custody import CustodiansForm
 from clinlead.org.models import Position
 from clinlead.selection.models import Selection, SelectionPolicy, Vacancy
 
@@ -166,3 +167,26 @@ class ReceiptCheckForm(forms.Form):
     code = forms.CharField(label="Your receipt code", max_length=40, help_text="For example, 7K3M-Q9XT-2BHD",
                            widget=forms.TextInput(attrs={"class": "nhsuk-input nhsuk-input--width-20",
                                                          "autocomplete": "off", "spellcheck": "false"}))
+
+
+class BallotCustodiansForm(CustodiansForm):
+    """Who holds the ballot's key: the talent admin scheduling it and, optionally, a second
+    custodian from the staff side (a scrutineer), so that neither alone can open the ballots."""
+
+    second_custodian = forms.CharField(
+        label="Second custodian's name (optional)", required=False, max_length=120,
+        help_text="For example, a staff-side scrutineer. Give their passphrase below.",
+        widget=forms.TextInput(attrs=TEXT))
+    field_order = ["passphrase_1", "second_custodian", "passphrase_2"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("second_custodian", "").strip() and not data.get("passphrase_2"):
+            self.add_error("passphrase_2", "Give the second custodian's passphrase, or leave their name empty.")
+        return data
+
+    def custodians(self, actor):
+        names = [str(actor)]
+        if self.cleaned_data.get("passphrase_2"):
+            names.append(self.cleaned_data.get("second_custodian", "").strip() or "Second custodian")
+        return names

@@ -1,10 +1,15 @@
 """Staff-led selection: a vacancy, its candidates, interviews, a secret ballot, the committee.
 
-The ballot is secret by construction. Who voted (`VoterRecord`) and what was voted (`Ballot`)
-live in two tables with nothing linking them: no foreign key between them, random UUID keys,
-no time finer than the day on either (the ballot has no time at all), and no ordering by any
-column that follows the order of voting. Both rows are written in one transaction, and a
-unique constraint on (selection, person) in `VoterRecord` lets a voter vote once only.
+The ballot is secret by construction, also at rest (docs/selection.md, "Secrecy at rest"):
+- while the ballot is open, a vote is a `VoterRecord` (who) and a `SealedBallot` (the choices and
+  the receipt code, sealed to the ballot's public key, whose private key only the custodians
+  hold): whoever holds the database, the server or a backup can link the two rows (same
+  transaction, neighbouring rows) but cannot read the box;
+- at the close the custodians' key files open the boxes, and one transaction destroys them and
+  writes the `Ballot`s (choices only) and the `Receipt`s (receipt hashes only), each in its own
+  fresh random order with new random keys, and the voter records again in order of person. The
+  plaintext rows never shared a transaction, a key, a time or an order with a voter.
+A unique constraint on (selection, person) in `VoterRecord` lets a voter vote once only.
 """
 
 import uuid
@@ -107,6 +112,10 @@ class Selection(models.Model):
     opens_at = models.DateTimeField(null=True, blank=True)
     closes_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # The ballot's sealing key, made when the ballot is scheduled: the public half only. The
+    # private half left at once in the custodians' key files (clinlead.sealing).
+    ballot_public_key = models.CharField(max_length=64, blank=True)
+    custodians = models.JSONField("who holds the key files", default=list, blank=True)
     count_seed = models.PositiveBigIntegerField(null=True, blank=True)
     count_result = models.JSONField(null=True, blank=True)
     counted_at = models.DateTimeField(null=True, blank=True)
@@ -216,12 +225,11 @@ class InterviewAttendance(models.Model):
 
 
 class VoterRecord(models.Model):
-    """Who has voted, and on which day: nothing more, and nothing that leads to a ballot."""
+    """Who has voted: nothing more (not even the day), and nothing that leads to a ballot."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     selection = models.ForeignKey(Selection, on_delete=models.PROTECT, related_name="+")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
-    voted_on = models.DateField()
 
     class Meta:
         constraints = [
@@ -232,8 +240,21 @@ class VoterRecord(models.Model):
         return f"{self.person} voted"
 
 
+class SealedBallot(models.Model):
+    """A ballot while the ballot is open: choices and receipt code sealed to the ballot's public
+    key, padded to one size. Destroyed at the close, when its contents go to `Ballot` and
+    `Receipt` apart."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    selection = models.ForeignKey(Selection, on_delete=models.PROTECT, related_name="+")
+    box = models.BinaryField()
+
+    def __str__(self):
+        return "A sealed ballot"
+
+
 class Ballot(models.Model):
-    """One secret ballot: the choices and the hash of the voter's receipt code; no voter, no time.
+    """One counted ballot, written at the close: the choices only; no voter, no receipt, no time.
 
     `preferences` are candidate ids: a ranking from first preference on (STV), or the approved
     candidates in ballot-paper order (approval).
@@ -242,10 +263,21 @@ class Ballot(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     selection = models.ForeignKey(Selection, on_delete=models.PROTECT, related_name="+")
     preferences = models.JSONField()
-    receipt_hash = models.CharField(max_length=64, unique=True)
 
     def __str__(self):
         return "A secret ballot"
+
+
+class Receipt(models.Model):
+    """The hash of one counted ballot's receipt code, written at the close apart from the ballots
+    (own random order, own keys): it proves a ballot was counted, not what it says."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    selection = models.ForeignKey(Selection, on_delete=models.PROTECT, related_name="+")
+    receipt_hash = models.CharField(max_length=64, unique=True)
+
+    def __str__(self):
+        return "A counted ballot's receipt"
 
 
 class CommitteeMember(models.Model):

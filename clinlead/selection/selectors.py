@@ -1,10 +1,13 @@
 """Reading selections: who may stand, sit on the committee or vote, and — after the close only —
 the ballots, the receipts and the count.
 
-Nothing here reads a `Ballot` before the ballot has closed: every reader of ballots goes through
-`_closed_ballots`, which refuses until then, and always reads all of a selection's ballots (there
-is no way to ask for a subset). Ballots are handed out shuffled with a secure random generator,
-never in the order of their keys or of anything that follows the order of voting.
+Nothing here reads a `Ballot` before the ballot has closed (before then there are only sealed
+boxes nobody here can open): every reader of ballots goes through `_closed_ballots`, which
+refuses until then, and always reads all of a selection's ballots (there is no way to ask for a
+subset). Ballots are handed out shuffled with a secure random generator, never in the order of
+their keys or of anything that follows the order of voting. The full ballots are shown to
+everyone only where the publication rule (`publication.py`) allows; the recount file always
+goes to the talent admins and the committee, whose every download is in the audit trail.
 """
 
 import hashlib
@@ -19,12 +22,14 @@ from clinlead.analytics.approval import count_approval
 from clinlead.analytics.blt import write_blt
 from clinlead.analytics.stv import count_scottish_stv
 from clinlead.org.models import Appointment, Person, ReportingLine, UnitMembership
+from clinlead.selection import publication
 from clinlead.selection.models import (
     Ballot,
     Candidate,
     CommitteeMember,
     Elector,
     InterviewAttendance,
+    Receipt,
     Selection,
     VoterRecord,
 )
@@ -37,6 +42,15 @@ class BallotNotClosed(PermissionDenied):
 
     def __init__(self, selection=None):
         super().__init__("The ballot has not closed: no count or ballot can be seen before the close.")
+
+
+class BallotsWithheld(PermissionDenied):
+    """Refused: too few voted for the full ballots to be published (see `publication`)."""
+
+    def __init__(self, selection=None):
+        super().__init__("The full ballots of this selection are not published: too few voted for so many "
+                         "possible ballots. The count is published stage by stage; the scrutineers hold the "
+                         "recount file.")
 
 
 # ------------------------------------------------------------------ the organisation chart
@@ -204,7 +218,7 @@ def receipt_fingerprints(*, selection):
     order says nothing about the order of voting); refuses before the close."""
     if not selection.ballot_is_closed:
         raise BallotNotClosed(selection)
-    hashes = Ballot.objects.filter(selection=selection).values_list("receipt_hash", flat=True)
+    hashes = Receipt.objects.filter(selection=selection).values_list("receipt_hash", flat=True)
     return sorted(fingerprint(h) for h in hashes)
 
 
@@ -216,14 +230,35 @@ def ballots_cast(*, selection):
 
 
 def receipt_is_counted(*, selection, code):
+    """Was a ballot with this receipt counted? Says nothing about which ballot it was."""
     if not selection.ballot_is_closed:
         raise BallotNotClosed(selection)
-    return Ballot.objects.filter(selection=selection,
-                                 receipt_hash=receipt_hash(selection_id=selection.pk, code=code)).exists()
+    return Receipt.objects.filter(selection=selection,
+                                  receipt_hash=receipt_hash(selection_id=selection.pk, code=code)).exists()
+
+
+def full_ballots_published(*, selection):
+    """The publication rule, on public numbers only: candidates on the paper and ballots cast."""
+    return publication.full_ballots_may_be_published(
+        candidates=Candidate.objects.filter(selection=selection, on_ballot=True).count(),
+        ballots=ballots_cast(selection=selection), ranked=selection.method != Selection.Method.APPROVAL)
+
+
+def ballots_needed_to_publish(*, selection):
+    return publication.ballots_needed(
+        candidates=Candidate.objects.filter(selection=selection, on_ballot=True).count(),
+        ranked=selection.method != Selection.Method.APPROVAL)
+
+
+def _published(selection):
+    if not full_ballots_published(selection=selection):
+        raise BallotsWithheld(selection)
 
 
 def published_ballots(*, selection):
-    """Each ballot as candidate names, shuffled afresh; refuses before the close."""
+    """Each ballot as candidate names, shuffled afresh; refuses before the close, and where the
+    publication rule withholds the full ballots."""
+    _published(selection)
     labels = candidate_labels(selection=selection)
     return [[labels[c] for c in prefs] for prefs in _closed_ballots(selection)]
 
@@ -260,7 +295,15 @@ def recount(*, selection):
 
 
 def ballots_blt(*, selection):
-    """The ballots in BLT format, one line per ballot, shuffled; refuses before the close."""
+    """The published BLT file: refuses before the close, and where the publication rule
+    withholds the full ballots (the scrutineers then have `recount_file`)."""
+    _published(selection)
+    return recount_file(selection=selection)
+
+
+def recount_file(*, selection):
+    """Every ballot in BLT format, one line per ballot, shuffled; refuses before the close.
+    For the scrutineers, whatever the publication rule says: it always recounts to the result."""
     data = count_input(selection=selection)
     return write_blt(candidates=data["candidates"], seats=data["seats"], ballots=data["ballots"],
                      title=count_title(selection), withdrawn=data["withdrawn"])

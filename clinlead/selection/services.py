@@ -23,6 +23,7 @@ from clinlead.selection.models import (
     SelectionPolicy,
     Vacancy,
 )
+from clinlead.selection.services_ballot import make_ballot_keys
 
 S = Selection.Stage
 
@@ -213,8 +214,12 @@ def record_interview_attendance(*, actor, session, person):
 
 
 # ------------------------------------------------------------------ scheduling the ballot
-def schedule_ballot(*, actor, selection, method, shortlist_size, opens_at, closes_at):
-    """Fix the ballot paper and the times the ballot opens and closes."""
+def schedule_ballot(*, actor, selection, method, shortlist_size, opens_at, closes_at, passphrases,
+                    custodians=()):
+    """Fix the ballot paper and the times the ballot opens and closes, and make the ballot's
+    sealing key: one key file per custodian (one or two), each locked by that custodian's
+    passphrase. Returns the key files (`sealing.CustodyKeys`), to hand out once: Clinlead keeps
+    only the public key, so without them the ballots can never be opened."""
     if method not in Selection.Method.values:
         raise ValidationError(f"Unknown voting method: {method!r}.")
     if not 1 <= shortlist_size <= 20:
@@ -223,6 +228,10 @@ def schedule_ballot(*, actor, selection, method, shortlist_size, opens_at, close
         raise ValidationError("The ballot must close after it opens.")
     if closes_at <= timezone.now():
         raise ValidationError("The ballot must close in the future.")
+    _require_stage(selection, S.INTERVIEWS, doing="schedule the ballot")
+    keys = make_ballot_keys(selection, passphrases=passphrases)
+    names = list(custodians) or [str(actor)]
+    names += [f"Custodian {n}" for n in range(len(names) + 1, len(passphrases) + 1)]
     with transaction.atomic(durable=True):
         selection = _fresh(selection)
         _require_stage(selection, S.INTERVIEWS, doing="schedule the ballot")
@@ -239,11 +248,13 @@ def schedule_ballot(*, actor, selection, method, shortlist_size, opens_at, close
         Candidate.objects.filter(pk__in=[c.pk for c in standing]).update(on_ballot=True)
         selection.method, selection.shortlist_size = method, shortlist_size
         selection.opens_at, selection.closes_at, selection.stage = opens_at, closes_at, S.BALLOT
-        selection.save(update_fields=["method", "shortlist_size", "opens_at", "closes_at", "stage"])
+        selection.ballot_public_key, selection.custodians = keys.public_key, names[: len(passphrases)]
+        selection.save(update_fields=["method", "shortlist_size", "opens_at", "closes_at", "stage",
+                                      "ballot_public_key", "custodians"])
         audit.record(actor=actor, action="selection.ballot_scheduled", obj=selection,
                      after={"method": method, "shortlist_size": shortlist_size,
                             "opens_at": opens_at.isoformat(), "closes_at": closes_at.isoformat(),
-                            "candidates": len(standing)})
+                            "candidates": len(standing), "custodians": selection.custodians})
         electors = Person.objects.filter(id__in=selection.electors.values("person_id"))
         local_open, local_close = timezone.localtime(opens_at), timezone.localtime(closes_at)
         notifications.notify_after_commit(
@@ -253,10 +264,15 @@ def schedule_ballot(*, actor, selection, method, shortlist_size, opens_at, close
                   + (" To vote, first take part in the candidates' interviews." if selection.interview_required else "")
                   + f"\n\n{notifications.link('selection:vote', pk=selection.pk)}\n"),
         )
-    return selection
+    return keys
 
 
-from clinlead.selection.services_ballot import cast_ballot, close_ballot, count_ballots  # noqa: E402, F401
+from clinlead.selection.services_ballot import (  # noqa: E402, F401
+    cast_ballot,
+    close_ballot,
+    count_ballots,
+    hand_out_recount_file,
+)
 from clinlead.selection.services_decision import (  # noqa: E402, F401
     add_committee_member,
     confirm_appointment,

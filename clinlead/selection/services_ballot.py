@@ -1,12 +1,19 @@
 """The secret ballot: cast, close, count.
 
-Casting writes two rows in one transaction — a `VoterRecord` (who, which day) and a `Ballot`
-(choices, receipt hash, random UUID) — with nothing linking them. The database's unique
-constraint on (selection, person) refuses a second vote even when both arrive at once; the
-ballot goes in the same transaction, so a refused voter record takes its ballot with it.
+Casting writes two rows in one transaction: a `VoterRecord` (who) and a `SealedBallot` (the
+choices and a fresh receipt code, sealed to the ballot's public key, padded to one size). The
+database's unique constraint on (selection, person) refuses a second vote even when both arrive
+at once; the sealed ballot goes in the same transaction, so a refused voter record takes it
+with it. The two rows share a transaction and neighbouring places in the tables: that links a
+voter to a box nobody can open without every custodian's key file and passphrase.
 
-The audit event of a vote names no voter: the voter record already says who voted on which
-day, and the audit trail's timestamps must not say more.
+Closing takes those key files: the boxes are opened, and one transaction destroys them and
+writes the choices (`Ballot`) and the receipt hashes (`Receipt`) apart, each in its own fresh
+random order with new random keys, and the voter records again in order of person. On
+PostgreSQL the tables are vacuumed once that has committed, so the old row versions go too.
+
+The audit trail counts votes per day (`audit.count_today`): one event per vote would date each
+voter's participation.
 """
 
 import secrets
@@ -16,17 +23,26 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 
+from clinlead import sealing
 from clinlead.audit import services as audit
 from clinlead.org.models import Person
 from clinlead.selection import notifications, selectors
-from clinlead.selection.models import Ballot, Candidate, Selection, VoterRecord
+from clinlead.selection.models import (
+    Ballot,
+    Candidate,
+    Receipt,
+    SealedBallot,
+    Selection,
+    VoterRecord,
+)
 
 S = Selection.Stage
 # Crockford's base 32: no I, L, O or U, so a code read aloud or copied by hand stays right.
 RECEIPT_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 RECEIPT_LENGTH = 12  # 60 random bits
-SECRET_VOTER = "a voter (the ballot is secret)"
 LOCKED_RETRIES = 200
+# The tables a close rewrites; vacuumed after it on PostgreSQL so no old row version survives.
+REWRITTEN_TABLES = [SealedBallot, VoterRecord, Ballot, Receipt]
 
 
 def new_receipt_code():
@@ -54,6 +70,25 @@ def clean_preferences(*, selection, preferences):
     return chosen
 
 
+# ------------------------------------------------------------------ the key, at scheduling
+def make_ballot_keys(selection, *, passphrases):
+    """A new key pair for the ballot: the key files to hand out once (the public key goes on the
+    selection when the ballot is scheduled). Made before the scheduling transaction: the
+    passphrase hashing is deliberately slow."""
+    try:
+        return sealing.make_custody_keys(passphrases=passphrases, label=f"Ballot: {selection.position}")
+    except sealing.CustodyError as exc:
+        raise ValidationError(str(exc)) from exc
+
+
+# ------------------------------------------------------------------ casting
+def box_size(selection):
+    """One plaintext size for every box of a selection, whatever the voter ranked: room for
+    every candidate on the paper (withdrawn ones included) and the receipt code."""
+    on_paper = Candidate.objects.filter(selection=selection, on_ballot=True).count()
+    return 64 + 24 * max(on_paper, 1)
+
+
 def _lock_selection_for_voting(selection_id):
     """Hold the selection against a concurrent close while this vote is written: votes share the
     lock with each other, the close takes it alone (PostgreSQL FOR SHARE / FOR UPDATE; SQLite
@@ -64,13 +99,16 @@ def _lock_selection_for_voting(selection_id):
     return Selection.objects.select_related("vacancy__position").get(pk=selection_id)
 
 
-def store_ballot(*, selection, person, preferences, day):
-    """Write the voter record and the ballot; runs inside the caller's transaction. Returns the
-    receipt code, which is stored nowhere (only its hash, on the ballot)."""
+def store_ballot(*, selection, person, preferences):
+    """Write the voter record and the sealed ballot; runs inside the caller's transaction.
+    Returns the receipt code, which is stored nowhere in the clear (it is inside the box)."""
+    if not selection.ballot_public_key:
+        raise ValidationError("This ballot has no sealing key: it cannot take votes.")
     code = new_receipt_code()
-    VoterRecord.objects.create(selection=selection, person=person, voted_on=day)
-    Ballot.objects.create(selection=selection, preferences=preferences,
-                          receipt_hash=selectors.receipt_hash(selection_id=selection.pk, code=code))
+    box = sealing.seal(public_key=selection.ballot_public_key, payload={"p": preferences, "r": code},
+                       size=box_size(selection))
+    VoterRecord.objects.create(selection=selection, person=person)
+    SealedBallot.objects.create(selection=selection, box=box)
     return code
 
 
@@ -99,34 +137,98 @@ def _cast(*, selection, person, preferences):
             selection = _lock_selection_for_voting(selection.pk)
             if not selectors.ballot_is_open(selection=selection, now=timezone.now()):
                 raise ValidationError("The ballot has closed.")
-            code = store_ballot(selection=selection, person=person, preferences=preferences,
-                                day=timezone.localdate(now))
-            audit.record(actor=None, label=SECRET_VOTER, action="selection.ballot_cast", obj=selection)
+            code = store_ballot(selection=selection, person=person, preferences=preferences)
+            audit.count_today(action="selection.ballot_cast", obj=selection)
     except IntegrityError as exc:
         raise ValidationError("You have already voted in this ballot: each voter votes once.") from exc
     return code
 
 
-def _reshuffle(selection):
-    """Write the ballots again in a random order, and the voter records in person order, so the
-    tables' physical order (and PostgreSQL's row versions) no longer follow the order of voting."""
-    ballots = list(Ballot.objects.filter(selection=selection).values("id", "preferences", "receipt_hash"))
-    selectors._secure.shuffle(ballots)
+# ------------------------------------------------------------------ the close
+def open_ballot_keys(selection, *, key_files, passphrases):
+    """The custodians' key files and passphrases, checked against this ballot's public key.
+    A wrong file or passphrase is a ValidationError naming it; nothing is changed."""
+    try:
+        return sealing.open_custody_keys(public_key=selection.ballot_public_key, key_files=key_files,
+                                         passphrases=passphrases)
+    except sealing.CustodyError as exc:
+        raise ValidationError(str(exc)) from exc
+
+
+def unseal_and_unlink(selection, opener):
+    """Open every sealed ballot and write its choices and its receipt apart; runs inside the
+    caller's transaction. Returns (ballots, voter records).
+
+    Nothing written here can be joined to a voter: the ballots and the receipts each come in
+    their own fresh random order with new random keys, all in this one transaction (so they
+    share its transaction id with every voter record, not with any one of them), and the sealed
+    rows are destroyed in it. The voter records are written again in order of person, so their
+    order no longer follows the order of voting.
+    """
+    boxes = list(SealedBallot.objects.filter(selection=selection).values_list("box", flat=True))
+    opened = []
+    for box in boxes:
+        try:
+            content = opener.open(box)
+        except sealing.CustodyError as exc:
+            raise ValidationError(str(exc)) from exc
+        opened.append(([int(c) for c in content["p"]], selectors.receipt_hash(selection_id=selection.pk,
+                                                                               code=content["r"])))
+    preferences = [p for p, _ in opened]
+    receipts = [r for _, r in opened]
+    selectors._secure.shuffle(preferences)
+    selectors._secure.shuffle(receipts)
     voters = list(VoterRecord.objects.filter(selection=selection).order_by("person_id")
-                  .values("id", "person_id", "voted_on"))
-    Ballot.objects.filter(selection=selection).delete()
+                  .values_list("person_id", flat=True))
+    SealedBallot.objects.filter(selection=selection).delete()
     VoterRecord.objects.filter(selection=selection).delete()
-    Ballot.objects.bulk_create([Ballot(selection=selection, **b) for b in ballots])
-    VoterRecord.objects.bulk_create([VoterRecord(selection=selection, **v) for v in voters])
-    return len(ballots), len(voters)
+    Ballot.objects.bulk_create([Ballot(selection=selection, preferences=p) for p in preferences])
+    Receipt.objects.bulk_create([Receipt(selection=selection, receipt_hash=r) for r in receipts])
+    VoterRecord.objects.bulk_create([VoterRecord(selection=selection, person_id=p) for p in voters])
+    return len(preferences), len(voters)
 
 
-def close_ballot(*, actor, selection):
+def _reorder_unsealed(selection):
+    """A ballot opened before ballots were sealed (stored in the clear at casting): write its
+    ballots, receipts and voter records again in fresh orders with new keys."""
+    preferences = list(Ballot.objects.filter(selection=selection).values_list("preferences", flat=True))
+    receipts = list(Receipt.objects.filter(selection=selection).values_list("receipt_hash", flat=True))
+    voters = list(VoterRecord.objects.filter(selection=selection).order_by("person_id")
+                  .values_list("person_id", flat=True))
+    selectors._secure.shuffle(preferences)
+    selectors._secure.shuffle(receipts)
+    for model in (Ballot, Receipt, VoterRecord):
+        model.objects.filter(selection=selection).delete()
+    Ballot.objects.bulk_create([Ballot(selection=selection, preferences=p) for p in preferences])
+    Receipt.objects.bulk_create([Receipt(selection=selection, receipt_hash=r) for r in receipts])
+    VoterRecord.objects.bulk_create([VoterRecord(selection=selection, person_id=p) for p in voters])
+    return len(preferences), len(voters)
+
+
+def vacuum_rewritten_tables():
+    """PostgreSQL keeps a deleted or rewritten row's old version in the table until VACUUM: run
+    it on the tables a close rewrote. Outside any transaction only (VACUUM cannot run in one)."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return False
+    with connection.cursor() as cursor:
+        for model in REWRITTEN_TABLES:
+            cursor.execute(f'VACUUM "{model._meta.db_table}"')
+    return True
+
+
+def close_ballot(*, actor, selection, key_files=(), passphrases=()):
     """Close the ballot at or after its closing time (or earlier once the whole electorate has
-    voted) and publish the receipts and the ballots to the electorate."""
+    voted) with every custodian's key file and passphrase, and publish the receipts (and the
+    ballots, where the publication rule allows)."""
     now = timezone.now()
+    opener = None
+    if selection.ballot_public_key:
+        if not key_files:
+            raise ValidationError("Give every custodian's key file and passphrase: without them the sealed "
+                                  "ballots cannot be opened.")
+        opener = open_ballot_keys(selection, key_files=key_files, passphrases=passphrases)
     with transaction.atomic(durable=True):
-        selection = Selection.objects.select_for_update().get(pk=selection.pk)
+        selection = Selection.objects.select_for_update().select_related("vacancy__position").get(pk=selection.pk)
         if selection.stage != S.BALLOT:
             raise ValidationError(f"Cannot close the ballot now: the selection is at the stage "
                                   f"“{selection.get_stage_display()}”.")
@@ -135,14 +237,28 @@ def close_ballot(*, actor, selection):
             raise ValidationError(
                 f"The ballot closes on {timezone.localtime(selection.closes_at):%d %B %Y at %H:%M}; it can close "
                 "earlier only once the whole electorate has voted.")
-        ballots, voters = _reshuffle(selection)
+        ballots, voters = (unseal_and_unlink(selection, opener) if opener is not None
+                           else _reorder_unsealed(selection))
         if ballots != voters:  # one transaction writes both: they can only differ by tampering
             raise RuntimeError(f"{ballots} ballots but {voters} voter records: the ballot box is not sound")
         selection.stage, selection.closed_at = S.CLOSED, now
         selection.save(update_fields=["stage", "closed_at"])
         audit.record(actor=actor, action="selection.ballot_closed", obj=selection,
-                     after={"ballots": ballots, "electorate": selection.electorate_size})
+                     after={"ballots": ballots, "electorate": selection.electorate_size,
+                            "full_ballots_published": selectors.full_ballots_published(selection=selection)})
+        transaction.on_commit(vacuum_rewritten_tables)
     return selection
+
+
+def hand_out_recount_file(*, actor, selection):
+    """The recount file for a scrutineer (talent admin or committee member), recorded in the
+    audit trail with who took it: below the publication threshold it is the only copy of the
+    full ballots that leaves Clinlead."""
+    with transaction.atomic(durable=True):
+        content = selectors.recount_file(selection=selection)
+        audit.record(actor=actor, action="selection.recount_file_downloaded", obj=selection,
+                     after={"ballots": selectors.ballots_cast(selection=selection)})
+    return content
 
 
 def tally(selection, seed):
@@ -179,8 +295,9 @@ def count_ballots(*, actor, selection, seed=None):
         notifications.notify_after_commit(
             people=people, subject=f"Shortlist published: {selection.position}",
             body=(f"The ballot for {selection.position} has been counted and the shortlist published, "
-                  "with every stage of the count, the receipt codes and the ballots, so that you can "
-                  f"check your vote was counted and recount it yourself.\n\n"
+                  "with every stage of the count and the receipts, so that you can check your vote was "
+                  "counted (and, where enough voted for them to be published, the ballots, to recount it "
+                  f"yourself).\n\n"
                   f"{notifications.link('selection:results', pk=selection.pk)}\n"),
         )
     return result

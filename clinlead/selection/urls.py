@@ -24,6 +24,7 @@ urlpatterns = [
     path("<int:pk>/results/receipts/", views_ballot.receipts, name="receipts"),
     path("<int:pk>/results/ballots/", views_ballot.ballots, name="ballots"),
     path("<int:pk>/results/ballots.blt", views_ballot.blt, name="blt"),
+    path("<int:pk>/results/recount.blt", views_ballot.recount_file, name="recount_file"),
     path("<int:pk>/committee/", views_decision.committee, name="committee"),
     path("<int:pk>/decision/", views_decision.decision, name="decision"),
     path("<int:pk>/appoint/", views_decision.appoint, name="appoint"),

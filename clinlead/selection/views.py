@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from clinlead.accounts import permissions
 from clinlead.accounts.access import crumbs, organisation_for, page_of, require
+from clinlead.custody import key_files_download
 from clinlead.org import selectors as org_selectors
 from clinlead.org.models import Person
 from clinlead.selection import forms, selectors, services
@@ -262,16 +263,21 @@ def took_part(request, pk):
 
 @login_required
 def schedule_ballot(request, pk):
+    """Schedule the ballot and make its key: the answer to the POST is the key files, handed out
+    this once (Clinlead keeps only the public key)."""
     selection = selection_for(request, pk, permissions.can_manage_selection)
     form = forms.BallotScheduleForm.for_selection(selection, request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    custody = forms.BallotCustodiansForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and custody.is_valid():
         try:
-            services.schedule_ballot(actor=request.user, selection=selection, **form.cleaned_data)
+            keys = services.schedule_ballot(actor=request.user, selection=selection, **form.cleaned_data,
+                                            passphrases=custody.passphrases(),
+                                            custodians=custody.custodians(request.user))
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, "The ballot is scheduled and the electorate has been told.")
-            return redirect(selection)
-    context = {"selection": selection, "form": form, "ready": selection.stage == Selection.Stage.INTERVIEWS,
+            return key_files_download(keys=keys, name=f"ballot {selection.pk} {selection.position.title}")
+    context = {"selection": selection, "form": form, "custody": custody,
+               "ready": selection.stage == Selection.Stage.INTERVIEWS,
                "breadcrumbs": selection_crumbs(request, selection)}
     return render(request, "selection/schedule_ballot.html", context)

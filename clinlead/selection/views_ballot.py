@@ -1,8 +1,9 @@
 """The secret ballot's pages: vote, receipt, close, count, and the published results.
 
 The receipt code is shown once, in the answer to the vote itself: it is not put in the session,
-a cookie, a log or the database (only its hash is, on the ballot). Every page about the ballots
-refuses (403) until the ballot has closed.
+a cookie or a log, and the database holds it only inside the sealed ballot until the close, then
+only its hash, apart from the ballots. Every page about the ballots refuses (403) until the
+ballot has closed; the full ballots are shown only where the publication rule allows.
 """
 
 from django.contrib import messages
@@ -15,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from clinlead.accounts import permissions
+from clinlead.custody import KeyReturnForm
 from clinlead.selection import forms, selectors, services
 from clinlead.selection.models import Selection
 from clinlead.selection.views import fail, selection_crumbs, selection_for
@@ -69,17 +71,29 @@ def receipt(request, pk):
     return render(request, "selection/receipt.html", context)
 
 
+@never_cache
 @login_required
-@require_POST
 def close(request, pk):
+    """The custodians hand back their key files and passphrases; the ballot closes."""
     selection = selection_for(request, pk, permissions.can_manage_selection)
-    try:
-        services.close_ballot(actor=request.user, selection=selection)
-    except ValidationError as exc:
-        fail(request, exc)
-    else:
-        messages.success(request, "The ballot is closed. The receipts and the ballots are published.")
-    return redirect(selection)
+    form = KeyReturnForm(request.POST or None, request.FILES or None)
+    sealed = bool(selection.ballot_public_key)  # not so for a ballot opened before sealing
+    if request.method == "POST" and (form.is_valid() or not sealed):
+        key_files, passphrases = form.key_material() if sealed else ([], [])
+        try:
+            services.close_ballot(actor=request.user, selection=selection, key_files=key_files,
+                                  passphrases=passphrases)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "The ballot is closed: the sealed ballots were opened and written apart "
+                                      "from the voters, and the receipts are published.")
+            return redirect(selection)
+    context = {"selection": selection, "form": form, "open": selection.stage == Selection.Stage.BALLOT,
+               "sealed": sealed,
+               "turnout": selectors.turnout(selection=selection),
+               "breadcrumbs": selection_crumbs(request, selection)}
+    return render(request, "selection/close.html", context)
 
 
 @login_required
@@ -133,6 +147,8 @@ def results(request, pk):
         "shortlist": selectors.shortlist(selection=selection) if selection.is_counted else [],
         "manager": permissions.can_manage_selection(request.user, selection),
         "ballot_count": selectors.ballots_cast(selection=selection),
+        "full_ballots": selectors.full_ballots_published(selection=selection),
+        "scrutineer": permissions.can_decide(request.user, selection),
         "breadcrumbs": selection_crumbs(request, selection),
     }
     return render(request, "selection/results.html", context)
@@ -150,7 +166,11 @@ def receipts(request, pk):
 @login_required
 def ballots(request, pk):
     selection = selection_for(request, pk, permissions.can_see_selection_results)
-    context = {"selection": selection, "ballots": selectors.published_ballots(selection=selection),
+    published = selectors.full_ballots_published(selection=selection)
+    context = {"selection": selection, "published": published,
+               "ballots": selectors.published_ballots(selection=selection) if published else [],
+               "ballot_count": selectors.ballots_cast(selection=selection),
+               "needed": selectors.ballots_needed_to_publish(selection=selection),
                "approval": selection.method == Selection.Method.APPROVAL,
                "breadcrumbs": selection_crumbs(request, selection)}
     return render(request, "selection/ballots.html", context)
@@ -162,4 +182,16 @@ def blt(request, pk):
     selection = selection_for(request, pk, permissions.can_see_selection_results)
     response = HttpResponse(selectors.ballots_blt(selection=selection), content_type="text/plain; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="selection-{selection.pk}.blt"'
+    return response
+
+
+@never_cache
+@login_required
+def recount_file(request, pk):
+    """The scrutineers' recount file (every ballot, BLT), whatever the publication rule says: the
+    talent admins and the decision committee only, and each download is in the audit trail."""
+    selection = selection_for(request, pk, permissions.can_decide)
+    content = services.hand_out_recount_file(actor=request.user, selection=selection)
+    response = HttpResponse(content, content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="selection-{selection.pk}-recount.blt"'
     return response

@@ -66,13 +66,16 @@ ROWS = {
     # Only the electorate votes: not even the talent admin or the superuser.
     "selection:vote": ("get", _on("voting"), only(CARDIOLOGY_ELECTORS)),
     "selection:receipt": ("get", _on("voting"), only(MANAGERS | CARDIOLOGY_ELECTORS)),
-    # Before its closing time the ballot stays open: the talent admin is told so.
-    "selection:close": ("post", _on("voting"), only(MANAGERS, when_allowed=FOUND)),
+    # The close takes the custodians' key files on its own page.
+    "selection:close": ("get", _on("voting"), only(MANAGERS)),
     "selection:count": ("post", _on("closed"), only(MANAGERS, when_allowed=FOUND)),
     "selection:results": ("get", _on("counted"), only(MANAGERS | CARDIOLOGY_ELECTORS)),
     "selection:receipts": ("get", _on("counted"), only(MANAGERS | CARDIOLOGY_ELECTORS)),
     "selection:ballots": ("get", _on("counted"), only(MANAGERS | CARDIOLOGY_ELECTORS)),
-    "selection:blt": ("get", _on("counted"), only(MANAGERS | CARDIOLOGY_ELECTORS)),
+    # Too few voted in the test selection for its full ballots to be published: refused to all.
+    "selection:blt": ("get", _on("counted"), only(set())),
+    # The scrutineers' recount file: the talent admins and the committee (none seated here).
+    "selection:recount_file": ("get", _on("counted"), only(MANAGERS)),
     "selection:committee": ("get", _on("counted"), only(MANAGERS)),
     "selection:decision": ("get", _on("counted"), only(MANAGERS)),
     "selection:appoint": ("post", _on("decided"), only(MANAGERS, when_allowed=FOUND)),

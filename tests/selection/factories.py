@@ -16,6 +16,9 @@ DEMO_COMPLETE = "Clinical Director, Respiratory Medicine"
 DEMO_NOMINATING = "Clinical Director, Gastroenterology"
 # ... so the tests run their own on other positions. Medicine includes Alice's and Bob's units.
 MEDICINE = "Divisional Director, Medicine"
+PASSPHRASE = "custodian passphrase one"
+# The key files of every ballot scheduled here, by public key (the demo keeps its own).
+KEY_FILES: dict[str, list[bytes]] = {}
 
 
 def persona(username):
@@ -78,10 +81,28 @@ def voting(*, attend=True, **kwargs):
     if attend:
         attend_all(selection)
     now = timezone.now()
-    services.schedule_ballot(actor=user("tara"), selection=selection, method=selection.method,
-                             shortlist_size=selection.shortlist_size,
-                             opens_at=now - timedelta(minutes=1), closes_at=now + timedelta(days=7))
+    keys = services.schedule_ballot(actor=user("tara"), selection=selection, method=selection.method,
+                                    shortlist_size=selection.shortlist_size, passphrases=[PASSPHRASE],
+                                    opens_at=now - timedelta(minutes=1), closes_at=now + timedelta(days=7))
+    KEY_FILES[keys.public_key] = keys.key_files
     return Selection.objects.get(pk=selection.pk)
+
+
+def custody(selection):
+    """The key files and passphrases that open this selection's ballots (a test's, or the demo's)."""
+    from clinlead.selection import demo
+
+    if selection.ballot_public_key in demo.KEY_FILES:
+        return [demo.KEY_FILES[selection.ballot_public_key]], [demo.demo_passphrase()]
+    files = KEY_FILES[selection.ballot_public_key]
+    return files, [PASSPHRASE] * len(files)
+
+
+def close(selection, actor=None):
+    """The talent admin closes the ballot with the custodians' key files."""
+    key_files, passphrases = custody(selection)
+    return services.close_ballot(actor=actor or user("tara"), selection=selection, key_files=key_files,
+                                 passphrases=passphrases)
 
 
 def ranking(selection):
@@ -107,7 +128,7 @@ def time_passes(selection):
 def closed(**kwargs):
     selection = voting(**kwargs)
     codes = vote_all(selection)
-    services.close_ballot(actor=user("tara"), selection=selection)
+    close(selection)
     selection = Selection.objects.get(pk=selection.pk)
     selection.receipt_codes = codes
     return selection

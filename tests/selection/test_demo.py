@@ -44,3 +44,28 @@ def test_bob_can_vote_in_the_demos_open_ballot(demo):
 def test_the_demo_has_a_selection_taking_nominations(demo):
     selection = f.demo_selection(f.DEMO_NOMINATING)
     assert selection.stage == Selection.Stage.NOMINATIONS and selection.candidates.exists()
+
+
+def test_tara_closes_and_counts_the_demos_ballot_awaiting_close_with_its_key_file(demo, login):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from clinlead.selection import demo as selection_demo
+    from clinlead.selection.models import SealedBallot
+
+    selection = Selection.objects.get(organisation=f.northgate(), stage=Selection.Stage.BALLOT,
+                                      closes_at__lt=timezone.now())
+    voted = SealedBallot.objects.filter(selection=selection).count()
+    assert voted > 0
+    key_file = selection_demo.KEY_FILES[selection.ballot_public_key]
+    assert selection_demo.key_file_path(selection).exists()
+    client = login("tara")
+    detail = client.get(reverse("selection:detail", kwargs={"pk": selection.pk})).content.decode()
+    assert reverse("selection:close", kwargs={"pk": selection.pk}) in detail
+    closed = client.post(reverse("selection:close", kwargs={"pk": selection.pk}), {
+        "key_file_1": SimpleUploadedFile("key.json", key_file), "passphrase_1": selection_demo.demo_passphrase()})
+    assert closed.status_code == 302
+    counted = client.post(reverse("selection:count", kwargs={"pk": selection.pk}), follow=True)
+    assert "Shortlist" in counted.content.decode()
+    selection.refresh_from_db()
+    assert selection.stage == Selection.Stage.COUNTED and selection.count_result["valid_votes"] == voted

@@ -13,11 +13,11 @@ from tests.selection import factories as f
 
 pytestmark = pytest.mark.django_db
 
-RESULT_PAGES = ["results", "receipts", "ballots", "blt"]
+RESULT_PAGES = ["results", "receipts", "ballots", "blt", "recount_file"]
 BALLOT_READERS = [
     selectors.published_ballots, selectors.receipt_fingerprints, selectors.ballots_cast,
     selectors.count_input, selectors.ballots_blt, selectors.count_report, selectors.shortlist,
-    selectors.recount,
+    selectors.recount, selectors.recount_file,
 ]
 
 
@@ -84,8 +84,10 @@ def test_no_reader_can_be_asked_for_a_subset_of_the_ballots():
 
 
 def test_after_the_close_the_same_readers_answer(open_with_votes):
-    services.close_ballot(actor=f.user("tara"), selection=f.time_passes(open_with_votes))
+    f.close(f.time_passes(open_with_votes))
     closed = f.demo_selection(f.DEMO_OPEN_BALLOT)
     assert selectors.ballots_cast(selection=closed) >= 1
-    assert len(selectors.published_ballots(selection=closed)) == selectors.ballots_cast(selection=closed)
+    lines = selectors.recount_file(selection=closed).splitlines()
+    ballots = [line for line in lines[1:] if line.startswith("1 ")]
+    assert len(ballots) == selectors.ballots_cast(selection=closed)
     assert selectors.count_report(selection=closed) is None  # closed, not yet counted

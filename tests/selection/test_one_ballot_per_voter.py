@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 
 from clinlead.selection import services
-from clinlead.selection.models import Ballot, VoterRecord
+from clinlead.selection.models import SealedBallot, VoterRecord
 from tests.selection import factories as f
 
 SUBMISSIONS = 50
@@ -44,7 +44,7 @@ def test_fifty_concurrent_double_submissions_leave_exactly_one_ballot(demo):
     assert len(refused) == SUBMISSIONS - 1
     assert all("already voted" in message for message in refused), set(refused)
     assert VoterRecord.objects.filter(selection=selection, person=voter).count() == 1
-    assert Ballot.objects.filter(selection=selection).count() == 1
+    assert SealedBallot.objects.filter(selection=selection).count() == 1
 
 
 @pytest.mark.django_db
@@ -54,7 +54,7 @@ def test_a_second_vote_is_refused_and_writes_nothing(demo):
     services.cast_ballot(actor=None, selection=selection, person=bob, preferences=f.ranking(selection))
     with pytest.raises(ValidationError, match="already voted"):
         services.cast_ballot(actor=None, selection=selection, person=bob, preferences=f.ranking(selection)[:1])
-    assert Ballot.objects.filter(selection=selection).count() == 1
+    assert SealedBallot.objects.filter(selection=selection).count() == 1
     assert VoterRecord.objects.filter(selection=selection).count() == 1
 
 

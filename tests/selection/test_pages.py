@@ -8,8 +8,9 @@ from django.urls import reverse
 
 from clinlead.analytics.blt import parse_blt
 from clinlead.analytics.stv import count_scottish_stv
-from clinlead.selection import selectors, services
-from clinlead.selection.models import Ballot, Selection, VoterRecord
+from clinlead.audit.models import AuditEvent
+from clinlead.selection import publication, selectors, services
+from clinlead.selection.models import Ballot, Receipt, SealedBallot, Selection, VoterRecord
 from tests.selection import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -34,18 +35,18 @@ def test_bob_votes_with_numbered_boxes_and_sees_his_receipt_once(demo, login):
     assert sorted(int(b) for b in boxes) == sorted(c.pk for c in selectors.ballot_paper(selection=selection))
     assert "<script" not in page.content.decode().split("</head>")[1], "the ballot needs no JavaScript"
 
-    before = Ballot.objects.filter(selection=selection).count()
+    before = SealedBallot.objects.filter(selection=selection).count()
     ranking = f.ranking(selection)[::-1]
     answer = client.post(url("vote", selection), ranked_post(selection, ranking))
     assert answer.status_code == 200
     code = RECEIPT.search(answer.content.decode()).group(1)
     assert "no-store" in answer["Cache-Control"]
-    ballot = Ballot.objects.get(selection=selection, receipt_hash=selectors.receipt_hash(selection_id=selection.pk, code=code))
-    assert ballot.preferences == ranking
-    assert Ballot.objects.filter(selection=selection).count() == before + 1
-    # The code is kept nowhere: not in the session, not on the ballot.
+    assert SealedBallot.objects.filter(selection=selection).count() == before + 1
+    assert not Ballot.objects.filter(selection=selection).exists(), "a ballot is stored in the clear"
+    # The code is kept nowhere in the clear: not in the session, not in the database.
     assert code not in str(dict(client.session))
-    assert code.replace("-", "") not in str(Ballot.objects.filter(selection=selection).values_list())
+    digest = selectors.receipt_hash(selection_id=selection.pk, code=code)
+    assert not Receipt.objects.filter(receipt_hash=digest).exists()
     again = client.get(url("vote", selection))
     assert "You have already voted" in again.content.decode()
     assert RECEIPT.search(again.content.decode()) is None
@@ -73,36 +74,60 @@ def test_approval_voting_takes_ticks(demo, client):
     answer = client.post(url("vote", selection), {"approved": [str(paper[2]), str(paper[0])]})
     assert RECEIPT.search(answer.content.decode())
     # Stored in ballot-paper order: the order the boxes were ticked in is not kept.
+    f.close(f.time_passes(selection))
     assert Ballot.objects.get(selection=selection).preferences == sorted([paper[2], paper[0]], key=paper.index)
 
 
-def test_results_show_every_stage_and_the_blt_file_recounts_to_the_same_shortlist(demo, login):
+def recounts_to_the_result(selection, blt_text):
+    election = parse_blt(text=blt_text)
+    assert sum(n for n, _ in election.ballots) == Ballot.objects.filter(selection=selection).count()
+    recount = count_scottish_stv(candidates=election.candidates, ballots=election.ballots,
+                                 seats=election.seats, seed=selection.count_seed, withdrawn=election.withdrawn)
+    return recount.elected == selection.count_result["elected"]
+
+
+def test_few_voters_and_many_possible_rankings_publish_stages_not_ballots_and_scrutineers_recount(demo, login):
     selection = f.counted(title=f.MEDICINE, candidates=4, shortlist_size=2)
+    assert not selectors.full_ballots_published(selection=selection)  # 4 candidates: 64 possible rankings
     client = login("bob")
     page = client.get(url("results", selection)).content.decode()
     for stage in selection.count_result["stages"]:
         assert f"Stage {stage['number']}: {stage['action']}" in page
     assert f'id="count-seed">{selection.count_seed}<' in page
+    assert url("blt", selection) not in page and url("recount_file", selection) not in page
+    assert client.get(url("blt", selection)).status_code == 403
+    withheld = client.get(url("ballots", selection)).content.decode()
+    assert 'id="ballots-withheld"' in withheld and 'id="ballots"' not in withheld
+    assert client.get(url("recount_file", selection)).status_code == 403
 
+    tara = login("tara")
+    assert url("recount_file", selection) in tara.get(url("results", selection)).content.decode()
+    download = tara.get(url("recount_file", selection))
+    assert download["Content-Disposition"].startswith("attachment")
+    assert recounts_to_the_result(selection, download.content.decode())
+    event = AuditEvent.objects.get(action="selection.recount_file_downloaded")
+    assert event.actor == f.user("tara") and event.object_id == str(selection.pk)
+
+
+def test_where_enough_voted_the_ballots_and_the_blt_file_are_published_and_recount(demo, login, monkeypatch):
+    monkeypatch.setattr(publication, "BALLOTS_PER_PATTERN", 0)  # the rule itself: test_publication.py
+    selection = f.counted(title=f.MEDICINE, candidates=4, shortlist_size=2)
+    client = login("bob")
     blt = client.get(url("blt", selection))
-    assert blt["Content-Disposition"].startswith("attachment")
-    election = parse_blt(text=blt.content.decode())
-    assert sum(n for n, _ in election.ballots) == Ballot.objects.filter(selection=selection).count()
-    recount = count_scottish_stv(candidates=election.candidates, ballots=election.ballots,
-                                 seats=election.seats, seed=selection.count_seed, withdrawn=election.withdrawn)
-    assert recount.elected == selection.count_result["elected"]
+    assert blt.status_code == 200 and blt["Content-Disposition"].startswith("attachment")
+    assert recounts_to_the_result(selection, blt.content.decode())
+    ballots = client.get(url("ballots", selection)).content.decode()
+    assert ballots.count("<li>") == len(selection.receipt_codes)
+    assert "fingerprint" not in ballots.lower() and not any(c in ballots for c in selection.receipt_codes)
 
 
-def test_receipts_and_ballots_are_published_apart_and_a_voter_can_check_their_code(demo, login):
+def test_receipts_are_published_and_a_voter_can_check_their_code(demo, login):
     selection = f.counted(title=f.MEDICINE)
     client = login("bob")
     receipts = client.get(url("receipts", selection)).content.decode()
     for code in selection.receipt_codes:
         digest = selectors.receipt_hash(selection_id=selection.pk, code=code)
         assert selectors.fingerprint(digest) in receipts
-    ballots = client.get(url("ballots", selection)).content.decode()
-    assert ballots.count("<li>") == len(selection.receipt_codes)
-    assert "fingerprint" not in ballots.lower() and not any(c in ballots for c in selection.receipt_codes)
 
     checked = client.post(url("receipt", selection), {"code": selection.receipt_codes[0].lower()})
     assert "Counted." in checked.content.decode()
@@ -154,7 +179,7 @@ def test_every_page_of_a_selection_renders_for_the_talent_admin(demo, login):
     selection = f.counted(title=f.MEDICINE)
     client = login("tara")
     for name in ["detail", "candidates", "electorate", "interviews", "schedule_ballot", "receipt", "results",
-                 "receipts", "ballots", "committee", "decision"]:
+                 "receipts", "ballots", "committee", "decision", "close"]:
         assert client.get(url(name, selection)).status_code == 200, name
     for name in ["list", "open_vacancy", "policy"]:
         assert client.get(reverse(f"selection:{name}", kwargs={"slug": "northgate"})).status_code == 200, name

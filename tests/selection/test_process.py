@@ -134,9 +134,11 @@ def test_the_ballot_opens_and_closes_at_its_set_times(demo):
     now = timezone.now()
     with pytest.raises(ValidationError, match="close after it opens"):
         services.schedule_ballot(actor=None, selection=selection, method="scottish-stv", shortlist_size=2,
-                                 opens_at=now + timedelta(days=2), closes_at=now + timedelta(days=1))
+                                 opens_at=now + timedelta(days=2), closes_at=now + timedelta(days=1),
+                                 passphrases=[f.PASSPHRASE])
     services.schedule_ballot(actor=None, selection=selection, method="scottish-stv", shortlist_size=2,
-                             opens_at=now + timedelta(hours=1), closes_at=now + timedelta(days=1))
+                             opens_at=now + timedelta(hours=1), closes_at=now + timedelta(days=1),
+                             passphrases=[f.PASSPHRASE])
     selection.refresh_from_db()
     voter = f.electors(selection)[0]
     with pytest.raises(ValidationError, match="opens on"):
@@ -153,12 +155,12 @@ def test_the_ballot_closes_early_only_once_everyone_has_voted(demo):
     for person in electors[:-1]:
         services.cast_ballot(actor=None, selection=selection, person=person, preferences=f.ranking(selection))
     with pytest.raises(ValidationError, match="whole electorate"):
-        services.close_ballot(actor=f.user("tara"), selection=selection)
+        f.close(selection)
     services.cast_ballot(actor=None, selection=selection, person=electors[-1], preferences=f.ranking(selection))
-    closed = services.close_ballot(actor=f.user("tara"), selection=selection)
+    closed = f.close(selection)
     assert closed.stage == Selection.Stage.CLOSED
     event = AuditEvent.objects.get(action="selection.ballot_closed")
-    assert event.after == {"ballots": len(electors), "electorate": len(electors)}
+    assert event.after == {"ballots": len(electors), "electorate": len(electors), "full_ballots_published": False}
 
 
 def test_the_count_records_its_seed_and_a_recount_gives_the_same_result(demo):
@@ -182,11 +184,11 @@ def test_anyone_can_recount_the_published_blt_file_with_the_count_command(demo, 
     for i, person in enumerate(f.electors(selection)):
         ballot = [paper[(i + k) % len(paper)] for k in range(1 + i % 3)] if i % 4 else paper[1:3]
         services.cast_ballot(actor=None, selection=selection, person=person, preferences=ballot)
-    selection = services.close_ballot(actor=None, selection=f.time_passes(selection))
+    selection = f.close(f.time_passes(selection))
     services.count_ballots(actor=None, selection=selection)
     selection.refresh_from_db()
     path = tmp_path / "ballots.blt"
-    path.write_text(selectors.ballots_blt(selection=selection), encoding="utf-8")
+    path.write_text(selectors.recount_file(selection=selection), encoding="utf-8")
     out = StringIO()
     call_command("count", str(path), "--json", "--method", method, "--seed", str(selection.count_seed), *extra, stdout=out)
     recount = json.loads(out.getvalue())
@@ -201,7 +203,7 @@ def test_a_candidate_who_withdraws_during_the_ballot_is_skipped_by_the_count(dem
         services.cast_ballot(actor=None, selection=selection, person=person, preferences=paper)
     leaving = selection.candidates.get(pk=paper[0])
     services.withdraw_candidate(actor=f.user("tara"), candidate=leaving)
-    selection = services.close_ballot(actor=None, selection=f.time_passes(selection))
+    selection = f.close(f.time_passes(selection))
     result = services.count_ballots(actor=None, selection=selection)
     label = selectors.candidate_labels(selection=selection)[leaving.pk]
     assert label in result.withdrawn and label not in result.elected

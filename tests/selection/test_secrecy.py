@@ -12,9 +12,9 @@ from django.db import connection, models
 from django.urls import reverse
 from django.utils import timezone
 
-from clinlead.audit.models import AuditEvent
-from clinlead.selection import selectors, services
-from clinlead.selection.models import Ballot, VoterRecord
+from clinlead.audit.models import AuditEvent, DailyCount
+from clinlead.selection import services
+from clinlead.selection.models import Ballot, Receipt, SealedBallot, VoterRecord
 from tests.selection import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -38,67 +38,78 @@ def column_type(model, name):
     return connection.introspection.get_field_type(description.type_code, description).lower()
 
 
-def test_the_ballot_table_holds_the_choices_the_receipt_hash_and_nothing_that_leads_to_a_voter():
-    assert set(columns(Ballot)) == {"id", "selection_id", "preferences", "receipt_hash"}
-    assert list(foreign_keys(Ballot).values()) == [("selection_selection", "id")]
-    for name in columns(Ballot):
-        assert not any(word in name for word in PERSONAL), name
-        assert not any(word in column_type(Ballot, name) for word in TIMES), f"{name} records a time"
-    for field in Ballot._meta.get_fields():
-        assert not (field.is_relation and field.related_model is not None
-                    and field.related_model._meta.model_name != "selection"), field.name
+def test_the_ballot_table_holds_the_choices_and_nothing_that_leads_to_a_voter_or_a_receipt():
+    assert set(columns(Ballot)) == {"id", "selection_id", "preferences"}
+    assert set(columns(Receipt)) == {"id", "selection_id", "receipt_hash"}
+    assert set(columns(SealedBallot)) == {"id", "selection_id", "box"}
+    for model in (Ballot, Receipt, SealedBallot):
+        assert list(foreign_keys(model).values()) == [("selection_selection", "id")]
+        for name in columns(model):
+            assert not any(word in name for word in PERSONAL), name
+            assert not any(word in column_type(model, name) for word in TIMES), f"{name} records a time"
+        for field in model._meta.get_fields():
+            assert not (field.is_relation and field.related_model is not None
+                        and field.related_model._meta.model_name != "selection"), field.name
 
 
-def test_the_voter_record_says_who_and_which_day_only():
-    assert set(columns(VoterRecord)) == {"id", "selection_id", "person_id", "voted_on"}
-    assert "date" in column_type(VoterRecord, "voted_on") and "time" not in column_type(VoterRecord, "voted_on")
-    assert not any(isinstance(field, (models.DateTimeField, models.TimeField))
-                   for field in VoterRecord._meta.get_fields())
+def test_the_voter_record_says_who_only_not_even_the_day():
+    assert set(columns(VoterRecord)) == {"id", "selection_id", "person_id"}
     targets = {target for target, _ in foreign_keys(VoterRecord).values()}
-    assert "selection_ballot" not in targets
+    assert not targets & {"selection_ballot", "selection_sealedballot", "selection_receipt"}
 
 
-@pytest.mark.parametrize("model", [Ballot, VoterRecord])
+@pytest.mark.parametrize("model", [Ballot, VoterRecord, SealedBallot, Receipt])
 def test_keys_are_random_uuids_not_counters(model):
     pk = model._meta.pk
     assert isinstance(pk, models.UUIDField) and pk.default is uuid.uuid4
 
 
-def test_ballot_keys_and_stored_order_do_not_follow_the_order_of_voting(demo):
-    selection = f.voting(title=f.MEDICINE)
-    in_order_of_voting = []
-    for i, person in enumerate(f.electors(selection)):
-        code = services.cast_ballot(actor=None, selection=selection, person=person,
-                                    preferences=f.ranking(selection)[: 1 + i % 3])
-        digest = selectors.receipt_hash(selection_id=selection.pk, code=code)
-        in_order_of_voting.append(Ballot.objects.get(receipt_hash=digest).pk)
+def test_while_the_ballot_is_open_only_sealed_boxes_of_one_size_are_stored(demo):
+    selection = f.voting(title=f.MEDICINE, candidates=4)
+    paper = f.ranking(selection)
+    for i, person in enumerate(f.electors(selection)[:12]):
+        services.cast_ballot(actor=None, selection=selection, person=person, preferences=paper[: 1 + i % 4])
+    assert not Ballot.objects.filter(selection=selection).exists()
+    assert not Receipt.objects.filter(selection=selection).exists()
+    boxes = [bytes(b) for b in SealedBallot.objects.filter(selection=selection).values_list("box", flat=True)]
+    assert len(boxes) == 12 and len({len(b) for b in boxes}) == 1, "a box's length tells how many were ranked"
+    for box in boxes:
+        assert b'"p":[' not in box and b'"r":"' not in box, "the choices or the receipt are in the clear"
+
+
+def test_after_the_close_no_order_or_key_follows_the_order_of_voting(demo):
+    selection = f.voting(title=f.MEDICINE, candidates=4)
+    paper = f.ranking(selection)
+    in_order_of_voting, voters = [], f.electors(selection)
+    for i, person in enumerate(voters):
+        ranking = [paper[(i + k) % 4] for k in range(1 + i % 4)]
+        services.cast_ballot(actor=None, selection=selection, person=person, preferences=ranking)
+        in_order_of_voting.append(ranking)
     n = len(in_order_of_voting)
     assert n >= 20, "too few voters to tell an order from chance"
-    assert all(pk.version == 4 for pk in in_order_of_voting)
-    assert sorted(in_order_of_voting) != in_order_of_voting
-    assert sorted(in_order_of_voting, reverse=True) != in_order_of_voting
+    sealed_ids = set(SealedBallot.objects.filter(selection=selection).values_list("id", flat=True))
+    voter_ids = set(VoterRecord.objects.filter(selection=selection).values_list("id", flat=True))
 
-    selection = services.close_ballot(actor=f.user("tara"), selection=f.time_passes(selection))
-    # After the close both tables are written again: ballots in a random order, voter records
-    # in order of person, so not even the database's own row order follows the voting.
-    stored = list(Ballot.objects.filter(selection=selection).values_list("id", flat=True))
+    selection = f.close(f.time_passes(selection))
+    assert not SealedBallot.objects.filter(selection=selection).exists(), "the sealed ballots are destroyed"
+    stored = list(Ballot.objects.filter(selection=selection).values_list("preferences", flat=True))
     assert sorted(stored) == sorted(in_order_of_voting) and stored != in_order_of_voting
-    voters = list(VoterRecord.objects.filter(selection=selection).values_list("person_id", flat=True))
-    assert voters == sorted(voters)
-    assert set(VoterRecord.objects.filter(selection=selection).values_list("voted_on", flat=True)) == {
-        timezone.localdate()}
-    # Published lists: shuffled afresh each time, so two readings differ.
-    readings = [tuple(map(tuple, selectors.published_ballots(selection=selection))) for _ in range(3)]
-    assert len(set(readings)) > 1
+    ids = set(Ballot.objects.filter(selection=selection).values_list("id", flat=True))
+    ids |= set(Receipt.objects.filter(selection=selection).values_list("id", flat=True))
+    assert not ids & (sealed_ids | voter_ids), "a key survived the close"
+    after = list(VoterRecord.objects.filter(selection=selection).values_list("person_id", "id"))
+    assert [p for p, _ in after] == sorted(p.pk for p in voters)
+    assert not {i for _, i in after} & voter_ids, "voter records keep their keys from the time of voting"
 
 
-def test_the_audit_trail_of_a_vote_names_no_voter_and_no_choice(demo):
+def test_the_audit_trail_counts_votes_per_day_and_names_no_voter(demo):
     selection = f.demo_selection(f.DEMO_OPEN_BALLOT)
-    bob = f.persona("bob")
-    services.cast_ballot(actor=f.user("bob"), selection=selection, person=bob, preferences=f.ranking(selection))
-    event = AuditEvent.objects.get(action="selection.ballot_cast")
-    assert event.actor is None and "Okafor" not in event.actor_label and event.after == {} and event.before == {}
-    assert event.object_type == "selection.Selection"
+    for username in ["bob", "alice"]:
+        services.cast_ballot(actor=f.user(username), selection=selection, person=f.persona(username),
+                             preferences=f.ranking(selection))
+    assert not AuditEvent.objects.filter(action="selection.ballot_cast").exists()
+    counted = DailyCount.objects.get(action="selection.ballot_cast", object_id=str(selection.pk))
+    assert counted.count == 2 and counted.day == timezone.localdate()
 
 
 def test_voting_writes_nothing_about_the_ballot_to_the_logs_or_the_session(demo, login, caplog):
