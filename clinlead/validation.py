@@ -7,7 +7,8 @@
 - Free text is capped (CLINLEAD_FORM_TEXT_MAX_CHARS); a model field's own max_length applies too.
 
 `install()` (run once at start-up by the accounts app) puts the date and text checks on every
-Django form field of those kinds, so a form written tomorrow is covered without remembering to.
+Django form field of those kinds, and the id check on every model choice field, so a form
+written tomorrow is covered without remembering to.
 Invalid input is then an ordinary form error, never a server error.
 """
 
@@ -18,6 +19,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
+from django.db import models
 from django.utils import timezone
 
 _ASCII_ID = re.compile(r"[0-9]{1,19}")
@@ -67,8 +69,48 @@ class _CappedText(MaxLengthValidator):
         super().__init__(limit_value=text_cap)
 
 
+def _integer_key(field) -> bool:
+    key = field.queryset.model._meta.pk if not field.to_field_name else \
+        field.queryset.model._meta.get_field(field.to_field_name)
+    return isinstance(key, models.IntegerField)
+
+
+def _check_ids(field, values, code):
+    """Refuse a choice that is not an id before it reaches the database: `²` cannot be an id,
+    and a 30-digit number makes SQLite raise OverflowError instead of finding nothing."""
+    if not _integer_key(field):
+        return
+    for value in values:
+        if isinstance(value, models.Model) or value in field.empty_values:
+            continue
+        if parse_id(value) is None:
+            params = {"pk": value} if code == "invalid_pk_value" else {"value": value}
+            raise ValidationError(field.error_messages[code], code=code, params=params)
+
+
+def _checked_to_python(original):
+    def to_python(self, value):
+        _check_ids(self, [value], "invalid_choice")
+        return original(self, value)
+    to_python.checks_ids = True
+    return to_python
+
+
+def _checked_values(original):
+    def check_values(self, value):
+        _check_ids(self, value if isinstance(value, list | tuple) else [value], "invalid_pk_value")
+        return original(self, value)
+    check_values.checks_ids = True
+    return check_values
+
+
 def install():
-    """Every form DateField / DateTimeField checks the window; every CharField the text cap."""
+    """Every form DateField / DateTimeField checks the window; every CharField the text cap;
+    every model choice field takes only ids that could exist."""
+    if not getattr(forms.ModelChoiceField.to_python, "checks_ids", False):
+        forms.ModelChoiceField.to_python = _checked_to_python(forms.ModelChoiceField.to_python)
+    if not getattr(forms.ModelMultipleChoiceField._check_values, "checks_ids", False):
+        forms.ModelMultipleChoiceField._check_values = _checked_values(forms.ModelMultipleChoiceField._check_values)
     for field_class in (forms.DateField, forms.DateTimeField):
         if check_plausible_date not in field_class.default_validators:
             field_class.default_validators = [*field_class.default_validators, check_plausible_date]
