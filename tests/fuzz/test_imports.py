@@ -3,10 +3,11 @@ evaluation's figures, framework files and ballots for `clinlead count`. Each eit
 is refused with its documented error; a refused import leaves every table as it was."""
 
 import json
+from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
 from tests.fuzz.conftest import rolled_back
@@ -49,6 +50,7 @@ def test_hr_extracts_with_hostile_cells_and_any_effective_date(fuzz_db, cases):
 
     @FUZZ
     @given(file=table(COLUMN_NAMES, valid), effective=st.dates(), dry_run=st.booleans())
+    @example(file=(csv_bytes(COLUMN_NAMES, valid), "leap.csv"), effective=date(2028, 2, 29), dry_run=True)
     def run(file, effective, dry_run):
         cases[0] += 1
         with rolled_back():
