@@ -229,6 +229,12 @@ TASKS = {
     }
 }
 
+# Forms refuse dates outside [1 January of this year, today + this many years] and text longer
+# than this (a model field's own max_length applies as well); see clinlead/validation.py.
+CLINLEAD_EARLIEST_YEAR = int(os.environ.get("CLINLEAD_EARLIEST_YEAR", "1900"))
+CLINLEAD_YEARS_AHEAD = int(os.environ.get("CLINLEAD_YEARS_AHEAD", "50"))
+CLINLEAD_FORM_TEXT_MAX_CHARS = int(os.environ.get("CLINLEAD_FORM_TEXT_MAX_CHARS", "20000"))
+
 # The anonymity threshold used where an organisation has not set its own.
 CLINLEAD_DEFAULT_MIN_RESPONSES = 5
 CLINLEAD_DEFAULT_MIN_COMMENTS = 10

@@ -4,7 +4,8 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404
 
-from clinlead.org.models import Organisation
+from clinlead.org.models import Organisation, Person
+from clinlead.validation import parse_id
 
 
 def require(allowed: bool):
@@ -16,6 +17,15 @@ def organisation_for(request, slug, rule):
     organisation = get_object_or_404(Organisation, slug=slug)
     require(rule(request.user, organisation))
     return organisation
+
+
+def person_in(organisation, value):
+    """The person whose id was posted, if they belong to `organisation`; None if nothing was
+    posted. A malformed id, a missing person and another organisation's person all answer the
+    same 404, so posting ids never reveals who works elsewhere."""
+    if not str(value or "").strip():
+        return None
+    return get_object_or_404(Person, pk=parse_id(value) or 0, organisation=organisation)
 
 
 def page_of(request, queryset, per_page=50):

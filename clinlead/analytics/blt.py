@@ -18,9 +18,14 @@ a clear error rather than guessed at, because a recount must mean one thing.
 """
 
 import os
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+
+# A ballot line's count; far above any real electorate, far below what the fixed-point count holds.
+MAX_BALLOT_COUNT = 10**9
+_WHOLE_NUMBER = re.compile(r"-?[0-9]+")
 
 
 class BltError(ValueError):
@@ -162,10 +167,12 @@ def _skip_blank(lines: list[str], at: int) -> int:
 
 
 def _integer(token: str, line: int, what: str) -> int:
-    try:
-        return int(token)
-    except ValueError:
-        raise BltError(line, f"{what} {token!r} is not a whole number") from None
+    # ASCII digits only: int() also reads other scripts' digits, and a BLT file means 0-9.
+    if not _WHOLE_NUMBER.fullmatch(token):
+        raise BltError(line, f"{what} {token[:40]!r} is not a whole number")
+    if len(token.lstrip("-")) > len(str(MAX_BALLOT_COUNT)):
+        raise BltError(line, f"{what} {token[:40]!r} is too large (the most is {MAX_BALLOT_COUNT:,})")
+    return int(token)
 
 
 def _parse_header(text: str, line: int) -> tuple[int, int]:
@@ -207,6 +214,9 @@ def _parse_ballot(tokens: list[str], line: int, n_candidates: int) -> tuple[int,
     count = _integer(tokens[0], line, "ballot count")
     if count < 1:
         raise BltError(line, f"a ballot count must be a positive whole number, not {count}")
+    if count > MAX_BALLOT_COUNT:
+        # Votes are counted in fixed point to five decimals; an absurd weight would overflow it.
+        raise BltError(line, f"a ballot count of {count} is more than {MAX_BALLOT_COUNT:,} ballots")
     if tokens[-1] != "0" or len(tokens) < 2:
         raise BltError(line, "the ballot is not ended by 0")
     prefs: list[int] = []

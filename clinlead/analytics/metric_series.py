@@ -9,12 +9,9 @@ that a person would look at; the header is row 1.
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -26,6 +23,8 @@ from clinlead.analytics.periods import (
     describe_granularity,
     parse_period,
 )
+from clinlead.tabular import TableError, raw_rows
+from clinlead.tabular import cell_text as _text
 
 COLUMNS = ("organisation", "period", "metric", "value")
 # Enough to fix a file without drowning the reader; the rest are counted.
@@ -119,10 +118,8 @@ def read_metric_series(*, path: str | Path) -> MetricSeries:
     if not path.is_file():
         raise MetricSeriesError(source=str(path), message="file not found")
     suffix = path.suffix.lower()
-    if suffix == ".csv":
-        rows = _csv_rows(path=path, source=source)
-    elif suffix == ".xlsx":
-        rows = _xlsx_rows(path=path, source=source)
+    if suffix in (".csv", ".xlsx"):
+        rows = _bounded_rows(path=path, source=source)
     else:
         raise MetricSeriesError(
             source=source,
@@ -143,60 +140,12 @@ def metric_series_from_records(
     return parse_metric_rows(rows=numbered, source=source)
 
 
-def _csv_rows(*, path: Path, source: str) -> list[tuple[int, list[Any]]]:
+def _bounded_rows(*, path: Path, source: str) -> list[tuple[int, list[Any]]]:
+    """Every row, read within clinlead.tabular's bounds (an .xlsx cell keeps its own type)."""
     try:
-        # utf-8-sig swallows the byte-order mark Excel puts at the start of "CSV UTF-8" files.
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise MetricSeriesError(
-            source=source, message=f"not UTF-8 text (byte {exc.start}); save the file as CSV UTF-8"
-        ) from None
-    reader = csv.reader(io.StringIO(text, newline=""))
-    rows = []
-    first_line = 1
-    try:
-        for record in reader:
-            # A quoted field can span lines; report the line where the record starts.
-            rows.append((first_line, record))
-            first_line = reader.line_num + 1
-    except csv.Error as exc:
-        raise MetricSeriesError(
-            source=source, message=f"row {first_line}: unreadable CSV ({exc})"
-        ) from None
-    return rows
-
-
-def _xlsx_rows(*, path: Path, source: str) -> list[tuple[int, list[Any]]]:
-    from openpyxl import load_workbook
-
-    try:
-        # data_only: a formula cell gives its last calculated value, as the user saw it.
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises several unrelated types for a bad file
-        raise MetricSeriesError(
-            source=source, message=f"not a readable .xlsx file ({exc})"
-        ) from None
-    try:
-        sheet = workbook.worksheets[0]
-        return [
-            (index, list(values))
-            for index, values in enumerate(sheet.iter_rows(values_only=True), start=1)
-        ]
-    finally:
-        workbook.close()
-
-
-def _text(cell: Any) -> str:
-    if cell is None:
-        return ""
-    if isinstance(cell, datetime):
-        # Excel turns a typed 2025-01-15 into a datetime; a midnight one is just a date.
-        return cell.date().isoformat() if cell.time() == datetime.min.time() else cell.isoformat()
-    if isinstance(cell, date):
-        return cell.isoformat()
-    if isinstance(cell, float) and cell.is_integer():
-        return str(int(cell))
-    return str(cell).strip()
+        return list(raw_rows(content=path.read_bytes(), filename=path.name, typed=True))
+    except TableError as exc:
+        raise MetricSeriesError(source=source, message=str(exc)) from None
 
 
 def _blank(cells: Sequence[Any]) -> bool:

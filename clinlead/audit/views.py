@@ -1,6 +1,5 @@
 """The audit log: auditors search it and export what they found."""
 
-import csv
 from datetime import date
 
 from django.contrib.auth.decorators import login_required
@@ -13,6 +12,7 @@ from clinlead.accounts import permissions
 from clinlead.accounts.access import crumbs, organisation_for, page_of
 from clinlead.audit import services as audit
 from clinlead.audit.models import AuditEvent, DailyCount
+from clinlead.exports import SafeCsvWriter
 
 EXPORT_COLUMNS = [
     "occurred_at",
@@ -101,7 +101,7 @@ def export(request, slug):
             organisation=org,
             after={k: str(v) for k, v in filters.items() if v},
         )
-    writer = csv.writer(_Echo())
+    writer = SafeCsvWriter(_Echo())
 
     def rows():
         yield writer.writerow(EXPORT_COLUMNS)

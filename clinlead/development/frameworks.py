@@ -4,7 +4,6 @@ The file format is described in docs/development.md. Only the structure is loade
 dimensions and levels), never descriptive text.
 """
 
-import json
 import re
 from pathlib import Path
 
@@ -14,21 +13,25 @@ from django.db import transaction
 from clinlead.audit import services as audit
 from clinlead.development.models import Dimension, Framework, FrameworkLevel
 from clinlead.org.models import Organisation
+from clinlead.tabular import TableError, load_json, text_problem
 
 FORMAT = "clinlead-framework-1"
 FRAMEWORK_DIR = Path(__file__).resolve().parent / "frameworks"
 NATIONAL_FILES = ["nhs-healthcare-leadership-model.json", "nhs-leadership-competency-framework-board.json"]
 HEALTHCARE_LEADERSHIP_MODEL = "nhs-healthcare-leadership-model"
 BOARD_FRAMEWORK = "nhs-leadership-competency-framework-board"
+# A framework file is a few kilobytes; these bounds are far above any real one.
+MAX_FILE_CHARS = 1_000_000
+MAX_DIMENSIONS = 100
 CODE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 
 
 def parse_framework(text: str, *, source: str = "the file") -> dict:
     """Check a framework file and return it as plain data; ValidationError names what is wrong."""
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ValidationError(f"{source} is not valid JSON (line {exc.lineno}: {exc.msg})") from exc
+        data = load_json(text, max_chars=MAX_FILE_CHARS)
+    except TableError as exc:
+        raise ValidationError(f"{source}: {exc}") from None
     if not isinstance(data, dict):
         raise ValidationError(f"{source} must hold one JSON object")
     if data.get("format") != FORMAT:
@@ -38,16 +41,21 @@ def parse_framework(text: str, *, source: str = "the file") -> dict:
             raise ValidationError(f'{source}: "{key}" must be a non-empty text')
     if not CODE.match(data["code"]):
         raise ValidationError(f'{source}: "code" may use only lower-case letters, digits and hyphens')
-    if len(data["name"]) > 200 or len(data["version"]) > 40:
-        raise ValidationError(f'{source}: "name" (200) or "version" (40 characters) is too long')
+    for key, model, column in (("name", Framework, "name"), ("version", Framework, "version"),
+                               ("publisher", Framework, "publisher")):
+        _check_text(data.get(key, ""), f'{source}: "{key}"', model, column)
     levels = data.get("levels", [])
     if not isinstance(levels, list) or not all(isinstance(x, str) and x.strip() for x in levels):
         raise ValidationError(f'{source}: "levels" must be a list of names, lowest first')
+    for i, level in enumerate(levels, start=1):
+        _check_text(level, f'{source}: level {i}', FrameworkLevel, "name")
     if len(set(levels)) != len(levels) or len(levels) == 1 or len(levels) > 10:
         raise ValidationError(f'{source}: "levels" must be 2 to 10 different names (or none)')
     dimensions = data.get("dimensions")
     if not isinstance(dimensions, list) or not dimensions:
         raise ValidationError(f'{source}: "dimensions" must be a non-empty list')
+    if len(dimensions) > MAX_DIMENSIONS:
+        raise ValidationError(f'{source}: {len(dimensions):,} dimensions; a framework has at most {MAX_DIMENSIONS}')
     codes = set()
     for i, item in enumerate(dimensions, start=1):
         where = f"{source}: dimension {i}"
@@ -56,8 +64,9 @@ def parse_framework(text: str, *, source: str = "the file") -> dict:
         code, name = item.get("code"), item.get("name")
         if not isinstance(code, str) or not CODE.match(code):
             raise ValidationError(f'{where}: "code" may use only lower-case letters, digits and hyphens')
-        if not isinstance(name, str) or not name.strip() or len(name) > 200:
+        if not isinstance(name, str) or not name.strip():
             raise ValidationError(f'{where}: "name" must be a text of up to 200 characters')
+        _check_text(name, f'{where}: "name"', Dimension, "name")
         if code in codes:
             raise ValidationError(f'{where}: the code "{code}" is used twice')
         codes.add(code)
@@ -70,6 +79,13 @@ def parse_framework(text: str, *, source: str = "the file") -> dict:
         "dimensions": [{"code": d["code"], "name": d["name"].strip()} for d in dimensions],
         "organisation": organisation,
     }
+
+
+def _check_text(value, where, model, column):
+    limit = model._meta.get_field(column).max_length
+    reason = text_problem(value, max_length=limit) if isinstance(value, str) else "must be a text"
+    if reason:
+        raise ValidationError(f"{where} {reason}")
 
 
 def write_framework(data, organisation):

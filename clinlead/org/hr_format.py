@@ -3,15 +3,14 @@
 The columns are documented in docs/hr-import.md; `COLUMNS` is the single source of that list.
 """
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
-from clinlead.org.models import Profession
+from clinlead.org.models import Person, Profession, Site, Unit
 from clinlead.org.special_category import ETHNIC_GROUPS, Gender
+from clinlead.tabular import TableError, parse_iso_date, read_table, text_problem
 
 
 @dataclass(frozen=True)
@@ -46,6 +45,26 @@ GENDER_VALUES = set(Gender.values)
 ETHNICITY_VALUES = {code for code, _, _ in ETHNIC_GROUPS}
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_PROBLEMS_LISTED = 500
+EARLIEST_START = date(1900, 1, 1)
+
+
+def _length(model, name):
+    return model._meta.get_field(name).max_length
+
+
+# Free-text columns: the database column's length, and whether the value is a name (a name may
+# not begin like a spreadsheet formula). Identifiers are checked for control characters only.
+TEXT_COLUMNS = {
+    "staff_number": (_length(Person, "staff_number"), False),
+    "first_name": (_length(Person, "first_name"), True),
+    "last_name": (_length(Person, "last_name"), True),
+    "work_email": (_length(Person, "work_email"), False),
+    "grade": (_length(Person, "grade"), True),
+    "site": (_length(Site, "code"), True),
+    "unit_path": (_length(Unit, "path"), False),
+    "leader_staff_number": (_length(Person, "staff_number"), False),
+}
+UNIT_NAME_LENGTH = _length(Unit, "name")
 
 
 @dataclass(frozen=True)
@@ -83,6 +102,9 @@ class HrExtract:
     rows: list[HrRow] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     total_problems: int = 0
+    # (organisation, staff number) of rows refused for their own problems: they are still in
+    # the file, so their reports are not "missing a leader" as well.
+    refused: set[tuple[str, str]] = field(default_factory=set)
 
     @property
     def ok(self):
@@ -99,20 +121,22 @@ class HrFileError(Exception):
 
 
 def read_rows(*, path: Path | None = None, content: bytes | None = None, filename: str = ""):
-    """Yield (row_number, {column: text}) from a CSV or .xlsx file; the header is row 1."""
-    name = (filename or (path.name if path else "")).lower()
+    """Yield (row_number, {column: text}) from a CSV or .xlsx file; the header is row 1.
+
+    The file is read within clinlead.tabular's bounds (size, rows, columns, cell length)."""
+    name = filename or (path.name if path else "")
     if content is None:
         content = Path(path).read_bytes()
-    if name.endswith(".xlsx"):
-        yield from _read_xlsx(content)
-    elif name.endswith(".csv") or name.endswith(".txt"):
-        yield from _read_csv(content)
-    else:
-        raise HrFileError(f"{name or 'the file'}: use a .csv or .xlsx file")
+    try:
+        table = read_table(content=content, filename=name)
+        header = _check_header(table.header)
+        for number, cells in table.rows():
+            yield number, dict(zip(header, cells, strict=True))
+    except TableError as exc:
+        raise HrFileError(str(exc)) from None
 
 
 def _check_header(header):
-    header = [(h or "").strip().lower() for h in header]
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise HrFileError("row 1: missing required column(s): " + ", ".join(missing))
@@ -122,53 +146,6 @@ def _check_header(header):
     return header
 
 
-def _read_csv(content: bytes):
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise HrFileError(f"the file is not UTF-8 text (byte {exc.start})") from exc
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = _check_header(next(reader))
-    except StopIteration:
-        raise HrFileError("the file is empty") from None
-    for cells in reader:
-        if not any(c.strip() for c in cells):
-            continue
-        yield reader.line_num, dict(zip(header, (c.strip() for c in cells), strict=False)) | {
-            "__extra__": len(cells) > len(header)
-        }
-
-
-def _read_xlsx(content: bytes):
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a damaged file
-        raise HrFileError(f"the Excel file cannot be opened: {exc}") from exc
-    sheet = workbook.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
-    try:
-        header = _check_header([str(h) if h is not None else "" for h in next(rows)])
-    except StopIteration:
-        raise HrFileError("the first sheet is empty") from None
-    for number, values in enumerate(rows, start=2):
-        cells = ["" if v is None else _excel_text(v) for v in values]
-        if not any(cells):
-            continue
-        yield number, dict(zip(header, cells, strict=False)) | {"__extra__": False}
-    workbook.close()
-
-
-def _excel_text(value):
-    if isinstance(value, date):
-        return value.strftime("%Y-%m-%d")
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
 def parse_extract(rows, *, known_organisations: set[str], today: date) -> HrExtract:
     """Check every row; collect all problems. Cross-row checks run after the last row."""
     extract = HrExtract()
@@ -176,6 +153,7 @@ def parse_extract(rows, *, known_organisations: set[str], today: date) -> HrExtr
     for number, cells in rows:
         row = _parse_row(number, cells, extract, known_organisations, today)
         if row is None:
+            extract.refused.add((cells.get("organisation", ""), cells.get("staff_number", "")))
             continue
         key = (row.organisation, row.staff_number)
         if key in seen:
@@ -194,8 +172,6 @@ def _parse_row(number, cells, extract, known_organisations, today):
     def problem(column, reason):
         extract.add_problem(Problem(number, column, cells.get(column, ""), reason))
 
-    if cells.get("__extra__"):
-        problem("(row)", "has more cells than the header has columns")
     for name in REQUIRED:
         if not cells.get(name, ""):
             problem(name, "is required")
@@ -210,13 +186,11 @@ def _parse_row(number, cells, extract, known_organisations, today):
         problem("work_email", "is not an e-mail address")
     start = None
     if cells.get("start_date"):
-        try:
-            start = date.fromisoformat(cells["start_date"])
-        except ValueError:
-            problem("start_date", "is not a date in the form YYYY-MM-DD")
-        else:
-            if start > today.replace(year=today.year + 1):
-                problem("start_date", "is more than a year in the future")
+        # A start date up to a year (366 days: 29 February has no twin) after the effective date.
+        start, reason = parse_iso_date(cells["start_date"], earliest=EARLIEST_START,
+                                       latest=today + timedelta(days=366))
+        if reason:
+            problem("start_date", reason)
     unit_path = "/".join(part.strip() for part in cells.get("unit_path", "").split("/"))
     if cells.get("unit_path") and any(not part for part in unit_path.split("/")):
         problem("unit_path", "has an empty unit name between slashes")
@@ -226,9 +200,15 @@ def _parse_row(number, cells, extract, known_organisations, today):
             extract.add_problem(Problem(number, column, "", "is not one of the allowed codes"))
     if cells.get("leader_staff_number") and cells["leader_staff_number"] == cells.get("staff_number"):
         problem("leader_staff_number", "is the person's own staff number")
-    for text_column, limit in (("first_name", 100), ("last_name", 100), ("grade", 60), ("staff_number", 30)):
-        if len(cells.get(text_column, "")) > limit:
-            problem(text_column, f"is longer than {limit} characters")
+    for text_column, (limit, is_name) in TEXT_COLUMNS.items():
+        reason = text_problem(cells.get(text_column, ""), max_length=limit, name=is_name)
+        if reason:
+            problem(text_column, reason)
+    for part in unit_path.split("/"):
+        reason = text_problem(part, max_length=UNIT_NAME_LENGTH)
+        if reason and cells.get("unit_path"):
+            problem("unit_path", f"a unit name {reason}")
+            break
     if extract.total_problems > before:
         return None
     return HrRow(

@@ -140,7 +140,7 @@ class _Plan:
         }
 
     def check(self, extract: HrExtract):
-        in_file = {r.staff_number for r in self.rows}
+        in_file = {r.staff_number for r in self.rows} | {s for o, s in extract.refused if o == self.org.slug}
         active_in_db = {s for s, p in self.people.items() if p["active"]}
         # In a full extract every leader must be in the file; otherwise an active person will do.
         known_leaders = in_file if self.full_extract else in_file | active_in_db

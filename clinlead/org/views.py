@@ -11,6 +11,7 @@ from clinlead.accounts import permissions
 from clinlead.accounts.access import crumbs, organisation_for, page_of, require
 from clinlead.org import selectors
 from clinlead.org.models import Person, Position, PositionLevel, Unit
+from clinlead.validation import parse_id
 
 
 def _org_crumbs(org, *more):
@@ -99,8 +100,8 @@ def positions(request, slug):
     today = date.today()
     queryset = Position.objects.filter(organisation=org, active=True).order_by("level__rank", "title")
     level = request.GET.get("level", "")
-    if level.isdigit():
-        queryset = queryset.filter(level_id=int(level))
+    if parse_id(level):
+        queryset = queryset.filter(level_id=parse_id(level))
     if request.GET.get("key") == "1":
         queryset = queryset.filter(is_key=True)
     page = page_of(request, selectors.positions_with_holders(queryset=queryset.order_by("-level__rank", "title"), day=today))

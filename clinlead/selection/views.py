@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from clinlead.accounts import permissions
-from clinlead.accounts.access import crumbs, organisation_for, page_of, require
+from clinlead.accounts.access import crumbs, organisation_for, page_of, person_in, require
 from clinlead.custody import key_files_download
 from clinlead.org import selectors as org_selectors
 from clinlead.org.models import Person
@@ -138,8 +138,7 @@ def _succession_pool(selection):
 @require_POST
 def nominate(request, pk):
     selection = selection_for(request, pk, permissions.can_manage_selection)
-    raw = request.POST.get("person", "")
-    person = Person.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+    person = person_in(selection.organisation, request.POST.get("person"))
     if person is None:
         messages.error(request, "Choose a person to nominate.")
     else:
@@ -248,8 +247,8 @@ def took_part(request, pk):
     selection = session.selection
     person = selectors.person_from_user(request.user)
     require(permissions.is_in_electorate(request.user, selection) or permissions.can_manage_selection(request.user, selection))
-    if permissions.can_manage_selection(request.user, selection) and request.POST.get("person", "").isdigit():
-        person = get_object_or_404(Person, pk=int(request.POST["person"]))
+    if permissions.can_manage_selection(request.user, selection) and request.POST.get("person"):
+        person = person_in(selection.organisation, request.POST["person"])
     try:
         if person is None:
             raise ValidationError("Your login is not linked to a member of staff.")

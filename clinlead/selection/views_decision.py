@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from clinlead.accounts import permissions
-from clinlead.accounts.access import page_of, require
+from clinlead.accounts.access import page_of, person_in, require
 from clinlead.org import selectors as org_selectors
-from clinlead.org.models import Appointment, Person
+from clinlead.org.models import Appointment
 from clinlead.selection import forms, selectors, services
 from clinlead.selection.models import CommitteeMember, Selection
 from clinlead.selection.views import fail, selection_crumbs, selection_for
@@ -24,8 +24,7 @@ from clinlead.selection.views import fail, selection_crumbs, selection_for
 def committee(request, pk):
     selection = selection_for(request, pk, permissions.can_manage_selection)
     if request.method == "POST":
-        raw = request.POST.get("person", "")
-        person = Person.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+        person = person_in(selection.organisation, request.POST.get("person"))
         try:
             if person is None:
                 raise ValidationError("Choose a person to add to the committee.")

@@ -29,6 +29,7 @@ from clinlead.succession.monitor import (
     vacant_without_successor,
 )
 from clinlead.succession.monitor_store import monitor_figures_for_page
+from clinlead.validation import parse_id
 
 
 def _org_crumbs(org, *more):
@@ -40,7 +41,7 @@ def _monitor_crumbs(org):
 
 
 def _int(value):
-    return int(value) if value and value.isdigit() else None
+    return parse_id(value)
 
 
 def scope_from_request(request, org):

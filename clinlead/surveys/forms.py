@@ -1,6 +1,7 @@
 from django import forms
 
 from clinlead.surveys.models import COMMENT_MAX_LENGTH
+from clinlead.validation import parse_id
 
 
 class CycleForm(forms.Form):
@@ -57,9 +58,9 @@ def posted_answers(instrument, data):
             return None
         cleaned[name] = match[0]
     leader = data.get("leader", "")
-    if leader and not leader.isdigit():
+    if leader and parse_id(leader) is None:
         return None
-    cleaned["leader"] = int(leader) if leader else None
+    cleaned["leader"] = parse_id(leader)
     if instrument.comment:
         comment = data.get("comment", "").strip()
         if len(comment) > COMMENT_MAX_LENGTH:

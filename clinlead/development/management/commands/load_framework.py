@@ -6,7 +6,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from clinlead.development.frameworks import load_framework, load_national_frameworks
+from clinlead.development.frameworks import MAX_FILE_CHARS, load_framework, load_national_frameworks
 
 
 class Command(BaseCommand):
@@ -29,6 +29,8 @@ class Command(BaseCommand):
             raise CommandError("Name a framework file, or use --national")
         path = Path(file)
         try:
+            if path.stat().st_size > 4 * MAX_FILE_CHARS:
+                raise CommandError(f"{file} is {path.stat().st_size:,} bytes; a framework file is far smaller")
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise CommandError(f"Cannot read {file}: {exc}") from exc
