@@ -121,7 +121,7 @@ def score_cycle(*, table: ResponseTable, cycle: str, k: int, with_items: bool = 
         blocks=blocks, block_contributors=behaviour_people, parent=tree.parent, depth=tree.depth, k=k)
     item_people = np.column_stack([
         np.bincount(groups, weights=answered[:, j], minlength=blocks.n_blocks)
-        for j in range(instrument.n_items)])
+        for j in range(instrument.n_items)]) if with_items else np.zeros((blocks.n_blocks, instrument.n_items))
     outcome_ok, unit_outcome_ok = {}, {}
     for name in OUTCOMES:
         outcome_ok[name], unit_outcome_ok[name] = eligible_unions(
