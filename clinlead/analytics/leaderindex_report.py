@@ -85,7 +85,8 @@ def score_cycle(*, table: ResponseTable, cycle: str, k: int, with_items: bool = 
     """Blocks and figures for one cycle of the table (item counts only if with_items)."""
     validate_k(k=k)
     instrument = table.instrument
-    sub = table.take(table.cycle == table.cycles.index(cycle))
+    in_cycle = table.cycle == table.cycles.index(cycle)
+    sub = table if in_cycle.all() else table.take(in_cycle)  # one cycle in the file: no copy
     index = response_indices(items=sub.items, instrument=instrument)
     counted = ~np.isnan(index)
     outcomes = {
