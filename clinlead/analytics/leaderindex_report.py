@@ -121,9 +121,8 @@ def score_cycle(*, table: ResponseTable, cycle: str, k: int, with_items: bool = 
     ]) if instrument.behaviours else np.zeros((blocks.n_blocks, 0))
     behaviour_ok, unit_behaviour_ok = eligible_unions(
         blocks=blocks, block_contributors=behaviour_people, parent=tree.parent, depth=tree.depth, k=k)
-    item_people = np.column_stack([
-        np.bincount(groups, weights=answered[:, j], minlength=blocks.n_blocks)
-        for j in range(instrument.n_items)]) if with_items else np.zeros((blocks.n_blocks, instrument.n_items))
+    # answered per item = the distribution's counts without column 0 (skips)
+    item_people = sums.items[:, :, 1:].sum(axis=2) if with_items else np.zeros((blocks.n_blocks, instrument.n_items))
     outcome_ok, unit_outcome_ok = {}, {}
     for name in OUTCOMES:
         outcome_ok[name], unit_outcome_ok[name] = eligible_unions(
