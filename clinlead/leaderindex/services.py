@@ -49,6 +49,17 @@ def publish_cycle(*, actor, cycle) -> CycleResult:
     return result
 
 
+def republish_cycle(*, actor, cycle) -> CycleResult:
+    """Compute a published cycle's figures again from its stored answers (after the disclosure
+    rule changed): the published rows are replaced whole, in one transaction."""
+    if cycle.status != SurveyCycle.Status.PUBLISHED:
+        raise ValidationError("Only a published cycle can be published again")
+    with transaction.atomic(durable=True):
+        result = _publish(actor, cycle, action="leaderindex.cycle_republished")
+        transaction.on_commit(lambda: _update_evaluations(actor, cycle.organisation))
+    return result
+
+
 def _update_evaluations(actor, organisation):
     """Evaluations that follow this organisation's leader index take the newly published figure."""
     from clinlead.evaluation.selectors import evaluations_for
@@ -58,7 +69,7 @@ def _update_evaluations(actor, organisation):
         sync_leader_index(actor=actor, evaluation=evaluation)
 
 
-def _publish(actor, cycle):
+def _publish(actor, cycle, action="leaderindex.cycle_published"):
     instrument = cycle.instrument.load()
     units_by_id = dict(Unit.objects.filter(organisation=cycle.organisation).values_list("id", "path"))
     leaders = Response.objects.filter(cycle=cycle).values_list("leader_id", flat=True).distinct()
@@ -67,7 +78,7 @@ def _publish(actor, cycle):
     result = _store(cycle, table, cycle.min_responses, units_by_id, {v.strip(): k for k, v in people.items()})
     cycle.status = SurveyCycle.Status.PUBLISHED
     cycle.save(update_fields=["status"])
-    audit.record(actor=actor, action="leaderindex.cycle_published", obj=cycle, organisation=cycle.organisation,
+    audit.record(actor=actor, action=action, obj=cycle, organisation=cycle.organisation,
                  after={"leaders_published": cycle.leader_results.count(),
                         "units_published": cycle.unit_results.count()})
     return result

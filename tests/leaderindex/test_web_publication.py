@@ -179,3 +179,20 @@ def test_the_demo_cycles_publish_every_leader_with_k_and_no_small_part(demo):
             per_leader[leader] = per_leader.get(leader, 0) + n
         shown = {e["leader_id"]: e["n"] for e in report["leaders"]}
         assert shown == {leader: n for leader, n in per_leader.items() if n >= k}, cycle
+
+
+def test_a_cycle_published_under_the_old_rule_is_published_again_from_its_answers():
+    from clinlead.leaderindex.models import LeaderResult, UnitResult
+
+    world, cycle, (x, y, z) = crossing_world()
+    publish_cycle(actor=None, cycle=cycle)
+    # As the subtraction rule left it: Div/C stored, Z's report missing.
+    LeaderResult.objects.filter(cycle=cycle, leader=z).delete()
+    UnitResult.objects.create(cycle=cycle, unit=world.unit("Div/C"), responses=6, index=42.0)
+    out = io.StringIO()
+    call_command("leaderindex", "republish", str(cycle.pk), stdout=out)
+    assert "3 leaders" in out.getvalue()
+    assert_no_small_part(cycle)
+    assert LeaderResult.objects.filter(cycle=cycle, leader=z).exists()
+    with pytest.raises(CommandError, match="--all"):
+        call_command("leaderindex", "republish")

@@ -3,6 +3,7 @@
     clinlead leaderindex score FILE [--min-n K] [--json [--covers]] [--quiet] [--instrument JSON]
     clinlead leaderindex associate FILE [--min-n K] [--cycle C] [--json] [--quiet]
     clinlead leaderindex published CYCLE_ID --json [--covers]
+    clinlead leaderindex republish (CYCLE_ID ... | --all)
 
 `score` prints every leader and every unit at every path level (the organisation root
 included), per cycle, sorted by cycle then id / path. The disclosure rule (leader first, see
@@ -13,7 +14,8 @@ lists the [unit, leader_id] cells whose respondents its figures include.
 `associate` prints, for one cycle (the latest unless --cycle), the odds ratio per index point
 for burnout and satisfaction and the correlations across published leaders and units.
 
-`published` prints, for a cycle published in the web app, exactly the figures it shows (read
+`republish` computes published cycles' figures again from their stored answers (run it once
+after upgrading from the subtraction rule). `published` prints, for a cycle published in the web app, exactly the figures it shows (read
 from what publication stored), in the shape of `score --json --covers`.
 
 All the work is done in clinlead.analytics and the selectors; this command reads arguments and
@@ -47,7 +49,10 @@ class Command(BaseCommand):
     requires_system_checks = []
 
     def add_arguments(self, parser):
-        sub = parser.add_subparsers(dest="action", required=True, metavar="{score,associate,published}")
+        sub = parser.add_subparsers(dest="action", required=True, metavar="{score,associate,published,republish}")
+        p = sub.add_parser("republish", help="compute published cycles' figures again from their answers")
+        p.add_argument("cycle_ids", type=int, nargs="*", help="published cycles' ids")
+        p.add_argument("--all", action="store_true", help="every published cycle")
         p = sub.add_parser("published", help="the figures a cycle published in the web app shows")
         p.add_argument("cycle_id", type=int, help="the published cycle's id")
         p.add_argument("--json", action="store_true", help="print JSON (the only format)")
@@ -76,6 +81,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if options["action"] == "published":
             return self.published(options["cycle_id"], options["covers"])
+        if options["action"] == "republish":
+            return self.republish(options["cycle_ids"], options["all"])
         k = options["min_n"]
         if not MIN_K <= k <= MAX_K:
             raise CommandError(f"--min-n must be between {MIN_K} and {MAX_K}, got {k}")
@@ -150,6 +157,23 @@ class Command(BaseCommand):
             raise CommandError(f"no published cycle with id {cycle_id}")
         report = published_figures(cycle=cycle, covers=covers)
         self.stdout.write(json.dumps(finite(report), allow_nan=False))
+
+    def republish(self, cycle_ids, every):
+        from clinlead.leaderindex.services import republish_cycle
+        from clinlead.surveys.models import SurveyCycle
+
+        if bool(cycle_ids) == bool(every):
+            raise CommandError("name the cycles to publish again, or --all")
+        cycles = SurveyCycle.objects.filter(status=SurveyCycle.Status.PUBLISHED).select_related("organisation")
+        if not every:
+            cycles = cycles.filter(pk__in=cycle_ids)
+            missing = sorted(set(cycle_ids) - set(cycles.values_list("pk", flat=True)))
+            if missing:
+                raise CommandError(f"no published cycle with id {', '.join(map(str, missing))}")
+        for cycle in cycles.order_by("pk"):
+            result = republish_cycle(actor=None, cycle=cycle)
+            self.stdout.write(f"{cycle.organisation} {cycle.name}: {cycle.leader_results.count()} leaders, "
+                              f"{cycle.unit_results.count()} units published (k={result.min_responses})")
 
     # ------------------------------------------------------------------ associate
     def associate(self, report, as_json):
