@@ -349,7 +349,7 @@ RECLAIMED_TABLES = [SealedResponse, Invitation, Response, Comment]
 def reclaim_deleted_rows(*, after_transaction=None, wait_seconds=RECLAIM_WAIT_SECONDS) -> bool:
     """Remove the old row versions the close left behind; runs after the close has committed, as
     a background task (`reclaim_survey_space`).
-    Returns False when an older transaction may have kept some (run `clinlead survey_reclaim`).
+    Returns False when an older transaction may have kept some (run `clinlead survey-reclaim`).
 
     PostgreSQL: VACUUM FULL, not plain VACUUM. Plain VACUUM only marks a dead row's space free;
     its bytes stay in the table file until reused, and a file-level backup would still carry
@@ -375,7 +375,7 @@ def reclaim_deleted_rows(*, after_transaction=None, wait_seconds=RECLAIM_WAIT_SE
             cursor.execute(f"VACUUM FULL {connection.ops.quote_name(table)}")
     if not clear:
         logger.warning("Survey close: a transaction older than the close was still running; "
-                       "run `clinlead survey_reclaim` to remove the old row versions it kept")
+                       "run `clinlead survey-reclaim` to remove the old row versions it kept")
     return clear
 
 
