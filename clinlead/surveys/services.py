@@ -297,7 +297,8 @@ def _unseal(cycle, opener) -> int:
     inserted in that order in this one transaction, so their row order, `rowid`/`ctid` and
     `xmin` say nothing about who answered first.
     """
-    sheets = [opener.open(box) for box in SealedResponse.objects.filter(cycle=cycle).values_list("box", flat=True)]
+    boxes = SealedResponse.objects.filter(cycle=cycle).values_list("box", flat=True).iterator(chunk_size=500)
+    sheets = [opener.open(box) for box in boxes]
     shuffle = secrets.SystemRandom().shuffle
     shuffle(sheets)
     Response.objects.bulk_create([
@@ -374,8 +375,8 @@ def reclaim_deleted_rows(*, after_transaction=None, wait_seconds=RECLAIM_WAIT_SE
         for table in tables:
             cursor.execute(f"VACUUM FULL {connection.ops.quote_name(table)}")
     if not clear:
-        logger.warning("Survey close: a transaction older than the close was still running; "
-                       "run `clinlead survey-reclaim` to remove the old row versions it kept")
+        logger.warning("Survey close: a transaction older than the close was still running, so old row "
+                       "versions may remain; the clean-up is tried again later (or run `clinlead survey-reclaim`)")
     return clear
 
 
