@@ -219,6 +219,7 @@ def seal_response(*, invitation, answers, burnout, satisfaction, comment="", lea
     At close the boxes are destroyed and the answers written in one other transaction.
     """
     cycle = invitation.cycle
+    _hold_open(cycle)
     instrument = cycle.instrument.load()
     _check_answers(instrument, answers, burnout, satisfaction)
     rated_id = leader.pk if leader is not None else invitation.leader_id
@@ -237,6 +238,21 @@ def seal_response(*, invitation, answers, burnout, satisfaction, comment="", lea
     SealedResponse.objects.create(
         cycle=cycle, box=sealing.seal(public_key=cycle.public_key, payload=sheet, size=SEALED_SIZE))
     audit.count_today(action="surveys.answers_received", obj=cycle, organisation=cycle.organisation)
+
+
+def _hold_open(cycle):
+    """Keep the cycle open until this answer commits, or refuse it if the cycle has closed.
+
+    A close locks the cycle before it reads the boxes, so no answer can slip in between its
+    reading and its deleting them (PostgreSQL: answers share the lock among themselves; SQLite
+    lets one writer at a time anyway)."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT status FROM {SurveyCycle._meta.db_table} WHERE id = %s FOR SHARE", [cycle.pk])
+        row = cursor.fetchone()
+    if row is None or row[0] != SurveyCycle.Status.OPEN:
+        raise InvitationUnusable
 
 
 def clean_comment(text) -> str:
@@ -272,6 +288,7 @@ def close_cycle(*, actor, cycle, key_files, passphrases) -> SurveyCycle:
         raise ValidationError(str(exc)) from exc
     try:
         with transaction.atomic(durable=True):
+            _lock_open(cycle)
             responses = _unseal(cycle, opener)
             _unlink(actor=actor, cycle=cycle, action="surveys.cycle_closed", after={
                 "responses": responses, "invited": cycle.invitations.count()})
@@ -284,9 +301,17 @@ def abandon_cycle(*, actor, cycle) -> SurveyCycle:
     """Close a cycle whose key is lost: its sealed answers are deleted unread, and it has no results."""
     _require_status(cycle, SurveyCycle.Status.OPEN)
     with transaction.atomic(durable=True):
+        _lock_open(cycle)
         _unlink(actor=actor, cycle=cycle, action="surveys.cycle_abandoned",
                 after={"invited": cycle.invitations.count(), "answers_deleted_unread": cycle.sealed_responses.count()})
     return cycle
+
+
+def _lock_open(cycle):
+    """Wait for answers being stored to commit and keep new ones out (see `_hold_open`)."""
+    if not list(SurveyCycle.objects.select_for_update().filter(pk=cycle.pk, status=SurveyCycle.Status.OPEN)
+                .values_list("pk", flat=True)):
+        raise ValidationError(f"The {cycle} is no longer open")
 
 
 def _unseal(cycle, opener) -> int:
