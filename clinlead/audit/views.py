@@ -27,35 +27,34 @@ EXPORT_COLUMNS = [
 
 
 def _filtered(request, org):
-    events = AuditEvent.objects.filter(organisation=org)
     filters = {
         "action": request.GET.get("action", "").strip()[:100],
         "actor": request.GET.get("actor", "").strip()[:100],
         "since": _date(request.GET.get("since")),
         "until": _date(request.GET.get("until")),
     }
-    if filters["action"]:
-        events = events.filter(action__icontains=filters["action"])
+    events = _by_action_and_day(AuditEvent.objects.filter(organisation=org), filters, day="occurred_at__date")
     if filters["actor"]:
         events = events.filter(actor_label__icontains=filters["actor"])
-    if filters["since"]:
-        events = events.filter(occurred_at__date__gte=filters["since"])
-    if filters["until"]:
-        events = events.filter(occurred_at__date__lte=filters["until"])
     return events, filters
 
 
 def _daily_counts(org, filters):
     """Answers and votes, counted per day (single events would date a person); the search's
     action and dates apply, the actor does not (a count has none)."""
-    counts = DailyCount.objects.filter(organisation=org)
+    if filters["actor"]:
+        return DailyCount.objects.none()
+    return _by_action_and_day(DailyCount.objects.filter(organisation=org), filters, day="day")
+
+
+def _by_action_and_day(rows, filters, *, day):
     if filters["action"]:
-        counts = counts.filter(action__icontains=filters["action"])
+        rows = rows.filter(action__icontains=filters["action"])
     if filters["since"]:
-        counts = counts.filter(day__gte=filters["since"])
+        rows = rows.filter(**{f"{day}__gte": filters["since"]})
     if filters["until"]:
-        counts = counts.filter(day__lte=filters["until"])
-    return counts if not filters["actor"] else counts.none()
+        rows = rows.filter(**{f"{day}__lte": filters["until"]})
+    return rows
 
 
 def _date(text):

@@ -219,6 +219,7 @@ def seal_response(*, invitation, answers, burnout, satisfaction, comment="", lea
     At close the boxes are destroyed and the answers written in one other transaction.
     """
     cycle = invitation.cycle
+    _hold_open(cycle)
     instrument = cycle.instrument.load()
     _check_answers(instrument, answers, burnout, satisfaction)
     rated_id = leader.pk if leader is not None else invitation.leader_id
@@ -237,6 +238,21 @@ def seal_response(*, invitation, answers, burnout, satisfaction, comment="", lea
     SealedResponse.objects.create(
         cycle=cycle, box=sealing.seal(public_key=cycle.public_key, payload=sheet, size=SEALED_SIZE))
     audit.count_today(action="surveys.answers_received", obj=cycle, organisation=cycle.organisation)
+
+
+def _hold_open(cycle):
+    """Keep the cycle open until this answer commits, or refuse it if the cycle has closed.
+
+    A close locks the cycle before it reads the boxes, so no answer can slip in between its
+    reading and its deleting them (PostgreSQL: answers share the lock among themselves; SQLite
+    lets one writer at a time anyway)."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT status FROM {SurveyCycle._meta.db_table} WHERE id = %s FOR SHARE", [cycle.pk])
+        row = cursor.fetchone()
+    if row is None or row[0] != SurveyCycle.Status.OPEN:
+        raise InvitationUnusable
 
 
 def clean_comment(text) -> str:
@@ -272,6 +288,7 @@ def close_cycle(*, actor, cycle, key_files, passphrases) -> SurveyCycle:
         raise ValidationError(str(exc)) from exc
     try:
         with transaction.atomic(durable=True):
+            _lock_open(cycle)
             responses = _unseal(cycle, opener)
             _unlink(actor=actor, cycle=cycle, action="surveys.cycle_closed", after={
                 "responses": responses, "invited": cycle.invitations.count()})
@@ -284,9 +301,17 @@ def abandon_cycle(*, actor, cycle) -> SurveyCycle:
     """Close a cycle whose key is lost: its sealed answers are deleted unread, and it has no results."""
     _require_status(cycle, SurveyCycle.Status.OPEN)
     with transaction.atomic(durable=True):
+        _lock_open(cycle)
         _unlink(actor=actor, cycle=cycle, action="surveys.cycle_abandoned",
                 after={"invited": cycle.invitations.count(), "answers_deleted_unread": cycle.sealed_responses.count()})
     return cycle
+
+
+def _lock_open(cycle):
+    """Wait for answers being stored to commit and keep new ones out (see `_hold_open`)."""
+    if not list(SurveyCycle.objects.select_for_update().filter(pk=cycle.pk, status=SurveyCycle.Status.OPEN)
+                .values_list("pk", flat=True)):
+        raise ValidationError(f"The {cycle} is no longer open")
 
 
 def _unseal(cycle, opener) -> int:
@@ -297,7 +322,8 @@ def _unseal(cycle, opener) -> int:
     inserted in that order in this one transaction, so their row order, `rowid`/`ctid` and
     `xmin` say nothing about who answered first.
     """
-    sheets = [opener.open(box) for box in SealedResponse.objects.filter(cycle=cycle).values_list("box", flat=True)]
+    boxes = SealedResponse.objects.filter(cycle=cycle).values_list("box", flat=True).iterator(chunk_size=500)
+    sheets = [opener.open(box) for box in boxes]
     shuffle = secrets.SystemRandom().shuffle
     shuffle(sheets)
     Response.objects.bulk_create([
@@ -349,7 +375,7 @@ RECLAIMED_TABLES = [SealedResponse, Invitation, Response, Comment]
 def reclaim_deleted_rows(*, after_transaction=None, wait_seconds=RECLAIM_WAIT_SECONDS) -> bool:
     """Remove the old row versions the close left behind; runs after the close has committed, as
     a background task (`reclaim_survey_space`).
-    Returns False when an older transaction may have kept some (run `clinlead survey_reclaim`).
+    Returns False when an older transaction may have kept some (run `clinlead survey-reclaim`).
 
     PostgreSQL: VACUUM FULL, not plain VACUUM. Plain VACUUM only marks a dead row's space free;
     its bytes stay in the table file until reused, and a file-level backup would still carry
@@ -374,8 +400,8 @@ def reclaim_deleted_rows(*, after_transaction=None, wait_seconds=RECLAIM_WAIT_SE
         for table in tables:
             cursor.execute(f"VACUUM FULL {connection.ops.quote_name(table)}")
     if not clear:
-        logger.warning("Survey close: a transaction older than the close was still running; "
-                       "run `clinlead survey_reclaim` to remove the old row versions it kept")
+        logger.warning("Survey close: a transaction older than the close was still running, so old row "
+                       "versions may remain; the clean-up is tried again later (or run `clinlead survey-reclaim`)")
     return clear
 
 

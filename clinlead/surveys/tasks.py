@@ -5,7 +5,10 @@ cycle and a shard of invitation keys, and returns nothing: who still needs a lin
 the task runs, and no two tasks' rows can say who answered in between.
 """
 
+from datetime import timedelta
+
 from django.core.mail import send_mail
+from django.utils import timezone
 from django_tasks import task
 
 from clinlead.surveys.models import SurveyCycle
@@ -43,10 +46,21 @@ def send_survey_links(*, cycle_id, shard=0, shards=1, reminder=False) -> None:
         send_mail(subject, body, None, [invitation.person.work_email])
 
 
+# When an older transaction (a nightly pg_dump, a long report) kept old row versions, try again
+# this much later, this many times.
+RECLAIM_RETRY = timedelta(minutes=10)
+RECLAIM_ATTEMPTS = 12
+
+
 @task()
-def reclaim_survey_space(*, after_transaction=None) -> None:
+def reclaim_survey_space(*, after_transaction=None, attempt=1) -> None:
     """After a close: remove the old row versions (VACUUM FULL on PostgreSQL), in the background,
-    because it may wait for older transactions to end first."""
+    because it may have to wait for older transactions to end first."""
     from clinlead.surveys.services import reclaim_deleted_rows
 
-    reclaim_deleted_rows(after_transaction=after_transaction)
+    if reclaim_deleted_rows(after_transaction=after_transaction) or attempt >= RECLAIM_ATTEMPTS:
+        return
+    again = reclaim_survey_space
+    if again.get_backend().supports_defer:
+        again.using(run_after=timezone.now() + RECLAIM_RETRY).enqueue(
+            after_transaction=after_transaction, attempt=attempt + 1)

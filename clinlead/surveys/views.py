@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from clinlead.accounts import permissions
@@ -80,6 +81,7 @@ def _publish(user, cycle):
     return publish_cycle(actor=user, cycle=cycle)
 
 
+@sensitive_post_parameters("passphrase_1", "passphrase_2")
 @login_required
 @require_POST
 def cycle_action(request, pk, action):

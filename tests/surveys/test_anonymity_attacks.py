@@ -4,11 +4,9 @@ answers, or a score from fewer than k people, and asserts that nothing leaks."""
 import io
 import logging
 import re
-import threading
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connections
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -17,7 +15,7 @@ from clinlead.leaderindex.models import CycleResult, LeaderResult, UnitResult
 from clinlead.leaderindex.services import publish_cycle
 from clinlead.surveys import services
 from clinlead.surveys.models import Comment, Invitation, Response, SealedResponse, SurveyCycle
-from tests.surveys.world import CUSTODIAN, World
+from tests.surveys.world import CUSTODIAN, World, at_once
 
 pytestmark = pytest.mark.django_db
 
@@ -252,26 +250,8 @@ def test_the_same_link_submitted_concurrently_stores_exactly_one_response():
     cycle = world.cycle(status=SurveyCycle.Status.OPEN)
     Invitation.objects.create(cycle=cycle, person=person, leader=leader, unit=world.unit("Medicine"),
                               profession="nurse", token_hash=services.token_hash("race"))
-    outcomes = []
-    barrier = threading.Barrier(8)
-
-    def submit():
-        try:
-            barrier.wait()
-            services.submit_response(token="race", answers=[3] * 12, burnout=2, satisfaction=4)
-            outcomes.append("stored")
-        except services.InvitationUnusable:
-            outcomes.append("refused")
-        except Exception as exc:  # SQLite may report the lock; that submission stored nothing
-            outcomes.append(type(exc).__name__)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=submit) for _ in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    submit = lambda: services.submit_response(token="race", answers=[3] * 12, burnout=2, satisfaction=4)  # noqa: E731
+    outcomes = at_once([submit] * 8)
     assert outcomes.count("stored") == 1, outcomes
     assert SealedResponse.objects.filter(cycle=cycle).count() == 1
 

@@ -58,3 +58,33 @@ class World:
         Response.objects.bulk_create([
             Response(cycle=cycle, leader=leader, unit=self.unit(unit_path), profession="nurse",
                      answers=[score] * 12, burnout=burnout, satisfaction=satisfaction) for _ in range(n)])
+
+
+def at_once(calls):
+    """Run the calls in threads started together; each call's outcome, in no particular order:
+    "stored" (it returned), "refused" (the link was unusable) or the name of what it raised (SQLite
+    may report its lock; such a call stored nothing)."""
+    import threading
+
+    from django.db import connections
+
+    outcomes, barrier = [], threading.Barrier(len(calls))
+
+    def run(call):
+        try:
+            barrier.wait()
+            call()
+            outcomes.append("stored")
+        except services.InvitationUnusable:
+            outcomes.append("refused")
+        except Exception as exc:
+            outcomes.append(type(exc).__name__)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes
