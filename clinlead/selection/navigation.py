@@ -48,7 +48,7 @@ def home_cards(user, organisation):
     recent = now - timedelta(days=RECENT_RESULTS_DAYS)
     for selection in mine.filter(stage__in=[S.COUNTED, S.APPOINTED], counted_at__gte=recent):
         cards.append((f"Results: {selection.vacancy.position.title}", _url("results", selection),
-                      "The shortlist, every stage of the count, the receipts and the ballots."))
+                      "The shortlist, every stage of the count and the receipts."))
     deciding = (Selection.objects.filter(organisation=organisation, committee__person=person, stage=S.COUNTED)
                 .select_related("vacancy__position"))
     for selection in deciding:

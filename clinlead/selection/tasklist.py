@@ -56,7 +56,7 @@ def task_list(user, selection, *, person):
                           hint="Nothing is counted or shown before the ballot closes"))
     elif at == 3:
         tasks.append(Task("Count and shortlist", "Ready to count", TODO, url("results"),
-                          "The ballots and receipts are published; the count follows"))
+                          "The receipts are published; the count follows"))
     else:
         elected = len((selection.count_result or {}).get("elected", []))
         tasks.append(Task("Count and shortlist", "Completed", DONE, url("results"),

@@ -46,6 +46,8 @@ def unchanged(selection):
 def test_scheduling_hands_out_the_key_file_once_and_keeps_only_the_public_key(demo, login):
     selection = f.interviewing()
     f.attend_all(selection)
+    page = login("tara").get(url("schedule_ballot", selection)).content.decode()
+    assert 'name="passphrase_1"' in page and 'name="passphrase_2"' in page and "downloaded once" in page
     answer = login("tara").post(url("schedule_ballot", selection), schedule_form(passphrase_1=FIRST))
     assert answer["Content-Disposition"].startswith("attachment") and answer["Cache-Control"] == "no-store"
     key_file = json.loads(answer.content)
