@@ -419,3 +419,32 @@ def _wait_for_older_snapshots(cursor, xid, wait_seconds) -> bool:
         if time.monotonic() > deadline:
             return False
         time.sleep(0.2)
+
+
+def count_progress(*, cycle, day: date | None = None) -> int:
+    """Record today's invited/answered counts per top-level unit (run once a day).
+
+    Pages show progress only from these rows, so nobody watching sees a count move when a
+    particular person answers.
+    """
+    from collections import Counter
+
+    from clinlead.org.models import Unit
+    from clinlead.surveys.models import ResponseRateSnapshot
+
+    _require_status(cycle, SurveyCycle.Status.OPEN)
+    day = day or date.today()
+    tops = {u.path: u.pk for u in Unit.objects.filter(organisation=cycle.organisation, depth=0)}
+    invited, answered = Counter(), Counter()
+    for path, used in Invitation.objects.filter(cycle=cycle).values_list("unit__path", "used").iterator(chunk_size=5000):
+        top = tops.get((path or "").split("/")[0])
+        if top is not None:
+            invited[top] += 1
+            answered[top] += used
+    with transaction.atomic(durable=True):
+        for unit_id, n in invited.items():
+            ResponseRateSnapshot.objects.update_or_create(
+                cycle=cycle, day=day, unit_id=unit_id, defaults={"invited": n, "responded": answered[unit_id]})
+        audit.record(actor=None, action="surveys.progress_counted", obj=cycle, organisation=cycle.organisation,
+                     after={"day": str(day)})
+    return len(invited)
