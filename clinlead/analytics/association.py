@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from scipy import stats
 
@@ -31,7 +33,7 @@ def logistic_per_point(
     profession: np.ndarray | None = None,
     min_n: int = 1,
     confidence: float = 0.95,
-) -> dict:
+) -> dict[str, Any]:
     """Odds ratio of outcome per index point. outcome per response: 1, 0, or -1 (missing);
     index NaN = no index. Uses responses with an index and an answer; fewer than min_n of them
     (or no variation in the outcome) gives null figures with a note.
@@ -40,7 +42,7 @@ def logistic_per_point(
     outcome = np.asarray(outcome)
     used = ~np.isnan(index) & (outcome >= 0)
     n = int(used.sum())
-    result = {
+    result: dict[str, Any] = {
         "n": n,
         "odds_ratio_per_point": None,
         "ci95": None,
@@ -62,7 +64,7 @@ def logistic_per_point(
         result["note"] = "the model could not be fitted: the design is singular"
         return result
     beta_all, cov, converged = fit
-    if not converged or not np.all(np.isfinite(beta_all)):
+    if cov is None or not converged or not np.all(np.isfinite(beta_all)):
         result["note"] = "the model did not converge"
         return result
     beta = float(beta_all[1])
@@ -83,8 +85,10 @@ def logistic_per_point(
     return result
 
 
-def newton_logit(*, x: np.ndarray, codes: np.ndarray, groups: int, y: np.ndarray, tol: float = 1e-10,
-                 max_iter: int = 100):
+def newton_logit(
+    *, x: np.ndarray, codes: np.ndarray, groups: int, y: np.ndarray, tol: float = 1e-10,
+    max_iter: int = 100,
+) -> tuple[np.ndarray, np.ndarray | None, bool] | None:
     """Maximum-likelihood logistic regression of y on [constant, x, dummies of codes 1..G-1] by
     Newton's method (what statsmodels' Logit computes). The design is a constant, one number and
     one category, so the information matrix and the score come from per-category sums (bincount)
@@ -93,7 +97,7 @@ def newton_logit(*, x: np.ndarray, codes: np.ndarray, groups: int, y: np.ndarray
     k = 2 + (groups - 1)
     beta = np.zeros(k)
 
-    def information(p):
+    def information(p: np.ndarray) -> np.ndarray:
         w = p * (1.0 - p)
         s0 = np.bincount(codes, weights=w, minlength=groups)
         s1 = np.bincount(codes, weights=w * x, minlength=groups)
@@ -132,14 +136,14 @@ def newton_logit(*, x: np.ndarray, codes: np.ndarray, groups: int, y: np.ndarray
     return beta, cov, converged
 
 
-def pearson_with_ci(*, x: np.ndarray, y: np.ndarray, confidence: float = 0.95) -> dict:
+def pearson_with_ci(*, x: np.ndarray, y: np.ndarray, confidence: float = 0.95) -> dict[str, Any]:
     """Pearson r over pairs where both are finite, n, Fisher-z CI (n > 3) and p-value."""
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
     ok = np.isfinite(x) & np.isfinite(y)
     x, y = x[ok], y[ok]
     n = int(len(x))
-    out = {"n": n, "r": None, "ci95": None, "p_value": None}
+    out: dict[str, Any] = {"n": n, "r": None, "ci95": None, "p_value": None}
     if n < 3 or np.ptp(x) == 0 or np.ptp(y) == 0:
         return out
     r, p = stats.pearsonr(x, y)

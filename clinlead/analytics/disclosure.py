@@ -99,7 +99,9 @@ def ancestor_matrix(*, parent: np.ndarray, depth: np.ndarray) -> np.ndarray:
     return out
 
 
-def _leader_homes(cell_unit, cell_leader, leaders, anc) -> np.ndarray:
+def _leader_homes(
+    cell_unit: np.ndarray, cell_leader: np.ndarray, leaders: np.ndarray, anc: np.ndarray
+) -> np.ndarray:
     """For each leader in `leaders`, the lowest unit holding all its cells (-1: none)."""
     homes = np.full(len(leaders), -1, dtype=np.int64)
     if len(leaders) == 0 or anc.shape[1] == 0:
