@@ -33,19 +33,21 @@ The algorithm:
  1. Rows with fewer than k people show their total only.
  2. Blocks: people are grouped by the set of public headcounts covering them (crossing
     headcounts are fine: a candidate in pools of two levels has both), then by the set of rows
-    that may still show categories. A block of fewer than k people is merged with the block that
-    costs least (rows holding only one of the two show their totals only; cost = people in those
-    rows times the levels of detail they lose), until every block holds k or more (or one block
-    is left).
+    that still show categories; whenever a row stops showing categories, the blocks it told
+    apart become one. While a block holds fewer than k people, the cheapest row (or rows)
+    telling it apart from another block shows its total only, so that the two become one
+    (cost: the rows' people times the levels of detail they lose, a total only counting
+    HIDE_PENALTY levels more).
  3. For each block, the classes of the rows covering it cut its people into category parts.
     While some part holds 1..k-1 people, take the smallest such part and do the cheapest of:
     pool the rows covering its block (the cheapest combination of levels that leaves no part of
-    the block small, each row's loss shared among the blocks under it that are small now, so
-    that pooling the organisation's row once is weighed against hiding every division), or
-    merge the block with one of the three cheapest other blocks holding people of that part's
-    categories (cost as in 2, plus pooling the merged block as above). Each step
-    raises a level or removes a block, so this ends; it ends with no small part, because with
-    every row at its total only a block is one part covered by no category figure.
+    the block small, each row's pooling shared among the blocks under it that are small now, so
+    that pooling the organisation's row once is weighed against hiding every division; hiding
+    charged whole), or hide rows to merge the block with others (one row telling it apart, or
+    all rows telling it from another block holding people of that part's categories; three
+    cheapest of each), plus pooling the merged block as above. Each step raises a level, so
+    this ends; it ends with no small part, because with every row at its total only no
+    category figure covers anybody.
 
 Pooling categories is preferred to hiding rows (a row is hidden only after its last pooling
 level), and the cost keeps the large rows (the organisation, a division) in detail.
@@ -54,6 +56,7 @@ level), and the cost keeps the large rows (the organisation, a division) in deta
 from __future__ import annotations
 
 import copy
+import heapq
 import itertools
 import math
 from collections import Counter, defaultdict
@@ -159,9 +162,13 @@ def publish_table(*, counts: Atoms, rows: Sequence[Hashable], public: Iterable[H
 
 
 class _Solver:
+    """Blocks are kept as {rows showing categories that cover the block: people by category};
+    when a row stops showing categories, the blocks it told apart become one."""
+
     def __init__(self, atoms, rows, public, classing: Classing, k: int):
         self.atoms, self.rows, self.classing, self.k = atoms, rows, classing, k
         self.top = classing.total_only
+        self.rank = {r: i for i, r in enumerate(rows)}
         row_set = set(rows)
         self.size: Counter = Counter()
         for (_, scopes), n in atoms.items():
@@ -175,15 +182,24 @@ class _Solver:
         regions: dict[frozenset, Counter] = defaultdict(Counter)
         for (category, scopes), n in atoms.items():
             regions[scopes & headcounts][category] += n
-        live = {r for r in rows if self.level[r] < self.top}
+        live = frozenset(r for r in rows if self.level[r] < self.top)
         blocks: dict[frozenset, Counter] = defaultdict(Counter)
         for scopes, by_category in regions.items():
             blocks[scopes & live].update(by_category)
-        self.blocks: list[list] = [[sig, cats] for sig, cats in blocks.items()]  # [rows, Counter]
+        self.blocks = dict(blocks)
+        self.mass = {sig: sum(cats.values()) for sig, cats in self.blocks.items()}
+        self.memo: dict = {}  # a block's parts at given levels (shared with trials: same facts)
+        self.under: dict = defaultdict(set)  # row -> the blocks it covers
+        for sig in self.blocks:
+            for r in sig:
+                self.under[r].add(sig)
 
     # ------------------------------------------------------------------ costs and actions
-    def showing(self, sig) -> list:
-        return [r for r in sig if self.level[r] < self.top]
+    def order(self, r) -> tuple:
+        return (self.size[r], self.rank[r])
+
+    def people(self, sig) -> int:
+        return self.mass[sig]
 
     def loss(self, r, before: int, after: int) -> int:
         """People times levels of detail lost; showing a row's total only costs HIDE_PENALTY
@@ -192,106 +208,144 @@ class _Solver:
             return 0
         return self.size[r] * (after - before + (HIDE_PENALTY if after == self.top else 0))
 
-    def merge_cost(self, a: int, b: int) -> int:
-        cut = self.blocks[a][0] ^ self.blocks[b][0]
-        return sum(self.loss(r, self.level[r], self.top) for r in cut)
+    def set_level(self, r, level: int):
+        self.level[r] = level
+        if level == self.top:
+            self.why[r] = POOLED
+            for sig in list(self.under.pop(r, ())):
+                cats, mass = self.blocks.pop(sig), self.mass.pop(sig)
+                rest = sig - {r}
+                for other in rest:
+                    self.under[other].discard(sig)
+                    self.under[other].add(rest)
+                if rest in self.blocks:
+                    cats, mass = self.blocks[rest] + cats, self.mass[rest] + mass
+                self.blocks[rest], self.mass[rest] = cats, mass
 
-    def merge(self, a: int, b: int):
-        sig_a, cats_a = self.blocks[a]
-        sig_b, cats_b = self.blocks[b]
-        for r in sig_a ^ sig_b:
-            if self.level[r] < self.top:
-                self.level[r] = self.top
-                self.why[r] = POOLED
-        self.blocks[a] = [sig_a & sig_b, cats_a + cats_b]
-        del self.blocks[b]
+    def trial(self) -> _Solver:
+        trial = copy.copy(self)
+        trial.level, trial.why, trial.blocks, trial.mass = (
+            dict(self.level), dict(self.why), dict(self.blocks), dict(self.mass))
+        trial.under = defaultdict(set, {r: set(sigs) for r, sigs in self.under.items()})
+        return trial
 
-    def order(self, r) -> tuple:
-        return (self.size[r], self.rows.index(r))
+    def telling_apart(self, sig) -> list:
+        """Rows covering the block that some other block is not under, cheapest to hide first."""
+        apart = [r for r in sig if len(self.under[r]) < len(self.blocks)]
+        return sorted(apart, key=lambda r: (self.loss(r, self.level[r], self.top), self.rank[r]))
 
     # ------------------------------------------------------------------ the loop
     def merge_small_blocks(self):
-        while len(self.blocks) > 1:
-            small = [i for i, (_, cats) in enumerate(self.blocks) if sum(cats.values()) < self.k]
-            if not small:
-                return
-            a = min(small, key=lambda i: (sum(self.blocks[i][1].values()), sorted(map(repr, self.blocks[i][0]))))
-            b = min((i for i in range(len(self.blocks)) if i != a),
-                    key=lambda i: (self.merge_cost(a, i), sum(self.blocks[i][1].values()), i))
-            self.merge(min(a, b), max(a, b))
+        """Blocks of fewer than k people: hide the cheapest row telling them apart from others."""
+        def key(sig):
+            return (self.mass[sig], sorted(self.rank[r] for r in sig))
 
-    def parts(self, i: int, levels: Mapping | None = None) -> list[tuple[int, frozenset]]:
-        """The category parts of block i: (people, categories), for the rows showing categories
+        heap = [(key(sig), sig) for sig, n in self.mass.items() if n < self.k]
+        heapq.heapify(heap)
+        while heap and len(self.blocks) > 1:
+            found, sig = heapq.heappop(heap)
+            if sig not in self.blocks or key(sig) != found:
+                continue  # merged meanwhile
+            # Hide one row telling it apart, or the rows telling it from another block (a small
+            # unit's people merge into a sibling's block rather than hide their division).
+            options = [frozenset({r}) for r in self.telling_apart(sig)[:MERGE_CANDIDATES]]
+            options += [sig ^ other for other in self.blocks if other != sig]
+            if not any(options):
+                options = [frozenset(self.telling_apart(frozenset().union(*self.blocks))[:1])]
+            rows = min((o for o in options if o), key=lambda o: (self.hide_cost(o), sorted(self.rank[r] for r in o)))
+            for r in rows:
+                self.set_level(r, self.top)
+            rest = sig - rows
+            if rest in self.mass and self.mass[rest] < self.k:
+                heapq.heappush(heap, (key(rest), rest))
+
+    def parts(self, sig, levels: Mapping | None = None) -> list[tuple[int, frozenset]]:
+        """The category parts of a block: (people, categories), for the rows showing categories
         (at `levels`, by default the current ones)."""
         level = self.level if levels is None else {**self.level, **levels}
-        sig, cats = self.blocks[i]
         showing = sorted((r for r in sig if level[r] < self.top), key=self.order)
         if not showing:
             return []
+        memo_key = (sig, self.mass[sig], tuple(level[r] for r in showing))
+        if memo_key in self.memo:
+            return self.memo[memo_key]
+        cats = self.blocks[sig]
         grouped: dict[tuple, list] = defaultdict(lambda: [0, set()])
         for category in self.classing.categories:
             key = tuple(self.index[level[r]][category] for r in showing)
             grouped[key][0] += cats.get(category, 0)
             grouped[key][1].add(category)
-        return [(n, frozenset(c)) for n, c in grouped.values()]
+        found = self.memo[memo_key] = [(n, frozenset(c)) for n, c in grouped.values()]
+        return found
 
-    def is_small(self, i: int, levels: Mapping | None = None) -> bool:
-        return any(0 < n < self.k for n, _ in self.parts(i, levels))
+    def is_small(self, sig, levels: Mapping | None = None) -> bool:
+        return any(0 < n < self.k for n, _ in self.parts(sig, levels))
 
     def smallest_violation(self):
-        worst = None
-        for i in range(len(self.blocks)):
-            for n, cats in self.parts(i):
-                if 0 < n < self.k and (worst is None or n < worst[0]):
-                    worst = (n, i, cats)
-        return worst
+        """The smallest part of 1..k-1 people (n, block people, block, categories) or None, and
+        the blocks holding such a part, with their people."""
+        worst, small = None, []
+        for sig in self.blocks:
+            found = [(n, cats) for n, cats in self.parts(sig) if 0 < n < self.k]
+            if found:
+                small.append((sig, self.mass[sig]))
+                n, cats = min(found, key=lambda f: f[0])
+                if worst is None or (n, self.mass[sig]) < worst[:2]:
+                    worst = (n, self.mass[sig], sig, cats)
+        return worst, small
 
     def run(self) -> TableFigures:
         self.merge_small_blocks()
-        while (found := self.smallest_violation()) is not None:
-            _, i, cats = found
-            best = (*self.pooling_plan(i), "pool", None)
-            candidates = [j for j, (_, other) in enumerate(self.blocks) if j != i and any(other.get(c) for c in cats)]
-            for j in sorted(candidates, key=lambda j: (self.merge_cost(i, j), j))[:MERGE_CANDIDATES]:
+        while True:
+            found, small = self.smallest_violation()
+            if found is None:
+                break
+            _, _, sig, cats = found
+            cost, plan = self.pooling_plan(sig, small)
+            best = (cost, 0, plan)
+            # Or merge the block with others: hide the rows telling them apart, one row (which
+            # merges it with every block beside it) or all those telling it from one other block
+            # holding people of the small part's categories.
+            hides = [frozenset({r}) for r in self.telling_apart(sig)[:MERGE_CANDIDATES]]
+            others = [other for other, by in self.blocks.items() if other != sig and any(by.get(c) for c in cats)]
+            hides += sorted({sig ^ other for other in others}, key=lambda rows: (self.hide_cost(rows), sorted(map(
+                repr, rows))))[:MERGE_CANDIDATES]
+            for rows in hides:
                 trial = self.trial()
-                merged = trial.apply_merge(i, j)
-                cost, _ = trial.pooling_plan(merged)
-                best = min(best, (self.merge_cost(i, j) + cost, (), "merge", j), key=lambda b: b[0])
-            _, plan, what, j = best
-            if what == "merge":
-                self.apply_merge(i, j)
-            else:
-                for r, lv in plan:
-                    self.level[r] = lv
-                    if lv == self.top:
-                        self.why[r] = POOLED
+                for r in rows:
+                    trial.set_level(r, self.top)
+                merged = sig - rows
+                cost = self.hide_cost(rows) + trial.pooling_plan(merged, small)[0]
+                best = min(best, (cost, len(rows), tuple((r, self.top) for r in rows)), key=lambda b: b[:2])
+            for r, level in best[2]:
+                self.set_level(r, level)
         return self.figures()
 
-    def trial(self) -> _Solver:
-        trial = copy.copy(self)
-        trial.level, trial.why = dict(self.level), dict(self.why)
-        trial.blocks = [list(b) for b in self.blocks]
-        return trial
+    def hide_cost(self, rows) -> int:
+        return sum(self.loss(r, self.level[r], self.top) for r in rows)
 
-    def apply_merge(self, i: int, j: int) -> int:
-        self.merge(min(i, j), max(i, j))
-        return min(i, j)
+    def people_held_back_by(self, r) -> int:
+        """People in the blocks under row r that r's classes alone cut into a small part: pooling
+        r settles that for all of them at once."""
+        held = 0
+        for sig in self.under.get(r, ()):
+            alone = {other: self.top for other in sig if other != r}
+            if self.is_small(sig, alone):
+                held += self.mass[sig]
+        return held
 
-    def pooling_plan(self, i: int) -> tuple[float, tuple]:
-        """The cheapest levels for the rows covering block i that leave none of its parts
-        small: (cost, ((row, level), ...)). A row's loss is shared among the blocks under it
-        that are small now (pooling a large row settles all of them at once)."""
-        if not self.is_small(i):
+    def pooling_plan(self, sig, small) -> tuple[float, tuple]:
+        """The cheapest levels for the rows covering a block that leave none of its parts
+        small: (cost, ((row, level), ...)). Pooling a row's classes is shared among the blocks
+        under it whose parts its classes alone make small (pooling a large row once settles all
+        of them); hiding a row is charged whole."""
+        if not self.is_small(sig):
             return 0.0, ()
-        rows = sorted(self.showing(self.blocks[i][0]), key=self.order)
-        small = [j for j in range(len(self.blocks)) if self.is_small(j)]
-        mine = sum(self.blocks[i][1].values())
-        share = {r: mine / max(mine, sum(sum(self.blocks[j][1].values()) for j in small if r in self.blocks[j][0]))
-                 for r in rows}
+        rows = sorted(sig, key=self.order)
+        mine = self.people(sig)
+        share = {r: mine / max(mine, self.people_held_back_by(r)) for r in rows}
 
         def cost(r, lv):
-            # Pooling is shared; hiding the row is charged whole (it settles no other block
-            # that pooling would not).
             pooled = min(lv, self.top - 1)
             return self.loss(r, self.level[r], pooled) * share[r] + self.loss(r, max(pooled, self.level[r]), lv)
 
@@ -303,7 +357,7 @@ class _Solver:
         best: tuple[float, tuple] = (math.inf, ())
         for levels in itertools.product(*choices):
             total = sum(cost(r, lv) for r, lv in zip(rows, levels, strict=True))
-            if total < best[0] and not self.is_small(i, dict(zip(rows, levels, strict=True))):
+            if total < best[0] and not self.is_small(sig, dict(zip(rows, levels, strict=True))):
                 best = (total, tuple((r, lv) for r, lv in zip(rows, levels, strict=True) if lv != self.level[r]))
         return best
 
