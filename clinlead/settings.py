@@ -155,7 +155,7 @@ AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend"]
 if OIDC_ENABLED:
     INSTALLED_APPS.append("mozilla_django_oidc")
     AUTHENTICATION_BACKENDS.append("clinlead.accounts.oidc.PersonOIDCBackend")
-AUTHENTICATION_BACKENDS.append("django.contrib.auth.backends.ModelBackend")
+AUTHENTICATION_BACKENDS.append("clinlead.accounts.backends.ActiveStaffBackend")
 
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
