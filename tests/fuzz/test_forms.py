@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from tests.access_table import ROLES
-from tests.fuzz.conftest import rolled_back
+from tests.fuzz.conftest import report_cases, rolled_back
 from tests.fuzz.hostile import (
     KIND_STRATEGIES,
     FormFinder,
@@ -122,7 +122,7 @@ def _fill(data, client, form, kind, users, counter):
 
 
 def test_every_form_as_every_role_answers_below_500_and_writes_nothing_when_refused(
-        fuzz_db, forms_to_fill, client, record_property):
+        fuzz_db, forms_to_fill, client, request):
     from clinlead.accounts.models import User
 
     users = {u.username: u for u in User.objects.filter(username__in=ROLES)}
@@ -134,6 +134,6 @@ def test_every_form_as_every_role_answers_below_500_and_writes_nothing_when_refu
             except Exception as exc:  # noqa: BLE001 - every failing form is listed, not just the first
                 failures.append(f"{form['method'].upper()} {form['action']} with {kind}: {type(exc).__name__}: "
                                 f"{str(exc).splitlines()[0][:200] if str(exc) else ''}")
-    record_property("fuzz_cases", counter[0])
-    print(f"\nfuzz: {counter[0]} form submissions over {len(forms_to_fill)} forms")
+    report_cases(request, counter[0])
+    print(f"(form submissions over {len(forms_to_fill)} forms)")
     assert not failures, "\n".join(failures)
