@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "clinlead.validation.RefuseNulInQuery",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -155,15 +156,20 @@ AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend"]
 if OIDC_ENABLED:
     INSTALLED_APPS.append("mozilla_django_oidc")
     AUTHENTICATION_BACKENDS.append("clinlead.accounts.oidc.PersonOIDCBackend")
-AUTHENTICATION_BACKENDS.append("django.contrib.auth.backends.ModelBackend")
+AUTHENTICATION_BACKENDS.append("clinlead.accounts.backends.ActiveStaffBackend")
 
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Lock an account from an address after repeated failures.
+# Lock a username from one client address after repeated failures (clinlead/accounts/lockout.py).
+# Behind a proxy, list it in
+# CLINLEAD_TRUSTED_PROXIES (addresses or networks, comma-separated) so the client's own address
+# is used; otherwise everyone shares the proxy's address and could lock each other out.
 AXES_FAILURE_LIMIT = int(os.environ.get("CLINLEAD_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("CLINLEAD_LOGIN_COOLOFF_MINUTES", "30")))
+CLINLEAD_TRUSTED_PROXIES = [p for p in os.environ.get("CLINLEAD_TRUSTED_PROXIES", "").split(",") if p.strip()]
+AXES_CLIENT_IP_CALLABLE = "clinlead.accounts.lockout.client_ip"
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
@@ -212,9 +218,11 @@ WHITENOISE_USE_FINDERS = True
 # Uploads above this are streamed to disk, never kept whole in memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-CLINLEAD_HR_UPLOAD_MAX_BYTES = int(os.environ.get("CLINLEAD_HR_UPLOAD_MAX_BYTES", 200 * 1024 * 1024))
+CLINLEAD_HR_UPLOAD_MAX_BYTES = int(os.environ.get("CLINLEAD_HR_UPLOAD_MAX_BYTES", 50 * 1024 * 1024))
+# An HR file checked but not applied is deleted after this many hours (clinlead/org/hr_uploads.py).
+CLINLEAD_HR_UPLOAD_KEEP_HOURS = int(os.environ.get("CLINLEAD_HR_UPLOAD_KEEP_HOURS", "24"))
 
-EMAIL_BACKEND = os.environ.get("CLINLEAD_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_BACKEND = os.environ.get("CLINLEAD_EMAIL_BACKEND", "clinlead.mailfiles.EmailBackend")
 EMAIL_HOST = os.environ.get("CLINLEAD_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("CLINLEAD_EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("CLINLEAD_EMAIL_HOST_USER", "")

@@ -1,7 +1,10 @@
 """Production settings: everything that `clinlead check --deploy` asks for.
 
-Required: CLINLEAD_SECRET_KEY, CLINLEAD_ALLOWED_HOSTS, DATABASE_URL (PostgreSQL).
-TLS is assumed to end at this server or at a proxy that sets X-Forwarded-Proto.
+Required: CLINLEAD_SECRET_KEY, CLINLEAD_ALLOWED_HOSTS, DATABASE_URL (PostgreSQL) and a mail
+backend that sends mail (CLINLEAD_EMAIL_BACKEND, e.g. SMTP); without them the server refuses to
+start rather than fall back to SQLite or to mail that nobody receives.
+TLS is assumed to end at this server or at a proxy that sets X-Forwarded-Proto; list that proxy
+in CLINLEAD_TRUSTED_PROXIES so login lockouts count each client's own address.
 """
 
 import os
@@ -11,10 +14,20 @@ from django.core.exceptions import ImproperlyConfigured
 from clinlead.settings import *  # noqa: F403
 from clinlead.settings import env_bool
 
+# Development backends: they print, keep or drop mail instead of sending it.
+NOT_SENDING_MAIL = {
+    "console.EmailBackend", "locmem.EmailBackend", "dummy.EmailBackend", "filebased.EmailBackend",
+    "mailfiles.EmailBackend",
+}
+
 if not os.environ.get("CLINLEAD_SECRET_KEY"):
     raise ImproperlyConfigured("Set CLINLEAD_SECRET_KEY for production.")
 if not os.environ.get("CLINLEAD_ALLOWED_HOSTS"):
     raise ImproperlyConfigured("Set CLINLEAD_ALLOWED_HOSTS for production.")
+if not os.environ.get("DATABASE_URL"):
+    raise ImproperlyConfigured("Set DATABASE_URL (PostgreSQL) for production; it will not fall back to SQLite.")
+if ".".join(EMAIL_BACKEND.rsplit(".", 2)[-2:]) in NOT_SENDING_MAIL:  # noqa: F405
+    raise ImproperlyConfigured(f"Set CLINLEAD_EMAIL_BACKEND to a backend that sends mail, not {EMAIL_BACKEND}.")  # noqa: F405
 
 DEBUG = False
 SECURE_SSL_REDIRECT = env_bool("CLINLEAD_SSL_REDIRECT", True)

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
+from django.http import HttpResponseBadRequest
 from django.utils import timezone
 
 _ASCII_ID = re.compile(r"[0-9]{1,19}")
@@ -116,3 +117,17 @@ def install():
             field_class.default_validators = [*field_class.default_validators, check_plausible_date]
     if not any(isinstance(v, _CappedText) for v in forms.CharField.default_validators):
         forms.CharField.default_validators = [*forms.CharField.default_validators, _CappedText()]
+
+
+class RefuseNulInQuery:
+    """Middleware: a query string holding a NUL character is a bad request (400). Search and
+    filter boxes read the query string directly, and PostgreSQL cannot hold a NUL in text (a
+    search for one would be a server error). Forms already refuse NUL in what they accept."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if any("\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()):
+            return HttpResponseBadRequest("A search or filter cannot contain a NUL character.")
+        return self.get_response(request)

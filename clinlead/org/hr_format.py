@@ -188,7 +188,7 @@ def _parse_row(number, cells, extract, known_organisations, today):
     if cells.get("start_date"):
         # A start date up to a year (366 days: 29 February has no twin) after the effective date.
         start, reason = parse_iso_date(cells["start_date"], earliest=EARLIEST_START,
-                                       latest=today + timedelta(days=366))
+                                       latest=min(today, date.max - timedelta(days=366)) + timedelta(days=366))
         if reason:
             problem("start_date", reason)
     unit_path = "/".join(part.strip() for part in cells.get("unit_path", "").split("/"))

@@ -311,8 +311,12 @@ class _Plan:
         )
 
     def _deactivate(self):
+        from clinlead.accounts.models import User
+
         for chunk in _chunks(self.to_deactivate):
             Person.objects.filter(id__in=chunk).update(active=False)
+            # A leaver's login ends with their employment (the login backend also checks).
+            User.objects.filter(person_id__in=chunk).update(is_active=False)
             self._close(UnitMembership, chunk)
             self._close(ReportingLine, chunk)
 

@@ -2,11 +2,9 @@
 
 import csv
 import io
-import secrets
 from datetime import date
 from pathlib import Path
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -20,14 +18,9 @@ from clinlead.audit.models import AuditEvent
 from clinlead.org.forms import HrUploadForm
 from clinlead.org.hr_format import COLUMN_NAMES, HrFileError
 from clinlead.org.hr_import import import_hr_extract
+from clinlead.org.hr_uploads import store_upload, upload_path
 
 SESSION_KEY = "clinlead_hr_upload"
-
-
-def _upload_dir() -> Path:
-    path = settings.DATA_DIR / "uploads" / "hr"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 def _page(request, org, **context):
@@ -57,9 +50,8 @@ def import_hr(request, slug):
         return _page(request, org, form=form)
     if not result.ok:
         return _page(request, org, form=form, result=result)
-    token = secrets.token_urlsafe(16)
     suffix = Path(upload.name).suffix.lower()
-    (_upload_dir() / f"{token}{suffix}").write_bytes(content)
+    token = store_upload(content, suffix)
     request.session[SESSION_KEY] = {
         "token": token, "suffix": suffix, "name": upload.name[:200], "org": org.slug,
         "full_extract": options["full_extract"], "effective": options["effective"].isoformat(),
@@ -75,7 +67,11 @@ def apply_hr_import(request, slug):
     if not pending or pending["org"] != org.slug or request.POST.get("token") != pending["token"]:
         messages.warning(request, "That upload has expired. Please upload the file again.")
         return redirect("org:import_hr", slug=org.slug)
-    path = _upload_dir() / f"{pending['token']}{pending['suffix']}"
+    path = upload_path(pending["token"], pending["suffix"])
+    if not path.is_file():
+        request.session.pop(SESSION_KEY, None)
+        messages.warning(request, "That upload has expired. Please upload the file again.")
+        return redirect("org:import_hr", slug=org.slug)
     try:
         result = import_hr_extract(
             actor=request.user, content=path.read_bytes(), filename=pending["name"], dry_run=False,

@@ -74,11 +74,10 @@ def test_production_settings_pass_the_deploy_check_without_warnings(tmp_path):
         CLINLEAD_SECRET_KEY=secrets.token_urlsafe(64),
         CLINLEAD_ALLOWED_HOSTS="clinlead.example-trust.nhs.uk",
         CLINLEAD_DATA_DIR=str(tmp_path),
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        CLINLEAD_EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
     )
-    env.pop("DATABASE_URL", None)
-    env.pop(
-        "DJANGO_ALLOW_ASYNC_UNSAFE", None
-    )  # set by the browser tests' process, never in production
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests' process only
     done = subprocess.run(
         ["clinlead", "check", "--deploy", "--fail-level", "WARNING"],
         env=env,
@@ -100,3 +99,38 @@ def test_production_settings_refuse_to_start_without_a_secret_key(tmp_path):
     done = subprocess.run(["clinlead", "check"], env=env, capture_output=True, text=True)
     assert done.returncode != 0
     assert "CLINLEAD_SECRET_KEY" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("missing", "says"),
+    [
+        ({"DATABASE_URL": None}, "DATABASE_URL"),
+        (
+            {"CLINLEAD_EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"},
+            "CLINLEAD_EMAIL_BACKEND",
+        ),
+        (
+            {"CLINLEAD_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"},
+            "CLINLEAD_EMAIL_BACKEND",
+        ),
+        ({"CLINLEAD_EMAIL_BACKEND": "clinlead.mailfiles.EmailBackend"}, "CLINLEAD_EMAIL_BACKEND"),
+        ({"CLINLEAD_EMAIL_BACKEND": None}, "CLINLEAD_EMAIL_BACKEND"),
+    ],
+)
+def test_production_settings_refuse_to_start_without_a_database_or_a_real_mail_backend(
+    tmp_path, missing, says
+):
+    env = dict(
+        os.environ,
+        DJANGO_SETTINGS_MODULE="clinlead.settings_production",
+        CLINLEAD_ALLOWED_HOSTS="x.example",
+        CLINLEAD_DATA_DIR=str(tmp_path),
+        CLINLEAD_SECRET_KEY=secrets.token_urlsafe(64),
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        CLINLEAD_EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+    )
+    for name, value in missing.items():
+        env.pop(name) if value is None else env.update({name: value})
+    done = subprocess.run(["clinlead", "check"], env=env, capture_output=True, text=True)
+    assert done.returncode != 0
+    assert says in done.stderr

@@ -185,10 +185,12 @@ def test_setting_up_an_evaluation_links_clinlead_organisations_by_name(small_wor
         "Elsewhere Trust": ("comparator", "", "", small_world["other"]),
         "Far Hospitals": ("comparator", "", "RFH", None),
     }
-    # Olly's trust takes part now, so its talent admin may see and manage the evaluation.
+    # Olly's trust takes part now, so its talent admin may see the evaluation; only the organising
+    # trust's talent admins change its set-up or its figures.
     olly = as_user(small_world["olly"])
     assert olly.get(evaluation.get_absolute_url()).status_code == 200
-    assert olly.get(reverse("evaluation:import", kwargs={"pk": evaluation.pk})).status_code == 200
+    assert olly.get(reverse("evaluation:import", kwargs={"pk": evaluation.pk})).status_code == 403
+    assert olly.get(reverse("evaluation:edit", kwargs={"pk": evaluation.pk})).status_code == 403
     bad = form | {"name": "Second", "pilots": "Pilot One\nA | 2024-13"}
     content = as_user(small_world["tess"]).post(reverse("evaluation:create", kwargs={"slug": "pilot-one"}),
                                                 bad).content.decode()

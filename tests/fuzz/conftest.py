@@ -11,6 +11,19 @@ from django.db import transaction
 _CASES = {}
 
 
+class FuzzCases(UserWarning):
+    """How many cases a fuzz test tried. Issued as a warning too, because pytest-xdist's
+    controller never loads this folder's hooks: the warnings summary reaches CI output always."""
+
+
+def report_cases(request, count):
+    request.node.user_properties.append(("fuzz_cases", count))
+    print(f"\nfuzz: {count} cases tried in {request.node.name}")
+    import warnings
+
+    warnings.warn(FuzzCases(f"fuzz: {count} cases tried"), stacklevel=2)
+
+
 @pytest.fixture(scope="module")
 def fuzz_world(django_db_setup, django_db_blocker):
     """The demo world and the ids the access table needs, written once for the module and
@@ -76,7 +89,7 @@ def _objects(world, modules):
 
 def pytest_runtest_logreport(report):
     for name, value in report.user_properties:
-        if name == "fuzz_cases" and report.when == "call":
+        if name == "fuzz_cases":
             _CASES[report.nodeid] = value
 
 

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
-from tests.fuzz.conftest import rolled_back
+from tests.fuzz.conftest import report_cases, rolled_back
 from tests.fuzz.hostile import KIND_STRATEGIES, csv_bytes, xlsx_bytes
 from tests.fuzz.invariants import assert_nothing_half_written, row_counts
 
@@ -34,11 +34,10 @@ def table(header, valid_rows):
 
 
 @pytest.fixture
-def cases(record_property):
+def cases(request):
     counter = [0]
     yield counter
-    record_property("fuzz_cases", counter[0])
-    print(f"\nfuzz: {counter[0]} cases")
+    report_cases(request, counter[0])
 
 
 def test_hr_extracts_with_hostile_cells_and_any_effective_date(fuzz_db, cases):

@@ -90,3 +90,18 @@ def test_one_bad_leader_row_does_not_also_blame_their_reports(trust):
     result = run(HEADER + "\ntest-trust,1,Ann,Lee,wizard,Surgery,,\n"
                  + "".join(f"test-trust,{n},P{n},Q,nurse,Surgery,,1\n" for n in range(2, 6)))
     assert problems(result) == [(2, "profession")]
+
+
+@pytest.mark.parametrize("effective", ["9999-12-31", "0001-01-01"])
+def test_import_hr_refuses_an_implausible_effective_date_cleanly(trust, tmp_path, effective):
+    from django.core.management import CommandError, call_command
+
+    path = tmp_path / "extract.csv"
+    path.write_text(HEADER + "\n" + GOOD)
+    with pytest.raises(CommandError, match="--effective"):
+        call_command("import_hr", str(path), "--effective", effective)
+    assert not Person.objects.exists()
+
+
+def test_the_last_representable_effective_date_does_not_crash_the_checks(trust):
+    assert not run(HEADER + "\n" + GOOD, effective=date.max, dry_run=True).total_problems

@@ -117,3 +117,9 @@ def test_every_form_date_field_checks_the_plausible_window():
     assert set(bad.errors) == {"day", "when", "note"}
     assert "between 1 January 1900 and" in bad.errors["day"][0]
     assert date.today().year + 50 == int(bad.errors["day"][0].rstrip(".").split()[-1])
+
+
+def test_a_nul_in_a_search_or_filter_is_a_bad_request_not_a_database_error(admin_client):
+    for url in (reverse("org:people", kwargs={"slug": "northgate"}), reverse("audit:log", kwargs={"slug": "northgate"})):
+        assert admin_client.get(url, {"q": "Ann\x00", "actor": "\x00"}).status_code == 400
+        assert admin_client.get(url, {"q": "Ann"}).status_code in (200, 403)

@@ -12,7 +12,7 @@ from clinlead.accounts.models import Role, RoleGrant
 from clinlead.org.models import Appointment, Organisation, ReportingLine, Unit
 
 __all__ = [
-    "has_role", "home_organisation_id", "visible_organisations", "can_view_organisation",
+    "has_role", "active_person", "home_organisation_id", "visible_organisations", "can_view_organisation",
     "can_view_person", "can_import_hr", "can_manage_talent", "can_view_audit",
     "can_see_special_category", "can_see_organisation_aggregates", "led_units", "is_leader",
     "can_see_unit_aggregates", "Role",
@@ -38,9 +38,17 @@ def has_role(user, role, organisation) -> bool:
     return (role, org_id) in _grants(user)
 
 
-def home_organisation_id(user):
+def active_person(user):
+    """The member of staff behind a login, while HR has them as active; None for a leaver.
+    Everything a person may do because of who they are (hold a position, lead a team) ends
+    when they leave."""
     person = getattr(user, "person", None) if getattr(user, "is_authenticated", False) else None
-    return person.organisation_id if person is not None and person.active else None
+    return person if person is not None and person.active else None
+
+
+def home_organisation_id(user):
+    person = active_person(user)
+    return person.organisation_id if person is not None else None
 
 
 def visible_organisations(user):
@@ -85,7 +93,7 @@ def can_see_organisation_aggregates(user, organisation) -> bool:
 
 def led_units(user, day: date | None = None):
     """Units whose position the user holds today: a leader sees aggregates for these subtrees."""
-    person = getattr(user, "person", None) if getattr(user, "is_authenticated", False) else None
+    person = active_person(user)
     if person is None:
         return Unit.objects.none()
     day = day or date.today()
@@ -97,7 +105,7 @@ def led_units(user, day: date | None = None):
 
 def is_leader(user, day: date | None = None) -> bool:
     """A leader holds a position or has people reporting to them."""
-    person = getattr(user, "person", None) if getattr(user, "is_authenticated", False) else None
+    person = active_person(user)
     if person is None:
         return False
     day = day or date.today()

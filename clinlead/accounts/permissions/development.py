@@ -10,7 +10,12 @@ mentee ever read. Everyone else is refused.
 from datetime import date
 
 from clinlead.accounts.models import Role
-from clinlead.accounts.permissions.core import can_manage_talent, can_view_organisation, has_role
+from clinlead.accounts.permissions.core import (
+    active_person,
+    can_manage_talent,
+    can_view_organisation,
+    has_role,
+)
 from clinlead.org.models import ReportingLine
 
 __all__ = [
@@ -26,7 +31,8 @@ __all__ = [
 
 
 def _person_id(user):
-    return getattr(user, "person_id", None) if getattr(user, "is_authenticated", False) else None
+    person = active_person(user)
+    return person.pk if person is not None else None
 
 
 def _superuser(user):

@@ -2,8 +2,10 @@
 
 An evaluation compares organisations, never people, so its figures need no suppression. It is
 open to the executives and talent admins of every Clinlead organisation taking part in it (as
-pilot or comparator, and the organisation that set it up); the talent admins of those
-organisations manage it (set-up, data imports). Everyone else is refused.
+pilot or comparator, and the organisation that set it up). Only the talent admins of the
+organisation that set it up manage it (set-up, data imports, recomputing): a participant may
+not rename another organisation's evaluation, remove its pilots or replace its figures.
+Everyone else is refused.
 """
 
 from clinlead.accounts.permissions.core import (
@@ -58,4 +60,4 @@ def can_view_evaluation(user, evaluation) -> bool:
 def can_manage_evaluation(user, evaluation) -> bool:
     if _superuser(user):
         return True
-    return any(can_manage_talent(user, org_id) for org_id in participating_organisation_ids(evaluation))
+    return can_manage_talent(user, evaluation.organisation_id)

@@ -6,6 +6,7 @@ from datetime import date
 
 from clinlead.accounts.permissions.core import (
     Role,
+    active_person,
     can_manage_talent,
     can_see_special_category,
     has_role,
@@ -20,7 +21,8 @@ __all__ = [
 
 
 def _person_id(user):
-    return getattr(user, "person_id", None) if getattr(user, "is_authenticated", False) else None
+    person = active_person(user)
+    return person.pk if person is not None else None
 
 
 def _current(day=None):

@@ -2,11 +2,14 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from clinlead.org.hr_format import HrFileError
 from clinlead.org.hr_import import import_hr_extract
+from clinlead.tabular import MAX_FILE_BYTES
+from clinlead.validation import check_plausible_date
 
 
 class Command(BaseCommand):
@@ -25,6 +28,13 @@ class Command(BaseCommand):
     def handle(self, *args, file, dry_run, partial, effective, quiet, **options):
         if not file.is_file():
             raise CommandError(f"{file}: no such file")
+        if effective is not None:
+            try:
+                check_plausible_date(effective)
+            except ValidationError as exc:
+                raise CommandError(f"--effective {effective}: {' '.join(exc.messages)}") from None
+        if file.stat().st_size > MAX_FILE_BYTES:
+            raise CommandError(f"{file}: {file.stat().st_size:,} bytes; the limit is {MAX_FILE_BYTES:,}")
         content = file.read_bytes()
         total = content.count(b"\n") if file.suffix.lower() == ".csv" else None
         show = not quiet and sys.stderr.isatty()
