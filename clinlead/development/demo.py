@@ -4,15 +4,21 @@ review), 360s (one with six peers, one with four), a mentor and coach pool with 
 learning records and career-conversation plans.
 
 Written straight to the tables inside `clinlead demo`'s transaction (the actions' own durable
-transactions cannot nest in it); Erin, the executive, leads the onboarding programme.
+transactions cannot nest in it), through the actions' own helpers where anonymity depends on it
+(360 answers are sealed, or stored in a random order); Erin, the executive, leads the onboarding
+programme. The open 360's custodian key file is written to DEMO_KEY_DIR, with the passphrase
+DEMO_CUSTODY_PASSPHRASE (a demo only: a real key file is downloaded once by its custodian).
 """
 
 import hashlib
 import random
 from datetime import timedelta
 
+from django.conf import settings
+
+from clinlead import sealing
 from clinlead.accounts.models import User
-from clinlead.development import frameworks, uploads
+from clinlead.development import frameworks, services_assessment, uploads
 from clinlead.development.models import (
     AppointmentReview,
     Assessment,
@@ -22,7 +28,6 @@ from clinlead.development.models import (
     Enrolment,
     EvidenceFile,
     FeedbackInvitation,
-    FeedbackResponse,
     LearningRecord,
     MentoringAgreement,
     MentoringFeedback,
@@ -40,6 +45,8 @@ from clinlead.development.services_people import own_line
 from clinlead.org.models import Appointment, Person, PositionLevel, ReportingLine
 
 EXAMPLE_FRAMEWORK = frameworks.FRAMEWORK_DIR / "example-organisation-framework.json"
+DEMO_CUSTODY_PASSPHRASE = "northgate demo custodian"
+DEMO_KEY_DIR = settings.DATA_DIR / "demo-custody-keys"
 
 
 def demo_pdf(text: str) -> bytes:
@@ -178,20 +185,33 @@ def add_demo_data(*, world, generator):
         return {str(d.pk): max(1, min(4, base + demo.rng.choice([-1, 0, 0, 1]))) for d in dims}
 
     def three_sixty(person, *, peers, reports=0, closed=True, months_ago=4, extra_invites=()):
+        # As the actions leave it: answers of a closed 360 stored in a random order under random
+        # ids; those of an open one sealed to the custodian's key (Erin, the programme lead).
         opened = add_months(today, -months_ago)
         a = Assessment.objects.create(person=person, framework=hlm, opened_on=opened, self_scores=scores(3),
-                                      self_submitted_on=opened + timedelta(days=2),
+                                      self_submitted_on=opened + timedelta(days=2), k=org.min_responses,
                                       state=Assessment.State.CLOSED if closed else Assessment.State.OPEN,
                                       closed_on=opened + timedelta(days=28) if closed else None)
         raters = [(leader_of(person), RaterGroup.MANAGER)] if leader_of(person) else []
         raters += [(pid, RaterGroup.PEER) for pid in peers_for(person, peers)]
         raters += [(pid, RaterGroup.DIRECT_REPORT) for pid in reports_of(person)[:reports]]
-        for pid, group in raters:
-            FeedbackInvitation.objects.create(assessment=a, rater_id=pid, rater_group=group, used=True)
-            FeedbackResponse.objects.create(assessment=a, rater_group=group, scores=scores(3))
+        FeedbackInvitation.objects.bulk_create([FeedbackInvitation(assessment=a, rater_id=pid, rater_group=group,
+                                                                   approved=True, used=True) for pid, group in raters])
+        answers = [{"g": group, "s": scores(3)} for _, group in raters]
+        if closed:
+            services_assessment.store_answers(a, answers)
+        else:
+            keys = sealing.make_custody_keys(passphrases=[DEMO_CUSTODY_PASSPHRASE], label=f"360 of {person.full_name}")
+            a.public_key, a.custodian_name = keys.public_key, erin.full_name
+            a.save(update_fields=["public_key", "custodian_name"])
+            for answer in answers:
+                services_assessment.seal_answer(a, group=answer["g"], scores=answer["s"])
+            DEMO_KEY_DIR.mkdir(parents=True, exist_ok=True)
+            (DEMO_KEY_DIR / f"360-{a.pk}-custody-key.json").write_bytes(keys.key_files[0])
         for pid in extra_invites:
             if pid not in {p for p, _ in raters} and pid != person.pk:
-                FeedbackInvitation.objects.create(assessment=a, rater_id=pid, rater_group=RaterGroup.PEER)
+                FeedbackInvitation.objects.create(assessment=a, rater_id=pid, rater_group=RaterGroup.PEER,
+                                                  approved=True)
         return a
 
     three_sixty(ready, peers=6, months_ago=5)        # six peers: peer figures shown

@@ -4,7 +4,9 @@ only shapes and reads what was typed. Rendered with `{% nhsuk_field %}` (NHS.UK 
 from datetime import date
 
 from django import forms
+from django.utils.html import format_html, format_html_join
 
+from clinlead import custody
 from clinlead.development.frameworks import current_frameworks
 from clinlead.development.models import AppointmentReview, Dimension, Framework, Milestone
 from clinlead.development.models_people import DevelopmentPlan, LearningRecord, Offer, Readiness
@@ -100,11 +102,40 @@ class ScoresForm(forms.Form):
         super().__init__(*args, **kwargs)
         choices = [(str(score), f"{score} – {label}") for score, label in assessment.framework.scale()]
         for d in assessment.framework.dimensions.all():
-            self.fields[f"d{d.pk}"] = forms.ChoiceField(label=d.name, choices=choices, widget=forms.RadioSelect)
+            # The framework's own behaviour statements, in its own order, under the dimension's name.
+            hint = format_html('<ul class="nhsuk-list nhsuk-list--bullet clinlead-behaviours">{}</ul>',
+                               format_html_join("", "<li>{}</li>", ((b,) for b in d.behaviours))) if d.behaviours else ""
+            self.fields[f"d{d.pk}"] = forms.ChoiceField(label=d.name, choices=choices, widget=forms.RadioSelect,
+                                                        help_text=hint)
         self.dimension_ids = [d.pk for d in assessment.framework.dimensions.all()]
 
     def scores(self):
         return {pk: int(self.cleaned_data[f"d{pk}"]) for pk in self.dimension_ids}
+
+
+class ApproveRatersForm(custody.CustodiansForm):
+    """Approve the proposed raters (ticking any to decline); the first approval also chooses the
+    custodian's passphrase for the key file that keeps the answers sealed until close."""
+
+    decline = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple,
+                                        label="Decline these proposed raters")
+
+    field_order = ["decline", "passphrase_1", "passphrase_2"]
+
+    def __init__(self, *args, pending=(), needs_custody=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["decline"].choices = [(str(i.pk), f"{i.rater.full_name} ({i.get_rater_group_display().lower()})")
+                                          for i in pending]
+        if not needs_custody:
+            del self.fields["passphrase_1"], self.fields["passphrase_2"]
+
+    def passphrases(self):
+        return super().passphrases() if "passphrase_1" in self.fields else None
+
+
+class VoidForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
+                             label="Why is this 360 voided?")
 
 
 class InviteForm(forms.Form):

@@ -143,8 +143,19 @@ def cohort_progress(*, cohort):
 
 def feedback_requests(*, person):
     """Invitations still waiting for this person's answer."""
-    return (FeedbackInvitation.objects.filter(rater=person, used=False, assessment__state=Assessment.State.OPEN)
+    return (FeedbackInvitation.objects.filter(rater=person, used=False, approved=True,
+                                              assessment__state=Assessment.State.OPEN)
             .select_related("assessment__person", "assessment__framework"))
+
+
+def rater_lists_to_approve(*, user):
+    """Open 360s with proposed raters this user may approve (as line manager, programme lead or
+    talent admin)."""
+    from clinlead.accounts import permissions
+
+    waiting = (Assessment.objects.filter(state=Assessment.State.OPEN, invitations__approved=False).distinct()
+               .select_related("person__organisation", "framework"))
+    return [a for a in waiting if permissions.can_approve_raters(user, a)]
 
 
 # ------------------------------------------------------------------ mentor matching
@@ -250,7 +261,7 @@ def development_summary(*, person) -> dict:
           "learning_records": int,
         }
     """
-    from clinlead.development.selectors_reports import assessment_report
+    from clinlead.development.selectors_assessment import assessment_report
 
     enrolment = person_enrolments(person=person).first()
     programme = None
@@ -269,9 +280,11 @@ def development_summary(*, person) -> dict:
         summary_assessment = {
             "framework": assessment.framework.name, "version": assessment.framework.version,
             "state": assessment.state, "closed_on": assessment.closed_on, "scale_max": len(report["scale"]),
+            # Means shown as a band near an end of the scale are None here; "*_text" says the band.
             "dimensions": [{"dimension": row["dimension"].name, "self": row["self"], "manager": row["manager"],
-                            "peers": row["peer"], "direct_reports": row["direct_report"],
-                            "all_raters": row["all_raters"]} for row in report["rows"]],
+                            "peers": row["peer_mean"], "direct_reports": row["direct_report_mean"],
+                            "all_raters": row["all_raters_mean"], "all_raters_text": row["all_raters"]}
+                           for row in report["rows"]],
         }
     plan = current_plan(person=person)
     return {

@@ -36,7 +36,9 @@ urlpatterns = [
     path("assessments/<int:pk>/", views_assessment.assessment, name="assessment"),
     path("assessments/<int:pk>/self/", views_assessment.self_assessment, name="self_assessment"),
     path("assessments/<int:pk>/invite/", views_assessment.invite_raters, name="invite_raters"),
+    path("assessments/<int:pk>/approve/", views_assessment.approve_raters, name="approve_raters"),
     path("assessments/<int:pk>/close/", views_assessment.close_assessment, name="close_assessment"),
+    path("assessments/<int:pk>/void/", views_assessment.void_assessment, name="void_assessment"),
     path("feedback/<uuid:pk>/", views_assessment.give_feedback, name="give_feedback"),
     # Learning records, career conversations and the pathway
     path("people/<int:pk>/learning/new/", views_people.learning_create, name="learning_create"),

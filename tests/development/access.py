@@ -81,6 +81,11 @@ ROWS = {
     "development:self_assessment": ("get", lambda o: {"pk": o["bob_assessment"]}, only({"bob"})),
     "development:invite_raters": ("get", lambda o: {"pk": o["bob_assessment"]}, only(BOB_AND_ADMINS)),
     "development:close_assessment": ("get", lambda o: {"pk": o["bob_assessment"]}, only(BOB_AND_ADMINS)),
+    # Bob's raters are approved by his line manager (Alice), his programme lead (Erin) or a
+    # talent admin — never by Bob; only a talent admin voids a 360.
+    "development:approve_raters": ("get", lambda o: {"pk": o["bob_assessment"]},
+                                   only({"alice", "erin", "tara", "admin"})),
+    "development:void_assessment": ("get", lambda o: {"pk": o["bob_assessment"]}, only(TALENT)),
     # A rater's single-use link: anyone else is told it does not exist.
     "development:give_feedback": ("get", lambda o: {"pk": o["bob_invitation"]}, only({"bob"}, otherwise=NOT_FOUND)),
     # Learning, career conversations and the pathway

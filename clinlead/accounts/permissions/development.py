@@ -19,6 +19,7 @@ __all__ = [
     "can_list_programmes", "can_lead_programme", "can_appoint_programme_leads", "can_view_enrolment",
     "can_upload_evidence", "can_sign_off_milestone", "can_decide_appointment_review",
     "can_view_evidence", "can_view_assessment", "can_self_assess", "can_run_assessment",
+    "can_approve_raters", "can_void_assessment",
     "can_give_feedback", "can_arrange_mentoring", "can_see_mentor_suggestions", "can_view_agreement",
     "can_read_session_notes", "can_end_agreement", "can_record_career_conversation",
     "can_see_development_aggregates", "can_see_pathway_diversity",
@@ -144,6 +145,20 @@ def can_self_assess(user, assessment) -> bool:
 def can_run_assessment(user, assessment) -> bool:
     """Invite raters and close the assessment."""
     return can_view_assessment(user, assessment)
+
+
+def can_approve_raters(user, assessment) -> bool:
+    """A 360's rater list is approved (and its answers held in custody) by the person's line
+    manager, a lead of their programme or a talent admin — never by the person."""
+    person = assessment.person
+    if is_self(user, person):
+        return False
+    return (is_immediate_leader(user, person) or leads_programme_of(user, person)
+            or can_manage_development(user, person.organisation))
+
+
+def can_void_assessment(user, assessment) -> bool:
+    return not is_self(user, assessment.person) and can_manage_development(user, assessment.person.organisation)
 
 
 def can_give_feedback(user, invitation) -> bool:
