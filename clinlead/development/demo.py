@@ -35,10 +35,12 @@ from clinlead.development.models import (
     MentorProfile,
     Milestone,
     MilestoneRecord,
+    PanelVote,
     Programme,
     ProgrammeLead,
     RaterGroup,
 )
+from clinlead.development.models_programmes import EvidenceState
 from clinlead.development.selectors import add_months
 from clinlead.development.services import ONBOARDING_MILESTONES, ONBOARDING_NAME, ONBOARDING_SUMMARY
 from clinlead.development.services_people import own_line
@@ -124,7 +126,7 @@ def add_demo_data(*, world, generator):
     erin_user = demo.users.get("erin")
     today = demo.today
     cohorts = {}
-    for name, months_ago in (("2022 intake", 40), ("2023 intake", 35), ("2024 intake", 20), ("2025 intake", 3)):
+    for name, months_ago in (("2022 intake", 48), ("2023 intake", 37), ("2024 intake", 20), ("2025 intake", 3)):
         cohorts[name] = Cohort.objects.create(programme=programme, name=name,
                                               starts_on=add_months(today, -months_ago))
 
@@ -139,9 +141,14 @@ def add_demo_data(*, world, generator):
             due = add_months(cohort.starts_on, m.due_month)
             if done_before_month is None or m.due_month > done_before_month or m.title in skip:
                 continue
-            record.done, record.completed_on = True, min(due - timedelta(days=10), today)
+            # Reviews are signed off once their period is over; evidence is accepted on review.
+            on_time = due + timedelta(days=7) if m.kind == Milestone.Kind.REVIEW else due - timedelta(days=10)
+            record.done, record.completed_on = True, min(on_time, today)
             if m.completion == Milestone.Completion.SIGN_OFF:
                 record.signed_off_by, record.signed_off_by_name = erin_user, erin.full_name
+            else:
+                record.evidence_state = EvidenceState.ACCEPTED
+                record.evidence_reviewed_by_name, record.evidence_reviewed_on = erin.full_name, record.completed_on
             record.save()
             if m.completion == Milestone.Completion.EVIDENCE:
                 demo.evidence(person, m.title, record)
@@ -152,10 +159,20 @@ def add_demo_data(*, world, generator):
     midway = demo.take("doctor", convert=True)
     starting = demo.take("doctor", convert=True)
     confirmed_enrolment = enrol(confirmed, "2022 intake", done_before_month=36, consultant=True)
+    panel = [erin, Person.objects.get(pk=org.demo_exec["md"].id), Person.objects.get(pk=world.personas["tara"])]
+    panel_reasons = ["Every milestone met; QI project adopted across the division.",
+                     "Strong 360 feedback from the team; safe, thoughtful practice.",
+                     "Ready: the department's rota review was led well."]
+    decided_on = add_months(today, -3)
+    for member, why in zip(panel, panel_reasons, strict=True):
+        PanelVote.objects.create(enrolment=confirmed_enrolment, member=member, member_name=member.full_name,
+                                 decision=AppointmentReview.Decision.CONFIRMED, reasons=why, voted_on=decided_on)
     AppointmentReview.objects.create(
         enrolment=confirmed_enrolment, decision=AppointmentReview.Decision.CONFIRMED,
-        decided_on=add_months(today, -3), decided_by=erin_user, decided_by_name=erin.full_name,
-        reasons="Every milestone met; strong 360 feedback from the team; QI project adopted across the division.")
+        decided_on=decided_on, decided_by=erin_user,
+        decided_by_name="Panel: " + ", ".join(p.full_name for p in panel),
+        reasons="\n".join(f"{p.full_name} (permanent appointment confirmed): {why}"
+                          for p, why in zip(panel, panel_reasons, strict=True)))
     Enrolment.objects.filter(pk=confirmed_enrolment.pk).update(status=Enrolment.Status.COMPLETED)
     enrol(ready, "2023 intake", done_before_month=36, consultant=True)
     enrol(midway, "2024 intake", done_before_month=20, skip={"Basics of employment law"}, consultant=True)

@@ -46,6 +46,11 @@ class ProgrammeForm(forms.Form):
         required=False, initial=True, label="Start from the three-year onboarding milestones")
     ends_with_appointment_review = forms.BooleanField(
         required=False, initial=True, label="Ends with a permanent-appointment review")
+    min_months_before_review = forms.IntegerField(
+        label="Months in the programme before the review can open", min_value=1, max_value=120, initial=36,
+        help_text="Pauses do not count")
+    panel_size = forms.IntegerField(label="Review panel size", min_value=1, max_value=9, initial=3,
+                                    help_text="Programme leads and talent admins; the majority decides")
 
     def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)
@@ -60,10 +65,14 @@ class MilestoneForm(forms.Form):
                                    widget=forms.RadioSelect)
     due_month = forms.IntegerField(label="Due by month", min_value=1, max_value=120,
                                    help_text="Months after enrolment")
+    apply_to_current = forms.BooleanField(
+        required=False, label="Add it to everyone now in progress or paused on the programme",
+        help_text="Without this, only people enrolled from now on get it. Finished and withdrawn enrolments never do.")
 
 
 class StaffNumberForm(forms.Form):
     staff_number = forms.CharField(max_length=30, label="Staff number")
+    enrolled_on = _date("Enrolled from (optional)", required=False)
 
 
 class CohortForm(forms.Form):
@@ -81,8 +90,29 @@ class SignOffForm(forms.Form):
 
 
 class AppointmentReviewForm(forms.Form):
-    decision = forms.ChoiceField(choices=AppointmentReview.Decision.choices, widget=forms.RadioSelect)
-    reasons = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label="Reasons for the decision")
+    decision = forms.ChoiceField(label="Your decision as a panel member", choices=AppointmentReview.Decision.choices,
+                                 widget=forms.RadioSelect)
+    reasons = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label="Your reasons")
+
+
+class EvidenceReviewForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("accept", "Accept: the milestone is complete"),
+                                          ("return", "Return it to the person, with the reason")],
+                                 widget=forms.RadioSelect, label="Your review of the evidence")
+    reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                             label="Reason (needed to return it)")
+
+
+class DueDateForm(forms.Form):
+    due_on = _date("This person's own due date")
+    reason = forms.CharField(max_length=500, label="Reason (for example, part-time or leave)")
+
+
+class EnrolmentStatusForm(forms.Form):
+    change = forms.ChoiceField(choices=[("pause", "Pause (leave, illness)"), ("resume", "Resume"),
+                                        ("withdraw", "Withdraw from the programme")], widget=forms.RadioSelect)
+    reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                             label="Reason (needed to pause or withdraw)")
 
 
 class StartAssessmentForm(forms.Form):

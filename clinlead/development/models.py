@@ -223,6 +223,7 @@ from clinlead.development.models_programmes import (  # noqa: E402, F401
     EvidenceFile,
     Milestone,
     MilestoneRecord,
+    PanelVote,
     Programme,
     ProgrammeLead,
 )

@@ -3,7 +3,7 @@
 
 import calendar
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.db.models import Case, Count, F, FloatField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Cast, Coalesce, Round
@@ -30,6 +30,30 @@ def add_months(day: date, months: int) -> date:
     return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
 
 
+def paused_days(enrolment, *, today=None) -> int:
+    """Days the enrolment has been paused, including a pause still running."""
+    running = ((today or date.today()) - enrolment.paused_on).days if enrolment.paused_on else 0
+    return enrolment.paused_days + max(running, 0)
+
+
+def milestone_due_on(record, *, today=None):
+    """The person's own due date if set, else the programme's month from enrolment, moved on by
+    any pause."""
+    if record.due_on:
+        return record.due_on
+    enrolment = record.enrolment
+    return add_months(enrolment.enrolled_on, record.milestone.due_month) + timedelta(
+        days=paused_days(enrolment, today=today))
+
+
+def review_opens_on(enrolment, *, today=None):
+    """The first day the permanent-appointment review can open: the programme's minimum months
+    after enrolment, moved on by any pause."""
+    programme = enrolment.cohort.programme
+    return add_months(enrolment.enrolled_on, programme.min_months_before_review) + timedelta(
+        days=paused_days(enrolment, today=today))
+
+
 @dataclass
 class Progress:
     enrolment: Enrolment
@@ -37,6 +61,8 @@ class Progress:
     done: int
     total: int
     review: AppointmentReview | None
+    overdue: int = 0
+    awaiting_review: int = 0
 
     @property
     def percent(self):
@@ -46,6 +72,7 @@ class Progress:
     def ready_for_review(self):
         return (self.enrolment.cohort.programme.ends_with_appointment_review and self.done == self.total
                 and self.enrolment.status == Enrolment.Status.ACTIVE
+                and review_opens_on(self.enrolment) <= date.today()
                 and (self.review is None or self.review.decision == AppointmentReview.Decision.EXTENDED))
 
 
@@ -53,25 +80,37 @@ def enrolment_progress(enrolment, *, today=None) -> Progress:
     today = today or date.today()
     records = list(MilestoneRecord.objects.filter(enrolment=enrolment).select_related("milestone")
                    .prefetch_related("evidence").order_by("milestone__order"))
+    running = enrolment.status == Enrolment.Status.ACTIVE
     for record in records:
-        record.due_on = add_months(enrolment.enrolled_on, record.milestone.due_month)
-        record.overdue = not record.done and record.due_on < today
+        record.own_due_on = record.due_on
+        record.due_on = milestone_due_on(record, today=today)
+        record.overdue = running and not record.done and record.due_on < today
     review = AppointmentReview.objects.filter(enrolment=enrolment).first()
     return Progress(enrolment=enrolment, records=records, done=sum(r.done for r in records), total=len(records),
-                    review=review)
+                    review=review, overdue=sum(r.overdue for r in records),
+                    awaiting_review=sum(r.evidence_state == "submitted" for r in records))
 
 
 def progress_of(enrolments, *, today=None):
-    """Progress for many enrolments in three queries."""
+    """Progress for many enrolments (with overdue milestones and evidence awaiting review) in
+    three queries."""
+    today = today or date.today()
     enrolments = list(enrolments)
-    counts = {row["enrolment_id"]: row for row in MilestoneRecord.objects.filter(enrolment__in=enrolments)
-              .values("enrolment_id").annotate(total=Count("id"), done=Count("id", filter=Q(done=True)))}
+    by_id = {e.pk: e for e in enrolments}
+    tally = {e.pk: {"total": 0, "done": 0, "overdue": 0, "awaiting": 0} for e in enrolments}
+    for record in MilestoneRecord.objects.filter(enrolment__in=enrolments).select_related("milestone"):
+        enrolment = by_id[record.enrolment_id]
+        record.enrolment = enrolment
+        row = tally[enrolment.pk]
+        row["total"] += 1
+        row["done"] += record.done
+        row["awaiting"] += record.evidence_state == "submitted"
+        row["overdue"] += (enrolment.status == Enrolment.Status.ACTIVE and not record.done
+                           and milestone_due_on(record, today=today) < today)
     reviews = {r.enrolment_id: r for r in AppointmentReview.objects.filter(enrolment__in=enrolments)}
-    out = []
-    for e in enrolments:
-        row = counts.get(e.pk, {"total": 0, "done": 0})
-        out.append(Progress(enrolment=e, records=[], done=row["done"], total=row["total"], review=reviews.get(e.pk)))
-    return out
+    return [Progress(enrolment=e, records=[], done=tally[e.pk]["done"], total=tally[e.pk]["total"],
+                     review=reviews.get(e.pk), overdue=tally[e.pk]["overdue"], awaiting_review=tally[e.pk]["awaiting"])
+            for e in enrolments]
 
 
 # The enrolment the candidate card shows: an active one first, then the latest.

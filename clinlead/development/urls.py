@@ -26,9 +26,12 @@ urlpatterns = [
     path("cohorts/<int:pk>/enrol/", views_programmes.enrol, name="enrol"),
     path("enrolments/<int:pk>/", views_programmes.enrolment, name="enrolment"),
     path("enrolments/<int:pk>/review/", views_programmes.appointment_review, name="appointment_review"),
+    path("enrolments/<int:pk>/status/", views_programmes.enrolment_status, name="enrolment_status"),
     path("milestones/<int:pk>/", views_programmes.milestone, name="milestone"),
     path("milestones/<int:pk>/evidence/", views_programmes.upload_evidence, name="upload_evidence"),
     path("milestones/<int:pk>/sign-off/", views_programmes.sign_off, name="sign_off"),
+    path("milestones/<int:pk>/evidence-review/", views_programmes.review_evidence, name="review_evidence"),
+    path("milestones/<int:pk>/due-date/", views_programmes.set_due_date, name="set_due_date"),
     # Frameworks and assessments
     path("<slug:slug>/frameworks/", views_people.frameworks, name="frameworks"),
     path("frameworks/<int:pk>/", views_people.framework, name="framework"),

@@ -65,14 +65,18 @@ ROWS = {
     "development:cohort": ("get", lambda o: {"pk": o["cohort"]}, only(LEADS)),
     "development:enrol": ("get", lambda o: {"pk": o["cohort"]}, only(LEADS, when_allowed=FOUND)),
     "development:enrolment": ("get", lambda o: {"pk": o["bob_enrolment"]}, only(SEES_BOB)),
-    # Only a programme lead (never the person, their leader or a talent admin) decides.
-    "development:appointment_review": ("get", lambda o: {"pk": o["bob_enrolment"]}, only({"erin", "admin"})),
+    # The review panel: programme leads and talent admins (never the person or their leader).
+    "development:appointment_review": ("get", lambda o: {"pk": o["bob_enrolment"]}, only({"erin", "tara", "admin"})),
+    "development:enrolment_status": ("get", lambda o: {"pk": o["bob_enrolment"]}, only(LEADS, when_allowed=FOUND)),
     "development:milestone": ("get", lambda o: {"pk": o["bob_record"]}, only(SEES_BOB)),
     "development:upload_evidence": ("get", lambda o: {"pk": o["bob_record"]},
                                     only({"bob", "erin", "tara", "admin"}, when_allowed=FOUND)),
     # A named person signs off: the programme lead or the immediate leader, not Bob himself.
     "development:sign_off": ("get", lambda o: {"pk": o["bob_record"]},
                              only({"alice", "erin", "admin"}, when_allowed=FOUND)),
+    # Evidence is reviewed by a programme lead or talent admin, never the person.
+    "development:review_evidence": ("get", lambda o: {"pk": o["bob_record"]}, only(LEADS, when_allowed=FOUND)),
+    "development:set_due_date": ("get", lambda o: {"pk": o["bob_record"]}, only(LEADS, when_allowed=FOUND)),
     # Frameworks and assessments: a 360 report is Bob's own (and the talent admin's).
     "development:frameworks": ("get", _slug, only(NORTHGATE)),
     "development:framework": ("get", lambda o: {"pk": o["hlm"]}, only(EVERYONE_LOGGED_IN)),

@@ -19,7 +19,7 @@ __all__ = [
     "can_list_programmes", "can_lead_programme", "can_appoint_programme_leads", "can_view_enrolment",
     "can_upload_evidence", "can_sign_off_milestone", "can_decide_appointment_review",
     "can_view_evidence", "can_view_assessment", "can_self_assess", "can_run_assessment",
-    "can_approve_raters", "can_void_assessment",
+    "can_approve_raters", "can_void_assessment", "can_review_evidence", "can_manage_enrolment",
     "can_give_feedback", "can_arrange_mentoring", "can_see_mentor_suggestions", "can_view_agreement",
     "can_read_session_notes", "can_end_agreement", "can_record_career_conversation",
     "can_see_development_aggregates", "can_see_pathway_diversity",
@@ -124,9 +124,23 @@ def can_sign_off_milestone(user, enrolment) -> bool:
 
 
 def can_decide_appointment_review(user, enrolment) -> bool:
+    """Sit on the review panel: a programme lead or a talent admin, never the person."""
     if is_self(user, enrolment.person):
         return False
-    return _superuser(user) or _leads(user, enrolment.cohort.programme)
+    return (_superuser(user) or _leads(user, enrolment.cohort.programme)
+            or can_manage_development(user, enrolment.person.organisation))
+
+
+def can_review_evidence(user, enrolment) -> bool:
+    """Accept or return evidence: a programme lead or a talent admin, never the person."""
+    if is_self(user, enrolment.person):
+        return False
+    return _leads(user, enrolment.cohort.programme) or can_manage_development(user, enrolment.person.organisation)
+
+
+def can_manage_enrolment(user, enrolment) -> bool:
+    """Pause, resume or withdraw an enrolment, or set a person's own due dates."""
+    return not is_self(user, enrolment.person) and can_lead_programme(user, enrolment.cohort.programme)
 
 
 def can_view_evidence(user, evidence) -> bool:
