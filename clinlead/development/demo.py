@@ -43,7 +43,7 @@ from clinlead.development.models import (
 from clinlead.development.models_programmes import EvidenceState
 from clinlead.development.selectors import add_months
 from clinlead.development.services import ONBOARDING_MILESTONES, ONBOARDING_NAME, ONBOARDING_SUMMARY
-from clinlead.development.services_people import own_line
+from clinlead.development.services_people import deciders_of, own_line
 from clinlead.org.models import Appointment, Person, PositionLevel, ReportingLine
 
 EXAMPLE_FRAMEWORK = frameworks.FRAMEWORK_DIR / "example-organisation-framework.json"
@@ -256,10 +256,12 @@ def add_demo_data(*, world, generator):
     mentors = list(MentorProfile.objects.filter(person__organisation=org).values_list("person_id", flat=True))
 
     def agree(mentee, candidates, kind, goals, months_ago, *, ended=False, notes=()):
-        choice = next(pid for pid in candidates if pid != mentee.pk and pid not in own_line(mentee, today))
+        excluded = own_line(mentee, today) | set(deciders_of(mentee)) | {mentee.pk}
+        choice = next(pid for pid in candidates if pid not in excluded)
         started = add_months(today, -months_ago)
         a = MentoringAgreement.objects.create(mentor_id=choice, mentee=mentee, kind=kind, goals=goals,
-                                              started_on=started, ended_on=today - timedelta(days=14) if ended else None)
+                                              started_on=started, mentee_consented_on=started,
+                                              ended_on=today - timedelta(days=14) if ended else None)
         for i, note in enumerate(notes):
             MentoringSession.objects.create(agreement=a, held_on=min(started + timedelta(days=30 * (i + 1)), today),
                                             minutes=60, private_notes=note)

@@ -20,7 +20,7 @@ from clinlead.development.models import (
     MilestoneRecord,
 )
 from clinlead.development.models_people import Offer, interest_words
-from clinlead.development.services_people import own_line
+from clinlead.development.services_people import deciders_of, own_line
 from clinlead.org.models import Appointment, ReportingLine
 
 
@@ -223,7 +223,7 @@ def mentor_suggestions(*, mentee, kind=Offer.MENTORING, interests="", day=None, 
     (not their leader, anyone above, or their direct reports), best match first. Each comes with
     the reasons it was suggested."""
     day = day or date.today()
-    excluded = own_line(mentee, day) | {mentee.pk}
+    excluded = own_line(mentee, day) | set(deciders_of(mentee)) | {mentee.pk}
     offer = Q(mentoring=True) if kind == Offer.MENTORING else Q(coaching=True)
     profiles = (MentorProfile.objects.filter(offer, active=True, person__organisation=mentee.organisation,
                                              person__active=True)

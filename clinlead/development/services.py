@@ -34,6 +34,7 @@ from clinlead.development.models import (
     Cohort,
     Enrolment,
     EvidenceFile,
+    MentoringAgreement,
     Milestone,
     MilestoneRecord,
     PanelVote,
@@ -340,6 +341,8 @@ def decide_appointment_review(*, actor, enrolment, decision, reasons, appointmen
         raise ValidationError("Panel members decide under their own name: this login has no person")
     if member_id == enrolment.person_id:
         raise ValidationError("People cannot sit on their own review panel")
+    if MentoringAgreement.objects.filter(mentor_id=member_id, mentee_id=enrolment.person_id).exists():
+        raise ValidationError(f"You mentor or coach {enrolment.person} (or did): someone else sits on the panel")
     day = today or date.today()
     blockers = review_blockers(enrolment, today=day)
     if blockers:

@@ -57,5 +57,6 @@ urlpatterns = [
     path("mentoring/<int:pk>/", views_mentoring.agreement, name="agreement"),
     path("mentoring/<int:pk>/sessions/", views_mentoring.log_session, name="log_session"),
     path("mentoring/<int:pk>/end/", views_mentoring.end_agreement, name="end_agreement"),
+    path("mentoring/<int:pk>/consent/", views_mentoring.consent_agreement, name="consent_agreement"),
     path("mentoring/<int:pk>/feedback/", views_mentoring.agreement_feedback, name="agreement_feedback"),
 ]

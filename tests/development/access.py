@@ -106,6 +106,8 @@ ROWS = {
     "development:agreement": ("get", lambda o: {"pk": o["bob_agreement"]}, only(BOB_AND_ADMINS)),
     "development:log_session": ("get", lambda o: {"pk": o["bob_agreement"]}, only({"bob"}, when_allowed=FOUND)),
     "development:end_agreement": ("get", lambda o: {"pk": o["bob_agreement"]}, only(BOB_AND_ADMINS)),
+    "development:consent_agreement": ("get", lambda o: {"pk": o["bob_agreement"]},
+                                      only({"bob"}, when_allowed=FOUND)),
     "development:agreement_feedback": ("get", lambda o: {"pk": o["bob_agreement"]},
                                        only({"bob"}, when_allowed=FOUND)),
 }
