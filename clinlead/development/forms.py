@@ -143,6 +143,12 @@ class ScoresForm(forms.Form):
         return {pk: int(self.cleaned_data[f"d{pk}"]) for pk in self.dimension_ids}
 
 
+class FrameworkUploadForm(forms.Form):
+    file = forms.FileField(label="Framework file (.json)", error_messages=FILE_ERRORS,
+                           help_text="A clinlead-framework-1 file, up to 1 MB: a new framework, or a new version of "
+                                     "one already loaded (download the current version below to start from it)")
+
+
 class ApproveRatersForm(custody.CustodiansForm):
     """Approve the proposed raters (ticking any to decline); the first approval also chooses the
     custodian's passphrase for the key file that keeps the answers sealed until close."""

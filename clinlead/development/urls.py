@@ -34,7 +34,9 @@ urlpatterns = [
     path("milestones/<int:pk>/due-date/", views_programmes.set_due_date, name="set_due_date"),
     # Frameworks and assessments
     path("<slug:slug>/frameworks/", views_people.frameworks, name="frameworks"),
+    path("<slug:slug>/frameworks/load/", views_people.framework_upload, name="framework_upload"),
     path("frameworks/<int:pk>/", views_people.framework, name="framework"),
+    path("frameworks/<int:pk>/file/", views_people.framework_download, name="framework_download"),
     path("people/<int:pk>/assessments/new/", views_assessment.assessment_start, name="assessment_start"),
     path("assessments/<int:pk>/", views_assessment.assessment, name="assessment"),
     path("assessments/<int:pk>/self/", views_assessment.self_assessment, name="self_assessment"),

@@ -80,6 +80,9 @@ ROWS = {
     # Frameworks and assessments: a 360 report is Bob's own (and the talent admin's).
     "development:frameworks": ("get", _slug, only(NORTHGATE)),
     "development:framework": ("get", lambda o: {"pk": o["hlm"]}, only(EVERYONE_LOGGED_IN)),
+    "development:framework_download": ("get", lambda o: {"pk": o["hlm"]}, only(EVERYONE_LOGGED_IN)),
+    # The organisation's own framework is loaded on the web by talent admins and programme leads.
+    "development:framework_upload": ("get", _slug, only(LEADS)),
     "development:assessment_start": ("get", lambda o: {"pk": o["bob"]}, only(BOB_AND_ADMINS)),
     "development:assessment": ("get", lambda o: {"pk": o["bob_assessment"]}, only(BOB_AND_ADMINS)),
     "development:self_assessment": ("get", lambda o: {"pk": o["bob_assessment"]}, only({"bob"})),

@@ -105,3 +105,26 @@ def test_the_frameworks_page_lists_national_and_own_versions(dev, login):
     page = login("bob").get(reverse("development:frameworks", kwargs={"slug": "northgate"})).content.decode()
     assert "NHS Healthcare Leadership Model" in page and "Northgate clinical leadership behaviours" in page
     assert "NHS Leadership Competency Framework for board members" in page
+
+
+def test_a_programme_lead_loads_a_new_version_on_the_web_starting_from_the_current_one(dev, login):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    erin = login("erin")
+    current = Framework.objects.get(organisation__slug="northgate", code="northgate-clinical-leadership")
+    document = json.loads(erin.get(reverse("development:framework_download", kwargs={"pk": current.pk})).content)
+    assert [d["behaviours"] for d in document["dimensions"]] == [d.behaviours for d in current.dimensions.all()]
+    url = reverse("development:framework_upload", kwargs={"slug": "northgate"})
+    page = erin.post(url, {"file": SimpleUploadedFile("same.json", json.dumps(document).encode())}).content.decode()
+    assert "already loaded" in page
+    document["version"] = "2026.1"
+    document["dimensions"][0]["behaviours"].append("Stops the line when care is unsafe")
+    response = erin.post(url, {"file": SimpleUploadedFile("next.json", json.dumps(document).encode())})
+    assert response.status_code == 302
+    newer = Framework.objects.get(organisation__slug="northgate", code=current.code, version="2026.1")
+    assert newer.dimensions.first().behaviours[-1] == "Stops the line when care is unsafe"
+    assert newer in current_frameworks(organisation=newer.organisation) and current.dimensions.exists()
+    document["version"], document["dimensions"][1] = "2026.2", {"code": "x", "name": "X", "text": "copied"}
+    page = erin.post(url, {"file": SimpleUploadedFile("bad.json", json.dumps(document).encode())}).content.decode()
+    assert "dimension 2" in page and not Framework.objects.filter(version="2026.2").exists()

@@ -20,6 +20,7 @@ __all__ = [
     "can_upload_evidence", "can_sign_off_milestone", "can_decide_appointment_review",
     "can_view_evidence", "can_view_assessment", "can_self_assess", "can_run_assessment",
     "can_approve_raters", "can_void_assessment", "can_review_evidence", "can_manage_enrolment",
+    "can_load_framework",
     "can_give_feedback", "can_arrange_mentoring", "can_see_mentor_suggestions", "can_view_agreement",
     "can_read_session_notes", "can_end_agreement", "can_record_career_conversation",
     "can_see_development_aggregates", "can_see_pathway_diversity",
@@ -71,6 +72,11 @@ def can_record_for(user, person) -> bool:
 
 def can_view_frameworks(user, organisation) -> bool:
     return can_view_organisation(user, organisation)
+
+
+def can_load_framework(user, organisation) -> bool:
+    """Upload a new version of the organisation's own framework: talent admins and programme leads."""
+    return can_list_programmes(user, organisation)
 
 
 def can_view_framework(user, framework) -> bool:
