@@ -148,3 +148,19 @@ def test_overdue_milestones_show_in_the_cohort_and_team_views(dev, login):
     overdue = enrolment_progress(bob).overdue
     team = login("alice").get(reverse("development:team")).content.decode()
     assert (f"{overdue} overdue" in team) == bool(overdue)
+
+
+def test_overdue_milestones_are_sent_as_reminders_to_the_person_and_the_programme_lead(
+        dev, mailoutbox, django_capture_on_commit_callbacks):
+    from django.core.management import call_command
+
+    midway = Enrolment.objects.get(person_id=dev.development["midway"])
+    Person.objects.filter(pk=midway.person_id).update(work_email="midway@northgate.example")
+    Person.objects.filter(pk=dev.personas["erin"]).update(work_email="erin@northgate.example")
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("milestone_reminders", organisation="northgate")
+    to_person = [m for m in mailoutbox if m.to == ["midway@northgate.example"]]
+    assert len(to_person) == 1 and "Basics of employment law" in to_person[0].body
+    to_lead = [m for m in mailoutbox if m.to == ["erin@northgate.example"]]
+    assert len(to_lead) == 1 and midway.person.full_name in to_lead[0].body
+    assert AuditEvent.objects.filter(action="development.milestone_reminders_sent").exists()
