@@ -218,3 +218,24 @@ def test_demo_has_a_360_with_six_peers_shown_and_one_with_four_suppressed(dev):
     midway = assessment_report(assessment=Person.objects.get(pk=dev.development["midway"]).development_assessments.get())
     assert group(ready, "peer")["published"] and group(ready, "peer")["responses"] == 6
     assert not group(midway, "peer")["published"]
+
+
+def test_the_demos_open_360_is_sealed_and_closes_with_its_custodians_key_file(dev, login):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from clinlead.development import demo
+
+    assessment = Person.objects.get(pk=dev.development["starting"]).development_assessments.get()
+    assert assessment.is_open and assessment.sealed_answers.count() >= 1 and not assessment.responses.exists()
+    key_file = (demo.DEMO_KEY_DIR / f"360-{assessment.pk}-custody-key.json").read_bytes()
+    url = reverse("development:close_assessment", kwargs={"pk": assessment.pk})
+    tara = login("tara")
+    page = tara.post(url, {"key_file_1": SimpleUploadedFile("k.json", key_file),
+                           "passphrase_1": "not the passphrase"}).content.decode()
+    assert "passphrase for key file 1 is wrong" in page
+    sealed = assessment.sealed_answers.count()
+    response = tara.post(url, {"key_file_1": SimpleUploadedFile("k.json", key_file),
+                               "passphrase_1": demo.DEMO_CUSTODY_PASSPHRASE})
+    assert response.status_code == 302
+    assessment.refresh_from_db()
+    assert assessment.is_closed and assessment.responses.count() == sealed and not assessment.sealed_answers.exists()
