@@ -144,6 +144,8 @@ def approve_raters(request, pk):
             service_error(form, exc)
         else:
             if keys is not None:
+                messages.success(request, "The raters are approved and have been sent their links. Keep the key "
+                                          "file you downloaded, and its passphrase, until the 360 closes.")
                 return custody.key_files_download(keys=keys, name=f"360 {assessment.person.full_name}")
             messages.success(request, "The raters are approved and have been sent their links.")
             return redirect(assessment)
