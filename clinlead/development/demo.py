@@ -4,15 +4,21 @@ review), 360s (one with six peers, one with four), a mentor and coach pool with 
 learning records and career-conversation plans.
 
 Written straight to the tables inside `clinlead demo`'s transaction (the actions' own durable
-transactions cannot nest in it); Erin, the executive, leads the onboarding programme.
+transactions cannot nest in it), through the actions' own helpers where anonymity depends on it
+(360 answers are sealed, or stored in a random order); Erin, the executive, leads the onboarding
+programme. The open 360's custodian key file is written to DEMO_KEY_DIR, with the passphrase
+DEMO_CUSTODY_PASSPHRASE (a demo only: a real key file is downloaded once by its custodian).
 """
 
 import hashlib
 import random
 from datetime import timedelta
 
+from django.conf import settings
+
+from clinlead import sealing
 from clinlead.accounts.models import User
-from clinlead.development import frameworks, uploads
+from clinlead.development import frameworks, services_assessment, uploads
 from clinlead.development.models import (
     AppointmentReview,
     Assessment,
@@ -22,7 +28,6 @@ from clinlead.development.models import (
     Enrolment,
     EvidenceFile,
     FeedbackInvitation,
-    FeedbackResponse,
     LearningRecord,
     MentoringAgreement,
     MentoringFeedback,
@@ -30,16 +35,20 @@ from clinlead.development.models import (
     MentorProfile,
     Milestone,
     MilestoneRecord,
+    PanelVote,
     Programme,
     ProgrammeLead,
     RaterGroup,
 )
+from clinlead.development.models_programmes import EvidenceState
 from clinlead.development.selectors import add_months
 from clinlead.development.services import ONBOARDING_MILESTONES, ONBOARDING_NAME, ONBOARDING_SUMMARY
-from clinlead.development.services_people import own_line
+from clinlead.development.services_people import deciders_of, own_line
 from clinlead.org.models import Appointment, Person, PositionLevel, ReportingLine
 
 EXAMPLE_FRAMEWORK = frameworks.FRAMEWORK_DIR / "example-organisation-framework.json"
+DEMO_CUSTODY_PASSPHRASE = "northgate demo custodian"
+DEMO_KEY_DIR = settings.DATA_DIR / "demo-custody-keys"
 
 
 def demo_pdf(text: str) -> bytes:
@@ -117,7 +126,7 @@ def add_demo_data(*, world, generator):
     erin_user = demo.users.get("erin")
     today = demo.today
     cohorts = {}
-    for name, months_ago in (("2022 intake", 40), ("2023 intake", 35), ("2024 intake", 20), ("2025 intake", 3)):
+    for name, months_ago in (("2022 intake", 48), ("2023 intake", 37), ("2024 intake", 20), ("2025 intake", 3)):
         cohorts[name] = Cohort.objects.create(programme=programme, name=name,
                                               starts_on=add_months(today, -months_ago))
 
@@ -132,9 +141,14 @@ def add_demo_data(*, world, generator):
             due = add_months(cohort.starts_on, m.due_month)
             if done_before_month is None or m.due_month > done_before_month or m.title in skip:
                 continue
-            record.done, record.completed_on = True, min(due - timedelta(days=10), today)
+            # Reviews are signed off once their period is over; evidence is accepted on review.
+            on_time = due + timedelta(days=7) if m.kind == Milestone.Kind.REVIEW else due - timedelta(days=10)
+            record.done, record.completed_on = True, min(on_time, today)
             if m.completion == Milestone.Completion.SIGN_OFF:
                 record.signed_off_by, record.signed_off_by_name = erin_user, erin.full_name
+            else:
+                record.evidence_state = EvidenceState.ACCEPTED
+                record.evidence_reviewed_by_name, record.evidence_reviewed_on = erin.full_name, record.completed_on
             record.save()
             if m.completion == Milestone.Completion.EVIDENCE:
                 demo.evidence(person, m.title, record)
@@ -145,10 +159,20 @@ def add_demo_data(*, world, generator):
     midway = demo.take("doctor", convert=True)
     starting = demo.take("doctor", convert=True)
     confirmed_enrolment = enrol(confirmed, "2022 intake", done_before_month=36, consultant=True)
+    panel = [erin, Person.objects.get(pk=org.demo_exec["md"].id), Person.objects.get(pk=world.personas["tara"])]
+    panel_reasons = ["Every milestone met; QI project adopted across the division.",
+                     "Strong 360 feedback from the team; safe, thoughtful practice.",
+                     "Ready: the department's rota review was led well."]
+    decided_on = add_months(today, -3)
+    for member, why in zip(panel, panel_reasons, strict=True):
+        PanelVote.objects.create(enrolment=confirmed_enrolment, member=member, member_name=member.full_name,
+                                 decision=AppointmentReview.Decision.CONFIRMED, reasons=why, voted_on=decided_on)
     AppointmentReview.objects.create(
         enrolment=confirmed_enrolment, decision=AppointmentReview.Decision.CONFIRMED,
-        decided_on=add_months(today, -3), decided_by=erin_user, decided_by_name=erin.full_name,
-        reasons="Every milestone met; strong 360 feedback from the team; QI project adopted across the division.")
+        decided_on=decided_on, decided_by=erin_user,
+        decided_by_name="Panel: " + ", ".join(p.full_name for p in panel),
+        reasons="\n".join(f"{p.full_name} (permanent appointment confirmed): {why}"
+                          for p, why in zip(panel, panel_reasons, strict=True)))
     Enrolment.objects.filter(pk=confirmed_enrolment.pk).update(status=Enrolment.Status.COMPLETED)
     enrol(ready, "2023 intake", done_before_month=36, consultant=True)
     enrol(midway, "2024 intake", done_before_month=20, skip={"Basics of employment law"}, consultant=True)
@@ -178,20 +202,33 @@ def add_demo_data(*, world, generator):
         return {str(d.pk): max(1, min(4, base + demo.rng.choice([-1, 0, 0, 1]))) for d in dims}
 
     def three_sixty(person, *, peers, reports=0, closed=True, months_ago=4, extra_invites=()):
+        # As the actions leave it: answers of a closed 360 stored in a random order under random
+        # ids; those of an open one sealed to the custodian's key (Erin, the programme lead).
         opened = add_months(today, -months_ago)
         a = Assessment.objects.create(person=person, framework=hlm, opened_on=opened, self_scores=scores(3),
-                                      self_submitted_on=opened + timedelta(days=2),
+                                      self_submitted_on=opened + timedelta(days=2), k=org.min_responses,
                                       state=Assessment.State.CLOSED if closed else Assessment.State.OPEN,
                                       closed_on=opened + timedelta(days=28) if closed else None)
         raters = [(leader_of(person), RaterGroup.MANAGER)] if leader_of(person) else []
         raters += [(pid, RaterGroup.PEER) for pid in peers_for(person, peers)]
         raters += [(pid, RaterGroup.DIRECT_REPORT) for pid in reports_of(person)[:reports]]
-        for pid, group in raters:
-            FeedbackInvitation.objects.create(assessment=a, rater_id=pid, rater_group=group, used=True)
-            FeedbackResponse.objects.create(assessment=a, rater_group=group, scores=scores(3))
+        FeedbackInvitation.objects.bulk_create([FeedbackInvitation(assessment=a, rater_id=pid, rater_group=group,
+                                                                   approved=True, used=True) for pid, group in raters])
+        answers = [{"g": group, "s": scores(3)} for _, group in raters]
+        if closed:
+            services_assessment.store_answers(a, answers)
+        else:
+            keys = sealing.make_custody_keys(passphrases=[DEMO_CUSTODY_PASSPHRASE], label=f"360 of {person.full_name}")
+            a.public_key, a.custodian_name = keys.public_key, erin.full_name
+            a.save(update_fields=["public_key", "custodian_name"])
+            for answer in answers:
+                services_assessment.seal_answer(a, group=answer["g"], scores=answer["s"])
+            DEMO_KEY_DIR.mkdir(parents=True, exist_ok=True)
+            (DEMO_KEY_DIR / f"360-{a.pk}-custody-key.json").write_bytes(keys.key_files[0])
         for pid in extra_invites:
             if pid not in {p for p, _ in raters} and pid != person.pk:
-                FeedbackInvitation.objects.create(assessment=a, rater_id=pid, rater_group=RaterGroup.PEER)
+                FeedbackInvitation.objects.create(assessment=a, rater_id=pid, rater_group=RaterGroup.PEER,
+                                                  approved=True)
         return a
 
     three_sixty(ready, peers=6, months_ago=5)        # six peers: peer figures shown
@@ -219,10 +256,12 @@ def add_demo_data(*, world, generator):
     mentors = list(MentorProfile.objects.filter(person__organisation=org).values_list("person_id", flat=True))
 
     def agree(mentee, candidates, kind, goals, months_ago, *, ended=False, notes=()):
-        choice = next(pid for pid in candidates if pid != mentee.pk and pid not in own_line(mentee, today))
+        excluded = own_line(mentee, today) | set(deciders_of(mentee)) | {mentee.pk}
+        choice = next(pid for pid in candidates if pid not in excluded)
         started = add_months(today, -months_ago)
         a = MentoringAgreement.objects.create(mentor_id=choice, mentee=mentee, kind=kind, goals=goals,
-                                              started_on=started, ended_on=today - timedelta(days=14) if ended else None)
+                                              started_on=started, mentee_consented_on=started,
+                                              ended_on=today - timedelta(days=14) if ended else None)
         for i, note in enumerate(notes):
             MentoringSession.objects.create(agreement=a, held_on=min(started + timedelta(days=30 * (i + 1)), today),
                                             minutes=60, private_notes=note)

@@ -4,7 +4,9 @@ only shapes and reads what was typed. Rendered with `{% nhsuk_field %}` (NHS.UK 
 from datetime import date
 
 from django import forms
+from django.utils.html import format_html, format_html_join
 
+from clinlead import custody
 from clinlead.development.frameworks import current_frameworks
 from clinlead.development.models import AppointmentReview, Dimension, Framework, Milestone
 from clinlead.development.models_people import DevelopmentPlan, LearningRecord, Offer, Readiness
@@ -44,6 +46,11 @@ class ProgrammeForm(forms.Form):
         required=False, initial=True, label="Start from the three-year onboarding milestones")
     ends_with_appointment_review = forms.BooleanField(
         required=False, initial=True, label="Ends with a permanent-appointment review")
+    min_months_before_review = forms.IntegerField(
+        label="Months in the programme before the review can open", min_value=1, max_value=120, initial=36,
+        help_text="Pauses do not count")
+    panel_size = forms.IntegerField(label="Review panel size", min_value=1, max_value=9, initial=3,
+                                    help_text="Programme leads and talent admins; the majority decides")
 
     def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)
@@ -58,10 +65,14 @@ class MilestoneForm(forms.Form):
                                    widget=forms.RadioSelect)
     due_month = forms.IntegerField(label="Due by month", min_value=1, max_value=120,
                                    help_text="Months after enrolment")
+    apply_to_current = forms.BooleanField(
+        required=False, label="Add it to everyone now in progress or paused on the programme",
+        help_text="Without this, only people enrolled from now on get it. Finished and withdrawn enrolments never do.")
 
 
 class StaffNumberForm(forms.Form):
     staff_number = forms.CharField(max_length=30, label="Staff number")
+    enrolled_on = _date("Enrolled from (optional)", required=False)
 
 
 class CohortForm(forms.Form):
@@ -79,8 +90,29 @@ class SignOffForm(forms.Form):
 
 
 class AppointmentReviewForm(forms.Form):
-    decision = forms.ChoiceField(choices=AppointmentReview.Decision.choices, widget=forms.RadioSelect)
-    reasons = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label="Reasons for the decision")
+    decision = forms.ChoiceField(label="Your decision as a panel member", choices=AppointmentReview.Decision.choices,
+                                 widget=forms.RadioSelect)
+    reasons = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label="Your reasons")
+
+
+class EvidenceReviewForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("accept", "Accept: the milestone is complete"),
+                                          ("return", "Return it to the person, with the reason")],
+                                 widget=forms.RadioSelect, label="Your review of the evidence")
+    reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                             label="Reason (needed to return it)")
+
+
+class DueDateForm(forms.Form):
+    due_on = _date("This person's own due date")
+    reason = forms.CharField(max_length=500, label="Reason (for example, part-time or leave)")
+
+
+class EnrolmentStatusForm(forms.Form):
+    change = forms.ChoiceField(choices=[("pause", "Pause (leave, illness)"), ("resume", "Resume"),
+                                        ("withdraw", "Withdraw from the programme")], widget=forms.RadioSelect)
+    reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                             label="Reason (needed to pause or withdraw)")
 
 
 class StartAssessmentForm(forms.Form):
@@ -100,11 +132,46 @@ class ScoresForm(forms.Form):
         super().__init__(*args, **kwargs)
         choices = [(str(score), f"{score} – {label}") for score, label in assessment.framework.scale()]
         for d in assessment.framework.dimensions.all():
-            self.fields[f"d{d.pk}"] = forms.ChoiceField(label=d.name, choices=choices, widget=forms.RadioSelect)
+            # The framework's own behaviour statements, in its own order, under the dimension's name.
+            hint = format_html('<ul class="nhsuk-list nhsuk-list--bullet clinlead-behaviours">{}</ul>',
+                               format_html_join("", "<li>{}</li>", ((b,) for b in d.behaviours))) if d.behaviours else ""
+            self.fields[f"d{d.pk}"] = forms.ChoiceField(label=d.name, choices=choices, widget=forms.RadioSelect,
+                                                        help_text=hint)
         self.dimension_ids = [d.pk for d in assessment.framework.dimensions.all()]
 
     def scores(self):
         return {pk: int(self.cleaned_data[f"d{pk}"]) for pk in self.dimension_ids}
+
+
+class FrameworkUploadForm(forms.Form):
+    file = forms.FileField(label="Framework file (.json)", error_messages=FILE_ERRORS,
+                           help_text="A clinlead-framework-1 file, up to 1 MB: a new framework, or a new version of "
+                                     "one already loaded (download the current version below to start from it)")
+
+
+class ApproveRatersForm(custody.CustodiansForm):
+    """Approve the proposed raters (ticking any to decline); the first approval also chooses the
+    custodian's passphrase for the key file that keeps the answers sealed until close."""
+
+    decline = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple,
+                                        label="Decline these proposed raters")
+
+    field_order = ["decline", "passphrase_1", "passphrase_2"]
+
+    def __init__(self, *args, pending=(), needs_custody=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["decline"].choices = [(str(i.pk), f"{i.rater.full_name} ({i.get_rater_group_display().lower()})")
+                                          for i in pending]
+        if not needs_custody:
+            del self.fields["passphrase_1"], self.fields["passphrase_2"]
+
+    def passphrases(self):
+        return super().passphrases() if "passphrase_1" in self.fields else None
+
+
+class VoidForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
+                             label="Why is this 360 voided?")
 
 
 class InviteForm(forms.Form):

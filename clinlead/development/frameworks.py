@@ -1,7 +1,7 @@
 """Competency frameworks as data: reading a framework file and loading it as a new version.
 
-The file format is described in docs/development.md. Only the structure is loaded (names of
-dimensions and levels), never descriptive text.
+The file format is described in docs/development.md. The structure is loaded (names of
+dimensions and levels) and, where the file gives them, each dimension's behaviour statements.
 """
 
 import re
@@ -24,6 +24,7 @@ BOARD_FRAMEWORK = "nhs-leadership-competency-framework-board"
 MAX_FILE_CHARS = 1_000_000
 MAX_DIMENSIONS = 100
 CODE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
+MAX_BEHAVIOURS = 20
 
 
 def parse_framework(text: str, *, source: str = "the file") -> dict:
@@ -59,8 +60,13 @@ def parse_framework(text: str, *, source: str = "the file") -> dict:
     codes = set()
     for i, item in enumerate(dimensions, start=1):
         where = f"{source}: dimension {i}"
-        if not isinstance(item, dict) or set(item) - {"code", "name"}:
-            raise ValidationError(f'{where} must have only "code" and "name"')
+        if not isinstance(item, dict) or set(item) - {"code", "name", "behaviours"}:
+            raise ValidationError(f'{where} must have only "code", "name" and "behaviours"')
+        behaviours = item.get("behaviours", [])
+        if not isinstance(behaviours, list) or len(behaviours) > MAX_BEHAVIOURS or not all(
+                isinstance(b, str) and b.strip() and len(b) <= 500 for b in behaviours):
+            raise ValidationError(f'{where}: "behaviours" must be a list of up to {MAX_BEHAVIOURS} statements '
+                                  "of up to 500 characters each")
         code, name = item.get("code"), item.get("name")
         if not isinstance(code, str) or not CODE.match(code):
             raise ValidationError(f'{where}: "code" may use only lower-case letters, digits and hyphens')
@@ -76,7 +82,8 @@ def parse_framework(text: str, *, source: str = "the file") -> dict:
     return {
         "code": data["code"], "name": data["name"].strip(), "version": data["version"].strip(),
         "publisher": str(data.get("publisher", "")).strip()[:200], "levels": [x.strip() for x in levels],
-        "dimensions": [{"code": d["code"], "name": d["name"].strip()} for d in dimensions],
+        "dimensions": [{"code": d["code"], "name": d["name"].strip(),
+                        "behaviours": [b.strip() for b in d.get("behaviours", [])]} for d in dimensions],
         "organisation": organisation,
     }
 
@@ -93,7 +100,8 @@ def write_framework(data, organisation):
                                          version=data["version"], publisher=data["publisher"])
     FrameworkLevel.objects.bulk_create(
         [FrameworkLevel(framework=framework, name=n, rank=i) for i, n in enumerate(data["levels"], start=1)])
-    Dimension.objects.bulk_create([Dimension(framework=framework, code=d["code"], name=d["name"], order=i)
+    Dimension.objects.bulk_create([Dimension(framework=framework, code=d["code"], name=d["name"], order=i,
+                                             behaviours=d.get("behaviours", []))
                                    for i, d in enumerate(data["dimensions"], start=1)])
     return framework
 

@@ -4,9 +4,10 @@ records, coaching and mentoring, and career conversations.
 This module holds frameworks and assessments; programmes live in `models_programmes`, the rest
 in `models_people` (both imported at the bottom, so Django finds every model here).
 
-360 feedback is anonymous within each rater group: a response has no key to its rater or
-invitation, no timestamp, and a random id; invitations are marked used in the transaction that
-stores the response, and closing an assessment rewrites its responses in a random order.
+360 feedback is anonymous at rest: while an assessment is open, each answer is kept only as a
+sealed box that its custodian's key file opens (see docs/development.md, "Threat model"); at close
+the boxes are opened, and the answers join the stored responses all at once, in a fresh random
+order under random ids, with no key to a rater, an invitation or a time.
 """
 
 import uuid
@@ -81,6 +82,8 @@ class Dimension(models.Model):
     code = models.SlugField(max_length=80)
     name = models.CharField(max_length=200)
     order = models.PositiveSmallIntegerField()
+    # The framework's own behaviour statements for this dimension, in its own order (raters read them).
+    behaviours = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["framework", "order"]
@@ -108,6 +111,7 @@ class Assessment(models.Model):
     class State(models.TextChoices):
         OPEN = "open", "Open"
         CLOSED = "closed", "Closed"
+        VOIDED = "voided", "Voided"
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="development_assessments")
     framework = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="assessments")
@@ -119,6 +123,12 @@ class Assessment(models.Model):
     self_submitted_on = models.DateField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
+    # The anonymity threshold raters were promised when it opened: never lowered afterwards.
+    k = models.PositiveSmallIntegerField("anonymity threshold", default=5)
+    # The custodian's public key: answers are sealed to it; only the custodian's key file opens them.
+    public_key = models.CharField(max_length=60, blank=True)
+    custodian_name = models.CharField(max_length=200, blank=True)
+    voided_reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-opened_on", "-id"]
@@ -138,6 +148,15 @@ class Assessment(models.Model):
     def is_open(self):
         return self.state == self.State.OPEN
 
+    @property
+    def is_closed(self):
+        return self.state == self.State.CLOSED
+
+    @property
+    def effective_k(self):
+        """The threshold promised at opening, or the organisation's if it has since been raised."""
+        return max(self.k, self.person.organisation.min_responses)
+
 
 class FeedbackInvitation(models.Model):
     """A single-use request to one rater. The random id is the link; nothing points from a
@@ -147,6 +166,8 @@ class FeedbackInvitation(models.Model):
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="invitations")
     rater = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="feedback_invitations")
     rater_group = models.CharField(max_length=20, choices=RaterGroup.choices)
+    # Proposed raters wait for the person's line manager, a programme lead or a talent admin.
+    approved = models.BooleanField(default=False)
     used = models.BooleanField(default=False)
 
     class Meta:
@@ -160,8 +181,20 @@ class FeedbackInvitation(models.Model):
         return reverse("development:give_feedback", kwargs={"pk": self.pk})
 
 
+class SealedFeedback(models.Model):
+    """One answer while the assessment is open: a sealed box (rater group and scores inside, padded
+    to one size) that only the custodian's key file opens. Deleted when the assessment closes."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="sealed_answers")
+    box = models.BinaryField()
+
+    def __str__(self):
+        return "Sealed feedback"
+
+
 class FeedbackResponse(models.Model):
-    """One rater's scores. Deliberately no rater, no invitation, no timestamp."""
+    """One rater's scores, written only at close. Deliberately no rater, no invitation, no timestamp."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="responses")
@@ -190,6 +223,7 @@ from clinlead.development.models_programmes import (  # noqa: E402, F401
     EvidenceFile,
     Milestone,
     MilestoneRecord,
+    PanelVote,
     Programme,
     ProgrammeLead,
 )

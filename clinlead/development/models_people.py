@@ -78,6 +78,8 @@ class MentoringAgreement(models.Model):
     goals = models.TextField()
     started_on = models.DateField()
     ended_on = models.DateField(null=True, blank=True)
+    # Made by a talent admin or programme lead; it runs only once the mentee consents.
+    mentee_consented_on = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["-started_on", "-id"]

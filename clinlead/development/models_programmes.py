@@ -22,6 +22,13 @@ class Programme(models.Model):
                                   related_name="programmes")
     ends_with_appointment_review = models.BooleanField(
         "ends with a permanent-appointment review", default=True)
+    # The review cannot open before this much time in the programme (pauses not counted).
+    min_months_before_review = models.PositiveSmallIntegerField(
+        "months in the programme before the review can open", default=36,
+        validators=[MinValueValidator(1), MaxValueValidator(120)])
+    # How many panel members decide the review (each with reasons; the majority decides).
+    panel_size = models.PositiveSmallIntegerField("review panel size", default=3,
+                                                  validators=[MinValueValidator(1), MaxValueValidator(9)])
     active = models.BooleanField(default=True)
 
     class Meta:
@@ -101,6 +108,7 @@ class Cohort(models.Model):
 class Enrolment(models.Model):
     class Status(models.TextChoices):
         ACTIVE = "active", "In progress"
+        PAUSED = "paused", "Paused"
         COMPLETED = "completed", "Completed"
         WITHDRAWN = "withdrawn", "Withdrawn"
 
@@ -108,6 +116,10 @@ class Enrolment(models.Model):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="enrolments")
     enrolled_on = models.DateField()
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    # Pauses (leave, illness) move every due date on and do not count as time in the programme.
+    paused_on = models.DateField(null=True, blank=True)
+    paused_days = models.PositiveIntegerField(default=0)
+    status_reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["person__last_name", "person__first_name"]
@@ -124,6 +136,12 @@ class Enrolment(models.Model):
         return self.cohort.programme
 
 
+class EvidenceState(models.TextChoices):
+    SUBMITTED = "submitted", "Waiting for review"
+    ACCEPTED = "accepted", "Accepted"
+    RETURNED = "returned", "Returned"
+
+
 class MilestoneRecord(models.Model):
     """Where one enrolled person stands on one milestone."""
 
@@ -136,6 +154,13 @@ class MilestoneRecord(models.Model):
     # Kept as text so the record still names the person after a login is removed.
     signed_off_by_name = models.CharField(max_length=200, blank=True)
     note = models.TextField(blank=True)
+    # Evidence counts only once reviewed: submitted -> accepted, or returned with a reason.
+    evidence_state = models.CharField(max_length=20, choices=EvidenceState.choices, blank=True)
+    evidence_reviewed_by_name = models.CharField(max_length=200, blank=True)
+    evidence_reviewed_on = models.DateField(null=True, blank=True)
+    evidence_return_reason = models.TextField(blank=True)
+    # A due date of this person's own (part-time, leave), instead of the programme's month.
+    due_on = models.DateField("own due date", null=True, blank=True)
 
     class Meta:
         ordering = ["milestone__order"]
@@ -190,6 +215,29 @@ class AppointmentReview(models.Model):
                                    related_name="+")
     decided_by_name = models.CharField(max_length=200)
     reasons = models.TextField()
+    # The appointment (and so the position) the decision is about, when the person holds one.
+    appointment = models.ForeignKey("org.Appointment", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="appointment_reviews")
 
     def __str__(self):
         return f"Permanent-appointment review of {self.enrolment.person}"
+
+
+class PanelVote(models.Model):
+    """One review panel member's decision and reasons. A round ends when the programme's panel
+    size have voted; an extension starts a new round."""
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="panel_votes")
+    round = models.PositiveSmallIntegerField(default=1)
+    member = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    member_name = models.CharField(max_length=200)
+    decision = models.CharField(max_length=20, choices=AppointmentReview.Decision.choices)
+    reasons = models.TextField()
+    voted_on = models.DateField()
+
+    class Meta:
+        ordering = ["round", "id"]
+        constraints = [models.UniqueConstraint(fields=["enrolment", "round", "member"], name="one_vote_per_round")]
+
+    def __str__(self):
+        return f"{self.member_name}: {self.get_decision_display()}"

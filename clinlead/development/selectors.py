@@ -3,7 +3,7 @@
 
 import calendar
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.db.models import Case, Count, F, FloatField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Cast, Coalesce, Round
@@ -20,7 +20,7 @@ from clinlead.development.models import (
     MilestoneRecord,
 )
 from clinlead.development.models_people import Offer, interest_words
-from clinlead.development.services_people import own_line
+from clinlead.development.services_people import deciders_of, own_line
 from clinlead.org.models import Appointment, ReportingLine
 
 
@@ -30,6 +30,30 @@ def add_months(day: date, months: int) -> date:
     return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
 
 
+def paused_days(enrolment, *, today=None) -> int:
+    """Days the enrolment has been paused, including a pause still running."""
+    running = ((today or date.today()) - enrolment.paused_on).days if enrolment.paused_on else 0
+    return enrolment.paused_days + max(running, 0)
+
+
+def milestone_due_on(record, *, today=None):
+    """The person's own due date if set, else the programme's month from enrolment, moved on by
+    any pause."""
+    if record.due_on:
+        return record.due_on
+    enrolment = record.enrolment
+    return add_months(enrolment.enrolled_on, record.milestone.due_month) + timedelta(
+        days=paused_days(enrolment, today=today))
+
+
+def review_opens_on(enrolment, *, today=None):
+    """The first day the permanent-appointment review can open: the programme's minimum months
+    after enrolment, moved on by any pause."""
+    programme = enrolment.cohort.programme
+    return add_months(enrolment.enrolled_on, programme.min_months_before_review) + timedelta(
+        days=paused_days(enrolment, today=today))
+
+
 @dataclass
 class Progress:
     enrolment: Enrolment
@@ -37,6 +61,8 @@ class Progress:
     done: int
     total: int
     review: AppointmentReview | None
+    overdue: int = 0
+    awaiting_review: int = 0
 
     @property
     def percent(self):
@@ -46,6 +72,7 @@ class Progress:
     def ready_for_review(self):
         return (self.enrolment.cohort.programme.ends_with_appointment_review and self.done == self.total
                 and self.enrolment.status == Enrolment.Status.ACTIVE
+                and review_opens_on(self.enrolment) <= date.today()
                 and (self.review is None or self.review.decision == AppointmentReview.Decision.EXTENDED))
 
 
@@ -53,25 +80,37 @@ def enrolment_progress(enrolment, *, today=None) -> Progress:
     today = today or date.today()
     records = list(MilestoneRecord.objects.filter(enrolment=enrolment).select_related("milestone")
                    .prefetch_related("evidence").order_by("milestone__order"))
+    running = enrolment.status == Enrolment.Status.ACTIVE
     for record in records:
-        record.due_on = add_months(enrolment.enrolled_on, record.milestone.due_month)
-        record.overdue = not record.done and record.due_on < today
+        record.own_due_on = record.due_on
+        record.due_on = milestone_due_on(record, today=today)
+        record.overdue = running and not record.done and record.due_on < today
     review = AppointmentReview.objects.filter(enrolment=enrolment).first()
     return Progress(enrolment=enrolment, records=records, done=sum(r.done for r in records), total=len(records),
-                    review=review)
+                    review=review, overdue=sum(r.overdue for r in records),
+                    awaiting_review=sum(r.evidence_state == "submitted" for r in records))
 
 
 def progress_of(enrolments, *, today=None):
-    """Progress for many enrolments in three queries."""
+    """Progress for many enrolments (with overdue milestones and evidence awaiting review) in
+    three queries."""
+    today = today or date.today()
     enrolments = list(enrolments)
-    counts = {row["enrolment_id"]: row for row in MilestoneRecord.objects.filter(enrolment__in=enrolments)
-              .values("enrolment_id").annotate(total=Count("id"), done=Count("id", filter=Q(done=True)))}
+    by_id = {e.pk: e for e in enrolments}
+    tally = {e.pk: {"total": 0, "done": 0, "overdue": 0, "awaiting": 0} for e in enrolments}
+    for record in MilestoneRecord.objects.filter(enrolment__in=enrolments).select_related("milestone"):
+        enrolment = by_id[record.enrolment_id]
+        record.enrolment = enrolment
+        row = tally[enrolment.pk]
+        row["total"] += 1
+        row["done"] += record.done
+        row["awaiting"] += record.evidence_state == "submitted"
+        row["overdue"] += (enrolment.status == Enrolment.Status.ACTIVE and not record.done
+                           and milestone_due_on(record, today=today) < today)
     reviews = {r.enrolment_id: r for r in AppointmentReview.objects.filter(enrolment__in=enrolments)}
-    out = []
-    for e in enrolments:
-        row = counts.get(e.pk, {"total": 0, "done": 0})
-        out.append(Progress(enrolment=e, records=[], done=row["done"], total=row["total"], review=reviews.get(e.pk)))
-    return out
+    return [Progress(enrolment=e, records=[], done=tally[e.pk]["done"], total=tally[e.pk]["total"],
+                     review=reviews.get(e.pk), overdue=tally[e.pk]["overdue"], awaiting_review=tally[e.pk]["awaiting"])
+            for e in enrolments]
 
 
 # The enrolment the candidate card shows: an active one first, then the latest.
@@ -143,8 +182,19 @@ def cohort_progress(*, cohort):
 
 def feedback_requests(*, person):
     """Invitations still waiting for this person's answer."""
-    return (FeedbackInvitation.objects.filter(rater=person, used=False, assessment__state=Assessment.State.OPEN)
+    return (FeedbackInvitation.objects.filter(rater=person, used=False, approved=True,
+                                              assessment__state=Assessment.State.OPEN)
             .select_related("assessment__person", "assessment__framework"))
+
+
+def rater_lists_to_approve(*, user):
+    """Open 360s with proposed raters this user may approve (as line manager, programme lead or
+    talent admin)."""
+    from clinlead.accounts import permissions
+
+    waiting = (Assessment.objects.filter(state=Assessment.State.OPEN, invitations__approved=False).distinct()
+               .select_related("person__organisation", "framework"))
+    return [a for a in waiting if permissions.can_approve_raters(user, a)]
 
 
 # ------------------------------------------------------------------ mentor matching
@@ -173,7 +223,7 @@ def mentor_suggestions(*, mentee, kind=Offer.MENTORING, interests="", day=None, 
     (not their leader, anyone above, or their direct reports), best match first. Each comes with
     the reasons it was suggested."""
     day = day or date.today()
-    excluded = own_line(mentee, day) | {mentee.pk}
+    excluded = own_line(mentee, day) | set(deciders_of(mentee)) | {mentee.pk}
     offer = Q(mentoring=True) if kind == Offer.MENTORING else Q(coaching=True)
     profiles = (MentorProfile.objects.filter(offer, active=True, person__organisation=mentee.organisation,
                                              person__active=True)
@@ -250,7 +300,7 @@ def development_summary(*, person) -> dict:
           "learning_records": int,
         }
     """
-    from clinlead.development.selectors_reports import assessment_report
+    from clinlead.development.selectors_assessment import assessment_report
 
     enrolment = person_enrolments(person=person).first()
     programme = None
@@ -269,9 +319,11 @@ def development_summary(*, person) -> dict:
         summary_assessment = {
             "framework": assessment.framework.name, "version": assessment.framework.version,
             "state": assessment.state, "closed_on": assessment.closed_on, "scale_max": len(report["scale"]),
+            # Means shown as a band near an end of the scale are None here; "*_text" says the band.
             "dimensions": [{"dimension": row["dimension"].name, "self": row["self"], "manager": row["manager"],
-                            "peers": row["peer"], "direct_reports": row["direct_report"],
-                            "all_raters": row["all_raters"]} for row in report["rows"]],
+                            "peers": row["peer_mean"], "direct_reports": row["direct_report_mean"],
+                            "all_raters": row["all_raters_mean"], "all_raters_text": row["all_raters"]}
+                           for row in report["rows"]],
         }
     plan = current_plan(person=person)
     return {

@@ -1,109 +1,22 @@
-"""Reports: a 360 report per dimension, the organisation's learning and its gaps, and the
-leadership pathway (where people stand, a funnel by level and profession, and its diversity).
+"""Reports: the organisation's learning and its gaps, and the leadership pathway (where people
+stand, a funnel by level and profession, and its diversity). The 360 report is in
+`selectors_assessment`.
 
-Every figure from rater responses and from special-category data passes through the one
+Every figure from special-category data passes through the one
 category-table rule, `clinlead.analytics.disclosure_tables`, with the organisation's threshold.
 """
 
 from collections import Counter, defaultdict
 from datetime import date
-from statistics import fmean
 
 import altair as alt
 
 from clinlead.analytics.disclosure_tables import Classing, publish_table
 from clinlead.charts import theme, to_svg
 from clinlead.development.frameworks import current_frameworks, healthcare_leadership_model
-from clinlead.development.models import (
-    ANONYMOUS_GROUPS,
-    DevelopmentPlan,
-    Enrolment,
-    LearningRecord,
-    RaterGroup,
-)
+from clinlead.development.models import DevelopmentPlan, Enrolment, LearningRecord
 from clinlead.org.diversity import CATEGORY_OF, CLASSINGS, FIELDS, CategoryTable, shown_rows
 from clinlead.org.models import Appointment, Person, PositionLevel, Profession
-
-ALL_RATERS = "all_raters"
-GROUP_LABELS = {RaterGroup.PEER: "Peers", RaterGroup.DIRECT_REPORT: "Direct reports",
-                ALL_RATERS: "All raters (peers and direct reports)"}
-
-
-RATER_GROUPS = Classing.of([[(g, [g]) for g in ANONYMOUS_GROUPS]])
-
-
-def rater_publication(*, counts: dict, k: int) -> frozenset:
-    """Which anonymous rater groups may be shown: a one-row category table (the raters, by
-    group) under the one category-table rule, so a group is shown only where the other is
-    too (or empty), and "all raters" only from k raters up."""
-    table = publish_table(counts={(g, frozenset({ALL_RATERS})): counts.get(g, 0) for g in ANONYMOUS_GROUPS},
-                          rows=[ALL_RATERS], classing=RATER_GROUPS, k=k).rows[ALL_RATERS]
-    if table.total < k:
-        return frozenset()
-    return frozenset({ALL_RATERS} | {c.categories[0] for c in table.classes if c.count})
-
-
-def _mean(values):
-    return round(fmean(values), 1) if values else None
-
-
-def assessment_report(*, assessment):
-    """Per dimension: the self-assessment, the line manager's rating (as the manager's, never
-    pooled), and the means of each anonymous rater group and of all of them, where published.
-    Rater figures appear only once the assessment is closed."""
-    framework = assessment.framework
-    dimensions = list(framework.dimensions.all())
-    k = assessment.person.organisation.min_responses
-    manager_scores, by_group, published = None, defaultdict(list), frozenset()
-    groups = []
-    if not assessment.is_open:
-        responses = list(assessment.responses.values_list("rater_group", "scores"))
-        manager = [s for g, s in responses if g == RaterGroup.MANAGER]
-        manager_scores = manager[0] if manager else None
-        for g, s in responses:
-            if g in ANONYMOUS_GROUPS:
-                by_group[g].append(s)
-                by_group[ALL_RATERS].append(s)
-        published = rater_publication(counts={g: len(by_group[g]) for g in ANONYMOUS_GROUPS}, k=k)
-        for g in [*ANONYMOUS_GROUPS, ALL_RATERS]:
-            shown = g in published
-            groups.append({"key": g, "label": GROUP_LABELS[g], "published": shown,
-                           "responses": len(by_group[g]) if shown else None})
-    rows = []
-    for d in dimensions:
-        key = str(d.pk)
-        row = {"dimension": d, "self": assessment.self_scores.get(key),
-               "manager": manager_scores.get(key) if manager_scores else None}
-        # Each dimension counts only the raters who rated it: its own k.
-        answered = rater_publication(counts={g: sum(key in s for s in by_group[g]) for g in ANONYMOUS_GROUPS}, k=k)
-        for g in [*ANONYMOUS_GROUPS, ALL_RATERS]:
-            row[g] = _mean([s[key] for s in by_group[g] if key in s]) if g in published & answered else None
-        rows.append(row)
-    return {"scale": framework.scale(), "rows": rows, "groups": groups, "k": k,
-            "has_manager": manager_scores is not None, "closed": not assessment.is_open}
-
-
-def assessment_chart(report, *, person_name):
-    """Grouped bars per dimension: self, manager and the published rater groups only."""
-    series = [("self", "Self"), ("manager", "Line manager")] + [
-        (g["key"], g["label"].split(" (")[0]) for g in report["groups"] if g["published"]]
-    data = [{"dimension": row["dimension"].name, "source": label, "score": row[key]}
-            for row in report["rows"] for key, label in series if row.get(key) is not None]
-    if not data:
-        return ""
-    top = len(report["scale"])
-    chart = alt.Chart(alt.Data(values=data)).mark_bar().encode(
-        y=alt.Y("dimension:N", title=None, sort=None, axis=alt.Axis(labelLimit=260)),
-        yOffset=alt.YOffset("source:N", sort=[label for _, label in series]),
-        x=alt.X("score:Q", title="Rating", scale=alt.Scale(domain=[0, top]), axis=alt.Axis(tickMinStep=1)),
-        color=alt.Color("source:N", title=None, sort=[label for _, label in series]),
-    )
-    height = max(200, 18 * len(report["rows"]) * max(1, len({d["source"] for d in data})))
-    return to_svg(theme(chart, title="Ratings by dimension", width=460, height=min(height, 900)),
-                  description=f"Bar chart of ratings by dimension for {person_name}; the table below gives the figures.")
-
-
-# ------------------------------------------------------------------ learning and gaps
 
 
 def development_population(*, organisation, day):

@@ -1,5 +1,22 @@
 """Programme actions: set up a programme and its cohorts, enrol people, complete milestones with
-evidence or a named person's sign-off, and record the permanent-appointment decision.
+reviewed evidence or a named person's sign-off, pause or withdraw an enrolment, and decide the
+permanent-appointment review by a panel.
+
+The onboarding's rules (defaults in brackets, per programme where stated):
+- the review opens only after `Programme.min_months_before_review` months in the programme
+  (36), pauses not counted, and once every milestone is complete;
+- evidence counts only once a programme lead or talent admin accepts it (or returns it with a
+  reason); uploading alone completes nothing;
+- a review milestone (kind "review") cannot be signed off before its due date;
+- the review is decided by a panel of `Programme.panel_size` (3) different people — programme
+  leads and talent admins, never the person — each giving a decision and reasons; the majority
+  decides (a tie extends the onboarding); the decision names the person's current appointment,
+  if they hold one, and is recorded in that appointment's audit trail;
+- enrolment on a programme ending with the review is refused for anyone holding a current
+  appointment at the organisation's top two leadership levels (for example the chief executive
+  or a medical director) and for anyone already confirmed on it;
+- a milestone added later reaches current (in-progress or paused) enrolments only if the lead
+  says so, and never finished or withdrawn ones.
 
 Assessments and 360 feedback are in `services_assessment`; learning records, mentoring and
 career conversations in `services_people`.
@@ -17,12 +34,19 @@ from clinlead.development.models import (
     Cohort,
     Enrolment,
     EvidenceFile,
+    MentoringAgreement,
     Milestone,
     MilestoneRecord,
+    PanelVote,
     Programme,
     ProgrammeLead,
 )
-from clinlead.org.models import Person
+from clinlead.development.models_programmes import EvidenceState
+from clinlead.org.models import Appointment, Person, PositionLevel
+
+CURRENT = [Enrolment.Status.ACTIVE, Enrolment.Status.PAUSED]
+# Enrolment on a programme ending with the review is refused for holders of these top levels.
+TOP_LEVELS_EXCLUDED = 2
 
 # The default programme: three years of onboarding before a permanent appointment.
 # (title, kind, how it is completed, due by month)
@@ -48,7 +72,8 @@ def _name(user):
 
 
 def create_programme(*, actor, organisation, name, summary="", length_months=36, framework=None,
-                     ends_with_appointment_review=True, use_onboarding_template=False):
+                     ends_with_appointment_review=True, use_onboarding_template=False,
+                     min_months_before_review=36, panel_size=3):
     name = (name or "").strip()
     if not name:
         raise ValidationError("Enter the programme's name")
@@ -59,7 +84,8 @@ def create_programme(*, actor, organisation, name, summary="", length_months=36,
             raise ValidationError(f"There is already a programme called {name!r}")
         programme = Programme.objects.create(
             organisation=organisation, name=name, summary=summary, length_months=length_months,
-            framework=framework, ends_with_appointment_review=ends_with_appointment_review)
+            framework=framework, ends_with_appointment_review=ends_with_appointment_review,
+            min_months_before_review=min_months_before_review, panel_size=panel_size)
         if use_onboarding_template:
             Milestone.objects.bulk_create([
                 Milestone(programme=programme, order=i, title=t, kind=k, completion=c, due_month=m)
@@ -67,11 +93,14 @@ def create_programme(*, actor, organisation, name, summary="", length_months=36,
         audit.record(actor=actor, action="development.programme_created", obj=programme,
                      organisation=organisation,
                      after={"name": name, "milestones": programme.milestones.count(),
-                            "length_months": length_months})
+                            "length_months": length_months, "min_months_before_review": min_months_before_review,
+                            "panel_size": panel_size})
     return programme
 
 
-def add_milestone(*, actor, programme, title, kind, completion, due_month):
+def add_milestone(*, actor, programme, title, kind, completion, due_month, apply_to_current=False):
+    """Add a milestone to the programme. It reaches people already enrolled only if
+    `apply_to_current` (and then only current enrolments, never finished or withdrawn ones)."""
     title = (title or "").strip()
     if not title:
         raise ValidationError("Enter the milestone's title")
@@ -81,12 +110,13 @@ def add_milestone(*, actor, programme, title, kind, completion, due_month):
         order = (programme.milestones.order_by("-order").values_list("order", flat=True).first() or 0) + 1
         milestone = Milestone.objects.create(programme=programme, order=order, title=title, kind=kind,
                                              completion=completion, due_month=due_month)
-        MilestoneRecord.objects.bulk_create([
-            MilestoneRecord(enrolment=e, milestone=milestone)
-            for e in Enrolment.objects.filter(cohort__programme=programme)])
+        reached = list(Enrolment.objects.filter(cohort__programme=programme, status__in=CURRENT)) \
+            if apply_to_current else []
+        MilestoneRecord.objects.bulk_create([MilestoneRecord(enrolment=e, milestone=milestone) for e in reached])
         audit.record(actor=actor, action="development.milestone_added", obj=milestone,
                      organisation=programme.organisation,
-                     after={"title": title, "completion": completion, "due_month": due_month})
+                     after={"title": title, "completion": completion, "due_month": due_month,
+                            "current_enrolments_reached": len(reached)})
     return milestone
 
 
@@ -115,34 +145,57 @@ def create_cohort(*, actor, programme, name, starts_on):
     return cohort
 
 
-def enrol(*, actor, cohort, person, enrolled_on=None):
-    programme = cohort.programme
+def check_eligible(*, programme, person, day):
+    """Who may be enrolled (see the module's rules); raises ValidationError saying why not."""
     if person.organisation_id != programme.organisation_id:
         raise ValidationError("Only people who work at the programme's organisation can be enrolled")
     if not person.active:
         raise ValidationError(f"{person} has left the organisation")
+    if not programme.ends_with_appointment_review:
+        return
+    top = list(PositionLevel.objects.filter(organisation=programme.organisation).order_by("-rank")
+               .values_list("rank", flat=True)[:TOP_LEVELS_EXCLUDED])
+    senior = (Appointment.objects.filter(person=person, position__organisation=programme.organisation,
+                                         position__level__rank__in=top, start__lte=day, end__gte=day,
+                                         ended_on__isnull=True).select_related("position").first() if top else None)
+    if senior is not None:
+        raise ValidationError(f"{person} holds {senior.position}, one of the organisation's top positions: "
+                              f"{programme} leads to a permanent appointment and is for people new to theirs")
+    if AppointmentReview.objects.filter(enrolment__person=person, enrolment__cohort__programme=programme,
+                                        decision=AppointmentReview.Decision.CONFIRMED).exists():
+        raise ValidationError(f"{person}'s permanent appointment was already confirmed on {programme}")
+
+
+def enrol(*, actor, cohort, person, enrolled_on=None):
+    """Enrol a person, from `enrolled_on` (today by default; not in the future, not before the
+    cohort starts)."""
+    programme = cohort.programme
+    day = enrolled_on or date.today()
+    if day > date.today():
+        raise ValidationError("The enrolment date cannot be in the future")
+    if day < cohort.starts_on:
+        raise ValidationError(f"The enrolment date cannot be before the cohort starts ({cohort.starts_on:%-d %B %Y})")
+    check_eligible(programme=programme, person=person, day=date.today())
     with transaction.atomic(durable=True):
-        if Enrolment.objects.filter(person=person, cohort__programme=programme,
-                                    status=Enrolment.Status.ACTIVE).exists():
+        if Enrolment.objects.filter(person=person, cohort__programme=programme, status__in=CURRENT).exists():
             raise ValidationError(f"{person} is already enrolled on {programme}")
         try:
             with transaction.atomic():
-                enrolment = Enrolment.objects.create(cohort=cohort, person=person,
-                                                     enrolled_on=enrolled_on or date.today())
+                enrolment = Enrolment.objects.create(cohort=cohort, person=person, enrolled_on=day)
         except IntegrityError as exc:
             raise ValidationError(f"{person} is already in this cohort") from exc
         MilestoneRecord.objects.bulk_create([MilestoneRecord(enrolment=enrolment, milestone=m)
                                              for m in programme.milestones.all()])
         audit.record(actor=actor, action="development.enrolled", obj=enrolment,
                      organisation=programme.organisation,
-                     after={"person": person.staff_number, "cohort": cohort.name})
+                     after={"person": person.staff_number, "cohort": cohort.name, "enrolled_on": day.isoformat()})
     return enrolment
 
 
 def upload_evidence(*, actor, record, upload, today=None):
     """Check and store an evidence file for a milestone. A file that fails a check is refused
     with a ValidationError and nothing is stored: no file, no row. For a milestone completed by
-    evidence, the upload completes it."""
+    evidence, the upload puts it up for review: it counts only once accepted."""
     checked = uploads.check_upload(upload)
     enrolment = record.enrolment
     if enrolment.status != Enrolment.Status.ACTIVE:
@@ -156,14 +209,14 @@ def upload_evidence(*, actor, record, upload, today=None):
                 person=enrolment.person, milestone_record=record, stored_name=stored,
                 original_name=checked.original_name, content_type=checked.content_type, size=checked.size,
                 sha256=checked.sha256, uploaded_by=actor if getattr(actor, "pk", None) else None)
-            completes = record.milestone.completion == Milestone.Completion.EVIDENCE and not record.done
-            if completes:
-                record.done, record.completed_on = True, today or date.today()
-                record.save(update_fields=["done", "completed_on"])
+            submitted = record.milestone.completion == Milestone.Completion.EVIDENCE and not record.done
+            if submitted:
+                record.evidence_state, record.evidence_return_reason = EvidenceState.SUBMITTED, ""
+                record.save(update_fields=["evidence_state", "evidence_return_reason"])
             audit.record(actor=actor, action="development.evidence_uploaded", obj=record,
                          organisation=enrolment.person.organisation,
                          after={"file": checked.original_name, "bytes": checked.size,
-                                "milestone": record.milestone.title, "completed": completes})
+                                "milestone": record.milestone.title, "submitted_for_review": submitted})
     except BaseException:
         if new_file:
             uploads.remove(stored)
@@ -171,10 +224,46 @@ def upload_evidence(*, actor, record, upload, today=None):
     return evidence
 
 
+def review_evidence(*, actor, record, accept, reason="", today=None):
+    """A programme lead or talent admin accepts the evidence (the milestone is then complete) or
+    returns it with a reason (the person uploads again)."""
+    if getattr(actor, "person_id", None) is not None and actor.person_id == record.enrolment.person_id:
+        raise ValidationError("People cannot review their own evidence")
+    reason = (reason or "").strip()
+    if not accept and not reason:
+        raise ValidationError("Say why the evidence is returned, so the person knows what to upload")
+    with transaction.atomic(durable=True):
+        record = MilestoneRecord.objects.select_for_update().select_related("milestone", "enrolment__person").get(
+            pk=record.pk)
+        if record.evidence_state != EvidenceState.SUBMITTED:
+            raise ValidationError("No evidence is waiting for review on this milestone")
+        day = today or date.today()
+        record.evidence_state = EvidenceState.ACCEPTED if accept else EvidenceState.RETURNED
+        record.evidence_reviewed_by_name, record.evidence_reviewed_on = _name(actor), day
+        record.evidence_return_reason = "" if accept else reason
+        if accept:
+            record.done, record.completed_on = True, day
+        record.save()
+        audit.record(actor=actor, action="development.evidence_reviewed", obj=record,
+                     organisation=record.enrolment.person.organisation,
+                     after={"milestone": record.milestone.title, "decision": record.evidence_state,
+                            "reason": record.evidence_return_reason})
+    return record
+
+
 def sign_off_milestone(*, actor, record, note="", today=None):
-    """A named person (a programme lead or the person's leader) signs a milestone off."""
+    """A named person (a programme lead or the person's leader) signs a milestone off; a review
+    milestone not before its due date."""
+    from clinlead.development.selectors import milestone_due_on
+
     if record.done:
         raise ValidationError("This milestone is already complete")
+    if record.milestone.completion != Milestone.Completion.SIGN_OFF:
+        raise ValidationError("This milestone is completed by evidence, accepted on review")
+    due = milestone_due_on(record)
+    if record.milestone.kind == Milestone.Kind.REVIEW and (today or date.today()) < due:
+        raise ValidationError(f"{record.milestone.title} is a review of the period up to {due:%-d %B %Y}: "
+                              "it cannot be signed off before then")
     if record.enrolment.status != Enrolment.Status.ACTIVE:
         raise ValidationError("This enrolment is no longer in progress")
     with transaction.atomic(durable=True):
@@ -196,37 +285,178 @@ def outstanding_milestones(enrolment):
     return [m for m in enrolment.cohort.programme.milestones.all() if m.pk not in done]
 
 
-def decide_appointment_review(*, actor, enrolment, decision, reasons, today=None):
-    """Record the permanent-appointment decision at the end of the programme. Every milestone
-    must be complete; a decision to extend may later be followed by a final one."""
+def review_blockers(enrolment, *, today=None):
+    """Why the permanent-appointment review cannot open yet: a list of reasons (empty when it can)."""
+    from clinlead.development.selectors import review_opens_on
+
+    day = today or date.today()
+    programme = enrolment.cohort.programme
+    reasons = []
+    if not programme.ends_with_appointment_review:
+        return ["This programme does not end with a permanent-appointment review"]
+    if enrolment.status != Enrolment.Status.ACTIVE:
+        reasons.append(f"The enrolment is {enrolment.get_status_display().lower()}")
+    opens = review_opens_on(enrolment, today=day)
+    if day < opens:
+        reasons.append(f"The review opens after {programme.min_months_before_review} months in the programme "
+                       f"(pauses not counted): on {opens:%-d %B %Y}")
+    missing = outstanding_milestones(enrolment)
+    if missing:
+        reasons.append(f"{len(missing)} milestone(s) are not complete yet, such as {missing[0].title!r}")
+    return reasons
+
+
+def current_round(enrolment):
+    """The panel round now deciding: the last one until the panel is full, then (after an
+    extension) a new one."""
+    rounds = list(PanelVote.objects.filter(enrolment=enrolment).values_list("round", flat=True))
+    last = max(rounds, default=0)
+    if last and rounds.count(last) < enrolment.cohort.programme.panel_size:
+        return last
+    return last + 1
+
+
+def majority(decisions):
+    """The panel's decision: the one most members gave; a tie extends the onboarding."""
+    counts = {d: decisions.count(d) for d in set(decisions)}
+    best = max(counts.values())
+    winners = [d for d, n in counts.items() if n == best]
+    return winners[0] if len(winners) == 1 else AppointmentReview.Decision.EXTENDED
+
+
+def decide_appointment_review(*, actor, enrolment, decision, reasons, appointment=None, today=None):
+    """One panel member's decision and reasons on the permanent-appointment review. When the
+    programme's panel size have decided, the majority decision is recorded (with every member's
+    reasons) against the person's appointment; returns the review then, else None.
+
+    The review opens only after the minimum time in the programme and once every milestone is
+    complete; an extension can later be followed by a new round."""
     if decision not in AppointmentReview.Decision.values:
         raise ValidationError("Choose a decision")
     reasons = (reasons or "").strip()
     if not reasons:
         raise ValidationError("Give the reasons for the decision")
-    if not enrolment.cohort.programme.ends_with_appointment_review:
-        raise ValidationError("This programme does not end with a permanent-appointment review")
-    missing = outstanding_milestones(enrolment)
-    if missing:
-        raise ValidationError(f"{len(missing)} milestone(s) are not complete yet, such as {missing[0].title!r}")
+    member_id = getattr(actor, "person_id", None)
+    if member_id is None:
+        raise ValidationError("Panel members decide under their own name: this login has no person")
+    if member_id == enrolment.person_id:
+        raise ValidationError("People cannot sit on their own review panel")
+    if MentoringAgreement.objects.filter(mentor_id=member_id, mentee_id=enrolment.person_id).exists():
+        raise ValidationError(f"You mentor or coach {enrolment.person} (or did): someone else sits on the panel")
+    day = today or date.today()
+    blockers = review_blockers(enrolment, today=day)
+    if blockers:
+        raise ValidationError("; ".join(blockers))
+    if appointment is not None and appointment.person_id != enrolment.person_id:
+        raise ValidationError("Choose one of the person's own appointments")
     with transaction.atomic(durable=True):
-        enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+        enrolment = Enrolment.objects.select_for_update().select_related("cohort__programme", "person").get(
+            pk=enrolment.pk)
         existing = AppointmentReview.objects.filter(enrolment=enrolment).first()
-        before = {"decision": existing.decision} if existing else {}
         if existing and existing.decision != AppointmentReview.Decision.EXTENDED:
             raise ValidationError("The decision has already been recorded")
+        round_ = current_round(enrolment)
+        if PanelVote.objects.filter(enrolment=enrolment, round=round_, member_id=member_id).exists():
+            raise ValidationError("You have already given your decision on this review")
+        member = Person.objects.get(pk=member_id)
+        PanelVote.objects.create(enrolment=enrolment, round=round_, member=member, member_name=member.full_name,
+                                 decision=decision, reasons=reasons, voted_on=day)
+        audit.record(actor=actor, action="development.review_panel_vote", obj=enrolment,
+                     organisation=enrolment.person.organisation, after={"round": round_, "decision": decision})
+        votes = list(PanelVote.objects.filter(enrolment=enrolment, round=round_))
+        programme = enrolment.cohort.programme
+        if len(votes) < programme.panel_size:
+            return None
+        appointment = appointment or _current_appointment(enrolment.person, day)
+        before = {"decision": existing.decision} if existing else {}
         review = existing or AppointmentReview(enrolment=enrolment)
-        review.decision, review.reasons = decision, reasons
-        review.decided_on = today or date.today()
-        review.decided_by, review.decided_by_name = actor, _name(actor)
+        review.decision = majority([v.decision for v in votes])
+        review.reasons = "\n".join(f"{v.member_name} ({v.get_decision_display().lower()}): {v.reasons}" for v in votes)
+        review.decided_on, review.decided_by = day, actor if getattr(actor, "pk", None) else None
+        review.decided_by_name = ("Panel: " + ", ".join(v.member_name for v in votes))[:200]
+        review.appointment = appointment
         review.save()
-        if decision != AppointmentReview.Decision.EXTENDED:
+        if review.decision != AppointmentReview.Decision.EXTENDED:
             enrolment.status = Enrolment.Status.COMPLETED
             enrolment.save(update_fields=["status"])
+        after = {"decision": review.decision, "decided_by": review.decided_by_name, "round": round_,
+                 "appointment": str(appointment) if appointment else None}
         audit.record(actor=actor, action="development.appointment_review_decided", obj=enrolment,
-                     organisation=enrolment.person.organisation, before=before,
-                     after={"decision": decision, "decided_by": review.decided_by_name})
+                     organisation=enrolment.person.organisation, before=before, after=after)
+        if appointment is not None:
+            audit.record(actor=actor, action="development.appointment_review_decided", obj=appointment,
+                         organisation=enrolment.person.organisation, after=after | {"programme": programme.name})
     return review
+
+
+def _current_appointment(person, day):
+    current = list(Appointment.objects.filter(person=person, start__lte=day, end__gte=day, ended_on__isnull=True)
+                   .select_related("position"))
+    return current[0] if len(current) == 1 else None
+
+
+def pause_enrolment(*, actor, enrolment, reason, today=None):
+    """Pause (leave, illness): due dates move on and the time does not count towards the review."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("Give the reason for the pause")
+    with transaction.atomic(durable=True):
+        enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+        if enrolment.status != Enrolment.Status.ACTIVE:
+            raise ValidationError("Only an enrolment in progress can be paused")
+        enrolment.status, enrolment.paused_on, enrolment.status_reason = Enrolment.Status.PAUSED, today or date.today(), reason
+        enrolment.save(update_fields=["status", "paused_on", "status_reason"])
+        audit.record(actor=actor, action="development.enrolment_paused", obj=enrolment,
+                     organisation=enrolment.person.organisation, after={"reason": reason})
+    return enrolment
+
+
+def resume_enrolment(*, actor, enrolment, today=None):
+    with transaction.atomic(durable=True):
+        enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+        if enrolment.status != Enrolment.Status.PAUSED:
+            raise ValidationError("This enrolment is not paused")
+        days = ((today or date.today()) - enrolment.paused_on).days
+        enrolment.status, enrolment.paused_days = Enrolment.Status.ACTIVE, enrolment.paused_days + max(days, 0)
+        enrolment.paused_on, enrolment.status_reason = None, ""
+        enrolment.save(update_fields=["status", "paused_days", "paused_on", "status_reason"])
+        audit.record(actor=actor, action="development.enrolment_resumed", obj=enrolment,
+                     organisation=enrolment.person.organisation, after={"paused_days": enrolment.paused_days})
+    return enrolment
+
+
+def withdraw_enrolment(*, actor, enrolment, reason):
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("Give the reason for the withdrawal")
+    with transaction.atomic(durable=True):
+        enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+        if enrolment.status not in CURRENT:
+            raise ValidationError("Only a current enrolment can be withdrawn")
+        enrolment.status, enrolment.status_reason = Enrolment.Status.WITHDRAWN, reason
+        enrolment.save(update_fields=["status", "status_reason"])
+        audit.record(actor=actor, action="development.enrolment_withdrawn", obj=enrolment,
+                     organisation=enrolment.person.organisation, after={"reason": reason})
+    return enrolment
+
+
+def set_due_date(*, actor, record, due_on, reason):
+    """A person's own due date for one milestone (part-time working, leave), with the reason."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("Give the reason for the person's own due date")
+    if due_on < record.enrolment.enrolled_on:
+        raise ValidationError("The due date cannot be before the enrolment")
+    with transaction.atomic(durable=True):
+        record = MilestoneRecord.objects.select_for_update().select_related("milestone", "enrolment__person").get(
+            pk=record.pk)
+        before = {"due_on": record.due_on.isoformat() if record.due_on else None}
+        record.due_on = due_on
+        record.save(update_fields=["due_on"])
+        audit.record(actor=actor, action="development.due_date_set", obj=record,
+                     organisation=record.enrolment.person.organisation, before=before,
+                     after={"due_on": due_on.isoformat(), "reason": reason, "milestone": record.milestone.title})
+    return record
 
 
 def find_person(*, organisation, staff_number):

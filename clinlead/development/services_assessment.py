@@ -1,10 +1,14 @@
-"""Assessment actions: start an assessment, self-assess, invite raters, give 360 feedback, close.
+"""Assessment actions: start an assessment, self-assess, propose raters, approve them (which
+puts the answers in a custodian's keeping), give 360 feedback, close, void.
 
-Anonymity of 360 feedback rests on four things done here: a response is stored with its rater
-group only (no rater, no invitation, no time, a random id); the invitation is marked used in the
-same transaction; the audit trail records that *a* rater answered, never who or what; and
-closing an assessment rewrites its responses in a random order under new ids, so neither the
-order rows were written in nor the database's transaction ids tie a response to its invitation.
+Anonymity of 360 feedback at rest (threat model in docs/development.md): while the assessment is
+open, an answer exists only as a sealed box (`clinlead.sealing`, padded to one size per
+assessment) that the custodian's key file and passphrase open — nobody holding the database, a
+backup or the server can read it. Nothing ties a stored answer to a rater beyond the moment it
+was written, and that row is unreadable. At close the custodian hands the key back: the boxes are
+opened, and the answers join the stored responses all at once, in a fresh random order under
+random ids, with no rater, invitation or time; the boxes are deleted and the key forgotten. The
+audit trail keeps a count per day of answers, never one event per answer.
 """
 
 import random
@@ -17,17 +21,24 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 
+from clinlead import sealing
+from clinlead.accounts import permissions
 from clinlead.audit import services as audit
 from clinlead.development.models import (
+    ANONYMOUS_GROUPS,
     Assessment,
     FeedbackInvitation,
     FeedbackResponse,
     Framework,
     RaterGroup,
+    SealedFeedback,
 )
 from clinlead.org.models import ReportingLine
 
-RATER_LABEL = "A rater (anonymous)"
+# A new 360 on the same person within this many months must have an entirely different set of
+# peers and direct reports, or the earlier one must be voided: otherwise a mean over n+1 raters
+# less the earlier mean over n gives the added rater's scores.
+RERUN_INTERVAL_MONTHS = 12
 
 
 def start_assessment(*, actor, person, framework, today=None):
@@ -36,10 +47,13 @@ def start_assessment(*, actor, person, framework, today=None):
     with transaction.atomic(durable=True):
         if Assessment.objects.filter(person=person, framework=framework, state=Assessment.State.OPEN).exists():
             raise ValidationError(f"{person} already has an open assessment against {framework.name}")
+        # k is fixed now, as raters are promised it: a later lowering of the trust's k never applies.
         assessment = Assessment.objects.create(person=person, framework=framework, opened_on=today or date.today(),
-                                               created_by=actor if getattr(actor, "pk", None) else None)
+                                               created_by=actor if getattr(actor, "pk", None) else None,
+                                               k=person.organisation.min_responses)
         audit.record(actor=actor, action="development.assessment_started", obj=assessment,
-                     organisation=person.organisation, after={"framework": framework.code, "version": framework.version})
+                     organisation=person.organisation,
+                     after={"framework": framework.code, "version": framework.version, "k": assessment.k})
     return assessment
 
 
@@ -90,9 +104,35 @@ def _check_rater(assessment, rater, group, day):
         raise ValidationError(f"{rater} is {subject}'s line manager or direct report, not a peer")
 
 
+def _rerun_conflict(assessment, rater_ids, day):
+    """The earlier 360 on the same person, within the interval and not voided, that shares an
+    anonymous rater with `rater_ids`, and one such rater's id; or None."""
+    from clinlead.development.selectors import add_months
+
+    earlier = (FeedbackInvitation.objects
+               .filter(assessment__person_id=assessment.person_id, rater_id__in=rater_ids,
+                       rater_group__in=ANONYMOUS_GROUPS,
+                       assessment__state__in=[Assessment.State.OPEN, Assessment.State.CLOSED],
+                       assessment__opened_on__gte=add_months(day, -RERUN_INTERVAL_MONTHS))
+               .exclude(assessment_id=assessment.pk).select_related("assessment", "rater").first())
+    return earlier
+
+
+def _check_rerun(assessment, raters, day):
+    anonymous = [r.pk for r, g in raters if g in ANONYMOUS_GROUPS]
+    clash = _rerun_conflict(assessment, anonymous, day) if anonymous else None
+    if clash is not None:
+        raise ValidationError(
+            f"{clash.rater} was asked to rate {assessment.person} in the 360 opened on "
+            f"{clash.assessment.opened_on:%-d %B %Y}. Within {RERUN_INTERVAL_MONTHS} months a new 360 must have "
+            "an entirely different set of peers and direct reports, or a talent admin must void the earlier one "
+            "(comparing the two would reveal the added raters' scores).")
+
+
 def invite_raters(*, actor, assessment, raters, today=None):
-    """Invite raters: [(person, rater group)]. Each gets a single-use link by e-mail and on
-    their own 'Feedback you have been asked for' page."""
+    """Propose raters: [(person, rater group)]. Nobody is asked until the list is approved
+    (`approve_raters`); each approved rater then gets a single-use link by e-mail and on their
+    own 'Feedback you have been asked for' page."""
     if not assessment.is_open:
         raise ValidationError("This assessment is closed")
     if not raters:
@@ -106,6 +146,7 @@ def invite_raters(*, actor, assessment, raters, today=None):
             raise ValidationError(f"{rater} is listed twice")
         seen.add(rater.pk)
         _check_rater(assessment, rater, group, day)
+    _check_rerun(assessment, raters, day)
     with transaction.atomic(durable=True):
         already = set(assessment.invitations.values_list("rater_id", flat=True))
         repeated = [r for r, _ in raters if r.pk in already]
@@ -117,10 +158,53 @@ def invite_raters(*, actor, assessment, raters, today=None):
         invitations = FeedbackInvitation.objects.bulk_create(
             [FeedbackInvitation(assessment=assessment, rater=r, rater_group=g) for r, g in raters])
         counts = {g: sum(1 for _, x in raters if x == g) for g in RaterGroup.values}
-        audit.record(actor=actor, action="development.raters_invited", obj=assessment,
-                     organisation=assessment.person.organisation, after={"invited": counts})
-        transaction.on_commit(lambda: _send_invitations(invitations))
+        audit.record(actor=actor, action="development.raters_proposed", obj=assessment,
+                     organisation=assessment.person.organisation, after={"proposed": counts})
     return invitations
+
+
+def approve_raters(*, actor, assessment, decline=(), passphrases=None, today=None):
+    """Approve the proposed raters (less those declined) and send their links.
+
+    The first approval opens the 360 for answers: a key pair is made, its public key stored, and
+    the private key handed back only inside the approver's custodian key file(s) — returned here
+    (a `sealing.CustodyKeys`) to be downloaded once; later approvals return None. The approver
+    keeps the key file until the 360 closes.
+    """
+    if actor is not None and not permissions.can_approve_raters(actor, assessment):
+        raise ValidationError(f"Only {assessment.person}'s line manager, a lead of their programme or a talent "
+                              "admin can approve the raters")
+    day = today or date.today()
+    keys = None
+    with transaction.atomic(durable=True):
+        assessment = Assessment.objects.select_for_update().select_related("person__organisation").get(pk=assessment.pk)
+        if not assessment.is_open:
+            raise ValidationError("This assessment is closed")
+        pending = list(assessment.invitations.filter(approved=False).select_related("rater"))
+        declined = [i for i in pending if str(i.pk) in {str(x) for x in decline}]
+        approving = [i for i in pending if i not in declined]
+        if not approving and not declined:
+            raise ValidationError("No proposed raters are waiting for approval")
+        _check_rerun(assessment, [(i.rater, i.rater_group) for i in approving], day)
+        if approving and not assessment.public_key:
+            if not passphrases:
+                raise ValidationError("Choose the custodian's passphrase: it keeps the answers sealed until close")
+            try:
+                keys = sealing.make_custody_keys(passphrases=list(passphrases),
+                                                 label=f"360 of {assessment.person.full_name} #{assessment.pk}")
+            except sealing.CustodyError as exc:
+                raise ValidationError(str(exc)) from None
+            assessment.public_key = keys.public_key
+            assessment.custodian_name = str(actor) if actor is not None else "system"
+            assessment.save(update_fields=["public_key", "custodian_name"])
+        FeedbackInvitation.objects.filter(pk__in=[i.pk for i in declined]).delete()
+        FeedbackInvitation.objects.filter(pk__in=[i.pk for i in approving]).update(approved=True)
+        counts = {g: sum(1 for i in approving if i.rater_group == g) for g in RaterGroup.values}
+        audit.record(actor=actor, action="development.raters_approved", obj=assessment,
+                     organisation=assessment.person.organisation,
+                     after={"approved": counts, "declined": len(declined), "custody_opened": keys is not None})
+        transaction.on_commit(lambda: _send_invitations(approving))
+    return keys
 
 
 def _send_invitations(invitations):
@@ -132,50 +216,119 @@ def _send_invitations(invitations):
         send_mail(
             subject=f"Feedback for {invitation.assessment.person.full_name}",
             message=(f"{invitation.assessment.person.full_name} has asked for your feedback against the "
-                     f"{invitation.assessment.framework.name}. Your answers are pooled with others in your "
-                     f"group and shown only when enough people have answered.\n\n{link}\n\n"
+                     f"{invitation.assessment.framework.name}.\n\n{where_answers_appear(invitation)}\n\n{link}\n\n"
                      "The link works once, and only for you."),
             from_email=None, recipient_list=[email], fail_silently=True)
 
 
+def where_answers_appear(invitation) -> str:
+    """What a rater is told about where their answers go (on the form and in the e-mail)."""
+    person = invitation.assessment.person.full_name
+    if invitation.rater_group == RaterGroup.MANAGER:
+        return (f"As {person}'s line manager, your ratings are shown as yours, by name: on {person}'s 360 report "
+                "(read by them and the talent team) and on their succession candidate card (read by succession "
+                "panels).")
+    k = invitation.assessment.effective_k
+    return (f"Your answers are sealed until the 360 closes, then pooled with the other raters' with nothing to "
+            f"say who gave them. The pooled means appear only for groups of at least {k} raters, on {person}'s "
+            "360 report (read by them and the talent team) and — as the all-rater mean — on their succession "
+            "candidate card (read by succession panels). Means near either end of the scale are shown as a band, "
+            "so they never reveal that everyone gave the same extreme score.")
+
+
+def seal_size(assessment) -> int:
+    """One box size for every answer of an assessment, whatever it holds."""
+    return 256 + 32 * assessment.framework.dimensions.count()
+
+
+def seal_answer(assessment, *, group, scores):
+    """Keep one answer as a sealed box until close (inside the caller's transaction)."""
+    box = sealing.seal(public_key=assessment.public_key, payload={"g": group, "s": scores},
+                       size=seal_size(assessment))
+    SealedFeedback.objects.create(assessment=assessment, box=box)
+
+
+def store_answers(assessment, answers):
+    """Write opened answers [{"g": group, "s": scores}] as responses all at once, in a fresh
+    random order under random ids (inside the caller's transaction)."""
+    answers = list(answers)
+    random.SystemRandom().shuffle(answers)
+    FeedbackResponse.objects.bulk_create([
+        FeedbackResponse(id=uuid.uuid4(), assessment=assessment, rater_group=a["g"], scores=a["s"]) for a in answers])
+
+
 def submit_feedback(*, actor, invitation_id, scores):
-    """Store one rater's scores. The response keeps only its rater group; the invitation is
-    marked used in the same transaction, so it can answer once."""
+    """Seal one rater's scores (with their rater group) to the custodian's key; the invitation is
+    marked used in the same transaction, so it can answer once. The audit trail adds one to
+    today's count of answers to this assessment."""
     person_id = getattr(actor, "person_id", None)
     with transaction.atomic(durable=True):
         invitation = (FeedbackInvitation.objects.select_for_update().select_related("assessment__framework",
                                                                                      "assessment__person")
                       .filter(pk=invitation_id).first())
-        if invitation is None or person_id is None or invitation.rater_id != person_id:
+        if invitation is None or person_id is None or invitation.rater_id != person_id or not invitation.approved:
             raise ValidationError("This feedback link is not yours")
         if invitation.used:
             raise ValidationError("You have already given this feedback")
         assessment = invitation.assessment
         if not assessment.is_open:
             raise ValidationError("This assessment has closed")
-        cleaned = clean_scores(assessment, scores)
-        FeedbackResponse.objects.create(assessment=assessment, rater_group=invitation.rater_group, scores=cleaned)
+        seal_answer(assessment, group=invitation.rater_group, scores=clean_scores(assessment, scores))
         invitation.used = True
         invitation.save(update_fields=["used"])
-        # Neither who answered nor how: only that a rater did.
-        audit.record(actor=None, label=RATER_LABEL, action="development.feedback_given", obj=assessment,
-                     organisation=assessment.person.organisation)
+        # Neither who answered, nor how, nor when beyond the day: a count per day.
+        audit.count_today(action="development.feedback_given", obj=assessment,
+                          organisation=assessment.person.organisation)
     return assessment
 
 
-def close_assessment(*, actor, assessment, today=None):
-    """Close: no more answers; rater figures (those the anonymity rule publishes) appear."""
+def close_assessment(*, actor, assessment, key_files=(), passphrases=(), today=None):
+    """Close: no more answers. The custodian's key file(s) and passphrase(s) open the sealed
+    answers, which join the stored responses at once in a fresh random order under random ids;
+    the boxes are deleted. Rater figures (those the anonymity rule publishes) then appear."""
     with transaction.atomic(durable=True):
         assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
         if not assessment.is_open:
             raise ValidationError("This assessment is already closed")
+        boxes = list(SealedFeedback.objects.filter(assessment=assessment).values_list("box", flat=True))
+        answers = []
+        if boxes:
+            if not key_files:
+                raise ValidationError(f"Closing opens the sealed answers: give the custodian's key file and passphrase "
+                                      f"({assessment.custodian_name or 'the person who approved the raters'} holds it)")
+            try:
+                opener = sealing.open_custody_keys(public_key=assessment.public_key, key_files=list(key_files),
+                                                   passphrases=list(passphrases))
+                answers = [opener.open(box) for box in boxes]
+            except sealing.CustodyError as exc:
+                raise ValidationError(str(exc)) from None
+            del opener
+        store_answers(assessment, answers)
+        SealedFeedback.objects.filter(assessment=assessment).delete()
         assessment.state, assessment.closed_on = Assessment.State.CLOSED, today or date.today()
         assessment.save(update_fields=["state", "closed_on"])
-        responses = [(r.rater_group, r.scores) for r in FeedbackResponse.objects.filter(assessment=assessment)]
-        FeedbackResponse.objects.filter(assessment=assessment).delete()
-        random.SystemRandom().shuffle(responses)
-        FeedbackResponse.objects.bulk_create([
-            FeedbackResponse(id=uuid.uuid4(), assessment=assessment, rater_group=g, scores=s) for g, s in responses])
         audit.record(actor=actor, action="development.assessment_closed", obj=assessment,
-                     organisation=assessment.person.organisation, after={"state": "closed"})
+                     organisation=assessment.person.organisation, after={"state": "closed", "answers": len(answers)})
+    return assessment
+
+
+def void_assessment(*, actor, assessment, reason):
+    """Void a 360 (a talent admin, with a reason): its rater figures are deleted and never shown,
+    and its raters may be asked again within the interval."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("Give the reason for voiding this 360")
+    with transaction.atomic(durable=True):
+        assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        if assessment.state == Assessment.State.VOIDED:
+            raise ValidationError("This assessment is already voided")
+        FeedbackResponse.objects.filter(assessment=assessment).delete()
+        SealedFeedback.objects.filter(assessment=assessment).delete()
+        before = assessment.state
+        assessment.state, assessment.voided_reason = Assessment.State.VOIDED, reason
+        assessment.closed_on = assessment.closed_on or date.today()
+        assessment.save(update_fields=["state", "voided_reason", "closed_on"])
+        audit.record(actor=actor, action="development.assessment_voided", obj=assessment,
+                     organisation=assessment.person.organisation, before={"state": before},
+                     after={"state": "voided", "reason": reason})
     return assessment

@@ -91,6 +91,35 @@ def own_line(person, day):
     return set(reporting_chain(person, day)) | set(reports)
 
 
+def deciders_of(person):
+    """{person id: what they decide}: the leads of every programme the person is on now, and
+    everyone who has sat on their permanent-appointment review panel. None of them may mentor
+    or coach the person (they would read the session notes of someone they judge)."""
+    from clinlead.development.models import Enrolment, PanelVote, ProgrammeLead
+
+    deciders = {}
+    for lead in ProgrammeLead.objects.filter(
+            programme__cohorts__enrolments__person=person,
+            programme__cohorts__enrolments__status__in=[Enrolment.Status.ACTIVE, Enrolment.Status.PAUSED],
+    ).select_related("programme"):
+        deciders[lead.person_id] = (f"leads {lead.programme}, on which {person} is enrolled, and so sits on "
+                                    f"{person}'s permanent-appointment review")
+    for vote in PanelVote.objects.filter(enrolment__person=person):
+        deciders.setdefault(vote.member_id, f"sat on {person}'s permanent-appointment review panel")
+    return deciders
+
+
+def check_no_conflict(*, mentor, mentee, day):
+    """A mentor is never in the mentee's reporting line nor someone who decides on their
+    programme; raises ValidationError with the reason."""
+    if mentor.pk in own_line(mentee, day):
+        raise ValidationError(f"{mentor} is in {mentee}'s own reporting line; choose someone outside it")
+    decides = deciders_of(mentee).get(mentor.pk)
+    if decides:
+        raise ValidationError(f"{mentor} {decides}: someone who decides on {mentee} cannot also be their mentor or "
+                              "coach. Choose someone who does not.")
+
+
 def join_mentor_pool(*, actor, person, mentoring=True, coaching=False, capacity=2, interests=""):
     if not (mentoring or coaching):
         raise ValidationError("Choose mentoring, coaching or both")
@@ -123,8 +152,7 @@ def start_agreement(*, actor, mentor, mentee, kind, goals, today=None):
         raise ValidationError("A person cannot mentor themselves")
     if mentor.organisation_id != mentee.organisation_id:
         raise ValidationError("Mentor and mentee must work at the same organisation")
-    if mentor.pk in own_line(mentee, day):
-        raise ValidationError(f"{mentor} is in {mentee}'s own reporting line; choose someone outside it")
+    check_no_conflict(mentor=mentor, mentee=mentee, day=day)
     with transaction.atomic(durable=True):
         profile = MentorProfile.objects.select_for_update().filter(person=mentor, active=True).first()
         if profile is None:
@@ -146,11 +174,30 @@ def _in_pair(actor, agreement):
     return getattr(actor, "person_id", None) in (agreement.mentor_id, agreement.mentee_id)
 
 
+def consent_to_agreement(*, actor, agreement, today=None):
+    """The mentee agrees to the relationship; until then no session is logged."""
+    if getattr(actor, "person_id", None) != agreement.mentee_id:
+        raise ValidationError("Only the mentee can consent to this relationship")
+    with transaction.atomic(durable=True):
+        agreement = MentoringAgreement.objects.select_for_update().get(pk=agreement.pk)
+        if agreement.mentee_consented_on:
+            raise ValidationError("You have already agreed to this relationship")
+        if not agreement.is_active:
+            raise ValidationError("This relationship has ended")
+        agreement.mentee_consented_on = today or date.today()
+        agreement.save(update_fields=["mentee_consented_on"])
+        audit.record(actor=actor, action="development.mentoring_consented", obj=agreement,
+                     organisation=agreement.organisation)
+    return agreement
+
+
 def log_session(*, actor, agreement, held_on, minutes=60, private_notes=""):
     if not _in_pair(actor, agreement):
         raise ValidationError("Only the mentor and mentee log their sessions")
     if not agreement.is_active:
         raise ValidationError("This relationship has ended")
+    if not agreement.mentee_consented_on:
+        raise ValidationError(f"{agreement.mentee} has not yet agreed to this relationship")
     if held_on < agreement.started_on or held_on > date.today():
         raise ValidationError("The session date must be between the start of the relationship and today")
     with transaction.atomic(durable=True):

@@ -93,7 +93,8 @@ def feedback_requests(request):
     person = request.user.person if request.user.person_id else None
     invitations = selectors.feedback_requests(person=person) if person else []
     return render(request, "development/feedback_requests.html",
-                  {"invitations": invitations, "breadcrumbs": home_crumbs()})
+                  {"invitations": invitations, "to_approve": selectors.rater_lists_to_approve(user=request.user),
+                   "breadcrumbs": home_crumbs()})
 
 
 @login_required

@@ -1,5 +1,6 @@
-"""Assessment pages: start one, self-assess, invite raters, give feedback by a single-use link,
-close it, and read the report."""
+"""Assessment pages: start one, self-assess, propose raters, approve them (and take the custodian
+key file), give feedback by a single-use link, close it with the key file, void it, and read the
+report."""
 
 from datetime import date
 
@@ -10,10 +11,17 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
+from clinlead import custody
 from clinlead.accounts import permissions
 from clinlead.accounts.access import require
-from clinlead.development import selectors_reports, services_assessment
-from clinlead.development.forms import InviteForm, ScoresForm, StartAssessmentForm
+from clinlead.development import selectors_assessment, services_assessment
+from clinlead.development.forms import (
+    ApproveRatersForm,
+    InviteForm,
+    ScoresForm,
+    StartAssessmentForm,
+    VoidForm,
+)
 from clinlead.development.models import Assessment, FeedbackInvitation, RaterGroup
 from clinlead.development.views import home_crumbs, person_crumbs, service_error
 from clinlead.org import selectors as org_selectors
@@ -49,8 +57,8 @@ def assessment_start(request, pk):
 @login_required
 def assessment(request, pk):
     assessment = _load(request, pk, permissions.can_view_assessment)
-    report = selectors_reports.assessment_report(assessment=assessment)
-    chart = selectors_reports.assessment_chart(report, person_name=assessment.person.full_name)
+    report = selectors_assessment.assessment_report(assessment=assessment)
+    chart = selectors_assessment.assessment_chart(report, person_name=assessment.person.full_name)
     invitations = assessment.invitations.select_related("rater")
     manager = next((i.rater for i in invitations if i.rater_group == RaterGroup.MANAGER), None)
     return render(request, "development/assessment.html", {
@@ -58,6 +66,9 @@ def assessment(request, pk):
         "manager": manager,
         "invited": {label: sum(1 for i in invitations if i.rater_group == value) for value, label in RaterGroup.choices},
         "is_self": permissions.can_self_assess(request.user, assessment),
+        "pending": sum(1 for i in invitations if not i.approved),
+        "can_approve": permissions.can_approve_raters(request.user, assessment),
+        "can_void": permissions.can_void_assessment(request.user, assessment),
         "breadcrumbs": person_crumbs(assessment.person)})
 
 
@@ -101,7 +112,8 @@ def invite_raters(request, pk):
         except ValidationError as exc:
             service_error(form, exc)
         else:
-            messages.success(request, f"{len(invitations)} people invited to give feedback.")
+            messages.success(request, f"{len(invitations)} people proposed as raters. They are asked once the "
+                                      "line manager, a programme lead or a talent admin approves the list.")
             return redirect(assessment)
     return render(request, "development/invite.html", {
         "assessment": assessment, "form": form,
@@ -117,19 +129,69 @@ def _peer(person, number):
 
 
 @login_required
+def approve_raters(request, pk):
+    """The line manager, a programme lead or a talent admin approves the proposed raters. The
+    first approval makes the custodian key file, handed out once as the response to the POST."""
+    assessment = _load(request, pk, permissions.can_approve_raters)
+    pending = list(assessment.invitations.filter(approved=False).select_related("rater"))
+    form = ApproveRatersForm(request.POST or None, pending=pending, needs_custody=not assessment.public_key)
+    if request.method == "POST" and assessment.is_open and form.is_valid():
+        try:
+            keys = services_assessment.approve_raters(actor=request.user, assessment=assessment,
+                                                      decline=form.cleaned_data.get("decline", []),
+                                                      passphrases=form.passphrases())
+        except ValidationError as exc:
+            service_error(form, exc)
+        else:
+            if keys is not None:
+                messages.success(request, "The raters are approved and have been sent their links. Keep the key "
+                                          "file you downloaded, and its passphrase, until the 360 closes.")
+                return custody.key_files_download(keys=keys, name=f"360 {assessment.person.full_name}")
+            messages.success(request, "The raters are approved and have been sent their links.")
+            return redirect(assessment)
+    return render(request, "development/approve_raters.html", {
+        "assessment": assessment, "form": form, "pending": pending,
+        "breadcrumbs": person_crumbs(assessment.person, ("Assessment", assessment.get_absolute_url()))})
+
+
+@login_required
 def close_assessment(request, pk):
     assessment = _load(request, pk, permissions.can_run_assessment)
+    sealed = assessment.sealed_answers.exists()
+    form = custody.KeyReturnForm(request.POST or None, request.FILES or None) if sealed else None
     error = None
-    if request.method == "POST":
+    if request.method == "POST" and (form is None or form.is_valid()):
+        key_files, passphrases = form.key_material() if form is not None else ([], [])
         try:
-            services_assessment.close_assessment(actor=request.user, assessment=assessment)
+            services_assessment.close_assessment(actor=request.user, assessment=assessment, key_files=key_files,
+                                                 passphrases=passphrases)
         except ValidationError as exc:
             error = " ".join(exc.messages)
         else:
             messages.success(request, "The assessment is closed.")
             return redirect(assessment)
     return render(request, "development/assessment_close.html", {
-        "assessment": assessment, "error": error,
+        "assessment": assessment, "error": error, "form": form,
+        "breadcrumbs": person_crumbs(assessment.person, ("Assessment", assessment.get_absolute_url()))})
+
+
+@login_required
+def void_assessment(request, pk):
+    assessment = _load(request, pk, permissions.can_void_assessment)
+    form = VoidForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services_assessment.void_assessment(actor=request.user, assessment=assessment,
+                                                reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            service_error(form, exc)
+        else:
+            messages.success(request, "The assessment is voided; its rater figures are deleted.")
+            return redirect(assessment)
+    return render(request, "development/form_page.html", {
+        "form": form, "title": "Void this 360", "caption": assessment.person.full_name, "submit": "Void the 360",
+        "intro": "Voiding deletes the raters' figures for good. Do it when a 360 must be run again with some of "
+                 "the same raters within the interval, or when it went wrong.",
         "breadcrumbs": person_crumbs(assessment.person, ("Assessment", assessment.get_absolute_url()))})
 
 
@@ -138,7 +200,7 @@ def give_feedback(request, pk):
     """A rater's single-use link. Anyone but the invited rater gets 'not found'."""
     invitation = (FeedbackInvitation.objects.select_related("assessment__person", "assessment__framework")
                   .filter(pk=pk).first())
-    if invitation is None or not permissions.can_give_feedback(request.user, invitation):
+    if invitation is None or not invitation.approved or not permissions.can_give_feedback(request.user, invitation):
         raise Http404("No such feedback request")
     assessment = invitation.assessment
     form = ScoresForm(request.POST or None, assessment=assessment)
@@ -152,5 +214,5 @@ def give_feedback(request, pk):
             return redirect("development:feedback_requests")
     return render(request, "development/give_feedback.html", {
         "invitation": invitation, "assessment": assessment, "form": form,
-        "k": assessment.person.organisation.min_responses,
+        "where_answers_appear": services_assessment.where_answers_appear(invitation),
         "breadcrumbs": home_crumbs(("Feedback requests", reverse("development:feedback_requests")))})

@@ -122,6 +122,8 @@ def _agreement_page(request, agreement, session_form=None, feedback_form=None):
         "feedback": agreement.feedback.all(), "given": agreement.feedback.filter(side=side).exists() if side else True,
         "session_form": session_form or SessionForm(), "feedback_form": feedback_form or MentoringFeedbackForm(),
         "can_end": permissions.can_end_agreement(user, agreement) and agreement.is_active,
+        "is_mentee": side == "mentee",
+        "other_side": agreement.mentee if side == "mentor" else agreement.mentor,
         "breadcrumbs": person_crumbs(agreement.mentee) if permissions.can_view_development(user, agreement.mentee)
         else home_crumbs(),
     })
@@ -164,6 +166,19 @@ def end_agreement(request, pk):
     return render(request, "development/agreement_end.html", {
         "agreement": agreement, "error": error,
         "breadcrumbs": home_crumbs((str(agreement), reverse("development:agreement", kwargs={"pk": agreement.pk})))})
+
+
+@login_required
+def consent_agreement(request, pk):
+    agreement = _load(request, pk, permissions.can_read_session_notes)
+    if request.method == "POST":
+        try:
+            services_people.consent_to_agreement(actor=request.user, agreement=agreement)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, "You have agreed to this relationship.")
+    return redirect(agreement)
 
 
 @login_required

@@ -7,12 +7,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from clinlead.accounts import permissions
 from clinlead.accounts.access import organisation_for, page_of, require
+from clinlead.development import frameworks as framework_files
 from clinlead.development import selectors_reports, services_people
-from clinlead.development.forms import LearningRecordForm, PlanForm
+from clinlead.development.forms import FrameworkUploadForm, LearningRecordForm, PlanForm
 from clinlead.development.frameworks import current_frameworks
 from clinlead.development.models import Framework
 from clinlead.development.views import home_crumbs, person_crumbs, service_error
@@ -26,7 +28,58 @@ def frameworks(request, slug):
         "name", "-loaded_at")
     return render(request, "development/frameworks.html", {
         "org": org, "current": current_frameworks(organisation=org), "versions": every_version,
+        "can_load": permissions.can_load_framework(request.user, org), "breadcrumbs": home_crumbs()})
+
+
+MAX_FRAMEWORK_BYTES = 1024 * 1024
+
+
+@login_required
+def framework_upload(request, slug):
+    """Load the organisation's own framework, or a new version of it, from a file (the loader
+    `clinlead load-framework` uses; a version already loaded is refused, older ones stay)."""
+    org = organisation_for(request, slug, permissions.can_load_framework)
+    form = FrameworkUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            if upload.size > MAX_FRAMEWORK_BYTES:
+                raise ValidationError("The file is larger than 1 MB")
+            try:
+                text = upload.read().decode("utf-8")
+            except UnicodeDecodeError:
+                raise ValidationError("The file is not UTF-8 text") from None
+            loaded = framework_files.load_framework(actor=request.user, text=text, organisation_slug=org.slug,
+                                                    source=upload.name)
+        except ValidationError as exc:
+            service_error(form, exc, "file")
+        else:
+            messages.success(request, f"{loaded.name} version {loaded.version} is loaded.")
+            return redirect(loaded)
+    return render(request, "development/form_page.html", {
+        "form": form, "title": "Load a framework", "caption": org.name, "submit": "Load the framework",
+        "multipart": True,
+        "intro": "Each upload is a new version: assessments, learning records and plans keep the version they "
+                 "used. A file with any problem is refused whole, with the reason.",
         "breadcrumbs": home_crumbs()})
+
+
+@login_required
+def framework_download(request, pk):
+    """One version as a framework file, to edit and load as the next version."""
+    framework = get_object_or_404(Framework.objects.select_related("organisation"), pk=pk)
+    require(permissions.can_view_framework(request.user, framework))
+    document = {
+        "format": framework_files.FORMAT, "code": framework.code, "name": framework.name,
+        "version": framework.version, "publisher": framework.publisher,
+        **({"organisation": framework.organisation.slug} if framework.organisation_id else {}),
+        "levels": [level.name for level in framework.levels.all()],
+        "dimensions": [{"code": d.code, "name": d.name, **({"behaviours": d.behaviours} if d.behaviours else {})}
+                       for d in framework.dimensions.all()],
+    }
+    response = JsonResponse(document, json_dumps_params={"indent": 2, "ensure_ascii": False})
+    response["Content-Disposition"] = f'attachment; filename="{framework.code}-{framework.version}.json"'
+    return response
 
 
 @login_required

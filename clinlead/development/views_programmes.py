@@ -13,7 +13,10 @@ from clinlead.development import selectors, services
 from clinlead.development.forms import (
     AppointmentReviewForm,
     CohortForm,
+    DueDateForm,
+    EnrolmentStatusForm,
     EvidenceForm,
+    EvidenceReviewForm,
     MilestoneForm,
     ProgrammeForm,
     SignOffForm,
@@ -50,7 +53,8 @@ def programme_create(request, slug):
                 actor=request.user, organisation=org, name=data["name"], summary=data["summary"],
                 length_months=data["length_months"], framework=data["framework"],
                 ends_with_appointment_review=data["ends_with_appointment_review"],
-                use_onboarding_template=data["use_onboarding_template"])
+                use_onboarding_template=data["use_onboarding_template"],
+                min_months_before_review=data["min_months_before_review"], panel_size=data["panel_size"])
         except ValidationError as exc:
             service_error(form, exc)
         else:
@@ -167,7 +171,8 @@ def enrol(request, pk):
         try:
             person = services.find_person(organisation=cohort.programme.organisation,
                                           staff_number=form.cleaned_data["staff_number"])
-            services.enrol(actor=request.user, cohort=cohort, person=person)
+            services.enrol(actor=request.user, cohort=cohort, person=person,
+                           enrolled_on=form.cleaned_data.get("enrolled_on"))
         except ValidationError as exc:
             service_error(form, exc, "staff_number")
         else:
@@ -185,16 +190,47 @@ def _load_enrolment(request, pk, rule=permissions.can_view_enrolment):
 
 @login_required
 def enrolment(request, pk):
-    enrolment = _load_enrolment(request, pk)
+    return _enrolment_page(request, _load_enrolment(request, pk))
+
+
+def _enrolment_page(request, enrolment, *, status_form=None):
     user = request.user
     return render(request, "development/enrolment.html", {
         "enrolment": enrolment, "person": enrolment.person, "progress": selectors.enrolment_progress(enrolment),
         "can_decide": permissions.can_decide_appointment_review(user, enrolment),
         "can_manage": permissions.can_lead_programme(user, enrolment.cohort.programme),
+        "can_change_status": permissions.can_manage_enrolment(user, enrolment),
+        "status_form": status_form or EnrolmentStatusForm(),
+        "review_opens_on": selectors.review_opens_on(enrolment),
         "breadcrumbs": person_crumbs(enrolment.person)})
 
 
-def _milestone_page(request, record, *, evidence_form=None, sign_off_form=None, status=200):
+@login_required
+def enrolment_status(request, pk):
+    """Pause, resume or withdraw an enrolment."""
+    enrolment = _load_enrolment(request, pk, permissions.can_manage_enrolment)
+    if request.method != "POST":
+        return redirect(enrolment)
+    form = EnrolmentStatusForm(request.POST)
+    if form.is_valid():
+        change, reason = form.cleaned_data["change"], form.cleaned_data["reason"]
+        try:
+            if change == "pause":
+                services.pause_enrolment(actor=request.user, enrolment=enrolment, reason=reason)
+            elif change == "resume":
+                services.resume_enrolment(actor=request.user, enrolment=enrolment)
+            else:
+                services.withdraw_enrolment(actor=request.user, enrolment=enrolment, reason=reason)
+        except ValidationError as exc:
+            service_error(form, exc)
+        else:
+            messages.success(request, "The enrolment is updated.")
+            return redirect(enrolment)
+    return _enrolment_page(request, enrolment, status_form=form)
+
+
+def _milestone_page(request, record, *, evidence_form=None, sign_off_form=None, review_form=None, due_form=None,
+                    status=200):
     enrolment = record.enrolment
     user = request.user
     progress = selectors.enrolment_progress(enrolment)
@@ -204,6 +240,10 @@ def _milestone_page(request, record, *, evidence_form=None, sign_off_form=None, 
         "can_upload": permissions.can_upload_evidence(user, enrolment) and enrolment.status == Enrolment.Status.ACTIVE,
         "can_sign_off": permissions.can_sign_off_milestone(user, enrolment) and not current.done
         and enrolment.status == Enrolment.Status.ACTIVE,
+        "can_sign_off_now": current.milestone.completion == "sign_off",
+        "can_review": permissions.can_review_evidence(user, enrolment) and current.evidence_state == "submitted",
+        "can_set_due": permissions.can_manage_enrolment(user, enrolment) and not current.done,
+        "review_form": review_form or EvidenceReviewForm(), "due_form": due_form or DueDateForm(),
         "evidence_form": evidence_form or EvidenceForm(), "sign_off_form": sign_off_form or SignOffForm(),
         "breadcrumbs": person_crumbs(enrolment.person, (enrolment.cohort.programme.name, enrolment.get_absolute_url())),
     }, status=status)
@@ -256,6 +296,43 @@ def sign_off(request, pk):
 
 
 @login_required
+def review_evidence(request, pk):
+    record = _load_record(request, pk, permissions.can_review_evidence)
+    if request.method != "POST":
+        return redirect(record)
+    form = EvidenceReviewForm(request.POST)
+    if form.is_valid():
+        accept = form.cleaned_data["decision"] == "accept"
+        try:
+            services.review_evidence(actor=request.user, record=record, accept=accept,
+                                     reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            service_error(form, exc)
+        else:
+            messages.success(request, "Evidence accepted: the milestone is complete." if accept
+                             else "Evidence returned to the person with your reason.")
+            return redirect(record)
+    return _milestone_page(request, record, review_form=form)
+
+
+@login_required
+def set_due_date(request, pk):
+    record = _load_record(request, pk, permissions.can_manage_enrolment)
+    if request.method != "POST":
+        return redirect(record)
+    form = DueDateForm(request.POST)
+    if form.is_valid():
+        try:
+            services.set_due_date(actor=request.user, record=record, **form.cleaned_data)
+        except ValidationError as exc:
+            service_error(form, exc)
+        else:
+            messages.success(request, "The due date is set for this person.")
+            return redirect(record)
+    return _milestone_page(request, record, due_form=form)
+
+
+@login_required
 def appointment_review(request, pk):
     enrolment = _load_enrolment(request, pk, permissions.can_decide_appointment_review)
     progress = selectors.enrolment_progress(enrolment)
@@ -267,9 +344,13 @@ def appointment_review(request, pk):
         except ValidationError as exc:
             service_error(form, exc)
         else:
-            messages.success(request, f"Decision recorded: {review.get_decision_display()}.")
+            messages.success(request, f"The panel's decision is recorded: {review.get_decision_display()}." if review
+                             else "Your decision and reasons are recorded; the panel's decision follows when every "
+                                  "member has given theirs.")
             return redirect(enrolment)
     return render(request, "development/appointment_review.html", {
         "enrolment": enrolment, "person": enrolment.person, "progress": progress, "form": form,
+        "blockers": services.review_blockers(enrolment),
+        "votes": enrolment.panel_votes.all(), "panel_size": enrolment.cohort.programme.panel_size,
         "breadcrumbs": person_crumbs(enrolment.person, (enrolment.cohort.programme.name, enrolment.get_absolute_url())),
     })

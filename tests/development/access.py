@@ -65,22 +65,34 @@ ROWS = {
     "development:cohort": ("get", lambda o: {"pk": o["cohort"]}, only(LEADS)),
     "development:enrol": ("get", lambda o: {"pk": o["cohort"]}, only(LEADS, when_allowed=FOUND)),
     "development:enrolment": ("get", lambda o: {"pk": o["bob_enrolment"]}, only(SEES_BOB)),
-    # Only a programme lead (never the person, their leader or a talent admin) decides.
-    "development:appointment_review": ("get", lambda o: {"pk": o["bob_enrolment"]}, only({"erin", "admin"})),
+    # The review panel: programme leads and talent admins (never the person or their leader).
+    "development:appointment_review": ("get", lambda o: {"pk": o["bob_enrolment"]}, only({"erin", "tara", "admin"})),
+    "development:enrolment_status": ("get", lambda o: {"pk": o["bob_enrolment"]}, only(LEADS, when_allowed=FOUND)),
     "development:milestone": ("get", lambda o: {"pk": o["bob_record"]}, only(SEES_BOB)),
     "development:upload_evidence": ("get", lambda o: {"pk": o["bob_record"]},
                                     only({"bob", "erin", "tara", "admin"}, when_allowed=FOUND)),
     # A named person signs off: the programme lead or the immediate leader, not Bob himself.
     "development:sign_off": ("get", lambda o: {"pk": o["bob_record"]},
                              only({"alice", "erin", "admin"}, when_allowed=FOUND)),
+    # Evidence is reviewed by a programme lead or talent admin, never the person.
+    "development:review_evidence": ("get", lambda o: {"pk": o["bob_record"]}, only(LEADS, when_allowed=FOUND)),
+    "development:set_due_date": ("get", lambda o: {"pk": o["bob_record"]}, only(LEADS, when_allowed=FOUND)),
     # Frameworks and assessments: a 360 report is Bob's own (and the talent admin's).
     "development:frameworks": ("get", _slug, only(NORTHGATE)),
     "development:framework": ("get", lambda o: {"pk": o["hlm"]}, only(EVERYONE_LOGGED_IN)),
+    "development:framework_download": ("get", lambda o: {"pk": o["hlm"]}, only(EVERYONE_LOGGED_IN)),
+    # The organisation's own framework is loaded on the web by talent admins and programme leads.
+    "development:framework_upload": ("get", _slug, only(LEADS)),
     "development:assessment_start": ("get", lambda o: {"pk": o["bob"]}, only(BOB_AND_ADMINS)),
     "development:assessment": ("get", lambda o: {"pk": o["bob_assessment"]}, only(BOB_AND_ADMINS)),
     "development:self_assessment": ("get", lambda o: {"pk": o["bob_assessment"]}, only({"bob"})),
     "development:invite_raters": ("get", lambda o: {"pk": o["bob_assessment"]}, only(BOB_AND_ADMINS)),
     "development:close_assessment": ("get", lambda o: {"pk": o["bob_assessment"]}, only(BOB_AND_ADMINS)),
+    # Bob's raters are approved by his line manager (Alice), his programme lead (Erin) or a
+    # talent admin — never by Bob; only a talent admin voids a 360.
+    "development:approve_raters": ("get", lambda o: {"pk": o["bob_assessment"]},
+                                   only({"alice", "erin", "tara", "admin"})),
+    "development:void_assessment": ("get", lambda o: {"pk": o["bob_assessment"]}, only(TALENT)),
     # A rater's single-use link: anyone else is told it does not exist.
     "development:give_feedback": ("get", lambda o: {"pk": o["bob_invitation"]}, only({"bob"}, otherwise=NOT_FOUND)),
     # Learning, career conversations and the pathway
@@ -97,6 +109,8 @@ ROWS = {
     "development:agreement": ("get", lambda o: {"pk": o["bob_agreement"]}, only(BOB_AND_ADMINS)),
     "development:log_session": ("get", lambda o: {"pk": o["bob_agreement"]}, only({"bob"}, when_allowed=FOUND)),
     "development:end_agreement": ("get", lambda o: {"pk": o["bob_agreement"]}, only(BOB_AND_ADMINS)),
+    "development:consent_agreement": ("get", lambda o: {"pk": o["bob_agreement"]},
+                                      only({"bob"}, when_allowed=FOUND)),
     "development:agreement_feedback": ("get", lambda o: {"pk": o["bob_agreement"]},
                                        only({"bob"}, when_allowed=FOUND)),
 }

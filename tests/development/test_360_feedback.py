@@ -1,6 +1,6 @@
-"""360 feedback: anonymous within each rater group, shown only from the organisation's threshold
-up (through the one suppression rule, including against subtraction), the line manager's shown
-as the manager's and never pooled, and no response linkable to its rater."""
+"""360 feedback: anonymous within each rater group, shown only from the threshold fixed when the
+assessment opened (through the one suppression rule, including against subtraction), the line
+manager's shown as the manager's and never pooled, and no response linkable to its rater."""
 
 from types import SimpleNamespace
 
@@ -10,11 +10,11 @@ from django.db import models
 from django.urls import reverse
 
 from clinlead.accounts.models import User
-from clinlead.audit.models import AuditEvent
+from clinlead.audit.models import AuditEvent, DailyCount
 from clinlead.development import services_assessment as svc
 from clinlead.development.frameworks import healthcare_leadership_model
 from clinlead.development.models import FeedbackInvitation, FeedbackResponse, RaterGroup
-from clinlead.development.selectors_reports import assessment_report
+from clinlead.development.selectors_assessment import assessment_report
 from clinlead.org.models import Organisation, Person, ReportingLine
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +40,15 @@ def subject_with_team(world, min_reports=0):
     raise AssertionError("no such person in the demo")
 
 
-def run_360(world, subject, *, peers, reports=0, manager_score=None, peer_score=4, report_score=3, close=True):
+CUSTODIAN = "custodian passphrase"
+
+
+def close(assessment, keys):
+    svc.close_assessment(actor=None, assessment=assessment, key_files=keys.key_files if keys else (),
+                         passphrases=[CUSTODIAN] if keys else ())
+
+
+def run_360(world, subject, *, peers, reports=0, manager_score=None, peer_score=3, report_score=2, close=True):
     day = world.today
     framework = healthcare_leadership_model()
     assessment = svc.start_assessment(actor=None, person=subject, framework=framework)
@@ -54,12 +62,13 @@ def run_360(world, subject, *, peers, reports=0, manager_score=None, peer_score=
     if manager_score is not None:
         raters.append((Person.objects.get(pk=leader), RaterGroup.MANAGER))
     invitations = svc.invite_raters(actor=None, assessment=assessment, raters=raters) if raters else []
+    assessment.keys = svc.approve_raters(actor=None, assessment=assessment, passphrases=[CUSTODIAN]) if raters else None
     score = {RaterGroup.PEER: peer_score, RaterGroup.DIRECT_REPORT: report_score, RaterGroup.MANAGER: manager_score}
     for invitation in invitations:
         svc.submit_feedback(actor=as_rater(invitation.rater_id), invitation_id=invitation.pk,
                             scores={d.pk: score[invitation.rater_group] for d in framework.dimensions.all()})
     if close:
-        svc.close_assessment(actor=None, assessment=assessment)
+        globals()["close"](assessment, assessment.keys)
         assessment.refresh_from_db()
     return assessment
 
@@ -81,17 +90,17 @@ def test_four_peers_show_no_peer_figures(dev):
 def test_five_peers_show_peer_figures(dev):
     report = assessment_report(assessment=run_360(dev, subject_with_team(dev), peers=5, manager_score=1))
     assert group(report, "peer")["published"] and group(report, "peer")["responses"] == 5
-    assert all(row["peer"] == 4.0 for row in report["rows"])
+    assert all(row["peer"] == "3.0" and row["peer_mean"] == 3.0 for row in report["rows"])
 
 
 def test_the_managers_rating_is_shown_as_theirs_and_never_pooled(dev):
-    # The manager gives 1 everywhere, the five peers 4: had the manager been pooled, the mean would move.
+    # The manager gives 1 everywhere, the five peers 3: had the manager been pooled, the mean would move.
     report = assessment_report(assessment=run_360(dev, subject_with_team(dev), peers=5, manager_score=1))
     assert report["has_manager"]
     for row in report["rows"]:
         assert row["manager"] == 1
-        assert row["peer"] == 4.0
-        assert row["all_raters"] == 4.0, "the manager's rating was mixed into the raters' figures"
+        assert row["peer_mean"] == 3.0
+        assert row["all_raters_mean"] == 3.0, "the manager's rating was mixed into the raters' figures"
         assert row["self"] == 2
 
 
@@ -105,7 +114,7 @@ def test_a_small_group_is_not_revealed_by_subtracting_it_from_all_raters(dev):
     # Five peers and two direct reports: "all raters" (7) minus peers (5) would reveal the two
     # reports' ratings, so the rule suppresses the peers and publishes only the whole.
     subject = subject_with_team(dev, min_reports=2)
-    report = assessment_report(assessment=run_360(dev, subject, peers=5, reports=2, peer_score=4, report_score=1))
+    report = assessment_report(assessment=run_360(dev, subject, peers=5, reports=2, peer_score=3, report_score=2))
     assert group(report, "all_raters")["published"]
     assert not group(report, "peer")["published"]
     assert not group(report, "direct_report")["published"]
@@ -128,13 +137,14 @@ def test_a_response_cannot_be_linked_to_its_rater(dev):
     assert isinstance(fields["id"], models.UUIDField)
     assert not any(isinstance(f, models.DateField | models.DateTimeField) for f in fields.values())
     assessment = run_360(dev, subject_with_team(dev), peers=5, close=False)
-    before = set(FeedbackResponse.objects.filter(assessment=assessment).values_list("id", flat=True))
-    svc.close_assessment(actor=None, assessment=assessment)
-    after = set(FeedbackResponse.objects.filter(assessment=assessment).values_list("id", flat=True))
-    assert len(after) == 5 and not before & after, "closing rewrites the responses under new ids"
-    events = AuditEvent.objects.filter(action="development.feedback_given")
-    assert events.count() == 5
-    assert all(e.actor_id is None and e.after == {} and e.actor_label == svc.RATER_LABEL for e in events)
+    assert not FeedbackResponse.objects.filter(assessment=assessment).exists(), "answers wait, sealed, until close"
+    assert assessment.sealed_answers.count() == 5
+    close(assessment, assessment.keys)
+    assert FeedbackResponse.objects.filter(assessment=assessment).count() == 5
+    assert not assessment.sealed_answers.exists()
+    assert not AuditEvent.objects.filter(action="development.feedback_given").exists(), "no event per answer"
+    [count] = DailyCount.objects.filter(action="development.feedback_given", object_id=str(assessment.pk))
+    assert count.count == 5
 
 
 def test_an_invitation_answers_once_and_only_for_its_rater(dev):
@@ -144,13 +154,16 @@ def test_an_invitation_answers_once_and_only_for_its_rater(dev):
     peer = Person.objects.filter(organisation=subject.organisation).exclude(pk__in=[subject.pk, leader]).first()
     [invitation] = svc.invite_raters(actor=None, assessment=assessment, raters=[(peer, RaterGroup.PEER)])
     scores = {d.pk: 3 for d in assessment.framework.dimensions.all()}
+    with pytest.raises(ValidationError, match="not yours"):  # proposed, not yet approved
+        svc.submit_feedback(actor=as_rater(peer.pk), invitation_id=invitation.pk, scores=scores)
+    svc.approve_raters(actor=None, assessment=assessment, passphrases=[CUSTODIAN])
     with pytest.raises(ValidationError, match="not yours"):
         svc.submit_feedback(actor=as_rater(subject.pk), invitation_id=invitation.pk, scores=scores)
     svc.submit_feedback(actor=as_rater(peer.pk), invitation_id=invitation.pk, scores=scores)
     assert FeedbackInvitation.objects.get(pk=invitation.pk).used
     with pytest.raises(ValidationError, match="already given"):
         svc.submit_feedback(actor=as_rater(peer.pk), invitation_id=invitation.pk, scores=scores)
-    assert FeedbackResponse.objects.filter(assessment=assessment).count() == 1
+    assert assessment.sealed_answers.count() == 1
 
 
 def test_a_failed_answer_leaves_the_invitation_unused(dev):
@@ -159,10 +172,11 @@ def test_a_failed_answer_leaves_the_invitation_unused(dev):
     leader, _ = line_of(subject, dev.today)
     peer = Person.objects.filter(organisation=subject.organisation).exclude(pk__in=[subject.pk, leader]).first()
     [invitation] = svc.invite_raters(actor=None, assessment=assessment, raters=[(peer, RaterGroup.PEER)])
+    svc.approve_raters(actor=None, assessment=assessment, passphrases=[CUSTODIAN])
     with pytest.raises(ValidationError, match="Choose a rating"):
         svc.submit_feedback(actor=as_rater(peer.pk), invitation_id=invitation.pk, scores={})
     assert not FeedbackInvitation.objects.get(pk=invitation.pk).used
-    assert not FeedbackResponse.objects.filter(assessment=assessment).exists()
+    assert not assessment.sealed_answers.exists()
 
 
 def test_rater_groups_follow_the_reporting_line(dev):
@@ -186,7 +200,7 @@ def test_the_rater_answers_through_the_link_and_others_get_not_found(dev, client
     invitation = FeedbackInvitation.objects.get(rater_id=dev.personas["bob"], used=False)
     url = reverse("development:give_feedback", kwargs={"pk": invitation.pk})
     assert login("alice").get(url).status_code == 404
-    before = invitation.assessment.responses.count()
+    before = invitation.assessment.sealed_answers.count()
     bob = login("bob")
     data = {f"d{d.pk}": "3" for d in invitation.assessment.framework.dimensions.all()}
     response = bob.post(url, data)
@@ -196,7 +210,7 @@ def test_the_rater_answers_through_the_link_and_others_get_not_found(dev, client
     again = bob.get(url)
     assert "You have already given this feedback" in again.content.decode()
     assert bob.post(url, data).status_code == 200  # refused: no second response
-    assert invitation.assessment.responses.count() == before + 1
+    assert invitation.assessment.sealed_answers.count() == before + 1
 
 
 def test_demo_has_a_360_with_six_peers_shown_and_one_with_four_suppressed(dev):
@@ -204,3 +218,24 @@ def test_demo_has_a_360_with_six_peers_shown_and_one_with_four_suppressed(dev):
     midway = assessment_report(assessment=Person.objects.get(pk=dev.development["midway"]).development_assessments.get())
     assert group(ready, "peer")["published"] and group(ready, "peer")["responses"] == 6
     assert not group(midway, "peer")["published"]
+
+
+def test_the_demos_open_360_is_sealed_and_closes_with_its_custodians_key_file(dev, login):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from clinlead.development import demo
+
+    assessment = Person.objects.get(pk=dev.development["starting"]).development_assessments.get()
+    assert assessment.is_open and assessment.sealed_answers.count() >= 1 and not assessment.responses.exists()
+    key_file = (demo.DEMO_KEY_DIR / f"360-{assessment.pk}-custody-key.json").read_bytes()
+    url = reverse("development:close_assessment", kwargs={"pk": assessment.pk})
+    tara = login("tara")
+    page = tara.post(url, {"key_file_1": SimpleUploadedFile("k.json", key_file),
+                           "passphrase_1": "not the passphrase"}).content.decode()
+    assert "passphrase for key file 1 is wrong" in page
+    sealed = assessment.sealed_answers.count()
+    response = tara.post(url, {"key_file_1": SimpleUploadedFile("k.json", key_file),
+                               "passphrase_1": demo.DEMO_CUSTODY_PASSPHRASE})
+    assert response.status_code == 302
+    assessment.refresh_from_db()
+    assert assessment.is_closed and assessment.responses.count() == sealed and not assessment.sealed_answers.exists()

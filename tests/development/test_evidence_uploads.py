@@ -78,7 +78,7 @@ def test_no_file_at_all_is_refused(bobs_milestone, login):
     ("scan.JPEG", b"\xff\xd8\xff\xe0" + b"\x00" * 64),
     ("qi-write-up.docx", docx_bytes()),
 ], ids=["pdf", "png", "jpeg", "docx"])
-def test_a_good_upload_completes_an_evidence_milestone(name, content, bobs_milestone, login, media_root):
+def test_a_good_upload_puts_an_evidence_milestone_up_for_review(name, content, bobs_milestone, login, media_root):
     response = upload(login("bob"), bobs_milestone, name, content)
     assert response.status_code == 302
     evidence = EvidenceFile.objects.get(milestone_record=bobs_milestone)
@@ -87,7 +87,7 @@ def test_a_good_upload_completes_an_evidence_milestone(name, content, bobs_miles
     stored = media_root / evidence.stored_name
     assert stored.read_bytes() == content
     bobs_milestone.refresh_from_db()
-    assert bobs_milestone.done
+    assert not bobs_milestone.done and bobs_milestone.evidence_state == "submitted"
 
 
 def test_evidence_is_served_only_to_those_who_see_the_development(bobs_milestone, login, client):

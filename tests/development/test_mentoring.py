@@ -126,3 +126,68 @@ def test_the_talent_admin_builds_the_pool_and_arranges_from_suggestions(dev, log
                          {"mentor": outsider.pk, "kind": "mentoring", "goals": "Understand the budget"})
     assert response.status_code == 302
     assert MentoringAgreement.objects.filter(mentor=outsider, mentee=bob, ended_on__isnull=True).exists()
+
+
+def test_the_programme_lead_who_decides_the_mentees_appointment_cannot_be_her_mentor(dev, login):
+    from clinlead.development.models import Enrolment
+
+    pool_everyone_senior(dev)
+    midway = Enrolment.objects.get(person_id=dev.development["midway"]).person
+    erin = Person.objects.get(pk=dev.personas["erin"])
+    MentorProfile.objects.update_or_create(person=erin, defaults={"capacity": 10, "active": True, "mentoring": True})
+    with pytest.raises(ValidationError, match="leads Three-year onboarding.*cannot also be their mentor or coach"):
+        svc.start_agreement(actor=None, mentor=erin, mentee=midway, kind="mentoring", goals="Settle in")
+    suggested = {s["person"].pk for s in mentor_suggestions(mentee=midway, day=dev.today, limit=500)}
+    assert erin.pk not in suggested
+    # Through the page, the talent admin is told why.
+    page = login("tara").post(reverse("development:agreement_create", kwargs={"pk": midway.pk}),
+                              {"mentor": erin.pk, "kind": "mentoring", "goals": "Settle in"}).content.decode()
+    assert "cannot also be their mentor or coach" in page
+    assert not MentoringAgreement.objects.filter(mentor=erin, mentee=midway).exists()
+
+
+def test_a_review_panel_member_cannot_mentor_and_a_mentor_cannot_sit_on_the_panel(dev):
+    from clinlead.accounts.models import User
+    from clinlead.development import services
+    from clinlead.development.models import Enrolment, PanelVote
+
+    confirmed = Person.objects.get(pk=dev.development["confirmed"])
+    member = PanelVote.objects.filter(enrolment__person=confirmed).first().member
+    MentorProfile.objects.update_or_create(person=member, defaults={"capacity": 10, "active": True, "mentoring": True})
+    with pytest.raises(ValidationError, match="sat on .* review panel"):
+        svc.start_agreement(actor=None, mentor=member, mentee=confirmed, kind="mentoring", goals="Next step")
+    ready = Enrolment.objects.get(person_id=dev.development["ready"])
+    mentor = MentoringAgreement.objects.filter(mentee=ready.person).first().mentor
+    user = User.objects.filter(person=mentor).first() or User.objects.create(username="ready-mentor", person=mentor)
+    with pytest.raises(ValidationError, match="You mentor or coach"):
+        services.decide_appointment_review(actor=user, enrolment=ready, decision="confirmed", reasons="Good")
+
+
+def test_the_mentee_consents_before_sessions_are_logged(dev, login):
+    pool_everyone_senior(dev)
+    bob = Person.objects.get(pk=dev.personas["bob"])
+    MentoringAgreement.objects.filter(mentee=bob).update(ended_on=date.today())
+    mentor = next(s["person"] for s in mentor_suggestions(mentee=bob, day=dev.today, limit=50))
+    agreement = svc.start_agreement(actor=None, mentor=mentor, mentee=bob, kind="mentoring", goals="Lead a shift")
+    assert agreement.mentee_consented_on is None
+    from clinlead.accounts.models import User
+
+    mentor_user = User.objects.filter(person=mentor).first() or User.objects.create(username="m-consent", person=mentor)
+    with pytest.raises(ValidationError, match="has not yet agreed"):
+        svc.log_session(actor=mentor_user, agreement=agreement, held_on=date.today(), minutes=30)
+    with pytest.raises(ValidationError, match="Only the mentee"):
+        svc.consent_to_agreement(actor=mentor_user, agreement=agreement)
+    bob_client = login("bob")
+    page = bob_client.get(reverse("development:agreement", kwargs={"pk": agreement.pk})).content.decode()
+    assert "It starts only if you agree" in page
+    bob_client.post(reverse("development:consent_agreement", kwargs={"pk": agreement.pk}))
+    agreement.refresh_from_db()
+    assert agreement.mentee_consented_on == date.today()
+    svc.log_session(actor=mentor_user, agreement=agreement, held_on=date.today(), minutes=30)
+
+
+def test_the_feedback_form_says_who_will_read_it(dev, login):
+    agreement = MentoringAgreement.objects.get(mentee_id=dev.personas["bob"])
+    svc.end_agreement(actor=None, agreement=agreement)
+    page = login("bob").get(reverse("development:agreement", kwargs={"pk": agreement.pk})).content.decode()
+    assert "Who reads this:" in page and agreement.mentor.full_name in page and "talent admins" in page

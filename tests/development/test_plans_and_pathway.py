@@ -99,7 +99,7 @@ def test_the_candidate_card_summary(dev):
     assessment = summary["assessment"]
     assert assessment["state"] == "closed" and assessment["scale_max"] == 4 and len(assessment["dimensions"]) == 9
     first = assessment["dimensions"][0]
-    assert set(first) == {"dimension", "self", "manager", "peers", "direct_reports", "all_raters"}
+    assert set(first) == {"dimension", "self", "manager", "peers", "direct_reports", "all_raters", "all_raters_text"}
     assert first["peers"] is not None and first["direct_reports"] is None and first["self"] is not None
     assert summary["plan"]["readiness"] == "ready_now" and summary["plan"]["target_level"] == "Head of specialty"
     assert summary["learning_records"] == 2

@@ -24,6 +24,8 @@ __all__ = [
     "can_list_programmes", "can_lead_programme", "can_appoint_programme_leads", "can_view_enrolment",
     "can_upload_evidence", "can_sign_off_milestone", "can_decide_appointment_review",
     "can_view_evidence", "can_view_assessment", "can_self_assess", "can_run_assessment",
+    "can_approve_raters", "can_void_assessment", "can_review_evidence", "can_manage_enrolment",
+    "can_load_framework",
     "can_give_feedback", "can_arrange_mentoring", "can_see_mentor_suggestions", "can_view_agreement",
     "can_read_session_notes", "can_end_agreement", "can_record_career_conversation",
     "can_see_development_aggregates", "can_see_pathway_diversity",
@@ -78,6 +80,11 @@ def can_view_frameworks(user, organisation) -> bool:
     return can_view_organisation(user, organisation)
 
 
+def can_load_framework(user, organisation) -> bool:
+    """Upload a new version of the organisation's own framework: talent admins and programme leads."""
+    return can_list_programmes(user, organisation)
+
+
 def can_view_framework(user, framework) -> bool:
     if framework.organisation_id is None:
         return getattr(user, "is_authenticated", False)
@@ -129,9 +136,23 @@ def can_sign_off_milestone(user, enrolment) -> bool:
 
 
 def can_decide_appointment_review(user, enrolment) -> bool:
+    """Sit on the review panel: a programme lead or a talent admin, never the person."""
     if is_self(user, enrolment.person):
         return False
-    return _superuser(user) or _leads(user, enrolment.cohort.programme)
+    return (_superuser(user) or _leads(user, enrolment.cohort.programme)
+            or can_manage_development(user, enrolment.person.organisation))
+
+
+def can_review_evidence(user, enrolment) -> bool:
+    """Accept or return evidence: a programme lead or a talent admin, never the person."""
+    if is_self(user, enrolment.person):
+        return False
+    return _leads(user, enrolment.cohort.programme) or can_manage_development(user, enrolment.person.organisation)
+
+
+def can_manage_enrolment(user, enrolment) -> bool:
+    """Pause, resume or withdraw an enrolment, or set a person's own due dates."""
+    return not is_self(user, enrolment.person) and can_lead_programme(user, enrolment.cohort.programme)
 
 
 def can_view_evidence(user, evidence) -> bool:
@@ -150,6 +171,20 @@ def can_self_assess(user, assessment) -> bool:
 def can_run_assessment(user, assessment) -> bool:
     """Invite raters and close the assessment."""
     return can_view_assessment(user, assessment)
+
+
+def can_approve_raters(user, assessment) -> bool:
+    """A 360's rater list is approved (and its answers held in custody) by the person's line
+    manager, a lead of their programme or a talent admin — never by the person."""
+    person = assessment.person
+    if is_self(user, person):
+        return False
+    return (is_immediate_leader(user, person) or leads_programme_of(user, person)
+            or can_manage_development(user, person.organisation))
+
+
+def can_void_assessment(user, assessment) -> bool:
+    return not is_self(user, assessment.person) and can_manage_development(user, assessment.person.organisation)
 
 
 def can_give_feedback(user, invitation) -> bool:
