@@ -69,11 +69,14 @@ class CustodyKeys:
 
 def check_passphrase(passphrase: str) -> None:
     if not isinstance(passphrase, str) or len(passphrase) < MIN_PASSPHRASE_LENGTH:
-        raise CustodyError(f"A custodian's passphrase must have at least {MIN_PASSPHRASE_LENGTH} characters.")
+        raise CustodyError(
+            f"A custodian's passphrase must have at least {MIN_PASSPHRASE_LENGTH} characters."
+        )
 
 
-def make_custody_keys(*, passphrases: Sequence[str], label: str,
-                      kdf_cost: tuple[int, int] | None = None) -> CustodyKeys:
+def make_custody_keys(
+    *, passphrases: Sequence[str], label: str, kdf_cost: tuple[int, int] | None = None
+) -> CustodyKeys:
     """A new key pair; the private key comes back only inside the custodians' key files.
 
     `kdf_cost` (opslimit, memlimit) overrides the Argon2id cost for these files only: the demo's
@@ -92,8 +95,15 @@ def make_custody_keys(*, passphrases: Sequence[str], label: str,
         last = bytes(a ^ b for a, b in zip(last, share, strict=True))
     shares.append(last)
     files = [
-        _key_file(share=share, passphrase=passphrase, public_key=public_key, label=label,
-                  custodian=number, custodians=len(passphrases), cost=kdf_cost or _kdf_cost)
+        _key_file(
+            share=share,
+            passphrase=passphrase,
+            public_key=public_key,
+            label=label,
+            custodian=number,
+            custodians=len(passphrases),
+            cost=kdf_cost or _kdf_cost,
+        )
         for number, (share, passphrase) in enumerate(zip(shares, passphrases, strict=True), start=1)
     ]
     return CustodyKeys(public_key=public_key, key_files=files)
@@ -102,12 +112,20 @@ def make_custody_keys(*, passphrases: Sequence[str], label: str,
 def _key_file(*, share, passphrase, public_key, label, custodian, custodians, cost) -> bytes:
     opslimit, memlimit = cost
     salt = nacl.utils.random(nacl.pwhash.argon2id.SALTBYTES)
-    key = nacl.pwhash.argon2id.kdf(nacl.secret.SecretBox.KEY_SIZE, passphrase.encode("utf-8"), salt,
-                                   opslimit=opslimit, memlimit=memlimit)
+    key = nacl.pwhash.argon2id.kdf(
+        nacl.secret.SecretBox.KEY_SIZE,
+        passphrase.encode("utf-8"),
+        salt,
+        opslimit=opslimit,
+        memlimit=memlimit,
+    )
     box = nacl.secret.SecretBox(key).encrypt(share)
     document = {
-        "format": KEY_FILE_FORMAT, "label": label, "public_key": public_key,
-        "custodian": custodian, "custodians": custodians,
+        "format": KEY_FILE_FORMAT,
+        "label": label,
+        "public_key": public_key,
+        "custodian": custodian,
+        "custodians": custodians,
         "kdf": {"name": "argon2id", "opslimit": opslimit, "memlimit": memlimit, "salt": _b64(salt)},
         "share": _b64(bytes(box)),
     }
@@ -138,7 +156,9 @@ class Opener:
         return json.loads(_unpad(padded).decode("utf-8"))
 
 
-def open_custody_keys(*, public_key: str, key_files: Sequence[bytes], passphrases: Sequence[str]) -> Opener:
+def open_custody_keys(
+    *, public_key: str, key_files: Sequence[bytes], passphrases: Sequence[str]
+) -> Opener:
     """Rebuild the private key from every custodian's file and passphrase (in any order).
 
     Raises CustodyError, naming the file, for a file of another cycle or ballot, a missing
@@ -153,11 +173,18 @@ def open_custody_keys(*, public_key: str, key_files: Sequence[bytes], passphrase
     needed = documents[0].get("custodians") if documents else None
     custodians = sorted(d.get("custodian") for d in documents)
     if not documents or not isinstance(needed, int) or custodians != list(range(1, needed + 1)):
-        raise CustodyError(f"This key is held by {needed or 'its'} custodians: give every custodian's key file once.")
+        raise CustodyError(
+            f"This key is held by {needed or 'its'} custodians: "
+            "give every custodian's key file once."
+        )
     secret = None
-    for number, (document, passphrase) in enumerate(zip(documents, passphrases, strict=True), start=1):
+    for number, (document, passphrase) in enumerate(
+        zip(documents, passphrases, strict=True), start=1
+    ):
         share = _open_share(document, passphrase, number)
-        secret = share if secret is None else bytes(a ^ b for a, b in zip(secret, share, strict=True))
+        secret = (
+            share if secret is None else bytes(a ^ b for a, b in zip(secret, share, strict=True))
+        )
     private = nacl.public.PrivateKey(secret)
     if _b64(bytes(private.public_key)) != public_key:
         raise CustodyError("These key files do not rebuild the key of this survey or ballot.")
@@ -167,9 +194,13 @@ def open_custody_keys(*, public_key: str, key_files: Sequence[bytes], passphrase
 def _open_share(document: Mapping, passphrase: str, number: int) -> bytes:
     try:
         kdf = document["kdf"]
-        key = nacl.pwhash.argon2id.kdf(nacl.secret.SecretBox.KEY_SIZE, passphrase.encode("utf-8"),
-                                       _unb64(kdf["salt"]), opslimit=int(kdf["opslimit"]),
-                                       memlimit=int(kdf["memlimit"]))
+        key = nacl.pwhash.argon2id.kdf(
+            nacl.secret.SecretBox.KEY_SIZE,
+            passphrase.encode("utf-8"),
+            _unb64(kdf["salt"]),
+            opslimit=int(kdf["opslimit"]),
+            memlimit=int(kdf["memlimit"]),
+        )
         return nacl.secret.SecretBox(key).decrypt(_unb64(document["share"]))
     except nacl.exceptions.CryptoError as exc:
         raise CustodyError(f"The passphrase for key file {number} is wrong.") from exc
@@ -181,7 +212,9 @@ def seal(*, public_key: str, payload: Any, size: int) -> bytes:
     """Seal a JSON-able payload to the public key, padded to `size` bytes of plaintext."""
     # UTF-8 rather than \u escapes: a character then takes at most 4 bytes, so a box sized for
     # the longest text holds any text of that many characters.
-    text = json.dumps(payload, separators=(",", ":"), sort_keys=True, ensure_ascii=False).encode("utf-8")
+    text = json.dumps(payload, separators=(",", ":"), sort_keys=True, ensure_ascii=False).encode(
+        "utf-8"
+    )
     box = nacl.public.SealedBox(nacl.public.PublicKey(_unb64(public_key)))
     return bytes(box.encrypt(_pad(text, size)))
 

@@ -8,6 +8,7 @@ see an empty database, as before.
 """
 
 import copy
+import os
 import shutil
 import sqlite3
 from datetime import date
@@ -32,6 +33,10 @@ def pytest_configure(config):
     # Each test process keeps its own cache (emptied before every test, below): test databases
     # reuse ids, so one test's kept figures must never be another's.
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # The demo leaves its custodians' key files in a folder; each test process builds its own
+    # demo (with its own keys), so each keeps its own folder.
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    settings.DEMO_KEY_DIR = Path(settings.DATA_DIR) / "test-demo-custody-keys" / worker
 
 
 def pytest_collection_modifyitems(config, items):

@@ -6,7 +6,7 @@ learning records and career-conversation plans.
 Written straight to the tables inside `clinlead demo`'s transaction (the actions' own durable
 transactions cannot nest in it), through the actions' own helpers where anonymity depends on it
 (360 answers are sealed, or stored in a random order); Erin, the executive, leads the onboarding
-programme. The open 360's custodian key file is written to DEMO_KEY_DIR, with the passphrase
+programme. The open 360's custodian key file is written to the demo's custody folder, with the passphrase
 DEMO_CUSTODY_PASSPHRASE (a demo only: a real key file is downloaded once by its custodian).
 """
 
@@ -14,9 +14,7 @@ import hashlib
 import random
 from datetime import timedelta
 
-from django.conf import settings
-
-from clinlead import sealing
+from clinlead import custody, sealing
 from clinlead.accounts.models import User
 from clinlead.development import frameworks, services_assessment, uploads
 from clinlead.development.models import (
@@ -47,8 +45,7 @@ from clinlead.development.services_people import deciders_of, own_line
 from clinlead.org.models import Appointment, Person, PositionLevel, ReportingLine
 
 EXAMPLE_FRAMEWORK = frameworks.FRAMEWORK_DIR / "example-organisation-framework.json"
-DEMO_CUSTODY_PASSPHRASE = "northgate demo custodian"
-DEMO_KEY_DIR = settings.DATA_DIR / "demo-custody-keys"
+DEMO_CUSTODY_PASSPHRASE = custody.DEMO_PASSPHRASE
 
 
 def demo_pdf(text: str) -> bytes:
@@ -223,8 +220,8 @@ def add_demo_data(*, world, generator):
             a.save(update_fields=["public_key", "custodian_name"])
             for answer in answers:
                 services_assessment.seal_answer(a, group=answer["g"], scores=answer["s"])
-            DEMO_KEY_DIR.mkdir(parents=True, exist_ok=True)
-            (DEMO_KEY_DIR / f"360-{a.pk}-custody-key.json").write_bytes(keys.key_files[0])
+            custody.demo_key_folder().mkdir(parents=True, exist_ok=True)
+            (custody.demo_key_folder() / f"360-{a.pk}-custody-key.json").write_bytes(keys.key_files[0])
         for pid in extra_invites:
             if pid not in {p for p, _ in raters} and pid != person.pk:
                 FeedbackInvitation.objects.create(assessment=a, rater_id=pid, rater_group=RaterGroup.PEER,

@@ -10,7 +10,8 @@ in the past; no e-mail is sent. Deterministic for a given demo seed (receipt cod
 sealed ballots are random, as they must be).
 
 Every ballot is sealed like any other. The key files of the ballots still open are written to
-`$CLINLEAD_DATA_DIR/demo-keys/`, locked with the demo password (printed with the demo logins),
+the demo's custody folder (`clinlead.custody.demo_key_folder`), locked with the demo custodians'
+passphrase (printed with the demo logins),
 so that Tara can close and count them in the browser. Its passphrase is public, so the demo's key
 files are made with the cheapest passphrase hashing.
 """
@@ -18,15 +19,13 @@ files are made with the cheapest passphrase hashing.
 import random
 from contextlib import contextmanager
 from datetime import datetime, time, timedelta
-from pathlib import Path
 
 import nacl.pwhash
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from clinlead import sealing
+from clinlead import custody, sealing
 from clinlead.org.models import Appointment, Person, Position
 from clinlead.selection import selectors
 from clinlead.selection.models import (
@@ -65,13 +64,11 @@ DISSENT = ("A close call: the strongest record of improving patient flow, though
 
 
 def demo_passphrase():
-    from clinlead.org.demo_data import DEMO_PASSWORD
-
-    return DEMO_PASSWORD
+    return custody.DEMO_PASSPHRASE
 
 
 def key_file_path(selection):
-    return Path(settings.DATA_DIR) / "demo-keys" / f"{slugify(selection.position.title)}-custody-key.json"
+    return custody.demo_key_folder() / f"{slugify(selection.position.title)}-custody-key.json"
 
 
 @contextmanager

@@ -1,7 +1,7 @@
 """The demo's open survey cycle, opened and answered as the product does it: a custody key is
 made, invitations are sent out, and each simulated answer is sealed by the answering action.
 
-The demo's key file is written to <data folder>/demo-custody/ and opens with
+The demo's key file is written to the demo's custody folder (clinlead.custody) and opens with
 DEMO_CUSTODY_PASSPHRASE, so anyone trying the demo can close the cycle in the browser. Demo
 keys are made without the Argon2 cost: the demo's data is made up and its passphrase public.
 """
@@ -10,25 +10,18 @@ import os
 from pathlib import Path
 
 import nacl.pwhash
-from django.conf import settings
 from django.utils.text import slugify
 
-from clinlead import sealing
+from clinlead import custody, sealing
 from clinlead.surveys import services
 from clinlead.surveys.models import Invitation, SurveyCycle
 
-DEMO_CUSTODY_PASSPHRASE = "clinlead-demo-custodian"
+DEMO_CUSTODY_PASSPHRASE = custody.DEMO_PASSPHRASE
 DEMO_KDF_COST = (nacl.pwhash.argon2id.OPSLIMIT_MIN, nacl.pwhash.argon2id.MEMLIMIT_MIN)
 
 
 def custody_folder() -> Path:
-    return Path(settings.DATA_DIR) / "demo-custody"
-
-
-def custody_note() -> str:
-    """One line for the demo's login list: where the key files are and what opens them."""
-    return (f"Survey custody key files: {custody_folder()} (passphrase for each: {DEMO_CUSTODY_PASSPHRASE}); "
-            "upload one to close a demo survey.")
+    return custody.demo_key_folder()
 
 
 def open_demo_cycle(*, organisation, name, opens_on, closes_on, sheets) -> SurveyCycle:

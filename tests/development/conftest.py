@@ -29,11 +29,3 @@ def cheap_custody_keys(monkeypatch):
     from clinlead import sealing
 
     monkeypatch.setattr(sealing, "_kdf_cost", (nacl.pwhash.argon2id.OPSLIMIT_MIN, nacl.pwhash.argon2id.MEMLIMIT_MIN))
-
-
-@pytest.fixture(autouse=True)
-def demo_key_dir(monkeypatch, tmp_path):
-    """The demo writes its open 360's custodian key file here, not under the real data directory."""
-    from clinlead.development import demo
-
-    monkeypatch.setattr(demo, "DEMO_KEY_DIR", tmp_path / "demo-custody-keys")

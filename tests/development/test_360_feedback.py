@@ -223,11 +223,12 @@ def test_demo_has_a_360_with_six_peers_shown_and_one_with_four_suppressed(dev):
 def test_the_demos_open_360_is_sealed_and_closes_with_its_custodians_key_file(dev, login):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    from clinlead import custody
     from clinlead.development import demo
 
     assessment = Person.objects.get(pk=dev.development["starting"]).development_assessments.get()
     assert assessment.is_open and assessment.sealed_answers.count() >= 1 and not assessment.responses.exists()
-    key_file = (demo.DEMO_KEY_DIR / f"360-{assessment.pk}-custody-key.json").read_bytes()
+    key_file = (custody.demo_key_folder() / f"360-{assessment.pk}-custody-key.json").read_bytes()
     url = reverse("development:close_assessment", kwargs={"pk": assessment.pk})
     tara = login("tara")
     page = tara.post(url, {"key_file_1": SimpleUploadedFile("k.json", key_file),

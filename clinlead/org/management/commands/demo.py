@@ -60,7 +60,7 @@ class Command(BaseCommand):
         self.stdout.write(f"\nClinlead demo: http://127.0.0.1:{port}/  — password for every login: {D.DEMO_PASSWORD}")
         for username, role, description in D.PERSONAS:
             self.stdout.write(f"  {username:<8} {role:<17} {description}")
-        from clinlead.surveys.demo_cycle import custody_note
+        from clinlead.custody import demo_note
 
-        self.stdout.write(f"\n{custody_note()}")
+        self.stdout.write(f"\n{demo_note()}")
         self.stdout.write("")
