@@ -14,8 +14,16 @@ The contract read here (`clinlead leaderindex score FILE --json --covers` and
 
 The instrument's rules are restated here from INSTRUMENT.md, not imported, so that the auditor
 does not share a mistake with the product: index = sum of q1..q12, or the mean of the answered
-items x 12 with 10 or 11 answered, none with fewer; burned out = burnout 3..5; satisfied =
+items x 12 with 10 or 11 answered, none with fewer; behaviour score = mean item score over the
+behaviour's items (every answer to them counts once); burned out = burnout 3..5; satisfied =
 satisfaction 4..5.
+
+Who contributes is restated from docs/anonymity.md ("Contribute"): every figure of a report
+speaks for the same people, those whose index is computed. A respondent contributes to a
+question's distribution, a behaviour score or a rate when their index is computed and they
+answered that question (for a behaviour: at least one of its questions). Someone who answered
+too few questions for an index is then in no figure; a figure that counts them anyway claims
+more answers than its contributors hold, and the auditor says so.
 """
 
 from __future__ import annotations
@@ -64,11 +72,14 @@ def statistics():
 
 
 def contributions(respondents, statistic):
-    """respondent id -> value, for those who contribute to the statistic."""
+    """respondent id -> value, for those who contribute to the statistic: for the index, those
+    whose index is computed; for anything else, those of them who answered it."""
     out = {}
     for r in respondents:
         if statistic == "index":
             value = response_index(r.answers)
+        elif response_index(r.answers) is None:
+            value = None  # their rating does not count, so nor does the rest of their answer
         elif statistic in ITEMS:
             value = r.answers[ITEMS.index(statistic)]
         elif statistic in BEHAVIOURS:
@@ -148,7 +159,8 @@ def audit_output(report, respondents, k, cycle=None) -> dict[str, AuditResult]:
 
 
 def pooled_mean_errors(figures, cell_of, values, tolerance=0.01):
-    """A behaviour score is the mean item score over every answer to its items in the cells."""
+    """A behaviour score is the mean item score over every contributor's answers to its items in
+    the cells, pooled: each answer counts once, whoever gave it."""
     errors = []
     for f in figures:
         total = count = 0

@@ -45,8 +45,8 @@ def _figures(members, k, people_by_cell, index):
     values = [index[r.id] for r in inside if r.id in index]
     entry = {"n": len(values), "index": sum(values) / len(values), "covers": [list(c) for c in cells]}
     items = {}
-    for j, item in enumerate(ITEMS):
-        given_ = [r.answers[j] for r in inside if r.answers[j] is not None]
+    for item in ITEMS:
+        given_ = list(contributions(inside, item).values())
         items[item] = {v: sum(1 for a in given_ if str(a) == v) for v in ANSWERS} if len(given_) >= k else None
     entry["behaviours"] = {}
     for name in BEHAVIOURS:
@@ -158,3 +158,27 @@ def test_a_publication_that_hides_a_leader_with_k_contributors_is_starving_them(
     assert not leaders_starved(report, people, 5)
     report["leaders"] = []
     assert leaders_starved(report, people, 5) == ["leader L has 6 index contributors (k=5) but no published index"]
+
+
+def test_a_figure_that_counts_someone_whose_index_does_not_count_is_caught():
+    """Every figure of a report speaks for those whose index counts (docs/anonymity.md): six
+    rate L, one of them answered only q1-q3, too few for an index. A report whose q1 counts or
+    include score take in that person's answers claims more than its contributors hold."""
+    import random
+
+    from tests.anonymity_audit.nhs_world import respondent
+    from tests.anonymity_audit.published import Respondent
+
+    rng = random.Random(4)
+    people = [respondent(i, "Trust A/Surgery", "L", rng=rng) for i in range(5)]
+    people.append(Respondent(5, "Trust A/Surgery", "L", answers=(1, 1, 1) + (None,) * 9))
+    honest = reference_publication(people, 5)
+    assert not failures(audit_output(honest, people, 5))
+
+    padded = reference_publication(people, 5)
+    leader = padded["leaders"][0]
+    leader["items"]["q1"] = {v: sum(1 for r in people if str(r.answers[0]) == v) for v in ANSWERS}
+    answers = [a for r in people for a in r.answers[:2] if a is not None]
+    leader["behaviours"]["include"] = sum(answers) / len(answers)
+    found = failures(audit_output(padded, people, 5))
+    assert "[q1] figure" in found and "[include] figure" in found, found

@@ -151,12 +151,21 @@ def test_leader_report_pages_show_only_figures_the_published_output_holds(northg
                         f"{where}: the page shows {shown[name]}% for {name}, the output {rate}")
 
 
+# Under a unit's name when part of its answers count only in a unit above it (docs/anonymity.md).
+COUNTED_HIGHER_UP = "A few answers are counted at a higher level to protect anonymity."
+
+
 def test_the_results_dashboard_shows_only_figures_the_published_output_holds(northgate, login):
     client = login("admin")
+    rows_checked = 0
     for cycle in published_cycles(northgate):
         leaders, units = by_key(published(cycle))
         html = client.get(f"/leader-index/cycles/{cycle.pk}/").content.decode()
-        overall = re.search(r"leader index\s+([\d.]+) out of 60, from (\d+) responses", visible_text(html))
+        text = visible_text(html)
+        overall = re.search(r"leader index\s+([\d.]+) out of 60, from (\d+) "
+                            r"(?:responses|people whose answers count)", text)
+        if "Organisation's leader index" in text:
+            assert overall, f"{cycle}: the organisation's figure is in words this audit cannot read"
         if overall:
             entry = units.get(northgate.name)
             assert entry and same(float(overall[1]), entry["index"], 1) and entry["n"] == int(overall[2]), (
@@ -175,10 +184,19 @@ def test_the_results_dashboard_shows_only_figures_the_published_output_holds(nor
         for row in table.rows:
             if len(row) < 3:
                 continue  # suppressed
-            path, n, index = row[0], int(row[1]), float(row[2])
+            # The name cell holds the unit's path and, on a line below it, the note, if any.
+            path = row[0].removesuffix(COUNTED_HIGHER_UP).strip()
+            n, index = int(row[1]), float(row[2])
             entry = units.get(f"{northgate.name}/{path}")
             assert entry and entry["n"] == n and same(index, entry["index"], 1), (
                 f"{cycle}: the dashboard shows {path} n={n} index {index}; the output has {entry}")
+            says_so = row[0].endswith(COUNTED_HIGHER_UP)
+            output_says = entry.get("some_answers_counted_higher_up")
+            assert says_so == bool(output_says), (
+                f"{cycle}: the dashboard {'says' if says_so else 'does not say'} that some of "
+                f"{path}'s answers are counted higher up; the output has {output_says}")
+            rows_checked += 1
+    assert rows_checked, "no unit row of the dashboard showed a figure"
 
 
 def test_succession_candidate_cards_show_only_leader_figures_the_published_output_holds(northgate, login):
@@ -193,12 +211,20 @@ def test_succession_candidate_cards_show_only_leader_figures_the_published_outpu
         page = client.get(f"/succession/people/{person.pk}/")
         if page.status_code != 200:
             continue
-        text = visible_text(page.content.decode())
-        latest = re.search(r"Leader index ([\d.]+) in the (\S+) cycle \((\d+) responses", text)
-        shown = [(latest[2], float(latest[1]), int(latest[3]))] if latest else []
-        trend = re.search(r"Trend: ((?:\S+ [\d.]+(?: → )?)+)", text)
-        if trend:
-            shown += [(c, float(v), None) for c, v in re.findall(r"(\S+) ([\d.]+)", trend[1])]
+        # The card's "Leader index" row: "42.5 in the 2025 cycle (8 responses; ...) Trend: 2024
+        # 43.4 → 2025 42.5", or "No published result ..."; cycle names may hold spaces.
+        row = re.search(r'id="leader-index">(.*?)</dd>', page.content.decode(), re.S)
+        said = visible_text(row[1]) if row else ""
+        if not said or said.startswith("No published result"):
+            continue
+        latest = re.match(r"([\d.]+) in the (.+?) cycle \((\d+) responses", said)
+        assert latest, f"{person.staff_number}'s card shows an index this audit cannot read: {said!r}"
+        shown = [(latest[2], float(latest[1]), int(latest[3]))]
+        trend = re.search(r"Trend: (.+)$", said)
+        if trend:  # cycle and index, point by point
+            points = [re.fullmatch(r"(.+) ([\d.]+)", p) for p in trend[1].split(" → ")]
+            assert all(points), f"{person.staff_number}'s card shows a trend of {trend[1]!r}"
+            shown += [(p[1], float(p[2]), None) for p in points]
         for cycle, index, n in shown:
             entry = outputs.get(cycle, {}).get(person.staff_number)
             assert entry and same(index, entry["index"], 1) and n in (None, entry["n"]), (
