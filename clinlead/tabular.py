@@ -24,6 +24,7 @@ import unicodedata
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 from datetime import date, datetime
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -126,7 +127,7 @@ def read_table(*, content: bytes, filename: str, limits: Limits = DEFAULT_LIMITS
     header = [h.lower() if lower_header else h for h in header]
     while header and not header[-1]:
         header.pop()
-    seen = {}
+    seen: dict[str, int] = {}
     for index, heading in enumerate(header):
         if heading and heading in seen:
             raise TableError(f"row 1: the heading {heading!r} appears twice "
@@ -136,7 +137,7 @@ def read_table(*, content: bytes, filename: str, limits: Limits = DEFAULT_LIMITS
 
 
 def raw_rows(*, content: bytes, filename: str, limits: Limits = DEFAULT_LIMITS,
-             typed: bool = False) -> Iterator[tuple[int, list]]:
+             typed: bool = False) -> Iterator[tuple[int, list[Any]]]:
     """Every row as (row number, cells), blank ones included, within the limits.
 
     Cells are text, or with `typed` an .xlsx cell's own value (number, date, bool) as Excel
@@ -158,7 +159,7 @@ def _check_cell(text: str, number: int, index: int, limits: Limits) -> str:
     return text
 
 
-def _check_row_shape(number: int, width: int, limits: Limits):
+def _check_row_shape(number: int, width: int, limits: Limits) -> None:
     if number > limits.rows + 1:
         raise TableError(f"row {number}: the file has more than {limits.rows:,} rows; split it")
     if width > limits.columns:
@@ -192,7 +193,7 @@ def _csv_records(text: str, limits: Limits) -> Iterator[tuple[int, list[str]]]:
         yield number, [_check_cell(c.strip(), number, i, limits) for i, c in enumerate(cells)]
 
 
-def _xlsx_rows(content: bytes, limits: Limits, typed: bool) -> Iterator[tuple[int, list]]:
+def _xlsx_rows(content: bytes, limits: Limits, typed: bool) -> Iterator[tuple[int, list[Any]]]:
     from openpyxl import load_workbook
 
     try:
@@ -212,7 +213,9 @@ def _xlsx_rows(content: bytes, limits: Limits, typed: bool) -> Iterator[tuple[in
     return _xlsx_records(workbook, sheet, limits, typed)
 
 
-def _xlsx_records(workbook, sheet, limits: Limits, typed: bool) -> Iterator[tuple[int, list]]:
+def _xlsx_records(
+    workbook: Any, sheet: Any, limits: Limits, typed: bool
+) -> Iterator[tuple[int, list[Any]]]:
     try:
         number = 0
         for values in sheet.iter_rows(values_only=True):
@@ -228,14 +231,14 @@ def _xlsx_records(workbook, sheet, limits: Limits, typed: bool) -> Iterator[tupl
         workbook.close()
 
 
-def _last_filled(values) -> int:
+def _last_filled(values: Any) -> int:
     for index in range(len(values) - 1, -1, -1):
         if values[index] is not None and values[index] != "":
             return index + 1
     return 0
 
 
-def cell_text(value) -> str:
+def cell_text(value: Any) -> str:
     """A cell as a person typed it: a date as YYYY-MM-DD, 12.0 as 12."""
     if value is None:
         return ""
@@ -271,7 +274,7 @@ def parse_iso_date(text: str, *, earliest: date, latest: date) -> tuple[date | N
     return day, ""
 
 
-def load_json(text: str, *, max_chars: int = 1_000_000, max_depth: int = MAX_JSON_DEPTH):
+def load_json(text: str, *, max_chars: int = 1_000_000, max_depth: int = MAX_JSON_DEPTH) -> Any:
     """Parse JSON text no larger and no deeper than the limits; raise TableError otherwise."""
     import json
 
