@@ -90,6 +90,7 @@ class SharedDemo:
         self.state = "empty"  # what the test database holds now: empty, demo or dirty
         self.snapshots = {}
         self.databases = {"empty": connection.settings_dict["NAME"]}
+        self.held = False  # a module-scoped fixture holds the demo in its own transaction
 
     # -- building
     def build(self):
@@ -124,6 +125,8 @@ class SharedDemo:
 
     # -- before and after each database test
     def prepare(self, item):
+        if self.held:
+            return
         wanted = "demo" if self.serves(item) else "empty"
         if self.sqlite:
             if self.state != wanted:
@@ -132,6 +135,19 @@ class SharedDemo:
                 self.state = "dirty"  # flushed at the end of the test
         else:
             self._switch(wanted)
+
+    def hold(self):
+        """Point the connection at the demo (building it if no test asked for it yet), for a
+        module-scoped fixture that rolls back what it writes itself (the fuzz suite)."""
+        if self.world is None:
+            self.build()
+        if self.sqlite:
+            if self.state != "demo":
+                self._restore("demo")
+        else:
+            self._switch("demo")
+        self.held = True
+        return self.copy_for_test()
 
     def serves(self, item):
         """Whether this test's `demo` is the shared one (else the fixture builds its own)."""

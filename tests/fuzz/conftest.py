@@ -3,8 +3,6 @@
 `fuzz_cases` in a test's user_properties is added up (also across xdist workers) and printed
 at the end of the run, so CI output shows how many cases were tried."""
 
-from datetime import date
-
 import pytest
 from django.db import transaction
 
@@ -25,25 +23,22 @@ def report_cases(request, count):
 
 
 @pytest.fixture(scope="module")
-def fuzz_world(django_db_setup, django_db_blocker):
-    """The demo world and the ids the access table needs, written once for the module and
-    rolled back when the module ends."""
-    from clinlead.org.demo import DemoGenerator, add_feature_demo_data
+def fuzz_world(shared_demo, django_db_blocker):
+    """The shared demo world (tests/conftest.py) and the ids the access table needs; whatever the
+    module writes is rolled back when it ends."""
     from tests.test_access import APP_MODULES
 
     with django_db_blocker.unblock():
+        world = shared_demo.hold()
         outer = _testcase_atomic()
         outer.__enter__()
         try:
-            generator = DemoGenerator(staff=200, seed=11, today=date.today()).build()
-            world = generator.write()
-            add_feature_demo_data(world=world, generator=generator)
-            world.generator = generator
             objects = _objects(world, APP_MODULES)
             yield world, objects
         finally:
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
+            shared_demo.held = False
 
 
 @pytest.fixture
