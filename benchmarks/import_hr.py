@@ -68,13 +68,19 @@ def main():
     print(f"staff in extract:      {read_rows - 1:,} rows, {len(content) / 1e6:.1f} MB")
     print(f"generate extract:      {generate_s:.1f} s")
     print(f"baseline (csv read):   {baseline_s:.2f} s")
-    print(f"first import:          {first_s:.1f} s  ({first.created:,} created)  "
-          f"ratio to baseline {first_s / baseline_s:.0f}x")
-    print(f"second import:         {second_s:.1f} s  ({second.unchanged:,} unchanged, "
-          f"{second.updated} updated)  ratio to baseline {second_s / baseline_s:.0f}x")
+    print(
+        f"first import:          {first_s:.1f} s  ({first.created:,} created)  "
+        f"ratio to baseline {first_s / baseline_s:.0f}x"
+    )
+    print(
+        f"second import:         {second_s:.1f} s  ({second.unchanged:,} unchanged, "
+        f"{second.updated} updated)  ratio to baseline {second_s / baseline_s:.0f}x"
+    )
     print(f"people stored:         {Person.objects.count():,}")
-    print(f"peak memory (RSS):     {rss_after_first:.0f} MB "
-          f"(before import {rss_before:.0f} MB; includes the generator)")
+    print(
+        f"peak memory (RSS):     {rss_after_first:.0f} MB "
+        f"(before import {rss_before:.0f} MB; includes the generator)"
+    )
 
 
 if __name__ == "__main__":

@@ -38,7 +38,8 @@ READ_FIGURES = """
 
 
 def measure(code, path):
-    child = textwrap.dedent(f"""
+    child = (
+        textwrap.dedent(f"""
         import os, resource, sys, time
         sys.path.insert(0, {str(REPO)!r})
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clinlead.settings")
@@ -47,25 +48,45 @@ def measure(code, path):
         from pathlib import Path
         PATH = Path({str(path)!r})
         started = time.perf_counter()
-    """) + textwrap.dedent(code) + textwrap.dedent("""
+    """)
+        + textwrap.dedent(code)
+        + textwrap.dedent("""
         seconds = time.perf_counter() - started
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"{seconds:6.1f} s  {peak:7.0f} MB peak  {outcome}")
     """)
-    done = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, timeout=900)
-    return (done.stdout.strip() or done.stderr.strip().splitlines()[-1])
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", child], capture_output=True, text=True, timeout=900
+    )
+    return done.stdout.strip() or done.stderr.strip().splitlines()[-1]
 
 
 def hr_rows(n):
     from clinlead.org.hr_format import COLUMN_NAMES
 
-    units = [f"Division {d}/Department {d}{e}/Ward {d}{e}{w}" for d in range(8) for e in range(5) for w in range(6)]
+    units = [
+        f"Division {d}/Department {d}{e}/Ward {d}{e}{w}"
+        for d in range(8)
+        for e in range(5)
+        for w in range(6)
+    ]
     for i in range(n):
-        yield {"organisation": "northgate", "staff_number": f"{100000 + i}", "first_name": f"Firstname{i % 977}",
-               "last_name": f"Lastname-{i % 1213}", "work_email": f"person.{i}@northgate.nhs.example",
-               "profession": "nurse", "grade": "Band 6", "start_date": "2015-06-01", "site": "NGH",
-               "unit_path": units[i % len(units)], "leader_staff_number": f"{100000 + i // 10}" if i >= 10 else "",
-               "gender": "woman", "ethnicity": "white_british"} | {c: "" for c in COLUMN_NAMES if c in ()}
+        yield {
+            "organisation": "northgate",
+            "staff_number": f"{100000 + i}",
+            "first_name": f"Firstname{i % 977}",
+            "last_name": f"Lastname-{i % 1213}",
+            "work_email": f"person.{i}@northgate.nhs.example",
+            "profession": "nurse",
+            "grade": "Band 6",
+            "start_date": "2015-06-01",
+            "site": "NGH",
+            "unit_path": units[i % len(units)],
+            "leader_staff_number": f"{100000 + i // 10}" if i >= 10 else "",
+            "gender": "woman",
+            "ethnicity": "white_british",
+        } | {c: "" for c in COLUMN_NAMES if c in ()}
 
 
 def main():
@@ -103,8 +124,14 @@ def main():
         writer = csv.writer(out)
         writer.writerow(["organisation", "period", "metric", "value"])
         for i in range(args.rows):
-            writer.writerow([f"Trust {i % 40}", f"{2000 + (i // 40) // 12 % 100:04d}-{(i // 40) % 12 + 1:02d}",
-                             f"metric_{i // 48000}", f"{i % 1000 / 7:.3f}"])
+            writer.writerow(
+                [
+                    f"Trust {i % 40}",
+                    f"{2000 + (i // 40) // 12 % 100:04d}-{(i // 40) % 12 + 1:02d}",
+                    f"metric_{i // 48000}",
+                    f"{i % 1000 / 7:.3f}",
+                ]
+            )
     bomb = folder / "claims-a-whole-sheet.xlsx"
     book = Workbook()
     for column, name in enumerate(COLUMN_NAMES, start=1):
@@ -114,14 +141,32 @@ def main():
     book.save(out)
     bomb.write_bytes(out.getvalue())
     big_field = folder / "big-field.csv"
-    big_field.write_text(",".join(COLUMN_NAMES) + "\nnorthgate,1," + "A" * 200_000 + ",Lee,,nurse,,,,Surgery,,,\n")
+    big_field.write_text(
+        ",".join(COLUMN_NAMES) + "\nnorthgate,1," + "A" * 200_000 + ",Lee,,nurse,,,,Surgery,,,\n"
+    )
 
     cases = [
-        (f"HR extract, {args.rows:,} rows CSV ({hr_csv.stat().st_size / 2**20:.1f} MB)", READ_HR, hr_csv),
-        (f"HR extract, {args.xlsx_rows:,} rows .xlsx ({hr_xlsx.stat().st_size / 2**20:.1f} MB)", READ_HR, hr_xlsx),
-        (f"evaluation figures, {args.rows:,} rows CSV ({figures.stat().st_size / 2**20:.1f} MB)", READ_FIGURES, figures),
+        (
+            f"HR extract, {args.rows:,} rows CSV ({hr_csv.stat().st_size / 2**20:.1f} MB)",
+            READ_HR,
+            hr_csv,
+        ),
+        (
+            f"HR extract, {args.xlsx_rows:,} rows .xlsx ({hr_xlsx.stat().st_size / 2**20:.1f} MB)",
+            READ_HR,
+            hr_xlsx,
+        ),
+        (
+            f"evaluation figures, {args.rows:,} rows CSV ({figures.stat().st_size / 2**20:.1f} MB)",
+            READ_FIGURES,
+            figures,
+        ),
         (f"HR: .xlsx claiming XFD1048576 ({bomb.stat().st_size / 1024:.1f} KB)", READ_HR, bomb),
-        (f"figures: .xlsx claiming XFD1048576 ({bomb.stat().st_size / 1024:.1f} KB)", READ_FIGURES, bomb),
+        (
+            f"figures: .xlsx claiming XFD1048576 ({bomb.stat().st_size / 1024:.1f} KB)",
+            READ_FIGURES,
+            bomb,
+        ),
         ("HR: CSV with a 200 KB name", READ_HR, big_field),
     ]
     baseline = measure("outcome = 'python and django only'\n", hr_csv)

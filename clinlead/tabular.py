@@ -106,13 +106,16 @@ class Table:
                 continue
             for index, cell in enumerate(cells):
                 if cell and (index >= width or not self.header[index]):
-                    raise TableError(f"row {number}, column {column_letter(index)}: a value under a column "
-                                     "with no heading (add the heading or remove the value)")
+                    raise TableError(
+                        f"row {number}, column {column_letter(index)}: a value under a column "
+                        "with no heading (add the heading or remove the value)"
+                    )
             yield number, (cells + [""] * width)[:width]
 
 
-def read_table(*, content: bytes, filename: str, limits: Limits = DEFAULT_LIMITS,
-               lower_header: bool = True) -> Table:
+def read_table(
+    *, content: bytes, filename: str, limits: Limits = DEFAULT_LIMITS, lower_header: bool = True
+) -> Table:
     """Open a .csv (UTF-8) or .xlsx table; raise TableError naming what is wrong."""
     rows = raw_rows(content=content, filename=filename, limits=limits)
     header = None
@@ -130,14 +133,17 @@ def read_table(*, content: bytes, filename: str, limits: Limits = DEFAULT_LIMITS
     seen: dict[str, int] = {}
     for index, heading in enumerate(header):
         if heading and heading in seen:
-            raise TableError(f"row 1: the heading {heading!r} appears twice "
-                             f"(columns {column_letter(seen[heading])} and {column_letter(index)})")
+            raise TableError(
+                f"row 1: the heading {heading!r} appears twice "
+                f"(columns {column_letter(seen[heading])} and {column_letter(index)})"
+            )
         seen[heading] = index
     return Table(header=header, _rows=rows, source=filename)
 
 
-def raw_rows(*, content: bytes, filename: str, limits: Limits = DEFAULT_LIMITS,
-             typed: bool = False) -> Iterator[tuple[int, list[Any]]]:
+def raw_rows(
+    *, content: bytes, filename: str, limits: Limits = DEFAULT_LIMITS, typed: bool = False
+) -> Iterator[tuple[int, list[Any]]]:
     """Every row as (row number, cells), blank ones included, within the limits.
 
     Cells are text, or with `typed` an .xlsx cell's own value (number, date, bool) as Excel
@@ -154,8 +160,10 @@ def raw_rows(*, content: bytes, filename: str, limits: Limits = DEFAULT_LIMITS,
 
 def _check_cell(text: str, number: int, index: int, limits: Limits) -> str:
     if len(text) > limits.cell_chars:
-        raise TableError(f"row {number}, column {column_letter(index)}: a cell of {len(text):,} characters; "
-                         f"the limit is {limits.cell_chars:,}")
+        raise TableError(
+            f"row {number}, column {column_letter(index)}: a cell of {len(text):,} characters; "
+            f"the limit is {limits.cell_chars:,}"
+        )
     return text
 
 
@@ -185,7 +193,9 @@ def _csv_records(text: str, limits: Limits) -> Iterator[tuple[int, list[str]]]:
         except csv.Error as exc:
             # csv's own cap on a cell (process-wide, 128 KB) is far above ours, checked below.
             if "field limit" in str(exc):
-                raise TableError(f"row {number + 1}: a cell is longer than {limits.cell_chars:,} characters") from None
+                raise TableError(
+                    f"row {number + 1}: a cell is longer than {limits.cell_chars:,} characters"
+                ) from None
             raise TableError(f"row {number + 1}: unreadable CSV ({exc})") from None
         # A record is one spreadsheet row, however many lines its quoted cells span.
         number += 1
@@ -201,8 +211,12 @@ def _xlsx_rows(content: bytes, limits: Limits, typed: bool) -> Iterator[tuple[in
             unpacked = sum(info.file_size for info in archive.infolist())
     except (zipfile.BadZipFile, ValueError, OSError) as exc:
         raise TableError(f"not a readable .xlsx file ({exc})") from None
-    if unpacked > min(MAX_XLSX_UNPACKED_BYTES, max(len(content), 1) * MAX_XLSX_COMPRESSION_RATIO + 10**7):
-        raise TableError(f"the .xlsx file unpacks to {unpacked:,} bytes, far more than its rows could need")
+    if unpacked > min(
+        MAX_XLSX_UNPACKED_BYTES, max(len(content), 1) * MAX_XLSX_COMPRESSION_RATIO + 10**7
+    ):
+        raise TableError(
+            f"the .xlsx file unpacks to {unpacked:,} bytes, far more than its rows could need"
+        )
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         sheet = workbook.worksheets[0]
@@ -244,7 +258,9 @@ def cell_text(value: Any) -> str:
         return ""
     if isinstance(value, datetime):
         # Excel turns a typed 2025-01-15 into a datetime; a midnight one is just a date.
-        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+        return (
+            value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+        )
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:

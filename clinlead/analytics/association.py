@@ -16,7 +16,9 @@ import numpy as np
 from scipy import stats
 
 
-def profession_groups(*, profession: np.ndarray | None, n: int) -> tuple[np.ndarray, int, list[str]]:
+def profession_groups(
+    *, profession: np.ndarray | None, n: int
+) -> tuple[np.ndarray, int, list[str]]:
     """Each response's profession as a code 0..G-1 (sorted order; code 0 is the reference), G,
     and the adjustments made (["profession"] when two or more are present)."""
     if profession is None:
@@ -73,7 +75,9 @@ def logistic_per_point(
     low, high = beta - z * se, beta + z * se
     if not (np.isfinite(low) and np.isfinite(high)) or se > 1e3:
         # Perfect separation or collinearity: a point estimate without an interval means nothing.
-        result["note"] = "the model could not be estimated (the outcome is separated by the ratings)"
+        result["note"] = (
+            "the model could not be estimated (the outcome is separated by the ratings)"
+        )
         return result
     odds_ratio = float(np.exp(beta))
     result.update(
@@ -86,7 +90,12 @@ def logistic_per_point(
 
 
 def newton_logit(
-    *, x: np.ndarray, codes: np.ndarray, groups: int, y: np.ndarray, tol: float = 1e-10,
+    *,
+    x: np.ndarray,
+    codes: np.ndarray,
+    groups: int,
+    y: np.ndarray,
+    tol: float = 1e-10,
     max_iter: int = 100,
 ) -> tuple[np.ndarray, np.ndarray | None, bool] | None:
     """Maximum-likelihood logistic regression of y on [constant, x, dummies of codes 1..G-1] by

@@ -115,9 +115,9 @@ def _leader_homes(
     path = anc[cell_unit[cells]]  # cells x levels
     # A level is shared when every cell of the leader has the same (existing) unit there; shared
     # levels run from the root down without a gap, so their number is the home's depth + 1.
-    same = (np.minimum.reduceat(path, starts, axis=0) == np.maximum.reduceat(path, starts, axis=0)) & (
-        np.minimum.reduceat(path, starts, axis=0) >= 0
-    )
+    same = (
+        np.minimum.reduceat(path, starts, axis=0) == np.maximum.reduceat(path, starts, axis=0)
+    ) & (np.minimum.reduceat(path, starts, axis=0) >= 0)
     shared = np.cumprod(same, axis=1).sum(axis=1)
     first = path[starts]
     found = shared > 0
@@ -155,7 +155,9 @@ def form_blocks(
     n_nodes = len(parent)
     anc = ancestor_matrix(parent=parent, depth=depth)
 
-    per_leader = np.bincount(cell_leader, weights=contributors, minlength=n_leaders).astype(np.int64)
+    per_leader = np.bincount(cell_leader, weights=contributors, minlength=n_leaders).astype(
+        np.int64
+    )
     has_cells = np.bincount(cell_leader, minlength=n_leaders) > 0
     own_block = (per_leader >= k) & has_cells
     block_leaders = np.flatnonzero(own_block)
@@ -165,7 +167,9 @@ def form_blocks(
 
     # Pool the other leaders' cells upwards, deepest level first; a pool of k or more stops.
     small = ~own_block[cell_leader]
-    pool = np.bincount(cell_unit[small], weights=contributors[small], minlength=n_nodes).astype(np.int64)
+    pool = np.bincount(cell_unit[small], weights=contributors[small], minlength=n_nodes).astype(
+        np.int64
+    )
     formed = np.zeros(n_nodes, dtype=bool)
     for d in range(int(depth.max(initial=-1)), -1, -1):
         nodes = np.flatnonzero(depth == d)

@@ -82,7 +82,9 @@ class CycleScores:
         return bool(self.units.n_index[node] > 0)
 
 
-def score_cycle(*, table: ResponseTable, cycle: str, k: int, with_items: bool = True) -> CycleScores:
+def score_cycle(
+    *, table: ResponseTable, cycle: str, k: int, with_items: bool = True
+) -> CycleScores:
     """Blocks and figures for one cycle of the table (item counts only if with_items)."""
     validate_k(k=k)
     instrument = table.instrument
@@ -92,7 +94,9 @@ def score_cycle(*, table: ResponseTable, cycle: str, k: int, with_items: bool = 
     counted = ~np.isnan(index)
     outcomes = {
         "burnout": outcome_flags(answers=sub.burnout, cutoff=instrument.burnout.cutoff),
-        "satisfaction": outcome_flags(answers=sub.satisfaction, cutoff=instrument.satisfaction.cutoff),
+        "satisfaction": outcome_flags(
+            answers=sub.satisfaction, cutoff=instrument.satisfaction.cutoff
+        ),
     }
     unit_codes, unit_local = np.unique(sub.unit, return_inverse=True)
     tree = build_unit_tree(unit_paths=[sub.units[u] for u in unit_codes])
@@ -103,39 +107,90 @@ def score_cycle(*, table: ResponseTable, cycle: str, k: int, with_items: bool = 
     cells, cell_of_row = np.unique(cell_key, return_inverse=True)
     cell_unit, cell_leader = cells // n_leaders, cells % n_leaders
     contributors = np.bincount(cell_of_row[counted], minlength=len(cells))
-    blocks = form_blocks(cell_unit=cell_unit, cell_leader=cell_leader, cell_contributors=contributors,
-                         n_leaders=n_leaders, parent=tree.parent, depth=tree.depth, k=k)
+    blocks = form_blocks(
+        cell_unit=cell_unit,
+        cell_leader=cell_leader,
+        cell_contributors=contributors,
+        n_leaders=n_leaders,
+        parent=tree.parent,
+        depth=tree.depth,
+        k=k,
+    )
     row_block = blocks.cell_block[cell_of_row]
     rows = np.flatnonzero(counted & (row_block >= 0))
-    sums = group_sums(rows=rows, groups=row_block[rows], n_groups=blocks.n_blocks, items=sub.items,
-                      index=index, instrument=instrument, outcomes=outcomes, with_items=with_items)
+    sums = group_sums(
+        rows=rows,
+        groups=row_block[rows],
+        n_groups=blocks.n_blocks,
+        items=sub.items,
+        index=index,
+        instrument=instrument,
+        outcomes=outcomes,
+        with_items=with_items,
+    )
     block_figures = figures(sums=sums)
     own = gather(sums=sums, target=blocks.block_home, n_targets=n_nodes)  # blocks into their homes
     units = figures(sums=roll_up(sums=own, parent=tree.parent, depth=tree.depth))
     # Contributors per block to each other statistic: people, not answers.
     answered = sub.items[rows] > 0
     groups = row_block[rows]
-    behaviour_people = np.column_stack([
-        np.bincount(groups, weights=answered[:, list(pos)].any(axis=1), minlength=blocks.n_blocks)
-        for pos in instrument.behaviours.values()
-    ]) if instrument.behaviours else np.zeros((blocks.n_blocks, 0))
+    behaviour_people = (
+        np.column_stack(
+            [
+                np.bincount(
+                    groups, weights=answered[:, list(pos)].any(axis=1), minlength=blocks.n_blocks
+                )
+                for pos in instrument.behaviours.values()
+            ]
+        )
+        if instrument.behaviours
+        else np.zeros((blocks.n_blocks, 0))
+    )
     behaviour_ok, unit_behaviour_ok = eligible_unions(
-        blocks=blocks, block_contributors=behaviour_people, parent=tree.parent, depth=tree.depth, k=k)
+        blocks=blocks,
+        block_contributors=behaviour_people,
+        parent=tree.parent,
+        depth=tree.depth,
+        k=k,
+    )
     # answered per item = the distribution's counts without column 0 (skips)
-    item_people = sums.items[:, :, 1:].sum(axis=2) if with_items else np.zeros((blocks.n_blocks, instrument.n_items))
+    item_people = (
+        sums.items[:, :, 1:].sum(axis=2)
+        if with_items
+        else np.zeros((blocks.n_blocks, instrument.n_items))
+    )
     outcome_ok, unit_outcome_ok = {}, {}
     for name in OUTCOMES:
         outcome_ok[name], unit_outcome_ok[name] = eligible_unions(
-            blocks=blocks, block_contributors=sums.outcome_n[name], parent=tree.parent,
-            depth=tree.depth, k=k)
-    in_subtree = subtree_totals(values=np.bincount(cell_unit, weights=contributors, minlength=n_nodes),
-                                parent=tree.parent, depth=tree.depth)
+            blocks=blocks,
+            block_contributors=sums.outcome_n[name],
+            parent=tree.parent,
+            depth=tree.depth,
+            k=k,
+        )
+    in_subtree = subtree_totals(
+        values=np.bincount(cell_unit, weights=contributors, minlength=n_nodes),
+        parent=tree.parent,
+        depth=tree.depth,
+    )
     present = sorted(np.unique(sub.leader).tolist(), key=lambda c: sub.leaders[c])
     return CycleScores(
-        cycle=cycle, table=sub, k=k, index=index, leader_codes=present, blocks=blocks,
-        block_figures=block_figures, tree=tree, units=units, cell_unit=cell_unit,
-        cell_leader=cell_leader, behaviour_ok=behaviour_ok, unit_behaviour_ok=unit_behaviour_ok,
-        item_ok=item_people >= k, outcome_ok=outcome_ok, unit_outcome_ok=unit_outcome_ok,
+        cycle=cycle,
+        table=sub,
+        k=k,
+        index=index,
+        leader_codes=present,
+        blocks=blocks,
+        block_figures=block_figures,
+        tree=tree,
+        units=units,
+        cell_unit=cell_unit,
+        cell_leader=cell_leader,
+        behaviour_ok=behaviour_ok,
+        unit_behaviour_ok=unit_behaviour_ok,
+        item_ok=item_people >= k,
+        outcome_ok=outcome_ok,
+        unit_outcome_ok=unit_outcome_ok,
         unit_partial=in_subtree > units.n_index,
     )
 
@@ -149,7 +204,9 @@ def _values(arr: np.ndarray, ndigits: int | None) -> list:
     return [None if x != x else x for x in arr.ravel().tolist()]
 
 
-def _distributions(items: np.ndarray, item_ok: np.ndarray, groups: np.ndarray, instrument) -> dict[int, dict]:
+def _distributions(
+    items: np.ndarray, item_ok: np.ndarray, groups: np.ndarray, instrument
+) -> dict[int, dict]:
     """group -> {item: {answer: count} or None where hidden}, for the given groups. Hundreds of
     thousands of small dicts: written as JSON text from one template and parsed by orjson (in C),
     which is several times faster than building them one by one."""
@@ -157,8 +214,12 @@ def _distributions(items: np.ndarray, item_ok: np.ndarray, groups: np.ndarray, i
         return {}
     points = [str(v) for v in instrument.scale_values]
     one = "{" + ",".join(f"{orjson.dumps(p).decode()}:%d" for p in points) + "}"
-    template = "{" + ",".join(f"{orjson.dumps(i).decode()}:{one}" for i in instrument.item_ids) + "}"
-    rows = items[groups][:, :, 1:].reshape(len(groups), -1).tolist()  # column 0: skips, not published
+    template = (
+        "{" + ",".join(f"{orjson.dumps(i).decode()}:{one}" for i in instrument.item_ids) + "}"
+    )
+    rows = (
+        items[groups][:, :, 1:].reshape(len(groups), -1).tolist()
+    )  # column 0: skips, not published
     parsed = orjson.loads("[" + ",".join([template % tuple(r) for r in rows]) + "]")
     hidden_g, hidden_i = np.nonzero(~item_ok[groups])
     for g, i in zip(hidden_g.tolist(), hidden_i.tolist(), strict=True):
@@ -170,12 +231,23 @@ class _Entries:
     """Report entries for the groups of one GroupFigures (published ones get figures). Everything
     is turned into Python lists once, so building an entry is only picking from them."""
 
-    def __init__(self, figs: GroupFigures, instrument, ndigits, behaviour_ok, item_ok=None,
-                 outcome_ok=None, with_items_for=None):
+    def __init__(
+        self,
+        figs: GroupFigures,
+        instrument,
+        ndigits,
+        behaviour_ok,
+        item_ok=None,
+        outcome_ok=None,
+        with_items_for=None,
+    ):
         self.n = figs.n_index.tolist()
         self.index = _values(figs.index, ndigits)
         low, high = _values(figs.ci_low, ndigits), _values(figs.ci_high, ndigits)
-        self.ci = [[a, b] if a is not None and b is not None else None for a, b in zip(low, high, strict=True)]
+        self.ci = [
+            [a, b] if a is not None and b is not None else None
+            for a, b in zip(low, high, strict=True)
+        ]
         self.behaviour_names = list(instrument.behaviours)
         self.behaviour_scores = _values(np.where(behaviour_ok, figs.behaviours, np.nan), ndigits)
         self.items: dict[int, dict] | None = None
@@ -188,17 +260,31 @@ class _Entries:
                 answered = figs.outcome_n[name]
                 with np.errstate(invalid="ignore", divide="ignore"):
                     share = _values(figs.outcome_yes[name] / answered, ndigits)
-                self.outcomes[name] = [{"n": a, "rate": r} if ok else None for a, r, ok in
-                                       zip(answered.tolist(), share, outcome_ok[name].tolist(), strict=True)]
+                self.outcomes[name] = [
+                    {"n": a, "rate": r} if ok else None
+                    for a, r, ok in zip(
+                        answered.tolist(), share, outcome_ok[name].tolist(), strict=True
+                    )
+                ]
 
     def behaviours(self, g: int) -> dict:
         width = len(self.behaviour_names)
-        return dict(zip(self.behaviour_names, self.behaviour_scores[g * width:(g + 1) * width], strict=True))
+        return dict(
+            zip(
+                self.behaviour_names,
+                self.behaviour_scores[g * width : (g + 1) * width],
+                strict=True,
+            )
+        )
 
     def published(self, g: int) -> dict:
         out = {
-            "n": self.n[g], "published": True, "index": self.index[g], "ci95": self.ci[g],
-            "behaviours": self.behaviours(g), "items": None,
+            "n": self.n[g],
+            "published": True,
+            "index": self.index[g],
+            "ci95": self.ci[g],
+            "behaviours": self.behaviours(g),
+            "items": None,
         }
         if self.items is not None:
             out["items"] = self.items[g]
@@ -208,7 +294,14 @@ class _Entries:
         return out
 
     def hidden(self) -> dict:
-        out = {"n": None, "published": False, "index": None, "ci95": None, "behaviours": None, "items": None}
+        out = {
+            "n": None,
+            "published": False,
+            "index": None,
+            "ci95": None,
+            "behaviours": None,
+            "items": None,
+        }
         if self.outcomes is not None:
             out.update(dict.fromkeys(OUTCOMES))
         return out
@@ -217,8 +310,10 @@ class _Entries:
 def _covers(scores: CycleScores) -> tuple[dict[int, list], dict[int, list]]:
     """[unit path, leader id] cells covered by each leader's and each unit's figures."""
     paths, names = scores.tree.paths, scores.table.leaders
-    pairs = [[paths[u], names[ldr]] for u, ldr in zip(scores.cell_unit.tolist(), scores.cell_leader.tolist(),
-                                                       strict=True)]
+    pairs = [
+        [paths[u], names[ldr]]
+        for u, ldr in zip(scores.cell_unit.tolist(), scores.cell_leader.tolist(), strict=True)
+    ]
     by_leader: dict[int, list] = {}
     for pair, ldr in zip(pairs, scores.cell_leader.tolist(), strict=True):
         by_leader.setdefault(ldr, []).append(pair)
@@ -240,15 +335,28 @@ def cycle_report(*, scores: CycleScores, ndigits: int | None = 3, covers: bool =
     by_leader, by_unit = _covers(scores) if covers else ({}, {})
     with gc_paused():
         blocks = scores.blocks
-        entries = _Entries(scores.block_figures, instrument, ndigits, scores.behaviour_ok,
-                           item_ok=scores.item_ok, outcome_ok=scores.outcome_ok,
-                           with_items_for=np.flatnonzero(blocks.block_leader >= 0))
+        entries = _Entries(
+            scores.block_figures,
+            instrument,
+            ndigits,
+            scores.behaviour_ok,
+            item_ok=scores.item_ok,
+            outcome_ok=scores.outcome_ok,
+            with_items_for=np.flatnonzero(blocks.block_leader >= 0),
+        )
         leaders = []
-        names, leader_block, cycle = scores.table.leaders, blocks.leader_block.tolist(), scores.cycle
+        names, leader_block, cycle = (
+            scores.table.leaders,
+            blocks.leader_block.tolist(),
+            scores.cycle,
+        )
         for code in scores.leader_codes:
             b = leader_block[code]
-            entry = {"cycle": cycle, "leader_id": names[code],
-                     **(entries.published(b) if b >= 0 else entries.hidden())}
+            entry = {
+                "cycle": cycle,
+                "leader_id": names[code],
+                **(entries.published(b) if b >= 0 else entries.hidden()),
+            }
             if covers:
                 entry["covers"] = sorted(by_leader.get(code, [])) if b >= 0 else []
             leaders.append(entry)
@@ -258,21 +366,34 @@ def cycle_report(*, scores: CycleScores, ndigits: int | None = 3, covers: bool =
         partial = scores.unit_partial.tolist()
         for node, path in enumerate(scores.tree.paths):
             if published[node]:
-                entry = {"cycle": cycle, "unit": path, **entries.published(node),
-                         "some_answers_counted_higher_up": partial[node]}
+                entry = {
+                    "cycle": cycle,
+                    "unit": path,
+                    **entries.published(node),
+                    "some_answers_counted_higher_up": partial[node],
+                }
             else:
-                entry = {"cycle": cycle, "unit": path, **entries.hidden(), "some_answers_counted_higher_up": None}
+                entry = {
+                    "cycle": cycle,
+                    "unit": path,
+                    **entries.hidden(),
+                    "some_answers_counted_higher_up": None,
+                }
             if covers:
                 entry["covers"] = sorted(by_unit.get(node, [])) if published[node] else []
             units.append(entry)
     return {"leaders": leaders, "units": units}
 
 
-def score_report(*, table: ResponseTable, k: int, ndigits: int | None = 3, covers: bool = False) -> dict:
+def score_report(
+    *, table: ResponseTable, k: int, ndigits: int | None = 3, covers: bool = False
+) -> dict:
     """The `score` output: every cycle's leaders and units (cycle, then id / path order)."""
     report = {"min_n": validate_k(k=k), "leaders": [], "units": []}
     for cycle in cycle_names(table=table):
-        part = cycle_report(scores=score_cycle(table=table, cycle=cycle, k=k), ndigits=ndigits, covers=covers)
+        part = cycle_report(
+            scores=score_cycle(table=table, cycle=cycle, k=k), ndigits=ndigits, covers=covers
+        )
         report["leaders"].extend(part["leaders"])
         report["units"].extend(part["units"])
     return report
@@ -296,7 +417,9 @@ def published_percentiles(*, scores: CycleScores) -> dict[str, float]:
     return out
 
 
-def _group_correlations(figs: GroupFigures, chosen: np.ndarray, shown: dict[str, np.ndarray]) -> dict:
+def _group_correlations(
+    figs: GroupFigures, chosen: np.ndarray, shown: dict[str, np.ndarray]
+) -> dict:
     out = {}
     for name in OUTCOMES:
         use = chosen[shown[name][chosen]]
@@ -305,8 +428,9 @@ def _group_correlations(figs: GroupFigures, chosen: np.ndarray, shown: dict[str,
     return out
 
 
-def associate_report(*, table: ResponseTable, k: int, cycle: str | None = None,
-                     scores: CycleScores | None = None) -> dict:
+def associate_report(
+    *, table: ResponseTable, k: int, cycle: str | None = None, scores: CycleScores | None = None
+) -> dict:
     """The `associate` output for one cycle (the latest unless named). A caller that has scored
     the cycle already (publication) passes its `scores`."""
     cycles = cycle_names(table=table)

@@ -116,7 +116,11 @@ def audit(
         if signature:  # someone no figure covers is in no sum of figures
             members.setdefault(signature, []).append(person)
     parts = [
-        Part(figures=sig, contributors=frozenset(p for p in people if p in values), respondents=len(people))
+        Part(
+            figures=sig,
+            contributors=frozenset(p for p in people if p in values),
+            respondents=len(people),
+        )
         for sig, people in members.items()
     ]
     parts.sort(key=lambda p: (p.size, sorted(map(str, p.figures))))
@@ -152,7 +156,11 @@ def audit(
 
 
 def isolated_by(
-    *, coefficients: Mapping[Hashable, int], figures: Iterable[Figure], cell_of: Mapping, values: Mapping
+    *,
+    coefficients: Mapping[Hashable, int],
+    figures: Iterable[Figure],
+    cell_of: Mapping,
+    values: Mapping,
 ) -> dict:
     """The weight an attacker's combination sum(c_f * figure f) puts on each contributor
     (contributors with weight 0 left out): what `sum(c_f * n_f * mean_f)` reveals about."""

@@ -27,12 +27,21 @@ def respondent(rid, unit, leader, *, rng, skip=0.0, blank=False, cycle="2025", q
     if blank:
         answers = (None,) * len(ITEMS)
     else:
-        answers = tuple(None if rng.random() < skip else min(5, max(1, round(rng.gauss(quality, 0.9))))
-                        for _ in ITEMS)
+        answers = tuple(
+            None if rng.random() < skip else min(5, max(1, round(rng.gauss(quality, 0.9))))
+            for _ in ITEMS
+        )
     burnout = None if rng.random() < skip else rng.randint(1, 5)
     satisfaction = None if rng.random() < skip else rng.randint(1, 5)
-    return Respondent(id=rid, unit=unit, leader=leader, answers=answers, burnout=burnout,
-                      satisfaction=satisfaction, cycle=cycle)
+    return Respondent(
+        id=rid,
+        unit=unit,
+        leader=leader,
+        answers=answers,
+        burnout=burnout,
+        satisfaction=satisfaction,
+        cycle=cycle,
+    )
 
 
 @st.composite
@@ -46,8 +55,11 @@ def nhs_surveys(draw):
     def staff(unit, leader, how_many):
         for _ in range(how_many):
             if rng.random() <= answering:
-                people.append(respondent(len(people), unit, leader, rng=rng, skip=skip,
-                                         blank=rng.random() < skip / 4))
+                people.append(
+                    respondent(
+                        len(people), unit, leader, rng=rng, skip=skip, blank=rng.random() < skip / 4
+                    )
+                )
 
     size = st.integers(0, 13)
     for d in range(draw(st.integers(1, 3))):
@@ -77,10 +89,17 @@ def write_csv(path, respondents, profession="Nurse"):
         out = csv.writer(fh)
         out.writerow(HEADER)
         for r in respondents:
-            out.writerow([r.cycle or "2025", r.leader, r.unit, profession,
-                          *["" if a is None else a for a in r.answers],
-                          "" if r.burnout is None else r.burnout,
-                          "" if r.satisfaction is None else r.satisfaction])
+            out.writerow(
+                [
+                    r.cycle or "2025",
+                    r.leader,
+                    r.unit,
+                    profession,
+                    *["" if a is None else a for a in r.answers],
+                    "" if r.burnout is None else r.burnout,
+                    "" if r.satisfaction is None else r.satisfaction,
+                ]
+            )
     return path
 
 

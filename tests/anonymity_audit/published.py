@@ -36,8 +36,14 @@ from tests.anonymity_audit.auditor import AuditResult, Figure, audit
 ITEMS = [f"q{i}" for i in range(1, 13)]
 ANSWERS = ["1", "2", "3", "4", "5"]
 MIN_ANSWERED = 10
-BEHAVIOURS = {"include": ["q1", "q2"], "inform": ["q3", "q4"], "inquire": ["q5", "q6"],
-              "develop": ["q7", "q8", "q9"], "recognize": ["q10", "q11"], "overall": ["q12"]}
+BEHAVIOURS = {
+    "include": ["q1", "q2"],
+    "inform": ["q3", "q4"],
+    "inquire": ["q5", "q6"],
+    "develop": ["q7", "q8", "q9"],
+    "recognize": ["q10", "q11"],
+    "overall": ["q12"],
+}
 BURNED_OUT_FROM = 3
 SATISFIED_FROM = 4
 
@@ -106,7 +112,9 @@ def entries(report):
 
 def covers_of(entry):
     if "covers" not in entry or entry["covers"] is None:
-        raise AssertionError(f"entry {entry.get('leader_id') or entry.get('unit')} publishes figures but no covers")
+        raise AssertionError(
+            f"entry {entry.get('leader_id') or entry.get('unit')} publishes figures but no covers"
+        )
     return frozenset((unit, str(leader)) for unit, leader in entry["covers"])
 
 
@@ -130,7 +138,9 @@ def figures_of(report, statistic, cycle=None):
             score = (entry.get("behaviours") or {}).get(statistic)
             if score is None:
                 continue
-            out.append(Figure(fid, covers_of(entry), n=None, mean=score))  # pooled mean: checked below
+            out.append(
+                Figure(fid, covers_of(entry), n=None, mean=score)
+            )  # pooled mean: checked below
         else:
             rate = entry.get(statistic)
             if rate is None:
@@ -149,8 +159,12 @@ def audit_output(report, respondents, k, cycle=None) -> dict[str, AuditResult]:
             continue
         values = contributions(respondents, statistic)
         if statistic in BEHAVIOURS:
-            result = audit(figures=[Figure(f.id, f.covers, None) for f in figures], cell_of=cell_of,
-                           values=values, k=k)
+            result = audit(
+                figures=[Figure(f.id, f.covers, None) for f in figures],
+                cell_of=cell_of,
+                values=values,
+                k=k,
+            )
             result.inconsistencies += pooled_mean_errors(figures, cell_of, values)
         else:
             result = audit(figures=figures, cell_of=cell_of, values=values, k=k)
@@ -168,13 +182,19 @@ def pooled_mean_errors(figures, cell_of, values, tolerance=0.01):
             if cell_of[person] in f.covers:
                 total, count = total + s, count + n
         if not count or abs(total / count - f.mean) > tolerance:
-            errors.append(f"figure {f.id}: claims score {f.mean}, its cells' answers give {total / count if count else None}")
+            errors.append(
+                f"figure {f.id}: claims score {f.mean}, its cells' answers give {total / count if count else None}"
+            )
     return errors
 
 
 def failures(results: dict[str, AuditResult]) -> str:
-    return "\n".join(f"[{name}] {line}" for name, result in results.items() if not result.ok
-                     for line in result.explain(limit=5).splitlines())
+    return "\n".join(
+        f"[{name}] {line}"
+        for name, result in results.items()
+        if not result.ok
+        for line in result.explain(limit=5).splitlines()
+    )
 
 
 def leaders_starved(report, respondents, k, cycle=None) -> list[str]:
@@ -190,7 +210,11 @@ def leaders_starved(report, respondents, k, cycle=None) -> list[str]:
         count[r.leader] += r.id in contributors
     shown = {}
     for fid, entry in entries(report):
-        if fid[1] == "leader" and (cycle is None or fid[0] == cycle) and entry.get("index") is not None:
+        if (
+            fid[1] == "leader"
+            and (cycle is None or fid[0] == cycle)
+            and entry.get("index") is not None
+        ):
             shown[str(fid[2])] = entry
     problems = []
     for leader, n in sorted(count.items()):
@@ -198,12 +222,18 @@ def leaders_starved(report, respondents, k, cycle=None) -> list[str]:
             continue
         entry = shown.get(leader)
         if entry is None:
-            problems.append(f"leader {leader} has {n} index contributors (k={k}) but no published index")
+            problems.append(
+                f"leader {leader} has {n} index contributors (k={k}) but no published index"
+            )
             continue
         covers = covers_of(entry)
         if not cells[leader] <= covers:
-            problems.append(f"leader {leader}: report leaves out cells {sorted(cells[leader] - covers)}")
+            problems.append(
+                f"leader {leader}: report leaves out cells {sorted(cells[leader] - covers)}"
+            )
         foreign = {c for c in covers if c[1] != leader}
         if foreign:
-            problems.append(f"leader {leader}: report covers other leaders' cells {sorted(foreign)}")
+            problems.append(
+                f"leader {leader}: report covers other leaders' cells {sorted(foreign)}"
+            )
     return problems

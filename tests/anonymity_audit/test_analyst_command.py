@@ -28,8 +28,12 @@ def test_no_sum_or_difference_of_the_analyst_figures_shows_fewer_than_k_people(k
     """Leak: a leader report, unit figure or item count, added to or subtracted from others,
     shows the answers of fewer than k staff. Starving: a leader with k answers gets no report."""
 
-    @settings(max_examples=CASES_PER_K, deadline=None, derandomize=True,
-              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    @settings(
+        max_examples=CASES_PER_K,
+        deadline=None,
+        derandomize=True,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
     @given(nhs_surveys())
     def check(respondents):
         if not respondents:
@@ -53,8 +57,14 @@ def crossing_leader_survey(folder):
     Urology (Surgery); M, N and P lead teams of 6 in those departments."""
     rng = random.Random(7)
     people = []
-    for unit, leader, n in ((CARDIOLOGY, "L", 5), (GASTRO, "L", 5), (UROLOGY, "L", 1),
-                            (CARDIOLOGY, "M", 6), (GASTRO, "N", 6), (UROLOGY, "P", 6)):
+    for unit, leader, n in (
+        (CARDIOLOGY, "L", 5),
+        (GASTRO, "L", 5),
+        (UROLOGY, "L", 1),
+        (CARDIOLOGY, "M", 6),
+        (GASTRO, "N", 6),
+        (UROLOGY, "P", 6),
+    ):
         people += [respondent(len(people) + i, unit, leader, rng=rng, skip=0.0) for i in range(n)]
     return people, write_csv(Path(folder) / "crossing.csv", people)
 
@@ -88,7 +98,9 @@ def test_a_crossing_leaders_report_minus_the_division_shows_one_persons_index(tm
     report = score(path, 5, covers=False)
     got = revealed(shown(report), {"L": 1, "M": 1, "N": 1, MEDICINE: -1})
     leaked = got is not None and got[0] == 1 and abs(got[1] - response_index(lone.answers)) < 0.05
-    assert not leaked, f"L + M + N - Medicine = 1 response with index {got[1]:.2f}: the Urology nurse's own"
+    assert not leaked, (
+        f"L + M + N - Medicine = 1 response with index {got[1]:.2f}: the Urology nurse's own"
+    )
 
 
 def test_the_crossing_leader_survey_passes_the_auditor_and_l_keeps_a_whole_report(tmp_path):
@@ -108,12 +120,15 @@ def test_a_leader_with_five_responses_four_of_them_blank_shows_nobodys_answers(t
     people += [respondent(i, CARDIOLOGY, "M", rng=rng) for i in range(5, 17)]
     report = score(write_csv(tmp_path / "blank.csv", people), 5, covers=False)
     entry = next((e for e in report["leaders"] if e["leader_id"] == "L"), {})
-    assert entry.get("index") is None, f"L's index {entry['index']} is one person's ({response_index(people[0].answers)})"
+    assert entry.get("index") is None, (
+        f"L's index {entry['index']} is one person's ({response_index(people[0].answers)})"
+    )
     for item in ITEMS:
         counts = (entry.get("items") or {}).get(item)
         answered = sum(int((counts or {}).get(v) or 0) for v in "12345")
         assert counts is None or answered == 0 or answered >= 5, (
-            f"L's {item} shows {counts}: the answer of {answered} person")
+            f"L's {item} shows {counts}: the answer of {answered} person"
+        )
     # The same file, read with its covers, passes the auditor for every statistic.
     report = score(write_csv(tmp_path / "blank.csv", people), 5)
     assert not failures(audit_output(report, people, 5))

@@ -43,11 +43,19 @@ def _figures(members, k, people_by_cell, index):
     cells = sorted(members)
     inside = [r for c in cells for r in people_by_cell[c]]
     values = [index[r.id] for r in inside if r.id in index]
-    entry = {"n": len(values), "index": sum(values) / len(values), "covers": [list(c) for c in cells]}
+    entry = {
+        "n": len(values),
+        "index": sum(values) / len(values),
+        "covers": [list(c) for c in cells],
+    }
     items = {}
     for item in ITEMS:
         given_ = list(contributions(inside, item).values())
-        items[item] = {v: sum(1 for a in given_ if str(a) == v) for v in ANSWERS} if len(given_) >= k else None
+        items[item] = (
+            {v: sum(1 for a in given_ if str(a) == v) for v in ANSWERS}
+            if len(given_) >= k
+            else None
+        )
     entry["behaviours"] = {}
     for name in BEHAVIOURS:
         scores = contributions(inside, name)
@@ -87,7 +95,9 @@ def reference_publication(respondents, k):
     for cell in people_by_cell:
         if cell not in in_block:
             waiting[cell[0]].add(cell)
-    for unit in sorted({a for c in people_by_cell for a in _ancestors(c[0])}, key=lambda u: -u.count("/")):
+    for unit in sorted(
+        {a for c in people_by_cell for a in _ancestors(c[0])}, key=lambda u: -u.count("/")
+    ):
         pool = waiting.pop(unit, set())
         if sum(count[c] for c in pool) >= k:
             blocks.append((unit, pool))
@@ -117,19 +127,27 @@ def subtree_publication(respondents, k):
     leaders = {c[1] for c in people_by_cell}
     for leader in sorted(leaders):
         cells = {c for c in people_by_cell if c[1] == leader}
-        if sum(len(people_by_cell[c]) for c in cells) >= k and any(r.id in index for c in cells for r in people_by_cell[c]):
+        if sum(len(people_by_cell[c]) for c in cells) >= k and any(
+            r.id in index for c in cells for r in people_by_cell[c]
+        ):
             entry, items = _figures(cells, 1, people_by_cell, index)
             out["leaders"].append({"leader_id": leader, **entry, "items": items})
     for unit in sorted({a for c in people_by_cell for a in _ancestors(c[0])}):
         cells = {c for c in people_by_cell if c[0] == unit or c[0].startswith(unit + "/")}
-        if sum(len(people_by_cell[c]) for c in cells) >= k and any(r.id in index for c in cells for r in people_by_cell[c]):
+        if sum(len(people_by_cell[c]) for c in cells) >= k and any(
+            r.id in index for c in cells for r in people_by_cell[c]
+        ):
             entry, _ = _figures(cells, 1, people_by_cell, index)
             out["units"].append({"unit": unit, **entry})
     return out
 
 
-@settings(max_examples=CASES, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=CASES,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(nhs_surveys())
 def test_leader_blocks_pooled_up_the_tree_pass_the_audit_at_k_5_and_10(respondents):
     for k in (5, 10):
@@ -141,9 +159,13 @@ def test_leader_blocks_pooled_up_the_tree_pass_the_audit_at_k_5_and_10(responden
 def test_publishing_every_unit_subtree_beside_the_leaders_fails_the_audit():
     from hypothesis import find
 
-    found = find(nhs_surveys(), lambda rs: bool(failures(audit_output(subtree_publication(rs, 5), rs, 5))),
-                 settings=settings(max_examples=200, database=None, deadline=None,
-                                   suppress_health_check=list(HealthCheck)))
+    found = find(
+        nhs_surveys(),
+        lambda rs: bool(failures(audit_output(subtree_publication(rs, 5), rs, 5))),
+        settings=settings(
+            max_examples=200, database=None, deadline=None, suppress_health_check=list(HealthCheck)
+        ),
+    )
     assert found
 
 
@@ -157,7 +179,9 @@ def test_a_publication_that_hides_a_leader_with_k_contributors_is_starving_them(
     report = reference_publication(people, 5)
     assert not leaders_starved(report, people, 5)
     report["leaders"] = []
-    assert leaders_starved(report, people, 5) == ["leader L has 6 index contributors (k=5) but no published index"]
+    assert leaders_starved(report, people, 5) == [
+        "leader L has 6 index contributors (k=5) but no published index"
+    ]
 
 
 def test_a_figure_that_counts_someone_whose_index_does_not_count_is_caught():

@@ -22,7 +22,9 @@ def test_the_response_rate_band_moves_only_when_the_published_count_moves(demo, 
     stays the same pins the count, and so tells who answered that day."""
     northgate = demo.organisations["northgate"]
     cycle = SurveyCycle.objects.get(organisation=northgate, status=SurveyCycle.Status.OPEN)
-    waiting = list(Invitation.objects.filter(cycle=cycle, used=False).select_related("unit").order_by("pk"))
+    waiting = list(
+        Invitation.objects.filter(cycle=cycle, used=False).select_related("unit").order_by("pk")
+    )
     by_division = {}
     for invitation in waiting:
         by_division.setdefault(invitation.unit.path.split("/")[0], []).append(invitation)
@@ -37,9 +39,16 @@ def test_the_response_rate_band_moves_only_when_the_published_count_moves(demo, 
         for unit, (invited, at_least, band) in progress_rows(client, cycle).items():
             seen.setdefault((unit, invited, at_least), {}).setdefault(band, day)
         day += timedelta(days=1)
-    moved = {key: bands for key, bands in seen.items() if len(bands) > 1 and key[2] not in ("suppressed", "–")}
+    moved = {
+        key: bands
+        for key, bands in seen.items()
+        if len(bands) > 1 and key[2] not in ("suppressed", "–")
+    }
     assert not moved, "; ".join(
         f"{unit}: answered at least {at_least} of {invited} all along, but the band went "
-        + " then ".join(f"{band} (on {d})" for band, d in sorted(bands.items(), key=lambda kv: kv[1]))
-        for (unit, invited, at_least), bands in moved.items())
+        + " then ".join(
+            f"{band} (on {d})" for band, d in sorted(bands.items(), key=lambda kv: kv[1])
+        )
+        for (unit, invited, at_least), bands in moved.items()
+    )
     assert len(seen) > 1, f"the page showed nothing that moved over {DAYS} days in {division}"

@@ -46,5 +46,7 @@ def test_the_auditor_sees_the_counts_per_day_beside_the_events(client):
     page = client.get(reverse("audit:log", kwargs={"slug": org.slug})).content.decode()
     assert "Counted per day" in page and "surveys.answers_received" in page
     assert '<td class="nhsuk-table__cell nhsuk-table__cell--numeric">4</td>' in page
-    other = client.get(reverse("audit:log", kwargs={"slug": org.slug}), {"action": "selection"}).content.decode()
+    other = client.get(
+        reverse("audit:log", kwargs={"slug": org.slug}), {"action": "selection"}
+    ).content.decode()
     assert "surveys.answers_received" not in other

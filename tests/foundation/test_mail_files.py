@@ -5,11 +5,18 @@ import stat
 from django.core.mail import get_connection, send_mail
 
 
-def test_a_message_is_written_to_a_file_only_its_owner_can_read_and_nothing_is_printed(tmp_path, capsys, settings):
+def test_a_message_is_written_to_a_file_only_its_owner_can_read_and_nothing_is_printed(
+    tmp_path, capsys, settings
+):
     settings.EMAIL_FILE_PATH = str(tmp_path / "mail")
     connection = get_connection("clinlead.mailfiles.EmailBackend")
-    sent = send_mail("Your survey link", "Your personal link (it works once): http://x/survey/s/SECRET/",
-                     "clinlead@localhost", ["nurse@example.org"], connection=connection)
+    sent = send_mail(
+        "Your survey link",
+        "Your personal link (it works once): http://x/survey/s/SECRET/",
+        "clinlead@localhost",
+        ["nurse@example.org"],
+        connection=connection,
+    )
     assert sent == 1
     (written,) = (tmp_path / "mail").iterdir()
     assert "SECRET" in written.read_text()

@@ -9,8 +9,13 @@ NOT_ACTIONS = ("django_session", "axes_", "django_tasks", "django_cache")
 
 def row_counts():
     """{table: rows} for every model's table, in one query."""
-    tables = sorted({m._meta.db_table for m in apps.get_models()
-                     if m._meta.managed and not m._meta.db_table.startswith(NOT_ACTIONS)})
+    tables = sorted(
+        {
+            m._meta.db_table
+            for m in apps.get_models()
+            if m._meta.managed and not m._meta.db_table.startswith(NOT_ACTIONS)
+        }
+    )
     quote = connection.ops.quote_name
     sql = " UNION ALL ".join(f"SELECT '{t}', COUNT(*) FROM {quote(t)}" for t in tables)
     with connection.cursor() as cursor:

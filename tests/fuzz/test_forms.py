@@ -25,11 +25,30 @@ pytestmark = pytest.mark.django_db  # makes the session create the test database
 
 EXAMPLES_PER_KIND = 1
 # Pages that are files, not forms, or that end the session the example runs in.
-SKIP = ("pdf", "xlsx", "export", "blt", "chart", "example", "logout", "evidence_file", "receipts", "ballots")
+SKIP = (
+    "pdf",
+    "xlsx",
+    "export",
+    "blt",
+    "chart",
+    "example",
+    "logout",
+    "evidence_file",
+    "receipts",
+    "ballots",
+)
 DISCOVER_AS = ("admin", "alice", "bob")
 # Forms the suite must reach (by a part of their address): the imports and the id-taking forms.
-MUST_FIND = [r"/org/northgate/import/$", r"/evaluation/\d+/import/$", r"/leader-index/northgate/import/$",
-             r"/candidates/nominate/$", r"/committee/$", r"/took-part/$", r"/s/[^/]+/$", r"/learning/new/$"]
+MUST_FIND = [
+    r"/org/northgate/import/$",
+    r"/evaluation/\d+/import/$",
+    r"/leader-index/northgate/import/$",
+    r"/candidates/nominate/$",
+    r"/committee/$",
+    r"/took-part/$",
+    r"/s/[^/]+/$",
+    r"/learning/new/$",
+]
 
 
 @pytest.fixture(scope="module")
@@ -58,23 +77,38 @@ def forms_to_fill(fuzz_world, django_db_blocker):
                 for form in finder.forms:
                     if any(s in form["action"] for s in ("logout",)):
                         continue
-                    key = (form["method"], form["action"].split("?")[0], tuple(sorted(form["fields"])))
+                    key = (
+                        form["method"],
+                        form["action"].split("?")[0],
+                        tuple(sorted(form["fields"])),
+                    )
                     found.setdefault(key, form | {"seen_by": set()})["seen_by"].add(role)
         # Actions posted from buttons (nominate, took part, ...): the id they may be sent.
         for name, (method, arguments, _) in sorted(ACCESS.items()):
             if method == "post" and "logout" not in name:
                 action = reverse(name, kwargs=arguments(objects))
-                found.setdefault(("post", action, ("person",)), {
-                    "method": "post", "action": action, "fields": {"person": {"kind": "hidden", "options": []}},
-                    "files": set(), "seen_by": {"admin", "tara"}})
+                found.setdefault(
+                    ("post", action, ("person",)),
+                    {
+                        "method": "post",
+                        "action": action,
+                        "fields": {"person": {"kind": "hidden", "options": []}},
+                        "files": set(),
+                        "seen_by": {"admin", "tara"},
+                    },
+                )
         # The survey form, reached by a member of staff asking for their link (kept for the module).
         client = Client()
         client.force_login(User.objects.get(username="bob"))
-        page = client.post(reverse("surveys:start", kwargs={"pk": objects["open_cycle"]}), follow=True)
+        page = client.post(
+            reverse("surveys:start", kwargs={"pk": objects["open_cycle"]}), follow=True
+        )
         finder = FormFinder(page.request["PATH_INFO"])
         finder.feed(page.content.decode())
         for form in finder.forms:
-            found[(form["method"], form["action"], tuple(sorted(form["fields"])))] = form | {"seen_by": {"anonymous"}}
+            found[(form["method"], form["action"], tuple(sorted(form["fields"])))] = form | {
+                "seen_by": {"anonymous"}
+            }
     actions = {action for _, action, _ in found}
     missing = [part for part in MUST_FIND if not any(re.search(part, action) for action in actions)]
     assert not missing, f"forms not found on any page: {missing}; found {sorted(actions)}"
@@ -86,9 +120,16 @@ def upload_for(form):
     from clinlead.analytics.metric_series import COLUMNS as FIGURES
     from clinlead.org.hr_format import COLUMN_NAMES as HR
 
-    header = st.sampled_from([list(HR), list(FIGURES), ["organisation", "organisation"], ["", "x"], []])
-    return header.flatmap(lambda h: st.tuples(
-        st.just(h), table_cells(len(h)), st.sampled_from(["upload.csv", "upload.xlsx", "upload.txt", "upload.pdf"])))
+    header = st.sampled_from(
+        [list(HR), list(FIGURES), ["organisation", "organisation"], ["", "x"], []]
+    )
+    return header.flatmap(
+        lambda h: st.tuples(
+            st.just(h),
+            table_cells(len(h)),
+            st.sampled_from(["upload.csv", "upload.xlsx", "upload.txt", "upload.pdf"]),
+        )
+    )
 
 
 def _file(header, rows, filename):
@@ -98,11 +139,20 @@ def _file(header, rows, filename):
     return SimpleUploadedFile(filename, content)
 
 
-@settings(max_examples=EXAMPLES_PER_KIND, derandomize=True, deadline=None, database=None,
-          suppress_health_check=list(HealthCheck), phases=[Phase.explicit, Phase.generate], report_multiple_bugs=False)
+@settings(
+    max_examples=EXAMPLES_PER_KIND,
+    derandomize=True,
+    deadline=None,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+    phases=[Phase.explicit, Phase.generate],
+    report_multiple_bugs=False,
+)
 @given(data=st.data())
 def _fill(data, client, form, kind, users, counter):
-    role = data.draw(st.one_of(st.sampled_from(sorted(form["seen_by"])), st.sampled_from(ROLES)), label="role")
+    role = data.draw(
+        st.one_of(st.sampled_from(sorted(form["seen_by"])), st.sampled_from(ROLES)), label="role"
+    )
     values = {}
     for name, field in form["fields"].items():
         if name in form["files"]:
@@ -118,14 +168,19 @@ def _fill(data, client, form, kind, users, counter):
             before = row_counts()
             response = client.post(form["action"], values)
             if response.status_code >= 400 or response.status_code == 200:
-                assert_nothing_half_written(before, row_counts(), what=f"POST {form['action']} as {role}")
+                assert_nothing_half_written(
+                    before, row_counts(), what=f"POST {form['action']} as {role}"
+                )
         else:
-            response = client.get(form["action"], {k: v for k, v in values.items() if isinstance(v, str)})
+            response = client.get(
+                form["action"], {k: v for k, v in values.items() if isinstance(v, str)}
+            )
     assert response.status_code < 500, (form["action"], role, values)
 
 
 def test_every_form_as_every_role_answers_below_500_and_writes_nothing_when_refused(
-        fuzz_db, forms_to_fill, client, request):
+    fuzz_db, forms_to_fill, client, request
+):
     from clinlead.accounts.models import User
 
     users = {u.username: u for u in User.objects.filter(username__in=ROLES)}
@@ -135,8 +190,10 @@ def test_every_form_as_every_role_answers_below_500_and_writes_nothing_when_refu
             try:
                 _fill(client=client, form=form, kind=kind, users=users, counter=counter)
             except Exception as exc:  # noqa: BLE001 - every failing form is listed, not just the first
-                failures.append(f"{form['method'].upper()} {form['action']} with {kind}: {type(exc).__name__}: "
-                                f"{str(exc).splitlines()[0][:200] if str(exc) else ''}")
+                failures.append(
+                    f"{form['method'].upper()} {form['action']} with {kind}: {type(exc).__name__}: "
+                    f"{str(exc).splitlines()[0][:200] if str(exc) else ''}"
+                )
     report_cases(request, counter[0])
     print(f"(form submissions over {len(forms_to_fill)} forms)")
     assert not failures, "\n".join(failures)

@@ -17,20 +17,29 @@ from tests.fuzz.invariants import assert_nothing_half_written, row_counts
 pytestmark = pytest.mark.django_db  # makes the session create the test database
 
 EXAMPLES = 60
-FUZZ = settings(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None,
-                suppress_health_check=list(HealthCheck), phases=[Phase.explicit, Phase.generate])
+FUZZ = settings(
+    max_examples=EXAMPLES,
+    derandomize=True,
+    deadline=None,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+    phases=[Phase.explicit, Phase.generate],
+)
 cell = st.one_of(*KIND_STRATEGIES.values())
 
 
 def table(header, valid_rows):
     """A file: real rows with some cells replaced by hostile ones, as CSV or .xlsx."""
+
     def spoil(row):
         return st.lists(st.one_of(st.none(), cell), min_size=len(row), max_size=len(row)).map(
-            lambda changes: [c if c is not None else v for v, c in zip(row, changes, strict=True)])
+            lambda changes: [c if c is not None else v for v, c in zip(row, changes, strict=True)]
+        )
 
     rows = st.lists(st.sampled_from(valid_rows).flatmap(spoil), max_size=6)
     return st.tuples(rows, st.sampled_from(["extract.csv", "extract.xlsx"])).map(
-        lambda t: ((xlsx_bytes if t[1].endswith("xlsx") else csv_bytes)(header, t[0]), t[1]))
+        lambda t: ((xlsx_bytes if t[1].endswith("xlsx") else csv_bytes)(header, t[0]), t[1])
+    )
 
 
 @pytest.fixture
@@ -45,18 +54,28 @@ def test_hr_extracts_with_hostile_cells_and_any_effective_date(fuzz_db, cases):
     from clinlead.org.hr_import import import_hr_extract
     from tests.org.hr_files import extract_rows
 
-    valid = [[r[c] for c in COLUMN_NAMES] for r in extract_rows(staff=40, organisation="northgate")[:8]]
+    valid = [
+        [r[c] for c in COLUMN_NAMES] for r in extract_rows(staff=40, organisation="northgate")[:8]
+    ]
 
     @FUZZ
     @given(file=table(COLUMN_NAMES, valid), effective=st.dates(), dry_run=st.booleans())
-    @example(file=(csv_bytes(COLUMN_NAMES, valid), "leap.csv"), effective=date(2028, 2, 29), dry_run=True)
+    @example(
+        file=(csv_bytes(COLUMN_NAMES, valid), "leap.csv"), effective=date(2028, 2, 29), dry_run=True
+    )
     def run(file, effective, dry_run):
         cases[0] += 1
         with rolled_back():
             before = row_counts()
             try:
-                result = import_hr_extract(actor=None, content=file[0], filename=file[1], dry_run=dry_run,
-                                           effective=effective, full_extract=False)
+                result = import_hr_extract(
+                    actor=None,
+                    content=file[0],
+                    filename=file[1],
+                    dry_run=dry_run,
+                    effective=effective,
+                    full_extract=False,
+                )
             except HrFileError:
                 result = None
             if result is None or not result.ok or dry_run:
@@ -82,28 +101,37 @@ def test_evaluation_figures_with_hostile_cells(fuzz_db, cases):
         with rolled_back():
             before = row_counts()
             try:
-                services.import_observations(actor=None, evaluation=evaluation, content=file[0], filename=file[1])
+                services.import_observations(
+                    actor=None, evaluation=evaluation, content=file[0], filename=file[1]
+                )
             except ValidationError:
                 assert_nothing_half_written(before, row_counts(), what="refused figures")
 
     run()
 
 
-json_values = st.recursive(st.one_of(st.none(), st.booleans(), cell, st.integers(), st.floats()),
-                           lambda inner: st.one_of(st.lists(inner, max_size=4),
-                                                   st.dictionaries(st.text(max_size=8), inner, max_size=4)),
-                           max_leaves=20)
+json_values = st.recursive(
+    st.one_of(st.none(), st.booleans(), cell, st.integers(), st.floats()),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
 
 
 def test_framework_files_with_hostile_names(fuzz_db, cases):
     from clinlead.development.frameworks import FRAMEWORK_DIR, load_framework
 
     example = json.loads((FRAMEWORK_DIR / "example-organisation-framework.json").read_text())
-    keys = st.sampled_from(["name", "version", "code", "levels", "dimensions", "publisher", "format"])
+    keys = st.sampled_from(
+        ["name", "version", "code", "levels", "dimensions", "publisher", "format"]
+    )
 
     @FUZZ
-    @given(changes=st.dictionaries(keys, json_values, max_size=3),
-           dimension=st.fixed_dictionaries({"code": cell, "name": cell}))
+    @given(
+        changes=st.dictionaries(keys, json_values, max_size=3),
+        dimension=st.fixed_dictionaries({"code": cell, "name": cell}),
+    )
     def run(changes, dimension):
         cases[0] += 1
         data = example | changes
@@ -135,7 +163,12 @@ def test_ballot_files_for_clinlead_count(cases):
             election = parse_blt(text=text)
         except BltError:
             return
-        count_scottish_stv(candidates=election.candidates, ballots=election.ballots, seats=election.seats,
-                           seed=1, withdrawn=election.withdrawn)
+        count_scottish_stv(
+            candidates=election.candidates,
+            ballots=election.ballots,
+            seats=election.seats,
+            seed=1,
+            withdrawn=election.withdrawn,
+        )
 
     run()

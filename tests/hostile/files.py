@@ -43,7 +43,9 @@ def xlsx_with_dimension(rows, dimension) -> bytes:
         for item in source.infolist():
             data = source.read(item)
             if item.filename.startswith("xl/worksheets/"):
-                data = re.sub(rb'<dimension ref="[^"]*"', f'<dimension ref="{dimension}"'.encode(), data)
+                data = re.sub(
+                    rb'<dimension ref="[^"]*"', f'<dimension ref="{dimension}"'.encode(), data
+                )
             target.writestr(item, data)
     return patched.getvalue()
 
@@ -60,9 +62,19 @@ def run_bounded(code: str, *, seconds=30, memory=5 * MEMORY_CEILING // 3):
     """)
     started = time.monotonic()
     try:
-        child = subprocess.run([sys.executable, "-c", prelude + textwrap.dedent(code)], capture_output=True,
-                               text=True, timeout=seconds, env={"OPENBLAS_NUM_THREADS": "1", "PATH": "/usr/bin:/bin"})
+        child = subprocess.run(
+            [sys.executable, "-c", prelude + textwrap.dedent(code)],
+            capture_output=True,
+            text=True,
+            timeout=seconds,
+            env={"OPENBLAS_NUM_THREADS": "1", "PATH": "/usr/bin:/bin"},
+        )
     except subprocess.TimeoutExpired:
         return None, "timed out", seconds, None
     found = re.search(r"PEAK_MB=(\d+)", child.stdout)
-    return child.returncode, child.stdout + child.stderr, time.monotonic() - started, found and int(found[1])
+    return (
+        child.returncode,
+        child.stdout + child.stderr,
+        time.monotonic() - started,
+        found and int(found[1]),
+    )

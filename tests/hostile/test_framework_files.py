@@ -28,13 +28,22 @@ def load(tmp_path, text):
     call_command("load_framework", str(path), "--organisation", "test-trust")
 
 
-@pytest.mark.parametrize(("changes", "says"), [
-    ({"levels": ["Novice", "L" * 5000]}, "level 2 is longer than 100 characters"),
-    ({"dimensions": [{"code": f"d{i}", "name": f"D {i}"} for i in range(20_000)]}, "20,000 dimensions"),
-    ({"dimensions": [{"code": "a", "name": "Lead\x00s"}]}, "dimension 1: \"name\" contains a control character"),
-    ({"dimensions": [{"code": "a", "name": "=HYPERLINK(1)"}]}, "would read as a formula"),
-    ({"name": "Values\u202e"}, "\"name\" contains a hidden direction-changing character"),
-])
+@pytest.mark.parametrize(
+    ("changes", "says"),
+    [
+        ({"levels": ["Novice", "L" * 5000]}, "level 2 is longer than 100 characters"),
+        (
+            {"dimensions": [{"code": f"d{i}", "name": f"D {i}"} for i in range(20_000)]},
+            "20,000 dimensions",
+        ),
+        (
+            {"dimensions": [{"code": "a", "name": "Lead\x00s"}]},
+            'dimension 1: "name" contains a control character',
+        ),
+        ({"dimensions": [{"code": "a", "name": "=HYPERLINK(1)"}]}, "would read as a formula"),
+        ({"name": "Values\u202e"}, '"name" contains a hidden direction-changing character'),
+    ],
+)
 def test_oversized_or_garbage_names_are_refused(trust, tmp_path, changes, says):
     with pytest.raises(CommandError, match=says):
         load(tmp_path, json.dumps(example(**changes)))

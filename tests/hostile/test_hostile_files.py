@@ -52,12 +52,21 @@ def test_a_workbook_claiming_a_whole_sheet_is_refused_by_the_hr_import(tmp_path)
 
 
 def test_a_200_kb_field_is_refused_naming_its_row(tmp_path):
-    content = ("organisation,period,metric,value\nTrust A,2025-01,hsmr,1\nTrust A,2025-02,hsmr,\""
-               + "9" * 200_000 + "\"\n").encode()
-    assert "row 3: a cell is longer than 10,000 characters" in _refused_quickly(tmp_path, READ_FIGURES, content, "figures.csv")
-    hr = ("organisation,staff_number,first_name,last_name,profession,unit_path\n"
-          "northgate,1,Ann,Lee,nurse,Surgery\nnorthgate,2," + "A" * 200_000 + ",Lee,nurse,Surgery\n").encode()
-    assert "row 3: a cell is longer than 10,000 characters" in _refused_quickly(tmp_path, READ_HR, hr, "extract.csv")
+    content = (
+        'organisation,period,metric,value\nTrust A,2025-01,hsmr,1\nTrust A,2025-02,hsmr,"'
+        + "9" * 200_000
+        + '"\n'
+    ).encode()
+    assert "row 3: a cell is longer than 10,000 characters" in _refused_quickly(
+        tmp_path, READ_FIGURES, content, "figures.csv"
+    )
+    hr = (
+        "organisation,staff_number,first_name,last_name,profession,unit_path\n"
+        "northgate,1,Ann,Lee,nurse,Surgery\nnorthgate,2," + "A" * 200_000 + ",Lee,nurse,Surgery\n"
+    ).encode()
+    assert "row 3: a cell is longer than 10,000 characters" in _refused_quickly(
+        tmp_path, READ_HR, hr, "extract.csv"
+    )
 
 
 @pytest.mark.parametrize("claimed", ["A1:F3", "A1:A1"])
@@ -65,12 +74,14 @@ def test_xlsx_rows_past_the_dimension_tag_are_read_not_dropped(claimed):
     header = ["organisation", "staff_number", "first_name", "last_name", "profession", "unit_path"]
     rows = [header, *[["northgate", str(i), "Ann", "Lee", "nurse", "Surgery"] for i in range(20)]]
     read = read_rows(content=xlsx_with_dimension(rows, claimed), filename="extract.xlsx")
-    assert [(number, cells["staff_number"]) for number, cells in read] == [(i + 2, str(i)) for i in range(20)]
+    assert [(number, cells["staff_number"]) for number, cells in read] == [
+        (i + 2, str(i)) for i in range(20)
+    ]
 
 
 def test_a_ballot_weight_of_10_to_the_38_is_refused_by_clinlead_count(tmp_path):
     path = tmp_path / "absurd.blt"
-    path.write_text('2 1\n' + str(10**38) + ' 1 0\n1 2 0\n0\n"A"\n"B"\n"Absurd"\n')
+    path.write_text("2 1\n" + str(10**38) + ' 1 0\n1 2 0\n0\n"A"\n"B"\n"Absurd"\n')
     code, output, seconds, _ = run_bounded(f"""
         import subprocess, sys
         done = subprocess.run([sys.executable, "-m", "clinlead", "count", {str(path)!r}], capture_output=True,

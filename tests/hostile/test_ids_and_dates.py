@@ -41,9 +41,11 @@ def _post_people(client, url, values):
 def test_nominate_committee_and_took_part_answer_unicode_digits_with_404_not_500(admin_client):
     selection = f.interviewing()
     session = selection.interviews.first()
-    for url in (reverse("selection:nominate", kwargs={"pk": selection.pk}),
-                reverse("selection:committee", kwargs={"pk": selection.pk}),
-                reverse("selection:took_part", kwargs={"pk": session.pk})):
+    for url in (
+        reverse("selection:nominate", kwargs={"pk": selection.pk}),
+        reverse("selection:committee", kwargs={"pk": selection.pk}),
+        reverse("selection:took_part", kwargs={"pk": session.pk}),
+    ):
         assert set(_post_people(admin_client, url, UNICODE_DIGITS)) == {404}, url
 
 
@@ -52,9 +54,11 @@ def test_a_foreign_person_id_answers_exactly_like_a_missing_one(admin_client):
     session = selection.interviews.first()
     charlie = f.persona("charlie")  # works at another organisation
     missing = Person.objects.order_by("-pk").first().pk + 1000
-    for url in (reverse("selection:nominate", kwargs={"pk": selection.pk}),
-                reverse("selection:committee", kwargs={"pk": selection.pk}),
-                reverse("selection:took_part", kwargs={"pk": session.pk})):
+    for url in (
+        reverse("selection:nominate", kwargs={"pk": selection.pk}),
+        reverse("selection:committee", kwargs={"pk": selection.pk}),
+        reverse("selection:took_part", kwargs={"pk": session.pk}),
+    ):
         foreign = admin_client.post(url, {"person": charlie.pk}, follow=True)
         absent = admin_client.post(url, {"person": missing}, follow=True)
         assert (foreign.status_code, absent.status_code) == (404, 404), url
@@ -70,9 +74,17 @@ def _without_tokens(page):
 def test_positions_and_dyads_filters_ignore_unicode_digits(admin_client, demo):
     level = PositionLevel.objects.filter(organisation__slug="northgate").first()
     for value in [*UNICODE_DIGITS, str(level.pk)]:
-        assert admin_client.get(reverse("org:positions", kwargs={"slug": "northgate"}), {"level": value}).status_code == 200
+        assert (
+            admin_client.get(
+                reverse("org:positions", kwargs={"slug": "northgate"}), {"level": value}
+            ).status_code
+            == 200
+        )
     for value in UNICODE_DIGITS:
-        page = admin_client.get(reverse("succession:dyads", kwargs={"slug": "northgate"}), {"level": value, "division": value})
+        page = admin_client.get(
+            reverse("succession:dyads", kwargs={"slug": "northgate"}),
+            {"level": value, "division": value},
+        )
         assert page.status_code == 200
 
 
@@ -81,8 +93,14 @@ def test_the_surveys_leader_field_refuses_unicode_digits_as_a_form_error(client)
     leader = world.person("Medicine/Ward")
     person = world.person("Medicine/Ward", leader=leader)
     cycle = world.cycle(status=SurveyCycle.Status.OPEN)
-    Invitation.objects.create(cycle=cycle, person=person, leader=leader, unit=world.unit("Medicine/Ward"),
-                              profession="nurse", token_hash=survey_services.token_hash("link"))
+    Invitation.objects.create(
+        cycle=cycle,
+        person=person,
+        leader=leader,
+        unit=world.unit("Medicine/Ward"),
+        profession="nurse",
+        token_hash=survey_services.token_hash("link"),
+    )
     url = reverse("surveys:answer", kwargs={"token": "link"})
     form = {f"q{i}": "4" for i in range(1, 13)} | {"burnout": "2", "satisfaction": "5"}
     for value in UNICODE_DIGITS:
@@ -96,9 +114,13 @@ def test_interviews_terms_and_learning_records_refuse_year_1_or_9999_as_form_err
     from clinlead.selection.forms import InterviewForm, StartForm
 
     northgate = f.northgate()
-    interview = InterviewForm({"starts_at": f"{day} 10:00", "place": "Room 1"}, selection=f.nominating())
+    interview = InterviewForm(
+        {"starts_at": f"{day} 10:00", "place": "Room 1"}, selection=f.nominating()
+    )
     term = StartForm({"start": day})
-    learning = LearningRecordForm({"title": "MBA", "kind": "other", "started_on": day}, organisation=northgate)
+    learning = LearningRecordForm(
+        {"title": "MBA", "kind": "other", "started_on": day}, organisation=northgate
+    )
     for form, field in ((interview, "starts_at"), (term, "start"), (learning, "started_on")):
         assert not form.is_valid() and field in form.errors, (form, form.errors)
 
@@ -120,6 +142,9 @@ def test_every_form_date_field_checks_the_plausible_window():
 
 
 def test_a_nul_in_a_search_or_filter_is_a_bad_request_not_a_database_error(admin_client):
-    for url in (reverse("org:people", kwargs={"slug": "northgate"}), reverse("audit:log", kwargs={"slug": "northgate"})):
+    for url in (
+        reverse("org:people", kwargs={"slug": "northgate"}),
+        reverse("audit:log", kwargs={"slug": "northgate"}),
+    ):
         assert admin_client.get(url, {"q": "Ann\x00", "actor": "\x00"}).status_code == 400
         assert admin_client.get(url, {"q": "Ann"}).status_code in (200, 403)

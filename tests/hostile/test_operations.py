@@ -81,11 +81,23 @@ def test_behind_the_proxy_failures_from_one_client_do_not_lock_another(settings,
     settings.CLINLEAD_TRUSTED_PROXIES = ["10.0.0.0/8"]
     login = reverse("accounts:login")
     for _ in range(settings.AXES_FAILURE_LIMIT + 1):
-        client.post(login, {"username": "bob", "password": "wrong"}, REMOTE_ADDR="10.0.0.5",
-                    HTTP_X_FORWARDED_FOR="203.0.113.66")
-    locked = client.post(login, {"username": "bob", "password": D.DEMO_PASSWORD}, REMOTE_ADDR="10.0.0.5",
-                         HTTP_X_FORWARDED_FOR="203.0.113.66")
+        client.post(
+            login,
+            {"username": "bob", "password": "wrong"},
+            REMOTE_ADDR="10.0.0.5",
+            HTTP_X_FORWARDED_FOR="203.0.113.66",
+        )
+    locked = client.post(
+        login,
+        {"username": "bob", "password": D.DEMO_PASSWORD},
+        REMOTE_ADDR="10.0.0.5",
+        HTTP_X_FORWARDED_FOR="203.0.113.66",
+    )
     assert locked.status_code == 429
-    bob = client.post(login, {"username": "bob", "password": D.DEMO_PASSWORD}, REMOTE_ADDR="10.0.0.5",
-                      HTTP_X_FORWARDED_FOR="198.51.100.20")
+    bob = client.post(
+        login,
+        {"username": "bob", "password": D.DEMO_PASSWORD},
+        REMOTE_ADDR="10.0.0.5",
+        HTTP_X_FORWARDED_FOR="198.51.100.20",
+    )
     assert bob.status_code == 302 and "_auth_user_id" in client.session
