@@ -85,7 +85,9 @@ def percentile_rank(*, value: float, population: Iterable[float]) -> float | Non
 
 def natural_key(text: str):  # positional: it is a sort key
     """Sort key putting "2" before "10" in cycle names."""
-    return [(0, int(t), "") if t.isdigit() else (1, 0, t) for t in re.split(r"(\d+)", text) if t]
+    # ASCII digits only: str.isdigit() and \d also take other scripts' digits, which int() refuses.
+    return [(0, int(t), "") if t.isascii() and t.isdigit() else (1, 0, t)
+            for t in re.split(r"([0-9]+)", text) if t]
 
 
 def leader_trends(*, leaders: Iterable[Mapping]) -> dict[str, list[dict]]:

@@ -21,6 +21,8 @@ from clinlead.leaderindex.models import CycleResult, LeaderResult, UnitResult
 from clinlead.org.models import Person, Unit
 from clinlead.surveys.models import Comment, Invitation, Response, SurveyCycle
 from clinlead.surveys.services import default_instrument
+from clinlead.tabular import text_problem
+from clinlead.validation import date_window
 
 
 def _rows(cycle, instrument, units_by_id, staff_numbers):
@@ -150,6 +152,19 @@ def _store(cycle, table, k, units_by_id, person_of):
 ORGANISATION_KEYS = ("ci95", "behaviours", "some_answers_counted_higher_up", "covers")
 
 
+UNDATED_CYCLE_YEAR = 2000  # a past cycle whose name does not begin with a year
+
+
+def _cycle_year(name: str) -> int | None:
+    """The year a past cycle's name begins with (four ASCII digits), None if that year is not
+    plausible (0000, 9999); names that do not begin with a year are filed under 2000."""
+    digits = name[:4]
+    if len(digits) < 4 or not all("0" <= c <= "9" for c in digits):
+        return UNDATED_CYCLE_YEAR
+    earliest, latest = date_window()
+    return int(digits) if earliest.year <= int(digits) <= latest.year else None
+
+
 def import_past_cycle(*, actor, organisation, path, progress=None) -> list[SurveyCycle]:
     """Load past cycles from an analyst CSV (one row per response); each becomes a published cycle.
 
@@ -173,15 +188,24 @@ def import_past_cycle(*, actor, organisation, path, progress=None) -> list[Surve
         if local not in units and path_text != organisation.name:
             problems.append(f"column unit: {path_text!r} is not a unit of {organisation}")
     existing = set(SurveyCycle.objects.filter(organisation=organisation).values_list("name", flat=True))
+    name_length = SurveyCycle._meta.get_field("name").max_length
+    years = {}
     for name in table.cycles:
         if name in existing:
             problems.append(f"column cycle: {organisation} already has a cycle called {name!r}")
+        if problem := text_problem(name, max_length=name_length):
+            problems.append(f"column cycle: {name[:40]!r} {problem}")
+        years[name] = _cycle_year(name)
+        if years[name] is None:
+            earliest, latest = date_window()
+            problems.append(f"column cycle: {name[:40]!r} begins with a year outside "
+                            f"{earliest.year}-{latest.year}")
     if problems:
         raise ValidationError(problems[:50])
     cycles = []
     with transaction.atomic(durable=True):
         for code, name in enumerate(table.cycles):
-            year = int(name[:4]) if name[:4].isdigit() else 2000
+            year = years[name]
             cycle = SurveyCycle.objects.create(
                 organisation=organisation, name=name, instrument=instrument_row, status=SurveyCycle.Status.CLOSED,
                 opens_on=date(year, 1, 1), closes_on=date(year, 12, 31), imported=True,

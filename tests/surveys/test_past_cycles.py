@@ -64,3 +64,28 @@ def test_a_badly_formed_file_names_the_row_and_column(tmp_path):
         import_past_cycle(actor=None, organisation=world.org, path=write(tmp_path / "bad.csv", rows))
     assert any("row 4" in m and "q3" in m for m in raised.value.messages)
     assert not SurveyCycle.objects.exists()
+
+
+@pytest.mark.parametrize(("cycle", "says"), [
+    ("0000", "begins with a year outside"),
+    ("9999/00", "begins with a year outside"),
+    ("2024\x00", "control character"),
+    ("=HYPERLINK(1)", "formula"),
+    ("2" * 150, "longer than"),
+])
+def test_a_cycle_name_that_cannot_be_stored_is_refused_with_its_column(tmp_path, cycle, says):
+    world = World(k=5)
+    leader = world.person("Medicine/Ward")
+    path = write(tmp_path / "bad.csv", rows_for(cycle, leader, "Medicine/Ward", 6, 4))
+    with pytest.raises(ValidationError) as raised:
+        import_past_cycle(actor=None, organisation=world.org, path=path)
+    assert any("column cycle" in m and says in m for m in raised.value.messages), raised.value.messages
+    assert not SurveyCycle.objects.exists()
+
+
+def test_a_cycle_named_with_other_scripts_digits_is_filed_as_undated(tmp_path):
+    world = World(k=5)
+    leader = world.person("Medicine/Ward")
+    path = write(tmp_path / "odd.csv", rows_for("²０２４", leader, "Medicine/Ward", 6, 4))
+    [cycle] = import_past_cycle(actor=None, organisation=world.org, path=path)
+    assert cycle.opens_on.year == 2000
