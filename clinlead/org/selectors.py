@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Prefetch, Q
 
 from clinlead.org.models import (
     Appointment,
@@ -52,17 +52,19 @@ def unit_members(*, unit, day: date):
 
 
 def staff_count_by_unit(*, organisation, day: date, depth: int):
-    """Active staff in each unit's subtree, for the units at one depth."""
-    counts = {}
+    """Active staff in each unit's subtree, for the units at one depth: people, not memberships
+    (someone in two teams of a department counts once), and only the units at that depth (someone
+    sitting directly in a division is in no department's subtree)."""
+    people = {}
     rows = (
         UnitMembership.objects.on(day)
-        .filter(unit__organisation=organisation, person__active=True)
-        .values("unit__path").annotate(n=Count("id"))
+        .filter(unit__organisation=organisation, person__active=True, unit__depth__gte=depth)
+        .values_list("unit__path", "person_id")
     )
-    for row in rows:
-        top = "/".join(row["unit__path"].split("/")[: depth + 1])
-        counts[top] = counts.get(top, 0) + row["n"]
-    return counts
+    for path, person_id in rows.iterator(chunk_size=5000):
+        top = "/".join(path.split("/")[: depth + 1])
+        people.setdefault(top, set()).add(person_id)
+    return {path: len(members) for path, members in people.items()}
 
 
 def positions_with_holders(*, queryset, day: date):

@@ -14,22 +14,34 @@ class Table:
     caption: str = ""
     head: list = field(default_factory=list)
     rows: list = field(default_factory=list)  # [label, cell text, ...]
+    spans: list = field(default_factory=list)  # per row, each cell's colspan
+
+    def spanned(self, index):
+        """(columns, text) for each cell of body row `index` after its label: the header columns
+        the cell sits under. A pooled class is one cell spanning several columns (colspan), so
+        cells are placed by their spans, never paired with the header one by one."""
+        position, out = 1, []
+        for text, span in zip(self.rows[index][1:], self.spans[index][1:], strict=False):
+            out.append((tuple(self.head[position : position + span]), text))
+            position += span
+        return out
 
     def cells(self):
-        """(row label, column label, count or None, percent or None, text) for every body cell."""
-        for row in self.rows:
-            for column, text in zip(self.head[1:], row[1:], strict=False):
+        """(row label, columns, count or None, percent or None, text) for every body cell; a
+        cell under one column names it alone, a cell spanning several names them all."""
+        for i, row in enumerate(self.rows):
+            for columns, text in self.spanned(i):
                 m = COUNT.match(text)
                 count = int(m["n"].replace(",", "")) if m else None
                 pct = float(m["pct"]) if m and m["pct"] else None
-                yield row[0], column, count, pct, text
+                yield row[0], columns[0] if len(columns) == 1 else columns, count, pct, text
 
 
 class _Parser(HTMLParser):
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.tables, self.text = [], []
-        self._table = self._row = self._cell = None
+        self._table = self._row = self._cell = self._spans = None
         self._in_caption = self._in_head = False
         self._skip = 0
 
@@ -44,9 +56,11 @@ class _Parser(HTMLParser):
             elif tag == "thead":
                 self._in_head = True
             elif tag == "tr":
-                self._row = []
+                self._row, self._spans = [], []
             elif tag in ("td", "th"):
                 self._cell = []
+                span = dict(attrs).get("colspan") or "1"
+                self._spans.append(int(span) if span.isdigit() else 1)
 
     def handle_endtag(self, tag):
         if tag in ("script", "style", "svg"):
@@ -63,7 +77,8 @@ class _Parser(HTMLParser):
                 self._table.head = self._row
             else:
                 self._table.rows.append(self._row)
-            self._row = None
+                self._table.spans.append(self._spans)
+            self._row = self._spans = None
         elif tag == "thead":
             self._in_head = False
         elif tag == "table":
