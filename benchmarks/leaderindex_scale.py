@@ -257,11 +257,13 @@ def main(argv=None):
         )
     print(
         f"pandas + statsmodels (read, plain means, the two models): {baseline['total']:.2f} s "
-        f"(read {baseline['read']:.2f} s, means {baseline['means']:.2f} s, models {baseline['models']:.2f} s)"
+        f"(read {baseline['read']:.2f} s, means {baseline['means']:.2f} s, "
+        f"models {baseline['models']:.2f} s)"
     )
     total = result["times"]["total"]
     print(
-        f"score + associate: {total:.2f} s = {total / baseline['total']:.2f} x the pandas + statsmodels "
+        f"score + associate: {total:.2f} s = {total / baseline['total']:.2f} x "
+        "the pandas + statsmodels "
         f"baseline (target <= 2.0 x, goal 1.0 x; <= 30 s, <= 4 GB)"
     )
     return 0

@@ -1,8 +1,9 @@
 """Survey submissions under load on PostgreSQL, through a real WSGI server on loopback.
 
     python3 -m pip install -e '.[bench]'
-    python3 benchmarks/survey_load.py [--database-url postgres://postgres@127.0.0.1:5432/clinlead_bench]
-                                      [--submissions 6000] [--clients 16] [--workers 3] [--threads 4] [--rate 200]
+    python3 benchmarks/survey_load.py \
+        [--database-url postgres://postgres@127.0.0.1:5432/clinlead_bench] \
+        [--submissions 6000] [--clients 16] [--workers 3] [--threads 4] [--rate 200]
 
 Each simulated respondent opens their single-use link (GET, for the form's CSRF token) and
 sends their answers (POST). Prints submissions per second and POST latency percentiles, with a
@@ -149,7 +150,8 @@ def open_form(conn, token):
 
 
 def send_answers(conn, opened):
-    """The respondent sends their answers, keeping the leader the form showed. Returns (status, seconds)."""
+    """The respondent sends their answers, keeping the leader the form showed.
+    Returns (status, seconds)."""
     token, cookie, csrf, leader_id = opened
     form = {f"q{i}": "4" for i in range(1, 13)} | {
         "burnout": "2",
@@ -328,26 +330,32 @@ def main():
     stored = SealedResponse.objects.filter(cycle=cycle).count()
     used = Invitation.objects.filter(cycle=cycle, used=True).count()
     print(
-        f"database:                 {args.database_url.split('@')[-1]}  (gunicorn {args.workers} workers x {args.threads} threads, "
+        f"database:                 {args.database_url.split('@')[-1]}  "
+        f"(gunicorn {args.workers} workers x {args.threads} threads, "
         f"{args.clients} clients, 2 cores shared with the clients)"
     )
     print(
-        f"baseline /health/:        {len(base) / base_s:,.0f} requests/s, p99 {percentile([s for _, s in base], 99) * 1000:.1f} ms"
+        f"baseline /health/:        {len(base) / base_s:,.0f} requests/s, "
+        f"p99 {percentile([s for _, s in base], 99) * 1000:.1f} ms"
     )
     print(
-        f"opening the form (GET):   {len(opened):,} in {open_s:.1f} s = {len(opened) / open_s:,.0f}/s"
+        f"opening the form (GET):   {len(opened):,} in {open_s:.1f} s = "
+        f"{len(opened) / open_s:,.0f}/s"
     )
     print(
         f"survey submissions (POST): {len(ok):,} of {len(done):,} accepted in {seconds:.1f} s = "
-        f"{len(ok) / seconds:,.0f} submissions/s; ratio to baseline {(len(base) / base_s) / (len(ok) / seconds):.1f}x"
+        f"{len(ok) / seconds:,.0f} submissions/s; "
+        f"ratio to baseline {(len(base) / base_s) / (len(ok) / seconds):.1f}x"
     )
     if args.rate:
         print(
-            f"offered rate:             {args.rate:.0f} POST/s, open loop ({args.clients} client threads); "
+            f"offered rate:             {args.rate:.0f} POST/s, "
+            f"open loop ({args.clients} client threads); "
             "latency counted from when each POST was due"
         )
     print(
-        f"POST latency:             p50 {statistics.median(ok) * 1000:.1f} ms, p95 {percentile(ok, 95) * 1000:.1f} ms, "
+        f"POST latency:             p50 {statistics.median(ok) * 1000:.1f} ms, "
+        f"p95 {percentile(ok, 95) * 1000:.1f} ms, "
         f"p99 {percentile(ok, 99) * 1000:.1f} ms"
     )
     accepted = sum(1 for status, _ in raced if status == 302)
@@ -355,9 +363,10 @@ def main():
         f"same link x5 at once:     {race_links} links, {accepted} submissions accepted, "
         f"{sum(1 for status, _ in raced if status == 410)} refused as used"
     )
+    consistent = stored == used == len(ok) + accepted
     print(
         f"stored responses:         {stored:,} for {used:,} used links "
-        f"({'no response lost or duplicated' if stored == used == len(ok) + accepted else 'MISMATCH'})"
+        f"({'no response lost or duplicated' if consistent else 'MISMATCH'})"
     )
 
 

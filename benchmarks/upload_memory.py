@@ -23,7 +23,9 @@ READ_HR = """
     from datetime import date
     from clinlead.org.hr_format import HrFileError, parse_extract, read_rows
     try:
-        extract = parse_extract(read_rows(path=PATH), known_organisations={"northgate"}, today=date(2028, 2, 29))
+        extract = parse_extract(
+            read_rows(path=PATH), known_organisations={"northgate"}, today=date(2028, 2, 29)
+        )
         outcome = f"{len(extract.rows):,} rows read, {extract.total_problems} problems"
     except HrFileError as exc:
         outcome = f"refused: {exc}"

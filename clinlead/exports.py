@@ -22,7 +22,11 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def looks_like_formula(value) -> bool:
     # Leading spaces and line breaks are skipped by some spreadsheet imports before the "=".
-    return isinstance(value, str) and value.lstrip(" \n")[:1] in FORMULA_START and value.strip(" \n") != ""
+    return (
+        isinstance(value, str)
+        and value.lstrip(" \n")[:1] in FORMULA_START
+        and value.strip(" \n") != ""
+    )
 
 
 def spreadsheet_text(value):

@@ -17,7 +17,11 @@ from django.core.mail.backends.base import BaseEmailBackend
 class EmailBackend(BaseEmailBackend):
     def __init__(self, *, file_path=None, fail_silently=False, **kwargs):
         super().__init__(fail_silently=fail_silently, **kwargs)
-        folder = file_path or getattr(settings, "EMAIL_FILE_PATH", None) or Path(settings.DATA_DIR) / "mail"
+        folder = (
+            file_path
+            or getattr(settings, "EMAIL_FILE_PATH", None)
+            or Path(settings.DATA_DIR) / "mail"
+        )
         self.folder = Path(folder)
 
     def send_messages(self, email_messages):

@@ -56,7 +56,11 @@ def check_plausible_date(value):
     if not earliest <= day <= latest:
         raise ValidationError(
             "Enter a date between %(earliest)s and %(latest)s.", code="implausible_date",
-            params={"earliest": earliest.strftime("%-d %B %Y"), "latest": latest.strftime("%-d %B %Y")})
+            params={
+                "earliest": earliest.strftime("%-d %B %Y"),
+                "latest": latest.strftime("%-d %B %Y"),
+            },
+        )
 
 
 def text_cap() -> int:
@@ -111,7 +115,9 @@ def install():
     if not getattr(forms.ModelChoiceField.to_python, "checks_ids", False):
         forms.ModelChoiceField.to_python = _checked_to_python(forms.ModelChoiceField.to_python)
     if not getattr(forms.ModelMultipleChoiceField._check_values, "checks_ids", False):
-        forms.ModelMultipleChoiceField._check_values = _checked_values(forms.ModelMultipleChoiceField._check_values)
+        forms.ModelMultipleChoiceField._check_values = _checked_values(
+            forms.ModelMultipleChoiceField._check_values
+        )
     for field_class in (forms.DateField, forms.DateTimeField):
         if check_plausible_date not in field_class.default_validators:
             field_class.default_validators = [*field_class.default_validators, check_plausible_date]
@@ -128,6 +134,9 @@ class RefuseNulInQuery:
         self.get_response = get_response
 
     def __call__(self, request):
-        if any("\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()):
+        if any(
+            "\x00" in key or any("\x00" in value for value in values)
+            for key, values in request.GET.lists()
+        ):
             return HttpResponseBadRequest("A search or filter cannot contain a NUL character.")
         return self.get_response(request)

@@ -171,7 +171,9 @@ def _integer(token: str, line: int, what: str) -> int:
     if not _WHOLE_NUMBER.fullmatch(token):
         raise BltError(line, f"{what} {token[:40]!r} is not a whole number")
     if len(token.lstrip("-")) > len(str(MAX_BALLOT_COUNT)):
-        raise BltError(line, f"{what} {token[:40]!r} is too large (the most is {MAX_BALLOT_COUNT:,})")
+        raise BltError(
+            line, f"{what} {token[:40]!r} is too large (the most is {MAX_BALLOT_COUNT:,})"
+        )
     return int(token)
 
 

@@ -50,7 +50,9 @@ class DailyCount(models.Model):
     class Meta:
         ordering = ["-day", "action"]
         constraints = [
-            models.UniqueConstraint(fields=["action", "object_type", "object_id", "day"], name="one_count_per_day")
+            models.UniqueConstraint(
+                fields=["action", "object_type", "object_id", "day"], name="one_count_per_day"
+            )
         ]
 
     def __str__(self):

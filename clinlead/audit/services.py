@@ -43,6 +43,8 @@ def count_today(*, action, obj, organisation=None):
     updated = DailyCount.objects.filter(**key).update(count=F("count") + 1)
     if not updated:
         _, created = DailyCount.objects.get_or_create(
-            **key, defaults={"organisation": organisation, "object_repr": str(obj)[:300], "count": 1})
+            **key,
+            defaults={"organisation": organisation, "object_repr": str(obj)[:300], "count": 1},
+        )
         if not created:
             DailyCount.objects.filter(**key).update(count=F("count") + 1)

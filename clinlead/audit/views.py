@@ -33,7 +33,9 @@ def _filtered(request, org):
         "since": _date(request.GET.get("since")),
         "until": _date(request.GET.get("until")),
     }
-    events = _by_action_and_day(AuditEvent.objects.filter(organisation=org), filters, day="occurred_at__date")
+    events = _by_action_and_day(
+        AuditEvent.objects.filter(organisation=org), filters, day="occurred_at__date"
+    )
     if filters["actor"]:
         events = events.filter(actor_label__icontains=filters["actor"])
     return events, filters

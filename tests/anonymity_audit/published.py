@@ -3,8 +3,10 @@
 The contract read here (`clinlead leaderindex score FILE --json --covers` and
 `clinlead leaderindex published CYCLE --json --covers`):
 
-    {"leaders": [{"leader_id", "n", "index", "items", "covers", ["cycle"], ["burnout"], ["satisfaction"]}],
-     "units":   [{"unit", "n", "index", "behaviours", "covers", ["cycle"], ["burnout"], ["satisfaction"]}]}
+    {"leaders": [{"leader_id", "n", "index", "items", "covers",
+                  ["cycle"], ["burnout"], ["satisfaction"]}],
+     "units":   [{"unit", "n", "index", "behaviours", "covers",
+                  ["cycle"], ["burnout"], ["satisfaction"]}]}
 
 - a figure is shown when its value is not null: `index`, `items[q]` (counts per answer value
   "1".."5"; other keys such as "missing" are not answer counts and are not audited),
@@ -183,7 +185,8 @@ def pooled_mean_errors(figures, cell_of, values, tolerance=0.01):
                 total, count = total + s, count + n
         if not count or abs(total / count - f.mean) > tolerance:
             errors.append(
-                f"figure {f.id}: claims score {f.mean}, its cells' answers give {total / count if count else None}"
+                f"figure {f.id}: claims score {f.mean}, "
+                f"its cells' answers give {total / count if count else None}"
             )
     return errors
 

@@ -182,7 +182,8 @@ def test_leader_report_pages_show_only_figures_the_published_output_holds(northg
                 assert (
                     answered and abs(100 * int(counts.get(answer) or 0) / answered - pct) < 0.01
                 ), (
-                    f"{where}: the chart shows {pct}% answered {answer} to {item}; the output has {counts}"
+                    f"{where}: the chart shows {pct}% answered {answer} to {item}; "
+                    f"the output has {counts}"
                 )
             for name, score in shown["behaviours"].items():
                 value = ((entry or {}).get("behaviours") or {}).get(name)
@@ -238,7 +239,8 @@ def test_the_results_dashboard_shows_only_figures_the_published_output_holds(nor
                 1 for v in indices if int(low) <= v < int(high) or (int(high) == 60 and v == 60)
             )
             assert inside == int(count), (
-                f"{cycle}: the histogram shows {count} leaders at {low}-{high}; the output has {inside}"
+                f"{cycle}: the histogram shows {count} leaders at {low}-{high}; "
+                f"the output has {inside}"
             )
         table = next(t for t in tables(html) if "by unit" in t.caption)
         for row in table.rows:
@@ -296,7 +298,8 @@ def test_succession_candidate_cards_show_only_leader_figures_the_published_outpu
         for cycle, index, n in shown:
             entry = outputs.get(cycle, {}).get(person.staff_number)
             assert entry and same(index, entry["index"], 1) and n in (None, entry["n"]), (
-                f"the candidate card of {person.staff_number} shows {cycle}: {index} (n={n}); the output has {entry}"
+                f"the candidate card of {person.staff_number} shows {cycle}: {index} (n={n}); "
+                f"the output has {entry}"
             )
             checked += 1
     assert checked, "no candidate card showed a leader index"
@@ -341,7 +344,7 @@ def test_the_excel_export_holds_only_figures_the_published_output_holds(northgat
             ), f"{cycle}: the export shows leader {row}; the output has {entry}"
 
 
-# ------------------------------------------------------------------ red team through a past-cycle import
+# ------------------------------------------------ red team through a past-cycle import
 def import_past_cycle(client, org, rows):
     """Load a past cycle through the web page, as the talent admin does."""
     body = io.StringIO()
@@ -374,7 +377,7 @@ def staff_numbers(org, how_many):
     )
 
 
-def test_a_crossing_leader_plus_their_colleagues_minus_the_division_in_the_excel_export_is_one_persons_index(
+def test_a_crossing_leader_plus_their_colleagues_minus_the_division_in_the_excel_export_is_one_persons_index(  # noqa: E501
     northgate, login
 ):
     """Leak (add and subtract across crossing groups, past-cycle import and the executive's
@@ -441,13 +444,15 @@ def test_a_leader_with_five_responses_four_of_them_blank_shows_no_ones_answers_o
         report_page_figures(page.content.decode()) if page.status_code == 200 else {"index": None}
     )
     assert shown["index"] is None, (
-        f"the report shows index {shown['index']}: the one answer, {response_index(rows[0].answers)}"
+        f"the report shows index {shown['index']}: "
+        f"the one answer, {response_index(rows[0].answers)}"
     )
 
 
 def test_a_teams_wellbeing_rates_are_not_one_persons_answer(northgate, login):
-    """Leak (figures from fewer than k answers): six answered the leader questions, only one the
-    burnout and satisfaction questions; the report would show that person's answers as 0% or 100%."""
+    """Leak (figures from fewer than k answers): six answered the leader questions, only one
+    the burnout and satisfaction questions; the report would show that person's answers as
+    0% or 100%."""
     rng = random.Random(8)
     root = northgate.name
     (lead,) = staff_numbers(northgate, 1)
@@ -470,5 +475,6 @@ def test_a_teams_wellbeing_rates_are_not_one_persons_answer(northgate, login):
     assert page.status_code == 200, "six full answers: the leader has a report"
     shown = report_page_figures(page.content.decode())
     assert shown["burnout"] is None and shown["satisfaction"] is None, (
-        f"burnout {shown['burnout']}% and satisfied {shown['satisfaction']}% come from one person's answers"
+        f"burnout {shown['burnout']}% and satisfied {shown['satisfaction']}% "
+        "come from one person's answers"
     )

@@ -36,7 +36,9 @@ def test_a_nurse_answers_the_survey_on_a_phone(demo, live_server, phone):
         phone.get_by_role("button", name="Send my answers").click()
     assert heading(phone) == "Thank you"
     assert_no_browser_errors(phone)
-    assert SealedResponse.objects.filter(cycle=cycle).count() == before + 1, "sealed until the survey closes"
+    assert SealedResponse.objects.filter(cycle=cycle).count() == before + 1, (
+        "sealed until the survey closes"
+    )
     # The link is spent: going back to it shows that it cannot be used again.
     phone.go_back()
     phone.reload()

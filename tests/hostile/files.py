@@ -58,7 +58,8 @@ def run_bounded(code: str, *, seconds=30, memory=5 * MEMORY_CEILING // 3):
         import atexit, resource, sys
         resource.setrlimit(resource.RLIMIT_AS, ({memory}, {memory}))
         sys.path.insert(0, {str(REPO)!r})
-        atexit.register(lambda: print("PEAK_MB=%d" % (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)))
+        atexit.register(lambda: print(
+            "PEAK_MB=%d" % (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)))
     """)
     started = time.monotonic()
     try:

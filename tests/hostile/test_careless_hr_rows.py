@@ -11,7 +11,10 @@ from clinlead.org.models import Organisation, Person
 
 pytestmark = pytest.mark.django_db
 
-HEADER = "organisation,staff_number,first_name,last_name,profession,unit_path,start_date,leader_staff_number"
+HEADER = (
+    "organisation,staff_number,first_name,last_name,profession,unit_path,start_date,"
+    "leader_staff_number"
+)
 LEAP_DAY = date(2028, 2, 29)
 
 
@@ -85,7 +88,8 @@ def test_a_quoted_line_break_does_not_shift_the_rows_after_it(trust):
         HEADER
         + '\ntest-trust,1,Ann,"Lee\nSmith",nurse,Surgery,,\ntest-trust,2,Bo,Ng,wizard,Surgery,,\n'
     )
-    # Row 2 holds a line break inside a name (refused); row 3 is the wizard, as a spreadsheet shows it.
+    # Row 2 holds a line break inside a name (refused); row 3 is the wizard, as a spreadsheet
+    # shows it.
     assert problems(result) == [(2, "last_name"), (3, "profession")]
 
 

@@ -84,8 +84,9 @@ def test_a_ballot_weight_of_10_to_the_38_is_refused_by_clinlead_count(tmp_path):
     path.write_text("2 1\n" + str(10**38) + ' 1 0\n1 2 0\n0\n"A"\n"B"\n"Absurd"\n')
     code, output, seconds, _ = run_bounded(f"""
         import subprocess, sys
-        done = subprocess.run([sys.executable, "-m", "clinlead", "count", {str(path)!r}], capture_output=True,
-                              text=True, env={{"PYTHONPATH": {str(REPO)!r}, "PATH": "/usr/bin:/bin"}})
+        done = subprocess.run(
+            [sys.executable, "-m", "clinlead", "count", {str(path)!r}], capture_output=True,
+            text=True, env={{"PYTHONPATH": {str(REPO)!r}, "PATH": "/usr/bin:/bin"}})
         print(done.returncode, done.stdout, done.stderr)
     """)
     assert code == 0 and "Traceback" not in output, output
