@@ -92,7 +92,9 @@ def parts(people, figures):
     for (category, scopes), n in people.items():
         inside = frozenset(showing & scopes)
         if n and inside:
-            covered = frozenset(i for i, (label, cats) in enumerate(figures) if label in scopes and category in cats)
+            covered = frozenset(
+                i for i, (label, cats) in enumerate(figures) if label in scopes and category in cats
+            )
             groups[(inside, covered)] += n
     return groups
 
@@ -100,7 +102,12 @@ def parts(people, figures):
 def small_parts(*, people, tables, k):
     """Category parts of 1..k-1 people. `tables`: read_tables output for ONE statistic (all
     rows over the same people), rows labelled as the scopes in `people`."""
-    figures = [(label, cats) for table in tables for label, cells, _, _ in table["rows"] for cats, _ in cells]
+    figures = [
+        (label, cats)
+        for table in tables
+        for label, cells, _, _ in table["rows"]
+        for cats, _ in cells
+    ]
     return {key: n for key, n in parts(people, figures).items() if 0 < n < k}
 
 
@@ -118,4 +125,9 @@ def wrong_counts(*, people, tables):
 
 def percentages_without_their_total(tables):
     """Rows showing a percentage while their total (the denominator) is not shown."""
-    return [label for table in tables for label, _, total, percent in table["rows"] if percent and total is None]
+    return [
+        label
+        for table in tables
+        for label, _, total, percent in table["rows"]
+        if percent and total is None
+    ]

@@ -11,7 +11,7 @@ from datetime import date
 
 import altair as alt
 
-from clinlead.analytics.disclosure_tables import Classing, publish_table
+from clinlead.analytics.disclosure_tables import publish_table
 from clinlead.charts import theme, to_svg
 from clinlead.development.frameworks import current_frameworks, healthcare_leadership_model
 from clinlead.development.models import DevelopmentPlan, Enrolment, LearningRecord

@@ -60,7 +60,9 @@ def pinned_small_counts(*, category_of, groups, shown, k):
                 for c in f.categories & set(categories):
                     row[column[(a, c)]] = 1
             elif set(atoms[a]) & f.members:
-                raise AssertionError(f"figure {f.id} covers part of a group the attacker cannot name")
+                raise AssertionError(
+                    f"figure {f.id} covers part of a group the attacker cannot name"
+                )
         rows.append(row)
         rhs.append(f.n)
     a_eq, b_eq = np.array(rows), np.array(rhs, dtype=float)
@@ -68,7 +70,10 @@ def pinned_small_counts(*, category_of, groups, shown, k):
 
     targets = dict(named)
     for i, a in enumerate(atom_keys):
-        targets[f"people in exactly the groups {sorted(map(str, a))}" if a else f"people in no group #{i}"] = set(atoms[a])
+        name = (
+            f"people in exactly the groups {sorted(map(str, a))}" if a else f"people in no group #{i}"
+        )
+        targets[name] = set(atoms[a])
     found = []
     for name, members in targets.items():
         for c in categories:
@@ -86,7 +91,9 @@ def pinned_small_counts(*, category_of, groups, shown, k):
                                 objective[column[(a, cc)]] = 1
                 low = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
                 high = linprog(-objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
-                assert low.status == 0 and high.status == 0, f"the shown figures contradict the truth ({name})"
+                assert low.status == 0 and high.status == 0, (
+                    f"the shown figures contradict the truth ({name})"
+                )
                 if abs(low.fun + high.fun) < 1e-6:
                     found.append((name, f"not {c}" if negate else c, true))
     return found

@@ -5,10 +5,14 @@ from tests.anonymity_audit.table_attack import Shown, pinned_small_counts
 
 def division_table(corporate_women, corporate_men):
     category_of = {}
-    for division, women, men in (("Medicine", 20, 8), ("Surgery", 15, 9), ("Corporate", corporate_women, corporate_men)):
+    divisions = (
+        ("Medicine", 20, 8), ("Surgery", 15, 9), ("Corporate", corporate_women, corporate_men)
+    )
+    for division, women, men in divisions:
         for i in range(women + men):
             category_of[(division, i)] = "Woman" if i < women else "Man"
-    groups = {d: {p for p in category_of if p[0] == d} for d in ("Medicine", "Surgery", "Corporate")}
+    names = ("Medicine", "Surgery", "Corporate")
+    groups = {d: {p for p in category_of if p[0] == d} for d in names}
     return category_of, groups
 
 
