@@ -70,9 +70,10 @@ def pinned_small_counts(*, category_of, groups, shown, k):
 
     targets = dict(named)
     for i, a in enumerate(atom_keys):
-        name = (
-            f"people in exactly the groups {sorted(map(str, a))}" if a else f"people in no group #{i}"
-        )
+        if a:
+            name = f"people in exactly the groups {sorted(map(str, a))}"
+        else:
+            name = f"people in no group #{i}"
         targets[name] = set(atoms[a])
     found = []
     for name, members in targets.items():
