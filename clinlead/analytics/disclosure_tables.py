@@ -62,6 +62,7 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 MIN_K = 2
 HIDE_PENALTY = 2  # a row shown by its total only loses as much as two more levels of pooling
@@ -127,18 +128,25 @@ class RowFigures:
 class TableFigures:
     k: int
     classing: Classing
-    rows: dict = field(default_factory=dict)  # row -> RowFigures, in the order asked
+    rows: dict[Hashable, RowFigures] = field(default_factory=dict)  # in the order asked
 
     def category_figures(self) -> list[tuple[Hashable, frozenset[str], int]]:
         """Every category figure shown: (row, categories, count)."""
-        return [(r.row, frozenset(c.categories), c.count) for r in self.rows.values() for c in r.classes]
+        return [
+            (r.row, frozenset(c.categories), c.count)
+            for r in self.rows.values()
+            for c in r.classes
+        ]
 
-    def counts(self) -> Counter:
+    def counts(self) -> Counter[str | int]:
         """How many rows show categories at each level, and how many show the total only."""
         return Counter("total only" if r.level is None else r.level for r in self.rows.values())
 
 
-Atoms = Mapping[tuple[str, frozenset], int]
+Atoms = Mapping[tuple[str, frozenset[Hashable]], int]
+Sig = frozenset[Hashable]  # a block: the rows showing categories that cover it
+Plan = tuple[tuple[Hashable, int], ...]  # (row, level) for each row whose level changes
+Parts = list[tuple[int, frozenset[str]]]  # (people, categories)
 
 
 def publish_table(*, counts: Atoms, rows: Sequence[Hashable], public: Iterable[Hashable] = (),
@@ -148,7 +156,7 @@ def publish_table(*, counts: Atoms, rows: Sequence[Hashable], public: Iterable[H
     Raises ValueError for a k below MIN_K, a negative count or an unknown category."""
     if isinstance(k, bool) or not isinstance(k, int) or k < MIN_K:
         raise ValueError(f"k must be an integer of at least {MIN_K}, got {k!r}")
-    atoms: dict[tuple[str, frozenset], int] = {}
+    atoms: dict[tuple[str, frozenset[Hashable]], int] = {}
     known = set(classing.categories)
     for (category, scopes), n in counts.items():
         if n < 0:
@@ -165,12 +173,19 @@ class _Solver:
     """Blocks are kept as {rows showing categories that cover the block: people by category};
     when a row stops showing categories, the blocks it told apart become one."""
 
-    def __init__(self, atoms, rows, public, classing: Classing, k: int):
+    def __init__(
+        self,
+        atoms: dict[tuple[str, frozenset[Hashable]], int],
+        rows: list[Hashable],
+        public: set[Hashable],
+        classing: Classing,
+        k: int,
+    ) -> None:
         self.atoms, self.rows, self.classing, self.k = atoms, rows, classing, k
         self.top = classing.total_only
         self.rank = {r: i for i, r in enumerate(rows)}
         row_set = set(rows)
-        self.size: Counter = Counter()
+        self.size: Counter[Hashable] = Counter()
         for (_, scopes), n in atoms.items():
             for s in scopes & row_set:
                 self.size[s] += n
@@ -179,36 +194,37 @@ class _Solver:
         self.index = [classing.class_index(i) for i in range(self.top)]
         # Regions of the public headcounts, then blocks by the rows that may show categories.
         headcounts = public | row_set
-        regions: dict[frozenset, Counter] = defaultdict(Counter)
+        regions: dict[Sig, Counter[str]] = defaultdict(Counter)
         for (category, scopes), n in atoms.items():
             regions[scopes & headcounts][category] += n
         live = frozenset(r for r in rows if self.level[r] < self.top)
-        blocks: dict[frozenset, Counter] = defaultdict(Counter)
+        blocks: dict[Sig, Counter[str]] = defaultdict(Counter)
         for scopes, by_category in regions.items():
             blocks[scopes & live].update(by_category)
         self.blocks = dict(blocks)
         self.mass = {sig: sum(cats.values()) for sig, cats in self.blocks.items()}
-        self.memo: dict = {}  # a block's parts at given levels (shared with trials: same facts)
-        self.under: dict = defaultdict(set)  # row -> the blocks it covers
+        # a block's parts at given levels (shared with trials: same facts)
+        self.memo: dict[tuple[Sig, int, tuple[int, ...]], Parts] = {}
+        self.under: defaultdict[Hashable, set[Sig]] = defaultdict(set)  # row -> blocks it covers
         for sig in self.blocks:
             for r in sig:
                 self.under[r].add(sig)
 
     # ------------------------------------------------------------------ costs and actions
-    def order(self, r) -> tuple:
+    def order(self, r: Hashable) -> tuple[int, int]:
         return (self.size[r], self.rank[r])
 
-    def people(self, sig) -> int:
+    def people(self, sig: Sig) -> int:
         return self.mass[sig]
 
-    def loss(self, r, before: int, after: int) -> int:
+    def loss(self, r: Hashable, before: int, after: int) -> int:
         """People times levels of detail lost; showing a row's total only costs HIDE_PENALTY
         levels more, so that categories are pooled before rows are hidden."""
         if after <= before:
             return 0
         return self.size[r] * (after - before + (HIDE_PENALTY if after == self.top else 0))
 
-    def set_level(self, r, level: int):
+    def set_level(self, r: Hashable, level: int) -> None:
         self.level[r] = level
         if level == self.top:
             self.why[r] = POOLED
@@ -229,15 +245,15 @@ class _Solver:
         trial.under = defaultdict(set, {r: set(sigs) for r, sigs in self.under.items()})
         return trial
 
-    def telling_apart(self, sig) -> list:
+    def telling_apart(self, sig: Sig) -> list[Hashable]:
         """Rows covering the block that some other block is not under, cheapest to hide first."""
         apart = [r for r in sig if len(self.under[r]) < len(self.blocks)]
         return sorted(apart, key=lambda r: (self.loss(r, self.level[r], self.top), self.rank[r]))
 
     # ------------------------------------------------------------------ the loop
-    def merge_small_blocks(self):
+    def merge_small_blocks(self) -> None:
         """Blocks of fewer than k people: hide the cheapest row telling them apart from others."""
-        def key(sig):
+        def key(sig: Sig) -> tuple[int, list[int]]:
             return (self.mass[sig], sorted(self.rank[r] for r in sig))
 
         heap = [(key(sig), sig) for sig, n in self.mass.items() if n < self.k]
@@ -252,14 +268,17 @@ class _Solver:
             options += [sig ^ other for other in self.blocks if other != sig]
             if not any(options):
                 options = [frozenset(self.telling_apart(frozenset().union(*self.blocks))[:1])]
-            rows = min((o for o in options if o), key=lambda o: (self.hide_cost(o), sorted(self.rank[r] for r in o)))
+            rows = min(
+                (o for o in options if o),
+                key=lambda o: (self.hide_cost(o), sorted(self.rank[r] for r in o)),
+            )
             for r in rows:
                 self.set_level(r, self.top)
             rest = sig - rows
             if rest in self.mass and self.mass[rest] < self.k:
                 heapq.heappush(heap, (key(rest), rest))
 
-    def parts(self, sig, levels: Mapping | None = None) -> list[tuple[int, frozenset]]:
+    def parts(self, sig: Sig, levels: Mapping[Hashable, int] | None = None) -> Parts:
         """The category parts of a block: (people, categories), for the rows showing categories
         (at `levels`, by default the current ones)."""
         level = self.level if levels is None else {**self.level, **levels}
@@ -270,7 +289,7 @@ class _Solver:
         if memo_key in self.memo:
             return self.memo[memo_key]
         cats = self.blocks[sig]
-        grouped: dict[tuple, list] = defaultdict(lambda: [0, set()])
+        grouped: dict[tuple[int, ...], list[Any]] = defaultdict(lambda: [0, set()])
         for category in self.classing.categories:
             key = tuple(self.index[level[r]][category] for r in showing)
             grouped[key][0] += cats.get(category, 0)
@@ -278,13 +297,16 @@ class _Solver:
         found = self.memo[memo_key] = [(n, frozenset(c)) for n, c in grouped.values()]
         return found
 
-    def is_small(self, sig, levels: Mapping | None = None) -> bool:
+    def is_small(self, sig: Sig, levels: Mapping[Hashable, int] | None = None) -> bool:
         return any(0 < n < self.k for n, _ in self.parts(sig, levels))
 
-    def smallest_violation(self):
+    def smallest_violation(
+        self,
+    ) -> tuple[tuple[int, int, Sig, frozenset[str]] | None, list[tuple[Sig, int]]]:
         """The smallest part of 1..k-1 people (n, block people, block, categories) or None, and
         the blocks holding such a part, with their people."""
-        worst, small = None, []
+        worst: tuple[int, int, Sig, frozenset[str]] | None = None
+        small: list[tuple[Sig, int]] = []
         for sig in self.blocks:
             found = [(n, cats) for n, cats in self.parts(sig) if 0 < n < self.k]
             if found:
@@ -302,29 +324,37 @@ class _Solver:
                 break
             _, _, sig, cats = found
             cost, plan = self.pooling_plan(sig, small)
-            best = (cost, 0, plan)
+            best: tuple[float, int, Plan] = (cost, 0, plan)
             # Or merge the block with others: hide the rows telling them apart, one row (which
             # merges it with every block beside it) or all those telling it from one other block
             # holding people of the small part's categories.
             hides = [frozenset({r}) for r in self.telling_apart(sig)[:MERGE_CANDIDATES]]
-            others = [other for other, by in self.blocks.items() if other != sig and any(by.get(c) for c in cats)]
-            hides += sorted({sig ^ other for other in others}, key=lambda rows: (self.hide_cost(rows), sorted(map(
-                repr, rows))))[:MERGE_CANDIDATES]
+            others = [
+                other
+                for other, by in self.blocks.items()
+                if other != sig and any(by.get(c) for c in cats)
+            ]
+            hides += sorted(
+                {sig ^ other for other in others},
+                key=lambda rows: (self.hide_cost(rows), sorted(map(repr, rows))),
+            )[:MERGE_CANDIDATES]
             for rows in hides:
                 trial = self.trial()
                 for r in rows:
                     trial.set_level(r, self.top)
                 merged = sig - rows
                 cost = self.hide_cost(rows) + trial.pooling_plan(merged, small)[0]
-                best = min(best, (cost, len(rows), tuple((r, self.top) for r in rows)), key=lambda b: b[:2])
+                best = min(
+                    best, (cost, len(rows), tuple((r, self.top) for r in rows)), key=lambda b: b[:2]
+                )
             for r, level in best[2]:
                 self.set_level(r, level)
         return self.figures()
 
-    def hide_cost(self, rows) -> int:
+    def hide_cost(self, rows: Iterable[Hashable]) -> int:
         return sum(self.loss(r, self.level[r], self.top) for r in rows)
 
-    def people_held_back_by(self, r) -> int:
+    def people_held_back_by(self, r: Hashable) -> int:
         """People in the blocks under row r that r's classes alone cut into a small part: pooling
         r settles that for all of them at once."""
         held = 0
@@ -334,7 +364,7 @@ class _Solver:
                 held += self.mass[sig]
         return held
 
-    def pooling_plan(self, sig, small) -> tuple[float, tuple]:
+    def pooling_plan(self, sig: Sig, small: list[tuple[Sig, int]]) -> tuple[float, Plan]:
         """The cheapest levels for the rows covering a block that leave none of its parts
         small: (cost, ((row, level), ...)). Pooling a row's classes is shared among the blocks
         under it whose parts its classes alone make small (pooling a large row once settles all
@@ -345,44 +375,57 @@ class _Solver:
         mine = self.people(sig)
         share = {r: mine / max(mine, self.people_held_back_by(r)) for r in rows}
 
-        def cost(r, lv):
+        def cost(r: Hashable, lv: int) -> float:
             pooled = min(lv, self.top - 1)
-            return self.loss(r, self.level[r], pooled) * share[r] + self.loss(r, max(pooled, self.level[r]), lv)
+            return self.loss(r, self.level[r], pooled) * share[r] + self.loss(
+                r, max(pooled, self.level[r]), lv
+            )
 
         choices = [range(self.level[r], self.top + 1) for r in rows]
         if math.prod(len(c) for c in choices) > MAX_PLANS:
             # Too many rows to try every combination: pool the smallest row one level.
             r = rows[0]
             return cost(r, self.level[r] + 1), ((r, self.level[r] + 1),)
-        best: tuple[float, tuple] = (math.inf, ())
+        best: tuple[float, Plan] = (math.inf, ())
         for levels in itertools.product(*choices):
             total = sum(cost(r, lv) for r, lv in zip(rows, levels, strict=True))
             if total < best[0] and not self.is_small(sig, dict(zip(rows, levels, strict=True))):
-                best = (total, tuple((r, lv) for r, lv in zip(rows, levels, strict=True) if lv != self.level[r]))
+                best = (
+                    total,
+                    tuple(
+                        (r, lv)
+                        for r, lv in zip(rows, levels, strict=True)
+                        if lv != self.level[r]
+                    ),
+                )
         return best
 
     def figures(self) -> TableFigures:
-        per_row: dict = defaultdict(Counter)
+        per_row: defaultdict[Hashable, Counter[str]] = defaultdict(Counter)
         row_set = set(self.rows)
         for (category, scopes), n in self.atoms.items():
             for r in scopes & row_set:
                 per_row[r][category] += n
-        out = {}
+        out: dict[Hashable, RowFigures] = {}
         for r in self.rows:
             total, level = self.size[r], self.level[r]
             if level >= self.top:
                 out[r] = RowFigures(r, total, None, (), self.why.get(r, POOLED))
                 continue
-            shown = []
+            shown: list[ShownClass] = []
             for label, cats in self.classing.levels[level]:
                 n = sum(per_row[r][c] for c in cats)
                 ordered = tuple(c for c in self.classing.categories if c in cats)
-                shown.append(ShownClass(label, ordered, n, round(100 * n / total) if total else None))
+                shown.append(
+                    ShownClass(label, ordered, n, round(100 * n / total) if total else None)
+                )
             out[r] = RowFigures(r, total, level, tuple(shown))
         return TableFigures(self.k, self.classing, out)
 
 
-def category_parts(*, counts: Atoms, figures: Iterable[tuple[Hashable, Iterable[str]]]) -> list[int]:
+def category_parts(
+    *, counts: Atoms, figures: Iterable[tuple[Hashable, Iterable[str]]]
+) -> list[int]:
     """The sizes of the category parts (see the module's docstring) that lie inside some scope
     showing categories. `figures`: (scope, categories) for each category figure shown.
 
@@ -391,7 +434,7 @@ def category_parts(*, counts: Atoms, figures: Iterable[tuple[Hashable, Iterable[
     categories changes no figure)."""
     figure_list = [(scope, frozenset(cats)) for scope, cats in figures]
     showing = {scope for scope, _ in figure_list}
-    parts: Counter = Counter()
+    parts: Counter[tuple[frozenset[Hashable], frozenset[int]]] = Counter()
     for (category, scopes), n in counts.items():
         inside = showing.intersection(scopes)
         if not n or not inside:
