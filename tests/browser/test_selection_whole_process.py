@@ -150,7 +150,8 @@ def test_a_whole_selection_from_vacancy_to_appointment(demo, live_server, new_pa
     assert re.search(r"Opens .*, closes .*; 0 of \d+ have voted", main(tara).inner_text())
     tara.goto(schedule)
     check(tara)
-    assert "The ballot is already scheduled" in main(tara).inner_text()
+    assert "The ballot is already scheduled: it opens on" in main(tara).inner_text()
+    assert "cannot be downloaded again" in main(tara).inner_text()
     assert tara.get_by_label("First custodian's passphrase").count() == 0  # no second download
 
     # Several staff vote, each keeping a receipt.
