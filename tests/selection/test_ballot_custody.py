@@ -60,6 +60,25 @@ def test_scheduling_hands_out_the_key_file_once_and_keeps_only_the_public_key(de
     assert key_file["share"] not in json.dumps(event.after)
 
 
+def test_once_scheduled_the_page_says_when_the_ballot_runs_and_that_the_key_files_are_gone(demo, login):
+    selection = f.interviewing()
+    f.attend_all(selection)
+    client = login("tara")
+    client.post(url("schedule_ballot", selection), schedule_form(passphrase_1=FIRST))
+    selection.refresh_from_db()
+    public_key = selection.ballot_public_key
+    page = client.get(url("schedule_ballot", selection)).content.decode()
+    opens, closes = (timezone.localtime(t).strftime("%-d %B %Y at %H:%M")
+                     for t in (selection.opens_at, selection.closes_at))
+    assert f"The ballot is already scheduled: it opens on {opens} and closes on {closes}." in page
+    assert "The key files were downloaded when it was scheduled and cannot be downloaded again." in page
+    assert "(ballot)" not in page and 'name="passphrase_1"' not in page
+    again = client.post(url("schedule_ballot", selection), schedule_form(passphrase_1=SECOND))
+    assert "Content-Disposition" not in again
+    selection.refresh_from_db()
+    assert selection.ballot_public_key == public_key
+
+
 def test_two_custodians_get_a_file_each_and_both_are_needed_to_close(demo, login):
     selection = f.interviewing()
     f.attend_all(selection)
