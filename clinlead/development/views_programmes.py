@@ -198,6 +198,9 @@ def _enrolment_page(request, enrolment, *, status_form=None):
     return render(request, "development/enrolment.html", {
         "enrolment": enrolment, "person": enrolment.person, "progress": selectors.enrolment_progress(enrolment),
         "can_decide": permissions.can_decide_appointment_review(user, enrolment),
+        # A member who has decided in this round is not offered the form again (it would refuse).
+        "has_decided": enrolment.panel_votes.filter(round=services.current_round(enrolment),
+                                                    member_id=getattr(user, "person_id", None)).exists(),
         "can_manage": permissions.can_lead_programme(user, enrolment.cohort.programme),
         "can_change_status": permissions.can_manage_enrolment(user, enrolment),
         "status_form": status_form or EnrolmentStatusForm(),
