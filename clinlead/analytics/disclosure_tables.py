@@ -203,8 +203,6 @@ class _Solver:
             blocks[scopes & live].update(by_category)
         self.blocks = dict(blocks)
         self.mass = {sig: sum(cats.values()) for sig, cats in self.blocks.items()}
-        # a block's parts at given levels (shared with trials: same facts)
-        self.memo: dict[tuple[Sig, int, tuple[int, ...]], Parts] = {}
         self.under: defaultdict[Hashable, set[Sig]] = defaultdict(set)  # row -> blocks it covers
         for sig in self.blocks:
             for r in sig:
@@ -281,21 +279,20 @@ class _Solver:
     def parts(self, sig: Sig, levels: Mapping[Hashable, int] | None = None) -> Parts:
         """The category parts of a block: (people, categories), for the rows showing categories
         (at `levels`, by default the current ones)."""
+        # Worked out afresh from the block's people by category: the same rows and headcount
+        # may hold other people (hiding one row or another leaves the same block, 7 Asian and
+        # 1 Black or 7 Asian and 1 White), so nothing less than its categories decides its parts.
         level = self.level if levels is None else {**self.level, **levels}
-        showing = sorted((r for r in sig if level[r] < self.top), key=self.order)
-        if not showing:
+        shown = sorted({level[r] for r in sig if level[r] < self.top})
+        if not shown:
             return []
-        memo_key = (sig, self.mass[sig], tuple(level[r] for r in showing))
-        if memo_key in self.memo:
-            return self.memo[memo_key]
         cats = self.blocks[sig]
         grouped: dict[tuple[int, ...], list[Any]] = defaultdict(lambda: [0, set()])
         for category in self.classing.categories:
-            key = tuple(self.index[level[r]][category] for r in showing)
+            key = tuple(self.index[lv][category] for lv in shown)
             grouped[key][0] += cats.get(category, 0)
             grouped[key][1].add(category)
-        found = self.memo[memo_key] = [(n, frozenset(c)) for n, c in grouped.values()]
-        return found
+        return [(n, frozenset(c)) for n, c in grouped.values()]
 
     def is_small(self, sig: Sig, levels: Mapping[Hashable, int] | None = None) -> bool:
         return any(0 < n < self.k for n, _ in self.parts(sig, levels))
