@@ -91,6 +91,7 @@ class SharedDemo:
         self.snapshots = {}
         self.databases = {"empty": connection.settings_dict["NAME"]}
         self.held = False  # a module-scoped fixture holds the demo in its own transaction
+        self.flushed = False  # PostgreSQL: a committing test has flushed the empty database
 
     # -- building
     def build(self):
@@ -135,6 +136,11 @@ class SharedDemo:
                 self.state = "dirty"  # flushed at the end of the test
         else:
             self._switch(wanted)
+            if self.flushed and wanted == "empty":
+                _reload_seed_data()
+                self.flushed = False
+            if _is_transactional(item):
+                self.flushed = True  # the empty database is flushed at the end of the test
 
     def hold(self):
         """Point the connection at the demo (building it if no test asked for it yet), for a
@@ -185,6 +191,16 @@ class SharedDemo:
             self.connection.settings_dict["NAME"] = name
             settings.DATABASES[self.connection.alias]["NAME"] = name
         self.state = state
+
+
+def _reload_seed_data():
+    """What the data migrations load (national frameworks, the metric catalogue), which a flush
+    removes; SQLite's kept snapshot holds them already."""
+    from clinlead.development.frameworks import load_national_frameworks
+    from clinlead.evaluation.catalogue import ensure_catalogue
+
+    load_national_frameworks()
+    ensure_catalogue()
 
 
 def _is_transactional(item):
