@@ -195,12 +195,20 @@ class SharedDemo:
 
 def _reload_seed_data():
     """What the data migrations load (national frameworks, the metric catalogue), which a flush
-    removes; SQLite's kept snapshot holds them already."""
-    from clinlead.development.frameworks import load_national_frameworks
-    from clinlead.evaluation.catalogue import ensure_catalogue
+    removes; SQLite's kept snapshot holds them already. Their own functions, so nothing else (no
+    audit event) is written."""
+    import importlib
 
-    load_national_frameworks()
-    ensure_catalogue()
+    from django.apps import apps
+
+    for module in SEEDING_MIGRATIONS:
+        importlib.import_module(module).load(apps, None)
+
+
+SEEDING_MIGRATIONS = (
+    "clinlead.development.migrations.0002_national_frameworks",
+    "clinlead.evaluation.migrations.0002_metric_catalogue",
+)
 
 
 def _is_transactional(item):

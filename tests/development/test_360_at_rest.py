@@ -18,7 +18,7 @@ import pytest
 from django.db import connection
 
 from clinlead.development import services_assessment as svc
-from clinlead.development.frameworks import healthcare_leadership_model, load_national_frameworks
+from clinlead.development.frameworks import healthcare_leadership_model
 from clinlead.development.models import FeedbackResponse, RaterGroup
 from clinlead.org.models import Organisation, Person, ReportingLine
 
@@ -82,8 +82,6 @@ def new_rows(before, after):
 
 @pytest.fixture
 def eight_raters():
-    # This test commits, so it may follow another that flushed the database, data migrations too.
-    load_national_frameworks()
     org = Organisation.objects.create(name="Forensic Trust", slug="forensic-trust", min_responses=5)
     people = [Person.objects.create(organisation=org, staff_number=f"F{i:03d}", first_name="P", last_name=str(i),
                                     profession="nurse") for i in range(10)]
