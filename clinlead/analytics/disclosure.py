@@ -218,21 +218,73 @@ def eligible_unions(
     parent: np.ndarray,
     depth: np.ndarray,
     k: int,
+    none_ok: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
     """For one statistic with `block_contributors` (per block, or blocks x statistics): whether
     each block's figure of it may be shown, and whether each unit's may (every block homed in
-    the unit's subtree has k contributors of its own, and there is at least one such block)."""
+    the unit's subtree has k contributors of its own, and there is at least one such block).
+    With `none_ok`, a block with no contributor at all does not stop a unit's figure (it adds
+    nothing to it); a block's own figure still needs k."""
     validate_k(k=k)
     contributors = np.asarray(block_contributors)
     block_ok = contributors >= k
+    unit_ok = block_ok | (contributors == 0) if none_ok else block_ok
     n_nodes = len(parent)
     homed = blocks.block_home >= 0
     shape = (n_nodes,) + contributors.shape[1:]
     bad = np.zeros(shape, dtype=np.int64)
     count = np.zeros(n_nodes, dtype=np.int64)
-    np.add.at(bad, blocks.block_home[homed], (~block_ok[homed]).astype(np.int64))
+    np.add.at(bad, blocks.block_home[homed], (~unit_ok[homed]).astype(np.int64))
     np.add.at(count, blocks.block_home[homed], 1)
     bad = subtree_totals(values=bad, parent=parent, depth=depth)
     count = subtree_totals(values=count, parent=parent, depth=depth)
     has = (count > 0).reshape((n_nodes,) + (1,) * (contributors.ndim - 1))
     return block_ok, (bad == 0) & has
+
+
+def counted_answers(
+    *,
+    items: np.ndarray,
+    rows: np.ndarray,
+    groups: np.ndarray,
+    n_groups: int,
+    k: int,
+    scale_mid: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Which answers count in the published figures, and the cycle's item means.
+
+    items: (responses x items) answers, 0 = missing. Response rows[i] is an index contributor in
+    block groups[i]; nobody else takes part in any figure.
+
+    An item counts in a block only where at least k of the block's contributors answered it;
+    elsewhere it counts for nobody in that block, as if everyone there had skipped it (so a
+    question that 1..k-1 people answered enters no figure at all). Returns the answers that
+    count (same shape as `items`, 0 elsewhere and outside `rows`) and, per item, the mean of its
+    counted answers over every block (`scale_mid` where none count): the value a skipped or
+    uncounted question is given in a published index, the same for everyone in the cycle.
+    """
+    validate_k(k=k)
+    sub = np.asarray(items)[rows]
+    n_items = sub.shape[1] if sub.ndim == 2 else 0
+    answered = sub > 0
+    per_block = np.column_stack(
+        [np.bincount(groups, weights=answered[:, j], minlength=n_groups) for j in range(n_items)]
+    ) if n_items else np.zeros((n_groups, 0))
+    keep = (per_block >= k)[groups] & answered
+    counted = np.zeros_like(np.asarray(items))
+    counted[rows] = np.where(keep, sub, 0)
+    n_counted = keep.sum(axis=0)
+    totals = np.where(keep, sub, 0).sum(axis=0, dtype=np.int64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        means = np.where(n_counted > 0, totals / np.maximum(n_counted, 1), scale_mid)
+    return counted, means.astype(float)
+
+
+def published_indices(*, items: np.ndarray, item_means: np.ndarray) -> np.ndarray:
+    """Per response, the value its index adds to published figures: the sum of its counted
+    answers, with every other question at the cycle's item mean. A group's published index (the
+    mean of these) is then a sum of its questions' published totals and counts plus constants:
+    it adds nothing to the question figures and reveals no one's own imputed total."""
+    counted = np.asarray(items) > 0
+    filled = np.where(counted, items, item_means[np.newaxis, :])
+    return filled.sum(axis=1, dtype=float)

@@ -26,9 +26,11 @@ import orjson
 from clinlead.analytics.association import logistic_per_point, pearson_with_ci, rate
 from clinlead.analytics.disclosure import (
     Blocks,
+    counted_answers,
     eligible_unions,
     form_blocks,
     gc_paused,
+    published_indices,
     subtree_totals,
     validate_k,
 )
@@ -59,7 +61,8 @@ class CycleScores:
     cycle: str
     table: ResponseTable  # this cycle's rows only
     k: int
-    index: np.ndarray  # per response, NaN = no index
+    index: np.ndarray  # per response, the instrument's index (NaN = none): for the models
+    item_means: np.ndarray  # per item, the value of a question not counted in a published index
     leader_codes: list[int]  # leaders present, by id
     blocks: Blocks
     block_figures: GroupFigures  # indexed by block
@@ -118,12 +121,21 @@ def score_cycle(
     )
     row_block = blocks.cell_block[cell_of_row]
     rows = np.flatnonzero(counted & (row_block >= 0))
+    groups = row_block[rows]
+    published_items, item_means = counted_answers(
+        items=sub.items,
+        rows=rows,
+        groups=groups,
+        n_groups=blocks.n_blocks,
+        k=k,
+        scale_mid=(instrument.scale_min + instrument.scale_max) / 2,
+    )
     sums = group_sums(
         rows=rows,
-        groups=row_block[rows],
+        groups=groups,
         n_groups=blocks.n_blocks,
-        items=sub.items,
-        index=index,
+        items=published_items,
+        index=published_indices(items=published_items, item_means=item_means),
         instrument=instrument,
         outcomes=outcomes,
         with_items=with_items,
@@ -132,8 +144,7 @@ def score_cycle(
     own = gather(sums=sums, target=blocks.block_home, n_targets=n_nodes)  # blocks into their homes
     units = figures(sums=roll_up(sums=own, parent=tree.parent, depth=tree.depth))
     # Contributors per block to each other statistic: people, not answers.
-    answered = sub.items[rows] > 0
-    groups = row_block[rows]
+    answered = published_items[rows] > 0
     behaviour_people = (
         np.column_stack(
             [
@@ -152,6 +163,7 @@ def score_cycle(
         parent=tree.parent,
         depth=tree.depth,
         k=k,
+        none_ok=True,  # counted answers come from 0 or at least k people
     )
     # answered per item = the distribution's counts without column 0 (skips)
     item_people = (
@@ -179,6 +191,7 @@ def score_cycle(
         table=sub,
         k=k,
         index=index,
+        item_means=item_means,
         leader_codes=present,
         blocks=blocks,
         block_figures=block_figures,

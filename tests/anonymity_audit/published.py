@@ -79,19 +79,26 @@ def statistics():
     return ["index", *ITEMS, *BEHAVIOURS, "burnout", "satisfaction"]
 
 
-def contributions(respondents, statistic):
+def contributions(respondents, statistic, method=None):
     """respondent id -> value, for those who contribute to the statistic: for the index, those
-    whose index is computed; for anything else, those of them who answered it."""
+    whose index is computed; for anything else, those of them whose answer to it counts (with
+    no `method`: every answer; see cross_statistic.Method for how the published index is read)."""
     out = {}
     for r in respondents:
+        counts = method.counted.get(r.id, ()) if method is not None else None
         if statistic == "index":
-            value = response_index(r.answers)
+            value = response_index(r.answers) if method is None else method.index_value(r)
         elif response_index(r.answers) is None:
             value = None  # their rating does not count, so nor does the rest of their answer
         elif statistic in ITEMS:
-            value = r.answers[ITEMS.index(statistic)]
+            j = ITEMS.index(statistic)
+            value = r.answers[j] if counts is None or j in counts else None
         elif statistic in BEHAVIOURS:
-            given = [r.answers[ITEMS.index(q)] for q in BEHAVIOURS[statistic]]
+            given = [
+                r.answers[ITEMS.index(q)]
+                for q in BEHAVIOURS[statistic]
+                if counts is None or ITEMS.index(q) in counts
+            ]
             given = [a for a in given if a is not None]
             value = (sum(given), len(given)) if given else None  # pooled: item scores and how many
         elif statistic == "burnout":
@@ -152,14 +159,27 @@ def figures_of(report, statistic, cycle=None):
 
 
 def audit_output(report, respondents, k, cycle=None) -> dict[str, AuditResult]:
-    """Every statistic the output publishes, audited: statistic -> result."""
+    """Every statistic the output publishes, audited: statistic -> result. Answers count as the
+    published indices show they do (cross_statistic.published_method, per cycle)."""
+    from tests.anonymity_audit.cross_statistic import published_method
+
     cell_of = {r.id: r.cell for r in respondents}
+    cycles = sorted({fid[0] for fid, _ in entries(report)}) if cycle is None else [cycle]
+    by_cycle = []
+    complaints = []
+    for c in cycles:
+        mine = [r for r in respondents if r.cycle == c] or list(respondents)
+        method, problems = published_method(report, mine, k, c)
+        by_cycle.append((mine, method))
+        complaints += problems
     results = {}
     for statistic in statistics():
         figures = figures_of(report, statistic, cycle=cycle)
         if not figures:
             continue
-        values = contributions(respondents, statistic)
+        values = {}
+        for mine, method in by_cycle:
+            values.update(contributions(mine, statistic, method))
         if statistic in BEHAVIOURS:
             result = audit(
                 figures=[Figure(f.id, f.covers, None) for f in figures],
@@ -170,6 +190,8 @@ def audit_output(report, respondents, k, cycle=None) -> dict[str, AuditResult]:
             result.inconsistencies += pooled_mean_errors(figures, cell_of, values)
         else:
             result = audit(figures=figures, cell_of=cell_of, values=values, k=k)
+        if statistic == "index":
+            result.inconsistencies += complaints
         results[statistic] = result
     return results
 
