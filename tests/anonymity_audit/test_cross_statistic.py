@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 
 from tests.anonymity_audit.cross_statistic import isolated, published_method
 from tests.anonymity_audit.nhs_world import nhs_surveys, respondent, score, write_csv
-from tests.anonymity_audit.published import ITEMS, BEHAVIOURS, Respondent
+from tests.anonymity_audit.published import BEHAVIOURS, ITEMS, Respondent
 
 CASES_PER_K = 20
 WARD = "Trust A/Medicine/Ward 7"
