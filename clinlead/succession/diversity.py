@@ -12,6 +12,7 @@ Pool rows are shown only to a role granted special-category access
 
 from collections import Counter
 from dataclasses import replace
+from datetime import date
 
 from django.core.cache import cache
 
@@ -21,6 +22,8 @@ from clinlead.org.diversity import (
     CLASSINGS,
     FIELDS,
     CategoryTable,
+    categories_of,
+    held_over_time,
     shown_rows,
     workforce_table,
 )
@@ -32,6 +35,12 @@ KINDS = ("organisation", "level", "division", "pool")
 def pipeline_people(*, organisation, dimension) -> tuple[Counter, dict, dict]:
     """Candidates by (category, scopes): the organisation, and the level, division and pool of
     each pool they sit in (a person counts once in each). Returns (counts, labels, ranks)."""
+    people, labels, ranks = pipeline_scopes(organisation=organisation, dimension=dimension)
+    return Counter((category, frozenset(scopes)) for category, scopes in people.values()), labels, ranks
+
+
+def pipeline_scopes(*, organisation, dimension) -> tuple[dict, dict, dict]:
+    """As pipeline_people, with person id -> [category, scopes] in place of the counts."""
     category_of = CATEGORY_OF[dimension]
     rows = (PoolCandidate.objects.filter(pool__position__organisation=organisation, pool__position__active=True,
                                          person__active=True)
@@ -46,7 +55,7 @@ def pipeline_people(*, organisation, dimension) -> tuple[Counter, dict, dict]:
         scopes.update({("level", level_id), ("division", division), ("pool", pool_id)})
         labels[("level", level_id)], ranks[("level", level_id)] = level_name, rank
         labels[("division", division)], labels[("pool", pool_id)] = division, title
-    return Counter((category, frozenset(scopes)) for category, scopes in people.values()), labels, ranks
+    return people, labels, ranks
 
 
 def pipeline_diversity(*, organisation, dimension) -> CategoryTable:
@@ -54,19 +63,25 @@ def pipeline_diversity(*, organisation, dimension) -> CategoryTable:
     decision. Every total here is public (pool depths on the monitor, people per level and
     division on this page), crossing ones too (a candidate in pools of two levels)."""
     title, classing = CLASSINGS[dimension]
-    counts, labels, ranks = pipeline_people(organisation=organisation, dimension=dimension)
+    people, labels, ranks = pipeline_scopes(organisation=organisation, dimension=dimension)
+    counts = Counter((category, frozenset(scopes)) for category, scopes in people.values())
 
     def order(scope):
         kind, key = scope
         return (KINDS.index(kind), ranks.get(scope, 0), labels[scope], str(key))
 
     scopes = sorted(labels, key=order)
-    figures = publish_table(counts=counts, rows=scopes, public=scopes, classing=classing,
-                            k=organisation.min_responses)
-    rows = shown_rows(figures, labels, {scope: scope[0] for scope in scopes})
+    k = organisation.min_responses
+    figures = publish_table(counts=counts, rows=scopes, public=scopes, classing=classing, k=k)
+    # Yesterday's table minus today's must not tell who joined or left a pool (see there).
+    figures, labels, since = held_over_time(
+        key=f"pipeline:{organisation.pk}:{dimension}", figures=figures, labels=labels,
+        scopes={p: s for p, (_, s) in people.items()}, category_of=categories_of(people, dimension),
+        k=k, day=date.today())
+    rows = shown_rows(figures, labels, {scope: scope[0] for scope in figures.rows})
     # Rows are keyed as before: the level id, division path or pool id, without the kind.
     rows = [replace(row, key=row.key[1]) for row in rows]
-    return CategoryTable(title, [label for label, _ in classing.levels[0]], rows, figures)
+    return CategoryTable(title, [label for label, _ in classing.levels[0]], rows, figures, held_since=since)
 
 
 def workforce_mix(*, organisation, dimension, day):
