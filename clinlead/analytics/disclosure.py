@@ -286,5 +286,6 @@ def published_indices(*, items: np.ndarray, item_means: np.ndarray) -> np.ndarra
     mean of these) is then a sum of its questions' published totals and counts plus constants:
     it adds nothing to the question figures and reveals no one's own imputed total."""
     counted = np.asarray(items) > 0
-    filled = np.where(counted, items, item_means[np.newaxis, :])
-    return filled.sum(axis=1, dtype=float)
+    filled: np.ndarray = np.where(counted, items, item_means[np.newaxis, :])
+    total: np.ndarray = filled.sum(axis=1, dtype=float)
+    return total

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
+from typing import Any
 
 INSTRUMENTS_DIR = Path(__file__).resolve().parent / "instruments"
 DEFAULT_INSTRUMENT_ID = "clbi-v1"
@@ -123,11 +124,11 @@ class Instrument:
             + (self.burnout.id, self.satisfaction.id)
         )
 
-    def to_dict(self) -> dict:
-        def points(ps):
+    def to_dict(self) -> dict[str, Any]:
+        def points(ps: tuple[ScalePoint, ...]) -> list[dict[str, Any]]:
             return [{"value": p.value, "label": p.label} for p in ps]
 
-        def wellbeing(w):
+        def wellbeing(w: WellbeingItem) -> dict[str, Any]:
             return {
                 "id": w.id,
                 "text": w.text,
@@ -136,7 +137,7 @@ class Instrument:
                 "outcome": w.outcome,
             }
 
-        data = {
+        data: dict[str, Any] = {
             "id": self.id,
             "name": self.name,
             "version": self.version,
@@ -156,13 +157,13 @@ class Instrument:
         return data
 
 
-def _require(data: Mapping, key: str, where: str):
+def _require(data: Mapping[str, Any], key: str, where: str) -> Any:
     if key not in data:
         raise InstrumentError(f"{where}: missing {key!r}")
     return data[key]
 
 
-def _points(raw, where: str) -> tuple[ScalePoint, ...]:
+def _points(raw: Any, where: str) -> tuple[ScalePoint, ...]:
     if not isinstance(raw, list) or not raw:
         raise InstrumentError(f"{where}: expected a non-empty list of points")
     pts = tuple(
@@ -176,7 +177,7 @@ def _points(raw, where: str) -> tuple[ScalePoint, ...]:
     return pts
 
 
-def _wellbeing(raw, key: str) -> WellbeingItem:
+def _wellbeing(raw: Any, key: str) -> WellbeingItem:
     if not isinstance(raw, Mapping):
         raise InstrumentError(f"{key}: expected an object")
     options = _points(_require(raw, "options", key), f"{key}.options")
@@ -192,7 +193,7 @@ def _wellbeing(raw, key: str) -> WellbeingItem:
     )
 
 
-def load_instrument(*, data: Mapping) -> Instrument:
+def load_instrument(*, data: Mapping[str, Any]) -> Instrument:
     """Build and validate an Instrument from plain data (the JSON shape of clbi-v1.json)."""
     if not isinstance(data, Mapping):
         raise InstrumentError("instrument: expected an object")

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy import stats
@@ -49,10 +50,13 @@ def response_indices(*, items: np.ndarray, instrument: Instrument) -> np.ndarray
             total / answered * instrument.n_items,
         )
     index[answered < instrument.min_answered] = np.nan
-    return index
+    out: np.ndarray = index
+    return out
 
 
-def t_interval(*, mean: float, sd: float, n: int, confidence: float = 0.95):
+def t_interval(
+    *, mean: float, sd: float, n: int, confidence: float = 0.95
+) -> tuple[float, float] | None:
     """(low, high) of the t-interval for a mean, or None when n < 2."""
     if n < 2:
         return None
@@ -60,7 +64,9 @@ def t_interval(*, mean: float, sd: float, n: int, confidence: float = 0.95):
     return (float(mean - half), float(mean + half))
 
 
-def mean_with_interval(*, values: Iterable[float | None], confidence: float = 0.95):
+def mean_with_interval(
+    *, values: Iterable[float | None], confidence: float = 0.95
+) -> tuple[float | None, tuple[float, float] | None]:
     """Mean of the values that are not None/NaN, and its t-interval (None when fewer than 2)."""
     vals = np.array([v for v in values if v is not None and not np.isnan(v)], dtype=float)
     if len(vals) == 0:
@@ -83,20 +89,20 @@ def percentile_rank(*, value: float, population: Iterable[float]) -> float | Non
     return float(100.0 * (below + 0.5 * ties) / len(pop))
 
 
-def natural_key(text: str):  # positional: it is a sort key
+def natural_key(text: str) -> list[tuple[int, int, str]]:  # positional: it is a sort key
     """Sort key putting "2" before "10" in cycle names."""
     # ASCII digits only: str.isdigit() and \d also take other scripts' digits, which int() refuses.
     return [(0, int(t), "") if t.isascii() and t.isdigit() else (1, 0, t)
             for t in re.split(r"([0-9]+)", text) if t]
 
 
-def leader_trends(*, leaders: Iterable[Mapping]) -> dict[str, list[dict]]:
+def leader_trends(*, leaders: Iterable[Mapping[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     """leader_id -> that leader's published figures per cycle, oldest first.
 
     `leaders` are entries as in the score report (leader_id, cycle, published, n, index, ci95).
     Cycles where the leader was not published are left out, not shown as gaps with counts.
     """
-    out: dict[str, list[dict]] = {}
+    out: dict[str, list[dict[str, Any]]] = {}
     for e in leaders:
         if e.get("published"):
             out.setdefault(e["leader_id"], []).append(
@@ -159,7 +165,7 @@ def group_sums(
     rows = np.asarray(rows)
     groups = np.asarray(groups)
 
-    def count(mask=None, weights=None):
+    def count(mask: np.ndarray | None = None, weights: np.ndarray | None = None) -> np.ndarray:
         g = groups if mask is None else groups[mask]
         w = None if weights is None else (weights if mask is None else weights[mask])
         return np.bincount(g, weights=w, minlength=n_groups)
@@ -217,7 +223,7 @@ def gather(*, sums: GroupSums, target: np.ndarray, n_targets: int) -> GroupSums:
     keep = target >= 0
     to = target[keep]
 
-    def add(arr):
+    def add(arr: np.ndarray) -> np.ndarray:
         out = np.zeros((n_targets,) + arr.shape[1:], dtype=arr.dtype)
         np.add.at(out, to, arr[keep])
         return out
