@@ -16,8 +16,9 @@ import csv
 import io
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -34,7 +35,7 @@ NOT_STATED = ""  # a blank profession is its own category
 class CsvFormatError(ValueError):
     """The file cannot be used; `problems` lists `row R, column C: reason` strings."""
 
-    def __init__(self, path, problems: list[str], more: bool = False):
+    def __init__(self, path: object, problems: list[str], more: bool = False):
         self.path = str(path)
         self.problems = problems
         self.more = more
@@ -97,8 +98,8 @@ class _Lookup:
     """A growing mapping of distinct keys to positions 0, 1, ..., looked up a chunk's distinct
     values at a time through a pandas hash index (no Python loop per value)."""
 
-    def __init__(self):
-        self.keys: list = []
+    def __init__(self) -> None:
+        self.keys: list[Any] = []
         self.index = pd.Index([], dtype=object)
 
     def positions(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -116,7 +117,7 @@ class _Lookup:
 class _Codes:
     """Grows a string -> code mapping across chunks."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.lookup = _Lookup()
 
     @property
@@ -126,10 +127,13 @@ class _Codes:
     def encode(self, codes: np.ndarray, names: np.ndarray) -> np.ndarray:
         """Chunk-local codes with their names (two raw values may clean to one) -> global codes."""
         table, _ = self.lookup.positions(names)
-        return table.astype(np.int32)[codes]
+        out: np.ndarray = table.astype(np.int32)[codes]
+        return out
 
 
-def table_from_rows(*, rows: Iterable[Mapping], instrument: Instrument | None = None):
+def table_from_rows(
+    *, rows: Iterable[Mapping[str, Any]], instrument: Instrument | None = None
+) -> ResponseTable:
     """A ResponseTable from plain dicts keyed by the CSV header (None or "" = missing)."""
     instrument = instrument or default_instrument()
     rows = list(rows)
@@ -142,7 +146,9 @@ def table_from_rows(*, rows: Iterable[Mapping], instrument: Instrument | None = 
     builder = _Builder(instrument)
     problems = builder.add(pd.DataFrame(frame), first_row=2)
     if problems:
-        raise CsvFormatError("rows", problems[:MAX_PROBLEMS], len(problems) > MAX_PROBLEMS)
+        header = instrument.csv_header
+        lines = [f"row {r}, column {header[c]}: {why}" for r, c, why in problems[:MAX_PROBLEMS]]
+        raise CsvFormatError("rows", lines, len(problems) > MAX_PROBLEMS)
     return builder.table()
 
 
@@ -153,7 +159,7 @@ class _Builder:
         # raw text -> cleaned, kept across chunks: the raw values' positions, their cleaned names
         self.raw = {c: _Lookup() for c in TEXT_COLUMNS}
         self.cleaned: dict[str, list[str]] = {c: [] for c in TEXT_COLUMNS}
-        self.parts: list[dict] = []
+        self.parts: list[dict[str, np.ndarray]] = []
         self.numeric = instrument.item_ids + (instrument.burnout.id, instrument.satisfaction.id)
         lo, hi = instrument.scale_min, instrument.scale_max
         self.ranges = {i: (lo, hi) for i in instrument.item_ids}
@@ -166,7 +172,7 @@ class _Builder:
         problems: list[tuple[int, int, str]] = []
         rownum = np.arange(first_row, first_row + len(df))
 
-        def flag(mask, col, reason_of):
+        def flag(mask: np.ndarray, col: str, reason_of: Callable[[int], str]) -> None:
             for r in np.nonzero(mask)[0][:MAX_PROBLEMS]:
                 problems.append((int(rownum[r]), header.index(col), reason_of(r)))
 
@@ -194,7 +200,7 @@ class _Builder:
                     flag(bad & raw_empty[codes], col, lambda r: "unit is empty")
                     flag(bad & ~raw_empty[codes], col, lambda r: "a unit path segment is empty")
                 else:
-                    flag(bad, col, lambda r, col=col: f"{col} is empty")
+                    flag(bad, col, lambda r: f"{col} is empty")  # noqa: B023  (flag calls it now)
         values = {}
         for col in self.numeric:
             raw = df[col]
@@ -202,15 +208,15 @@ class _Builder:
                 cells = raw.fillna("").astype(str).str.strip()
                 num = pd.to_numeric(cells.where(cells != ""), errors="coerce").to_numpy(float)
                 bad = ((cells != "").to_numpy()) & np.isnan(num)
-                flag(bad, col, lambda r, t=cells: f"{t.iloc[r]!r} is not a whole number")
+                flag(bad, col, lambda r: f"{cells.iloc[r]!r} is not a whole number")  # noqa: B023
             else:
                 num = raw.to_numpy(float)
             lo, hi = self.ranges[col]
             present = ~np.isnan(num)
             frac = present & (num != np.round(num))
-            flag(frac, col, lambda r, n=num: f"{n[r]:g} is not a whole number")
+            flag(frac, col, lambda r: f"{num[r]:g} is not a whole number")  # noqa: B023
             out = present & ~frac & ((num < lo) | (num > hi))
-            flag(out, col, lambda r, n=num, lo=lo, hi=hi: f"{n[r]:g} is out of range {lo}-{hi}")
+            flag(out, col, lambda r: f"{num[r]:g} is out of range {lo}-{hi}")  # noqa: B023
             values[col] = np.where(present & ~frac & ~out, num, 0).astype(np.int8)
         if problems:
             return sorted(problems)
@@ -222,7 +228,7 @@ class _Builder:
         return []
 
     def table(self) -> ResponseTable:
-        def cat(key, dtype):
+        def cat(key: str, dtype: type) -> np.ndarray:
             arrays = [p[key] for p in self.parts]
             if arrays:
                 return np.concatenate(arrays).astype(dtype, copy=False)
@@ -253,7 +259,7 @@ class _CheckingReader:
     parity is the running count of quote characters ("" inside a quoted cell toggles twice).
     """
 
-    def __init__(self, fh, bar, fields: int):
+    def __init__(self, fh: io.BufferedIOBase, bar: Any, fields: int) -> None:
         self.fh = fh
         self.bar = bar
         self.fields = fields
@@ -263,7 +269,7 @@ class _CheckingReader:
         self.chars = 0  # bytes so far in the current record
         self.short: list[tuple[int, int]] = []  # (record, fields found)
 
-    def _see(self, data: bytes):
+    def _see(self, data: bytes) -> None:
         if self.bar is not None:
             self.bar.update(len(data))
         if not data:
@@ -308,32 +314,32 @@ class _CheckingReader:
         self.commas = tail
         self.chars = len(buf) - ends[-1] - 1
 
-    def read(self, n=-1):
+    def read(self, n: int = -1) -> bytes:
         data = self.fh.read(n)
         self._see(data)
         return data
 
-    def read1(self, n=-1):  # what a TextIOWrapper around us calls
+    def read1(self, n: int = -1) -> bytes:  # what a TextIOWrapper around us calls
         data = self.fh.read1(n)
         self._see(data)
         return data
 
-    def readline(self, *args):
+    def readline(self, *args: int) -> bytes:
         data = self.fh.readline(*args)
         self._see(data)
         return data
 
-    def readinto(self, b):
+    def readinto(self, b: Any) -> int:
         raise io.UnsupportedOperation("readinto would bypass the field count")
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[bytes]:
         return iter(self.readline, b"")
 
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> Any:
         return getattr(self.fh, name)
 
 
-def _check_header(path, instrument: Instrument) -> None:
+def _check_header(path: str | os.PathLike[str], instrument: Instrument) -> None:
     expected = list(instrument.csv_header)
     try:
         with open(path, encoding="utf-8-sig", newline="") as fh:
@@ -366,7 +372,7 @@ _FIELDS_RE = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 
 def read_responses(
     *,
-    path: str | os.PathLike,
+    path: str | os.PathLike[str],
     instrument: Instrument | None = None,
     progress: bool = False,
     chunk_rows: int = CHUNK_ROWS,
@@ -384,7 +390,7 @@ class _NotNumeric(Exception):
     pass
 
 
-def _chunks(reader, as_text):
+def _chunks(reader: Iterable[pd.DataFrame], as_text: bool) -> Iterator[pd.DataFrame]:
     """The reader's chunks; a cell that is not a number in a float column ends the fast path."""
     chunks = iter(reader)
     while True:
@@ -401,11 +407,18 @@ def _chunks(reader, as_text):
         yield chunk
 
 
-def _read(path, instrument, progress, chunk_rows, *, as_text):
+def _read(
+    path: str | os.PathLike[str],
+    instrument: Instrument,
+    progress: bool,
+    chunk_rows: int,
+    *,
+    as_text: bool,
+) -> ResponseTable:
     header = list(instrument.csv_header)
     numeric = header[len(TEXT_COLUMNS) :]
     if as_text:
-        dtype = dict.fromkeys(header, str)
+        dtype: dict[str, Any] = dict.fromkeys(header, str)
         na_values = None
     else:
         dtype = {**dict.fromkeys(TEXT_COLUMNS, str), **dict.fromkeys(numeric, "float64")}
@@ -415,7 +428,7 @@ def _read(path, instrument, progress, chunk_rows, *, as_text):
     bar = None
     checking = None
     if progress:
-        from tqdm import tqdm
+        from tqdm import tqdm  # type: ignore[import-untyped]
 
         bar = tqdm(total=os.path.getsize(path), unit="B", unit_scale=True, desc=str(path))
     try:
