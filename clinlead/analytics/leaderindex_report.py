@@ -19,6 +19,7 @@ An unpublished group shows nothing but its id and `published: false`; its n is n
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import orjson
@@ -34,6 +35,7 @@ from clinlead.analytics.disclosure import (
     subtree_totals,
     validate_k,
 )
+from clinlead.analytics.instrument import Instrument
 from clinlead.analytics.leaderindex import (
     GroupFigures,
     UnitTree,
@@ -168,7 +170,7 @@ def score_cycle(
     # answered per item = the distribution's counts without column 0 (skips)
     item_people = (
         sums.items[:, :, 1:].sum(axis=2)
-        if with_items
+        if with_items and sums.items is not None
         else np.zeros((blocks.n_blocks, instrument.n_items))
     )
     outcome_ok, unit_outcome_ok = {}, {}
@@ -208,7 +210,7 @@ def score_cycle(
     )
 
 
-def _values(arr: np.ndarray, ndigits: int | None) -> list:
+def _values(arr: np.ndarray, ndigits: int | None) -> list[float | None]:
     """Array -> list of floats rounded for output, None where not finite."""
     arr = np.asarray(arr, dtype=float)
     if ndigits is not None:
@@ -218,8 +220,8 @@ def _values(arr: np.ndarray, ndigits: int | None) -> list:
 
 
 def _distributions(
-    items: np.ndarray, item_ok: np.ndarray, groups: np.ndarray, instrument
-) -> dict[int, dict]:
+    items: np.ndarray, item_ok: np.ndarray, groups: np.ndarray, instrument: Instrument
+) -> dict[int, dict[str, Any]]:
     """group -> {item: {answer: count} or None where hidden}, for the given groups. Hundreds of
     thousands of small dicts: written as JSON text from one template and parsed by orjson (in C),
     which is several times faster than building them one by one."""
@@ -247,13 +249,13 @@ class _Entries:
     def __init__(
         self,
         figs: GroupFigures,
-        instrument,
-        ndigits,
-        behaviour_ok,
-        item_ok=None,
-        outcome_ok=None,
-        with_items_for=None,
-    ):
+        instrument: Instrument,
+        ndigits: int | None,
+        behaviour_ok: np.ndarray,
+        item_ok: np.ndarray | None = None,
+        outcome_ok: dict[str, np.ndarray] | None = None,
+        with_items_for: np.ndarray | None = None,
+    ) -> None:
         self.n = figs.n_index.tolist()
         self.index = _values(figs.index, ndigits)
         low, high = _values(figs.ci_low, ndigits), _values(figs.ci_high, ndigits)
@@ -263,7 +265,7 @@ class _Entries:
         ]
         self.behaviour_names = list(instrument.behaviours)
         self.behaviour_scores = _values(np.where(behaviour_ok, figs.behaviours, np.nan), ndigits)
-        self.items: dict[int, dict] | None = None
+        self.items: dict[int, dict[str, Any]] | None = None
         if item_ok is not None and figs.items is not None and with_items_for is not None:
             self.items = _distributions(figs.items, item_ok, with_items_for, instrument)
         self.outcomes = None
@@ -280,7 +282,7 @@ class _Entries:
                     )
                 ]
 
-    def behaviours(self, g: int) -> dict:
+    def behaviours(self, g: int) -> dict[str, Any]:
         width = len(self.behaviour_names)
         return dict(
             zip(
@@ -290,7 +292,7 @@ class _Entries:
             )
         )
 
-    def published(self, g: int) -> dict:
+    def published(self, g: int) -> dict[str, Any]:
         out = {
             "n": self.n[g],
             "published": True,
@@ -306,7 +308,7 @@ class _Entries:
                 out[name] = self.outcomes[name][g]
         return out
 
-    def hidden(self) -> dict:
+    def hidden(self) -> dict[str, Any]:
         out = {
             "n": None,
             "published": False,
@@ -320,17 +322,17 @@ class _Entries:
         return out
 
 
-def _covers(scores: CycleScores) -> tuple[dict[int, list], dict[int, list]]:
+def _covers(scores: CycleScores) -> tuple[dict[int, list[Any]], dict[int, list[Any]]]:
     """[unit path, leader id] cells covered by each leader's and each unit's figures."""
     paths, names = scores.tree.paths, scores.table.leaders
     pairs = [
         [paths[u], names[ldr]]
         for u, ldr in zip(scores.cell_unit.tolist(), scores.cell_leader.tolist(), strict=True)
     ]
-    by_leader: dict[int, list] = {}
+    by_leader: dict[int, list[Any]] = {}
     for pair, ldr in zip(pairs, scores.cell_leader.tolist(), strict=True):
         by_leader.setdefault(ldr, []).append(pair)
-    by_unit: dict[int, list] = {}
+    by_unit: dict[int, list[Any]] = {}
     home = scores.blocks.block_home
     cell_block = scores.blocks.cell_block
     parent = scores.tree.parent.tolist()
@@ -342,7 +344,9 @@ def _covers(scores: CycleScores) -> tuple[dict[int, list], dict[int, list]]:
     return by_leader, by_unit
 
 
-def cycle_report(*, scores: CycleScores, ndigits: int | None = 3, covers: bool = False) -> dict:
+def cycle_report(
+    *, scores: CycleScores, ndigits: int | None = 3, covers: bool = False
+) -> dict[str, Any]:
     """{"leaders": [...], "units": [...]} for one cycle, sorted by id / path."""
     instrument = scores.table.instrument
     by_leader, by_unit = _covers(scores) if covers else ({}, {})
@@ -400,15 +404,17 @@ def cycle_report(*, scores: CycleScores, ndigits: int | None = 3, covers: bool =
 
 def score_report(
     *, table: ResponseTable, k: int, ndigits: int | None = 3, covers: bool = False
-) -> dict:
+) -> dict[str, Any]:
     """The `score` output: every cycle's leaders and units (cycle, then id / path order)."""
-    report = {"min_n": validate_k(k=k), "leaders": [], "units": []}
+    leaders: list[dict[str, Any]] = []
+    units: list[dict[str, Any]] = []
+    report: dict[str, Any] = {"min_n": validate_k(k=k), "leaders": leaders, "units": units}
     for cycle in cycle_names(table=table):
         part = cycle_report(
             scores=score_cycle(table=table, cycle=cycle, k=k), ndigits=ndigits, covers=covers
         )
-        report["leaders"].extend(part["leaders"])
-        report["units"].extend(part["units"])
+        leaders.extend(part["leaders"])
+        units.extend(part["units"])
     return report
 
 
@@ -422,17 +428,17 @@ def published_percentiles(*, scores: CycleScores) -> dict[str, float]:
     }
     values = np.sort(np.fromiter(pub.values(), dtype=float))
     # Mid-rank (below + half the ties), as leaderindex.percentile_rank, for all at once.
-    out = {}
+    out: dict[str, float] = {}
     for leader, v in pub.items():
         below = np.searchsorted(values, v, side="left")
         upto = np.searchsorted(values, v, side="right")
-        out[leader] = 100.0 * (below + 0.5 * (upto - below)) / len(values)
+        out[leader] = float(100.0 * (below + 0.5 * (upto - below)) / len(values))
     return out
 
 
 def _group_correlations(
     figs: GroupFigures, chosen: np.ndarray, shown: dict[str, np.ndarray]
-) -> dict:
+) -> dict[str, Any]:
     out = {}
     for name in OUTCOMES:
         use = chosen[shown[name][chosen]]
@@ -443,7 +449,7 @@ def _group_correlations(
 
 def associate_report(
     *, table: ResponseTable, k: int, cycle: str | None = None, scores: CycleScores | None = None
-) -> dict:
+) -> dict[str, Any]:
     """The `associate` output for one cycle (the latest unless named). A caller that has scored
     the cycle already (publication) passes its `scores`."""
     cycles = cycle_names(table=table)

@@ -234,7 +234,7 @@ def isolated(report, people, k, cycle=None):
     cycles = sorted({fid[0] for fid, _ in entries(report)}) if cycle is None else [cycle]
     found = []
     for c in cycles:
-        mine = [r for r in people if r.cycle == c] or list(people)
+        mine = [r for r in people if c and r.cycle == c] or list(people)
         method, complaints = published_method(report, mine, k, c)
         found += [(frozenset(), text) for text in complaints]
         if method is None:

@@ -168,7 +168,7 @@ def audit_output(report, respondents, k, cycle=None) -> dict[str, AuditResult]:
     by_cycle = []
     complaints = []
     for c in cycles:
-        mine = [r for r in respondents if r.cycle == c] or list(respondents)
+        mine = [r for r in respondents if c and r.cycle == c] or list(respondents)
         method, problems = published_method(report, mine, k, c)
         by_cycle.append((mine, method))
         complaints += problems
