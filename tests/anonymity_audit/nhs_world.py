@@ -13,8 +13,11 @@ import csv
 import io
 import json
 import random
+import tempfile
+from pathlib import Path
 
 from django.core.management import call_command
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.anonymity_audit.published import ITEMS, Respondent
@@ -111,3 +114,24 @@ def score(path, k, *, covers=True):
         args.append("--covers")
     call_command(*args, stdout=out)
     return json.loads(out.getvalue())
+
+
+def check_nhs_files(k, cases, check):
+    """Run `check(respondents, report)` on `cases` generated NHS-shaped files (the same ones
+    every run), each scored by the analyst command at threshold k with its covers."""
+
+    @settings(
+        max_examples=cases,
+        deadline=None,
+        derandomize=True,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+    @given(nhs_surveys())
+    def run(respondents):
+        if not respondents:
+            return
+        with tempfile.TemporaryDirectory() as folder:
+            report = score(write_csv(Path(folder) / "survey.csv", respondents), k)
+        check(respondents, report)
+
+    run()

@@ -3,14 +3,11 @@ rates solved together (cross_statistic.py), on NHS-shaped files from the analyst
 the red-team cases of issue 11."""
 
 import random
-import tempfile
-from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
 
 from tests.anonymity_audit.cross_statistic import isolated, published_method
-from tests.anonymity_audit.nhs_world import nhs_surveys, respondent, score, write_csv
+from tests.anonymity_audit.nhs_world import check_nhs_files, respondent, score, write_csv
 from tests.anonymity_audit.published import BEHAVIOURS, ITEMS, Respondent
 
 CASES_PER_K = 20
@@ -19,22 +16,11 @@ WARD = "Trust A/Medicine/Ward 7"
 
 @pytest.mark.parametrize("k", [5, 10])
 def test_no_combination_of_statistics_depends_on_fewer_than_k_peoples_answers(k):
-    @settings(
-        max_examples=CASES_PER_K,
-        deadline=None,
-        derandomize=True,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-    )
-    @given(nhs_surveys())
-    def check(respondents):
-        if not respondents:
-            return
-        with tempfile.TemporaryDirectory() as folder:
-            report = score(write_csv(Path(folder) / "survey.csv", respondents), k)
+    def no_isolation(respondents, report):
         found = isolated(report, respondents, k)
         assert not found, "\n".join(why for _, why in found[:5])
 
-    check()
+    check_nhs_files(k, CASES_PER_K, no_isolation)
 
 
 def _team(rng, n, leader="L", unit=WARD, start=0):
