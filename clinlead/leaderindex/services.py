@@ -19,6 +19,7 @@ from clinlead.analytics.leaderindex_report import (
 from clinlead.audit import services as audit
 from clinlead.leaderindex.models import CycleResult, LeaderResult, UnitResult
 from clinlead.org.models import Person, Unit
+from clinlead.surveys.coarsening import pooled_leader
 from clinlead.surveys.models import Comment, Invitation, Response, SurveyCycle
 from clinlead.surveys.services import default_instrument
 from clinlead.tabular import text_problem
@@ -30,11 +31,13 @@ def _rows(cycle, instrument, units_by_id, staff_numbers):
     respondent's unit path under the organisation's name), read once."""
     root = cycle.organisation.name
     ids = instrument.item_ids
-    for r in Response.objects.filter(cycle=cycle).values_list("leader_id", "unit_id", "profession", "answers",
-                                                               "burnout", "satisfaction").iterator(chunk_size=5000):
+    for n, r in enumerate(Response.objects.filter(cycle=cycle).values_list(
+            "leader_id", "unit_id", "profession", "answers", "burnout", "satisfaction").iterator(chunk_size=5000)):
         leader_id, unit_id, profession, answers, burnout, satisfaction = r
         unit = units_by_id.get(unit_id)
-        row = {"cycle": cycle.name, "leader_id": staff_numbers[leader_id],
+        # An answer pooled at close has no leader: it stands alone, so it is pooled again.
+        leader = staff_numbers[leader_id] if leader_id is not None else pooled_leader(n)
+        row = {"cycle": cycle.name, "leader_id": leader,
                "unit": f"{root}/{unit}" if unit else root, "profession": profession,
                "burnout": burnout or "", "satisfaction": satisfaction or ""}
         row.update({item: (a if a is not None else "") for item, a in zip(ids, answers, strict=True)})

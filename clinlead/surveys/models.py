@@ -126,11 +126,15 @@ class SealedResponse(models.Model):
 
 
 class Response(models.Model):
-    """One anonymous answer sheet, written at close. No person, invitation, token or timestamp."""
+    """One anonymous answer sheet, written at close. No person, invitation, token or timestamp.
+
+    Unit, leader and profession are the coarsened cell (clinlead.surveys.coarsening), not the
+    respondent's own: no leader for an answer pooled up the unit tree, blank profession where
+    fewer than k of the cell share one."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     cycle = models.ForeignKey(SurveyCycle, on_delete=models.CASCADE, related_name="responses")
-    leader = models.ForeignKey("org.Person", on_delete=models.PROTECT, related_name="+")
+    leader = models.ForeignKey("org.Person", null=True, on_delete=models.PROTECT, related_name="+")
     unit = models.ForeignKey("org.Unit", null=True, on_delete=models.PROTECT, related_name="+")
     profession = models.CharField(max_length=20)
     # Item answers in instrument order, 1..5 or null when not answered.

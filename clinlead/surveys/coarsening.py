@@ -1,0 +1,121 @@
+"""Storage minimisation at close (docs/secrecy.md, "Quasi-identifiers"): each answer keeps only
+the cell its published figures need, never the respondent's own unit, leader or profession.
+
+The disclosure rule (clinlead.analytics.disclosure, called here, not changed) puts every answer
+in one *block*: a leader with at least k contributors is a block homed at the lowest unit holding
+all of that leader's respondents; the other answers are pooled up the unit tree to the first
+unit where k are together; what is left at the top is withheld (in no figure). A leader's figure
+is its block and a unit's figure is the blocks homed in it or below, so an answer needs no more
+than its block. At close each answer is stored as:
+
+- an answer in a leader's block: (the block's home unit, that leader);
+- a pooled answer: (the unit it was pooled at, no leader);
+- a withheld answer: no unit, no leader, and no content. It is in no leader or unit figure, and
+  fewer than k of them cannot be kept without singling their authors out; the empty row keeps
+  the response count right.
+
+Profession enters one published figure, the organisation's burnout and satisfaction association
+(adjusted for profession). It is kept only where at least k answers of the same stored cell share
+it; the rest of the cell is "not stated" (and if that leaves 1 to k-1 "not stated", the smallest
+kept profession joins them, until none is left alone).
+
+Publication reads a stored answer with no leader as a leader of its own (`pooled_leader`): a
+leader with one contributor never has a block, so the answer is pooled exactly where it was.
+Re-running the rule on the stored rows gives the same blocks, homes and figures
+(tests/surveys/test_quasi_identifiers.py checks it on the demo and on random trees).
+"""
+
+from collections import Counter, defaultdict
+
+import numpy as np
+
+from clinlead.analytics.disclosure import WITHHELD
+from clinlead.analytics.leaderindex_read import table_from_rows
+from clinlead.analytics.leaderindex_report import score_cycle
+
+NOT_STATED = ""
+
+
+def pooled_leader(number: int) -> str:
+    """The analyst-row leader of a stored answer that has no leader: one of its own."""
+    return f"(pooled {number})"
+
+
+def analyst_row(*, cycle_name, root, instrument, leader, unit_path, profession, answers, burnout, satisfaction):
+    """One answer in the analyst table's shape (unit under the organisation's name)."""
+    row = {"cycle": cycle_name, "leader_id": leader, "unit": f"{root}/{unit_path}" if unit_path else root,
+           "profession": profession or NOT_STATED, "burnout": burnout or "", "satisfaction": satisfaction or ""}
+    row.update({item: (a if a is not None else "") for item, a in zip(instrument.item_ids, answers, strict=True)})
+    return row
+
+
+def coarsen_sheets(*, sheets, instrument, k, unit_paths, root="organisation", cycle_name="cycle"):
+    """The sheets (dicts with leader, unit, profession, answers, burnout, satisfaction; unit ids
+    and leader ids as stored) as they are to be stored: new dicts, same order and length.
+
+    `unit_paths` maps every unit id to its path (`A/B`) in the organisation.
+    """
+    if not sheets:
+        return []
+    rows = [analyst_row(cycle_name=cycle_name, root=root, instrument=instrument, leader=str(s["leader"]),
+                        unit_path=unit_paths.get(s["unit"]), profession=s["profession"], answers=s["answers"],
+                        burnout=s["burnout"], satisfaction=s["satisfaction"]) for s in sheets]
+    table = table_from_rows(rows=rows, instrument=instrument)
+    scores = score_cycle(table=table, cycle=cycle_name, k=k, with_items=False)
+    sub, tree, blocks = scores.table, scores.tree, scores.blocks
+    node_of_path = {path: node for node, path in enumerate(tree.paths)}
+    cell_of = {(u, ldr): c for c, (u, ldr) in enumerate(zip(scores.cell_unit.tolist(),
+                                                           scores.cell_leader.tolist(), strict=True))}
+    unit_of_path = {f"{root}/{path}": unit_id for unit_id, path in unit_paths.items()}
+    coarse = []
+    for i, sheet in enumerate(sheets):
+        node = node_of_path[sub.units[int(sub.unit[i])]]
+        block = int(blocks.cell_block[cell_of[(node, int(sub.leader[i]))]])
+        if block == WITHHELD:
+            coarse.append({**sheet, "unit": None, "leader": None, "profession": NOT_STATED,
+                           "answers": [None] * len(sheet["answers"]), "burnout": None, "satisfaction": None})
+            continue
+        home = int(blocks.block_home[block])
+        leader_code = int(blocks.block_leader[block])
+        coarse.append({**sheet, "unit": unit_of_path.get(tree.paths[home]) if home >= 0 else None,
+                       "leader": int(sub.leaders[leader_code]) if leader_code >= 0 else None})
+    _suppress_rare_professions(coarse, k)
+    return coarse
+
+
+def _suppress_rare_professions(sheets, k):
+    """Within each stored cell, a profession held by fewer than k answers becomes "not stated";
+    then, while 1 to k-1 are "not stated", the smallest kept profession joins them."""
+    cells = defaultdict(list)
+    for sheet in sheets:
+        if holds_an_answer(sheet):
+            cells[(sheet["unit"], sheet["leader"])].append(sheet)
+    for members in cells.values():
+        counts = Counter(s["profession"] or NOT_STATED for s in members)
+        kept = {p for p, n in counts.items() if n >= k and p != NOT_STATED}
+        hidden = len(members) - sum(counts[p] for p in kept)
+        while 0 < hidden < k and kept:
+            smallest = min(kept, key=lambda p: (counts[p], p))
+            kept.discard(smallest)
+            hidden += counts[smallest]
+        for sheet in members:
+            if sheet["profession"] not in kept:
+                sheet["profession"] = NOT_STATED
+
+
+def holds_an_answer(sheet) -> bool:
+    return any(a is not None for a in sheet["answers"]) or sheet["burnout"] is not None \
+        or sheet["satisfaction"] is not None
+
+
+def answers_alone_in_their_cell(rows, k) -> int:
+    """How many stored answers (with any content) share their unit, leader and profession with
+    fewer than k-1 others: the figure the quasi-identifier test holds at 0."""
+    rows = [r for r in rows if holds_an_answer(r)]
+    sizes = Counter((r["unit"], r["leader"], r["profession"] or NOT_STATED) for r in rows)
+    return int(np.sum([n for n in sizes.values() if n < k]))
+
+
+def published_leaders(coarse_sheets) -> set:
+    """The leaders that keep a block of their own (the only ones whose comments can be shown)."""
+    return {s["leader"] for s in coarse_sheets if s["leader"] is not None}

@@ -1,0 +1,146 @@
+"""Quasi-identifiers at rest (docs/secrecy.md): after close a stored answer keeps only the cell
+its published figures need, so nobody who knows a person's unit, leader and profession (from HR
+records) can pick out their answer; and the figures published from the stored answers are the
+ones the respondents' own cells would have given.
+"""
+
+from collections import Counter
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from clinlead import custody, sealing
+from clinlead.analytics.instrument import load_instrument_file
+from clinlead.analytics.leaderindex_read import table_from_rows
+from clinlead.analytics.leaderindex_report import associate_report, cycle_report, score_cycle
+from clinlead.leaderindex import services as leaderindex
+from clinlead.leaderindex.selectors_published import published_figures
+from clinlead.surveys import coarsening, services
+from clinlead.surveys.models import Comment, Invitation, Response, SurveyCycle
+
+INSTRUMENT = load_instrument_file(path=services.DEFAULT_INSTRUMENT)
+
+
+def alone(rows, k):
+    return coarsening.answers_alone_in_their_cell(rows, k)
+
+
+def stored(cycle):
+    return list(Response.objects.filter(cycle=cycle).values(
+        "unit", "leader", "profession", "answers", "burnout", "satisfaction"))
+
+
+def report(sheets, *, instrument, k, paths):
+    """The leader and unit figures the disclosure rule publishes from these sheets, keyed by
+    leader and by unit path. An answer without a leader stands alone, as publication reads it."""
+    rows = [coarsening.analyst_row(cycle_name="c", root="Org", instrument=instrument,
+                                   leader=str(s["leader"]) if s["leader"] is not None else coarsening.pooled_leader(n),
+                                   unit_path=paths.get(s["unit"]), profession=s["profession"], answers=s["answers"],
+                                   burnout=s["burnout"], satisfaction=s["satisfaction"])
+            for n, s in enumerate(sheets)]
+    table = table_from_rows(rows=rows, instrument=instrument)
+    scores = score_cycle(table=table, cycle="c", k=k)
+    out = cycle_report(scores=scores, ndigits=9)
+    leaders = {e["leader_id"]: e for e in out["leaders"] if e["n"] is not None}
+    # Which of a unit's answers sit in a block homed higher up is known only from the finest
+    # cells, which are not kept: that flag is compared apart (see the docs).
+    units = {e["unit"]: {key: v for key, v in e.items() if key != "some_answers_counted_higher_up"}
+             for e in out["units"] if e["n"] is not None}
+    return leaders, units, associate_report(table=table, k=k, cycle="c", scores=scores)
+
+
+@pytest.mark.django_db
+def test_no_stored_answer_is_alone_in_its_unit_profession_and_leader():
+    from tests.surveys.world import World
+
+    world = World(k=5)
+    ward_leader, small_leader = world.person("Medicine/Ward"), world.person("Medicine/Clinic")
+    cycle = world.cycle(status=SurveyCycle.Status.OPEN)
+    # Five nurses and the ward's only pharmacist rate the ward leader; two clinic staff rate a
+    # leader of their own (too few for a figure), and four in Surgery rate the ward leader.
+    cast = ([("Medicine/Ward", ward_leader, "nurse")] * 5 + [("Medicine/Ward", ward_leader, "pharmacist")]
+            + [("Medicine/Clinic", small_leader, "doctor")] * 2 + [("Surgery/Theatre", ward_leader, "ahp")] * 4)
+    for n, (path, leader, profession) in enumerate(cast):
+        person = world.person(path, leader=leader, profession=profession)
+        Invitation.objects.create(cycle=cycle, person=person, leader=leader, unit=world.unit(path),
+                                  profession=profession, token_hash=services.token_hash(f"cell-{n}"))
+        services.submit_response(token=f"cell-{n}", answers=[4] * 12, burnout=2, satisfaction=4,
+                                 comment=f"comment {n}")
+    world.close(cycle)
+    rows = stored(cycle)
+    assert len(rows) == len(cast)
+    assert alone(rows, 5) == 0, "the only pharmacist on the ward is known from HR records"
+    assert {(r["unit"], r["leader"]) for r in rows} == {(None, ward_leader.pk), (None, None)}, \
+        "the ward leader's block spans Medicine and Surgery (homed at the top); the clinic's two are withheld"
+    # Five nurses may say so; the pharmacist and the four AHPs are "not stated" together.
+    assert Counter(r["profession"] for r in rows) == {"nurse": 5, "": 7}
+    # The withheld two keep no content; the clinic leader's comments could never be shown.
+    assert [r["answers"] for r in rows if r["leader"] is None] == [[None] * 12] * 2
+    assert set(Comment.objects.filter(cycle=cycle).values_list("leader_id", flat=True)) == {ward_leader.pk}
+    assert Invitation.objects.filter(cycle=cycle, unit__isnull=False).count() == 0
+
+
+def demo_key(cycle):
+    name = f"{cycle.organisation.slug}-{cycle.name}-custody-key.json"
+    return (custody.demo_key_folder() / name).read_bytes()
+
+
+def test_the_demo_cycle_stores_nobody_alone_and_publishes_the_same_figures(demo):
+    cycle = SurveyCycle.objects.filter(status=SurveyCycle.Status.OPEN, organisation__slug="northgate").get()
+    instrument, k = cycle.instrument.load(), cycle.min_responses
+    paths = dict(cycle.organisation.units.values_list("id", "path"))
+    opener = sealing.open_custody_keys(public_key=cycle.public_key, key_files=[demo_key(cycle)],
+                                       passphrases=[custody.DEMO_PASSPHRASE])
+    own_cells = [opener.open(box) for box in cycle.sealed_responses.values_list("box", flat=True)]
+    assert alone(own_cells, k) > 0, "the respondents' own cells single some out"
+    services.close_cycle(actor=None, cycle=cycle, key_files=[demo_key(cycle)], passphrases=[custody.DEMO_PASSPHRASE])
+    rows = stored(cycle)
+    assert len(rows) == len(own_cells) and alone(rows, k) == 0
+    fine_leaders, fine_units, _ = report(own_cells, instrument=instrument, k=k, paths=paths)
+    coarse_leaders, coarse_units, _ = report(rows, instrument=instrument, k=k, paths=paths)
+    assert coarse_leaders == fine_leaders and coarse_units == fine_units
+    assert fine_leaders and fine_units
+    # ... and publication, reading the stored answers, stores those figures.
+    leaderindex.publish_cycle(actor=None, cycle=cycle)
+    published = published_figures(cycle=cycle, covers=False)
+    staff = dict(cycle.organisation.people.values_list("id", "staff_number"))
+    assert {staff[int(leader)]: e["index"] for leader, e in fine_leaders.items()} == \
+        {e["leader_id"]: e["index"] for e in published["leaders"] if e["n"] is not None}
+
+
+def random_sheets(draw):
+    n_units = draw(st.integers(1, 9))
+    parents = [-1] + [draw(st.integers(0, u - 1)) for u in range(1, n_units)]
+    paths = {}
+    for u, parent in enumerate(parents):
+        paths[u + 1] = f"{paths[parent + 1]}/u{u}" if parent >= 0 else f"u{u}"
+    units = [None, *paths]  # None: the organisation itself
+    n = draw(st.integers(0, 60))
+    sheets = []
+    for _ in range(n):
+        blank = draw(st.integers(0, 9)) == 0  # some answer nothing that counts towards the index
+        answers = [None] * 12 if blank else [draw(st.sampled_from([1, 2, 3, 4, 5, None])) for _ in range(12)]
+        sheets.append({"unit": draw(st.sampled_from(units)), "leader": draw(st.integers(1, 7)),
+                       "profession": draw(st.sampled_from(["nurse", "doctor", "ahp", ""])), "answers": answers,
+                       "burnout": draw(st.sampled_from([None, 1, 3, 5])),
+                       "satisfaction": draw(st.sampled_from([None, 2, 4]))})
+    return paths, sheets, draw(st.integers(3, 5))
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.composite(random_sheets)())
+def test_on_random_trees_the_stored_cells_give_the_same_figures_and_single_nobody_out(case):
+    paths, sheets, k = case
+    instrument = INSTRUMENT
+    coarse = coarsening.coarsen_sheets(sheets=sheets, instrument=instrument, k=k, unit_paths=paths, root="Org",
+                                       cycle_name="c")
+    assert len(coarse) == len(sheets)
+    assert alone(coarse, k) == 0
+    if not sheets:
+        return
+    fine_leaders, fine_units, _ = report(sheets, instrument=instrument, k=k, paths=paths)
+    coarse_leaders, coarse_units, _ = report(coarse, instrument=instrument, k=k, paths=paths)
+    assert coarse_leaders == fine_leaders
+    assert coarse_units == fine_units
+
