@@ -301,8 +301,10 @@ def close_assessment(*, actor, assessment, key_files=(), passphrases=(), today=N
         audit.record(actor=actor, action="development.assessment_closed", obj=locked,
                      organisation=locked.person.organisation, after={"state": "closed", "answers": answers})
 
+    # The key as stored now: the caller's copy may predate the approval that made it.
+    public_key = Assessment.objects.filter(pk=assessment.pk).values_list("public_key", flat=True).first()
     unsealing.close_and_unlink(
-        public_key=assessment.public_key, key_files=key_files, passphrases=passphrases,
+        public_key=public_key, key_files=key_files, passphrases=passphrases,
         domain=unsealing.Domain(
             lock=lock, sealed=lambda locked: SealedFeedback.objects.filter(assessment=locked),
             write=store_answers, finish=finish,
