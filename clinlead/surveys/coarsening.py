@@ -14,10 +14,10 @@ than its block. At close each answer is stored as:
   fewer than k of them cannot be kept without singling their authors out; the empty row keeps
   the response count right.
 
-Profession enters one published figure, the organisation's burnout and satisfaction association
-(adjusted for profession). It is kept only where at least k answers of the same stored cell share
-it; the rest of the cell is "not stated" (and if that leaves 1 to k-1 "not stated", the smallest
-kept profession joins them, until none is left alone).
+Profession is not kept (stored as "not stated"). One published figure needs it: the
+organisation's burnout and satisfaction association, adjusted for profession. That figure is
+computed here, at close, from the answers as given, and kept with the cycle for publication
+(`close_figures`), so no stored answer needs its profession.
 
 Publication reads a stored answer with no leader as a leader of its own (`pooled_leader`): a
 leader with one contributor never has a block, so the answer is pooled exactly where it was.
@@ -25,13 +25,14 @@ Re-running the rule on the stored rows gives the same blocks, homes and figures
 (tests/surveys/test_quasi_identifiers.py checks it on the demo and on random trees).
 """
 
-from collections import Counter, defaultdict
+from collections import Counter
 
 import numpy as np
 
 from clinlead.analytics.disclosure import WITHHELD
+from clinlead.analytics.json_safe import finite
 from clinlead.analytics.leaderindex_read import table_from_rows
-from clinlead.analytics.leaderindex_report import score_cycle
+from clinlead.analytics.leaderindex_report import associate_report, cycle_report, score_cycle
 
 NOT_STATED = ""
 
@@ -49,20 +50,26 @@ def analyst_row(*, cycle_name, root, instrument, leader, unit_path, profession, 
     return row
 
 
-def coarsen_sheets(*, sheets, instrument, k, unit_paths, root="organisation", cycle_name="cycle"):
+def coarsen_sheets(*, sheets, instrument, k, unit_paths, root="organisation", cycle_name="cycle",
+                   leader_labels=None):
     """The sheets (dicts with leader, unit, profession, answers, burnout, satisfaction; unit ids
     and leader ids as stored) as they are to be stored: new dicts, same order and length.
+    Returns (coarsened sheets, the figures only the answers as given can make: `close_figures`).
 
-    `unit_paths` maps every unit id to its path (`A/B`) in the organisation.
+    `unit_paths` maps every unit id to its path (`A/B`) in the organisation; `leader_labels`
+    maps a leader's id to the label publication gives it (the staff number).
     """
     if not sheets:
-        return []
-    rows = [analyst_row(cycle_name=cycle_name, root=root, instrument=instrument, leader=str(s["leader"]),
-                        unit_path=unit_paths.get(s["unit"]), profession=s["profession"], answers=s["answers"],
-                        burnout=s["burnout"], satisfaction=s["satisfaction"]) for s in sheets]
+        return [], {}
+    labels = leader_labels or {}
+    rows = [analyst_row(cycle_name=cycle_name, root=root, instrument=instrument,
+                        leader=labels.get(s["leader"], str(s["leader"])), unit_path=unit_paths.get(s["unit"]),
+                        profession=s["profession"], answers=s["answers"], burnout=s["burnout"],
+                        satisfaction=s["satisfaction"]) for s in sheets]
     table = table_from_rows(rows=rows, instrument=instrument)
-    scores = score_cycle(table=table, cycle=cycle_name, k=k, with_items=False)
+    scores = score_cycle(table=table, cycle=cycle_name, k=k)
     sub, tree, blocks = scores.table, scores.tree, scores.blocks
+    leader_of_label = {labels.get(s["leader"], str(s["leader"])).strip(): s["leader"] for s in sheets}
     node_of_path = {path: node for node, path in enumerate(tree.paths)}
     cell_of = {(u, ldr): c for c, (u, ldr) in enumerate(zip(scores.cell_unit.tolist(),
                                                            scores.cell_leader.tolist(), strict=True))}
@@ -78,29 +85,52 @@ def coarsen_sheets(*, sheets, instrument, k, unit_paths, root="organisation", cy
         home = int(blocks.block_home[block])
         leader_code = int(blocks.block_leader[block])
         coarse.append({**sheet, "unit": unit_of_path.get(tree.paths[home]) if home >= 0 else None,
-                       "leader": int(sub.leaders[leader_code]) if leader_code >= 0 else None})
-    _suppress_rare_professions(coarse, k)
-    return coarse
+                       "leader": leader_of_label[sub.leaders[leader_code]] if leader_code >= 0 else None,
+                       "profession": NOT_STATED})
+    return coarse, close_figures(table, scores, k, cycle_name)
 
 
-def _suppress_rare_professions(sheets, k):
-    """Within each stored cell, a profession held by fewer than k answers becomes "not stated";
-    then, while 1 to k-1 are "not stated", the smallest kept profession joins them."""
-    cells = defaultdict(list)
-    for sheet in sheets:
-        if holds_an_answer(sheet):
-            cells[(sheet["unit"], sheet["leader"])].append(sheet)
-    for members in cells.values():
-        counts = Counter(s["profession"] or NOT_STATED for s in members)
-        kept = {p for p, n in counts.items() if n >= k and p != NOT_STATED}
-        hidden = len(members) - sum(counts[p] for p in kept)
-        while 0 < hidden < k and kept:
-            smallest = min(kept, key=lambda p: (counts[p], p))
-            kept.discard(smallest)
-            hidden += counts[smallest]
-        for sheet in members:
-            if sheet["profession"] not in kept:
-                sheet["profession"] = NOT_STATED
+def close_figures(table, scores, k, cycle_name):
+    """What only the answers as given can say about the published figures, kept at close for
+    publication: which cells each figure covers, whether some of a unit's answers are counted
+    higher up, and the association adjusted for profession. Cells and organisation-wide
+    figures, never an answer."""
+    report = cycle_report(scores=scores, ndigits=None, covers=True)
+    association = associate_report(table=table, k=k, cycle=cycle_name, scores=scores)
+    return finite({
+        "leaders": {e["leader_id"]: e["covers"] for e in report["leaders"] if e["n"] is not None},
+        "units": {e["unit"]: [e["covers"], e["some_answers_counted_higher_up"]]
+                  for e in report["units"] if e["n"] is not None},
+        "association": {name: association[name] for name in ADJUSTED},
+    })
+
+
+# The association's figures that are adjusted for profession (the rest follow the blocks).
+ADJUSTED = ("burnout", "satisfaction")
+
+
+def with_association(figures, association):
+    """The association from coarsened answers, with its profession-adjusted figures as the
+    answers as given made them at close (`figures`: `close_figures`, empty when the answers
+    kept their own cells)."""
+    association.update((figures or {}).get("association", {}))
+    return association
+
+
+def with_finest_cells(cells, report):
+    """A cycle report from coarsened answers, with each published figure's cover and "counted
+    higher up" as the finest cells gave them at close (`cells`: `close_figures`; empty for a
+    cycle closed before answers were coarsened, or loaded from a past cycle's file, whose answers
+    keep their cells)."""
+    if not cells:
+        return report
+    for entry in report["leaders"]:
+        if entry["n"] is not None and entry["leader_id"] in cells["leaders"]:
+            entry["covers"] = cells["leaders"][entry["leader_id"]]
+    for entry in report["units"]:
+        if entry["n"] is not None and entry["unit"] in cells["units"]:
+            entry["covers"], entry["some_answers_counted_higher_up"] = cells["units"][entry["unit"]]
+    return report
 
 
 def holds_an_answer(sheet) -> bool:
@@ -110,7 +140,8 @@ def holds_an_answer(sheet) -> bool:
 
 def answers_alone_in_their_cell(rows, k) -> int:
     """How many stored answers (with any content) share their unit, leader and profession with
-    fewer than k-1 others: the figure the quasi-identifier test holds at 0."""
+    fewer than k-1 others: the figure the quasi-identifier test holds at 0. (An empty, withheld
+    row holds nothing to single out.)"""
     rows = [r for r in rows if holds_an_answer(r)]
     sizes = Counter((r["unit"], r["leader"], r["profession"] or NOT_STATED) for r in rows)
     return int(np.sum([n for n in sizes.values() if n < k]))

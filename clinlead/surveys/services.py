@@ -336,8 +336,11 @@ def _write_answers(cycle, sheets) -> int:
 def store_coarsened(*, cycle, sheets):
     """Write opened sheets as responses, coarsened and shuffled; returns the coarsened sheets."""
     units = dict(Unit.objects.filter(organisation=cycle.organisation).values_list("id", "path"))
-    sheets = coarsening.coarsen_sheets(sheets=sheets, instrument=cycle.instrument.load(), k=cycle.min_responses,
-                                       unit_paths=units, root=cycle.organisation.name, cycle_name=cycle.name)
+    staff = dict(Person.objects.filter(pk__in={s["leader"] for s in sheets}).values_list("id", "staff_number"))
+    sheets, cycle.close_figures = coarsening.coarsen_sheets(
+        sheets=sheets, instrument=cycle.instrument.load(), k=cycle.min_responses, unit_paths=units,
+        root=cycle.organisation.name, cycle_name=cycle.name, leader_labels=staff)
+    cycle.save(update_fields=["close_figures"])
     sheets = unsealing.shuffled(sheets)
     Response.objects.bulk_create([
         Response(id=uuid.uuid4(), cycle=cycle, leader_id=s["leader"], unit_id=s["unit"], profession=s["profession"],
