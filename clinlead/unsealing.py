@@ -84,17 +84,26 @@ def close_and_unlink(
     with transaction.atomic(durable=True):
         owner = domain.lock()
         sealed = domain.sealed(owner)
-        boxes = list(sealed.values_list("box", flat=True))
-        if boxes and opener is None:
+        if opener is None and sealed.exists():
             raise ValidationError(domain.missing_key(owner))
-        try:
-            payloads = shuffled(opener.open(box) for box in boxes)
-        except sealing.CustodyError as exc:
-            raise ValidationError(str(exc)) from None
-        written = domain.write(owner, payloads)
-        sealed.delete()
+        written = unseal(
+            sealed=sealed, opener=opener, write=lambda payloads: domain.write(owner, payloads)
+        )
         domain.finish(owner, written)
         transaction.on_commit(domain.reclaim or (lambda: vacuum(domain.tables)))
+    return written
+
+
+def unseal(*, sealed, opener, write):
+    """Open every box of `sealed`, hand the payloads to `write` in a fresh random order, delete
+    the boxes; inside the caller's transaction. Returns what `write` returned."""
+    boxes = list(sealed.values_list("box", flat=True))
+    try:
+        payloads = shuffled(opener.open(box) for box in boxes) if boxes else []
+    except sealing.CustodyError as exc:
+        raise ValidationError(str(exc)) from None
+    written = write(payloads)
+    sealed.delete()
     return written
 
 

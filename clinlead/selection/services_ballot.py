@@ -153,15 +153,9 @@ def open_ballot_keys(selection, *, key_files, passphrases):
 
 def unseal_and_unlink(selection, opener):
     """Open every sealed ballot and write it unlinked, inside the caller's transaction (the demo's
-    close; `close_ballot` runs the same steps through `clinlead.unsealing`)."""
-    sealed = SealedBallot.objects.filter(selection=selection)
-    try:
-        opened = unsealing.shuffled(opener.open(box) for box in sealed.values_list("box", flat=True))
-    except sealing.CustodyError as exc:
-        raise ValidationError(str(exc)) from exc
-    written = write_opened_ballots(selection, opened)
-    sealed.delete()
-    return written
+    close; `close_ballot` runs the same steps through `clinlead.unsealing.close_and_unlink`)."""
+    return unsealing.unseal(sealed=SealedBallot.objects.filter(selection=selection), opener=opener,
+                            write=lambda opened: write_opened_ballots(selection, opened))
 
 
 def write_opened_ballots(selection, opened):
@@ -201,11 +195,6 @@ def _reorder_unsealed(selection):
     Receipt.objects.bulk_create([Receipt(selection=selection, receipt_hash=r) for r in receipts])
     VoterRecord.objects.bulk_create([VoterRecord(selection=selection, person_id=p) for p in voters])
     return len(preferences), len(voters)
-
-
-def vacuum_rewritten_tables():
-    """VACUUM the tables a close rewrote (PostgreSQL; outside any transaction only)."""
-    return unsealing.vacuum(REWRITTEN_TABLES)
 
 
 def close_ballot(*, actor, selection, key_files=(), passphrases=()):
