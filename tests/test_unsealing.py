@@ -23,8 +23,11 @@ def test_only_the_unsealing_service_opens_sealed_answers_and_ballots():
 
 
 def test_the_surveys_ballots_and_360s_close_through_it():
-    closes = {"surveys/services.py": "def close_cycle(", "selection/services_ballot.py": "def close_ballot(",
-              "development/services_assessment.py": "def close_assessment("}
+    closes = {
+        "surveys/services.py": "def close_cycle(",
+        "selection/services_ballot.py": "def close_ballot(",
+        "development/services_assessment.py": "def close_assessment(",
+    }
     for name, start in closes.items():
         text = (ROOT / name).read_text()
         body = text[text.index(start):]
