@@ -62,14 +62,16 @@ def coarsen_sheets(*, sheets, instrument, k, unit_paths, root="organisation", cy
     if not sheets:
         return [], {}
     labels = leader_labels or {}
-    rows = [analyst_row(cycle_name=cycle_name, root=root, instrument=instrument,
-                        leader=labels.get(s["leader"], str(s["leader"])), unit_path=unit_paths.get(s["unit"]),
-                        profession=s["profession"], answers=s["answers"], burnout=s["burnout"],
-                        satisfaction=s["satisfaction"]) for s in sheets]
+    # A sheet without a leader (an answer pooled already) stands alone, as publication reads it.
+    names = [labels.get(s["leader"], str(s["leader"])) if s["leader"] is not None else pooled_leader(n)
+             for n, s in enumerate(sheets)]
+    rows = [analyst_row(cycle_name=cycle_name, root=root, instrument=instrument, leader=name,
+                        unit_path=unit_paths.get(s["unit"]), profession=s["profession"], answers=s["answers"],
+                        burnout=s["burnout"], satisfaction=s["satisfaction"]) for name, s in zip(names, sheets, strict=True)]
     table = table_from_rows(rows=rows, instrument=instrument)
     scores = score_cycle(table=table, cycle=cycle_name, k=k)
     sub, tree, blocks = scores.table, scores.tree, scores.blocks
-    leader_of_label = {labels.get(s["leader"], str(s["leader"])).strip(): s["leader"] for s in sheets}
+    leader_of_label = {name.strip(): s["leader"] for name, s in zip(names, sheets, strict=True)}
     node_of_path = {path: node for node, path in enumerate(tree.paths)}
     cell_of = {(u, ldr): c for c, (u, ldr) in enumerate(zip(scores.cell_unit.tolist(),
                                                            scores.cell_leader.tolist(), strict=True))}

@@ -4,7 +4,10 @@ records) can pick out their answer; and the figures published from the stored an
 ones the respondents' own cells would have given.
 """
 
+from io import StringIO
 
+import pytest
+from django.core.exceptions import ValidationError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -17,6 +20,7 @@ from clinlead.leaderindex.models import CycleResult
 from clinlead.leaderindex.selectors_published import published_figures
 from clinlead.surveys import coarsening, services
 from clinlead.surveys.models import Response, SurveyCycle
+from clinlead.surveys.services_coarsen import coarsen_closed_cycle
 
 INSTRUMENT = load_instrument_file(path=services.DEFAULT_INSTRUMENT)
 
@@ -154,3 +158,22 @@ def test_on_random_trees_the_stored_cells_give_the_same_figures_and_single_nobod
     assert coarse_units == fine_units
     assert coarse_association == fine_association
 
+
+
+def test_cycles_closed_before_are_coarsened_once_with_the_same_published_figures(demo):
+    from django.core.management import call_command
+
+    cycle = SurveyCycle.objects.filter(status=SurveyCycle.Status.PUBLISHED, organisation__slug="northgate").first()
+    k = cycle.min_responses
+    before = published_figures(cycle=cycle, covers=True)
+    association = CycleResult.objects.get(cycle=cycle).association
+    assert alone(stored(cycle), k) > 0, "the demo's past cycles were stored with their own cells"
+    call_command("survey_coarsen", stdout=StringIO())
+    cycle.refresh_from_db()
+    assert alone(stored(cycle), k) == 0 and cycle.close_figures
+    leaderindex.republish_cycle(actor=None, cycle=cycle)
+    assert rounded(published_figures(cycle=cycle, covers=True)) == rounded(before)
+    assert rounded(CycleResult.objects.get(cycle=cycle).association) == rounded(association)
+    # Once is enough: the stored rows no longer hold the cells the kept figures were made from.
+    with pytest.raises(ValidationError, match="already stored coarsened"):
+        coarsen_closed_cycle(actor=None, cycle=cycle)
