@@ -11,7 +11,6 @@ random ids, with no rater, invitation or time; the boxes are deleted and the key
 audit trail keeps a count per day of answers, never one event per answer.
 """
 
-import random
 import uuid
 from datetime import date
 
@@ -19,9 +18,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import F
 from django.urls import reverse
 
-from clinlead import sealing
+from clinlead import sealing, unsealing
 from clinlead.accounts import permissions
 from clinlead.audit import services as audit
 from clinlead.development.models import (
@@ -251,10 +251,10 @@ def seal_answer(assessment, *, group, scores):
 def store_answers(assessment, answers):
     """Write opened answers [{"g": group, "s": scores}] as responses all at once, in a fresh
     random order under random ids (inside the caller's transaction)."""
-    answers = list(answers)
-    random.SystemRandom().shuffle(answers)
     FeedbackResponse.objects.bulk_create([
-        FeedbackResponse(id=uuid.uuid4(), assessment=assessment, rater_group=a["g"], scores=a["s"]) for a in answers])
+        FeedbackResponse(id=uuid.uuid4(), assessment=assessment, rater_group=a["g"], scores=a["s"])
+        for a in unsealing.shuffled(answers)])
+    return len(answers)
 
 
 def submit_feedback(*, actor, invitation_id, scores):
@@ -285,31 +285,34 @@ def submit_feedback(*, actor, invitation_id, scores):
 def close_assessment(*, actor, assessment, key_files=(), passphrases=(), today=None):
     """Close: no more answers. The custodian's key file(s) and passphrase(s) open the sealed
     answers, which join the stored responses at once in a fresh random order under random ids;
-    the boxes are deleted. Rater figures (those the anonymity rule publishes) then appear."""
-    with transaction.atomic(durable=True):
-        assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
-        if not assessment.is_open:
+    the boxes are deleted (`clinlead.unsealing`). Rater figures (those the anonymity rule
+    publishes) then appear."""
+    def lock():
+        locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        if not locked.is_open:
             raise ValidationError("This assessment is already closed")
-        boxes = list(SealedFeedback.objects.filter(assessment=assessment).values_list("box", flat=True))
-        answers = []
-        if boxes:
-            if not key_files:
-                raise ValidationError(f"Closing opens the sealed answers: give the custodian's key file and passphrase "
-                                      f"({assessment.custodian_name or 'the person who approved the raters'} holds it)")
-            try:
-                opener = sealing.open_custody_keys(public_key=assessment.public_key, key_files=list(key_files),
-                                                   passphrases=list(passphrases))
-                answers = [opener.open(box) for box in boxes]
-            except sealing.CustodyError as exc:
-                raise ValidationError(str(exc)) from None
-            del opener
-        store_answers(assessment, answers)
-        SealedFeedback.objects.filter(assessment=assessment).delete()
-        assessment.state, assessment.closed_on = Assessment.State.CLOSED, today or date.today()
-        assessment.save(update_fields=["state", "closed_on"])
-        audit.record(actor=actor, action="development.assessment_closed", obj=assessment,
-                     organisation=assessment.person.organisation, after={"state": "closed", "answers": len(answers)})
-    return assessment
+        return locked
+
+    def finish(locked, answers):
+        # Every invitation is rewritten here, so none keeps the transaction id of its answer.
+        FeedbackInvitation.objects.filter(assessment=locked).update(used=F("used"))
+        locked.state, locked.closed_on = Assessment.State.CLOSED, today or date.today()
+        locked.save(update_fields=["state", "closed_on"])
+        audit.record(actor=actor, action="development.assessment_closed", obj=locked,
+                     organisation=locked.person.organisation, after={"state": "closed", "answers": answers})
+
+    # The key as stored now: the caller's copy may predate the approval that made it.
+    public_key = Assessment.objects.filter(pk=assessment.pk).values_list("public_key", flat=True).first()
+    unsealing.close_and_unlink(
+        public_key=public_key, key_files=key_files, passphrases=passphrases,
+        domain=unsealing.Domain(
+            lock=lock, sealed=lambda locked: SealedFeedback.objects.filter(assessment=locked),
+            write=store_answers, finish=finish,
+            missing_key=lambda locked: ("Closing opens the sealed answers: give the custodian's key file and "
+                                        f"passphrase ({locked.custodian_name or 'the person who approved the raters'}"
+                                        " holds it)"),
+            tables=[SealedFeedback, FeedbackInvitation, FeedbackResponse]))
+    return Assessment.objects.get(pk=assessment.pk)
 
 
 def void_assessment(*, actor, assessment, reason):

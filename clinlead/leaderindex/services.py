@@ -19,6 +19,7 @@ from clinlead.analytics.leaderindex_report import (
 from clinlead.audit import services as audit
 from clinlead.leaderindex.models import CycleResult, LeaderResult, UnitResult
 from clinlead.org.models import Person, Unit
+from clinlead.surveys.coarsening import pooled_leader, with_association, with_finest_cells
 from clinlead.surveys.models import Comment, Invitation, Response, SurveyCycle
 from clinlead.surveys.services import default_instrument
 from clinlead.tabular import text_problem
@@ -30,11 +31,13 @@ def _rows(cycle, instrument, units_by_id, staff_numbers):
     respondent's unit path under the organisation's name), read once."""
     root = cycle.organisation.name
     ids = instrument.item_ids
-    for r in Response.objects.filter(cycle=cycle).values_list("leader_id", "unit_id", "profession", "answers",
-                                                               "burnout", "satisfaction").iterator(chunk_size=5000):
+    for n, r in enumerate(Response.objects.filter(cycle=cycle).values_list(
+            "leader_id", "unit_id", "profession", "answers", "burnout", "satisfaction").iterator(chunk_size=5000)):
         leader_id, unit_id, profession, answers, burnout, satisfaction = r
         unit = units_by_id.get(unit_id)
-        row = {"cycle": cycle.name, "leader_id": staff_numbers[leader_id],
+        # An answer pooled at close has no leader: it stands alone, so it is pooled again.
+        leader = staff_numbers[leader_id] if leader_id is not None else pooled_leader(n)
+        row = {"cycle": cycle.name, "leader_id": leader,
                "unit": f"{root}/{unit}" if unit else root, "profession": profession,
                "burnout": burnout or "", "satisfaction": satisfaction or ""}
         row.update({item: (a if a is not None else "") for item, a in zip(ids, answers, strict=True)})
@@ -97,7 +100,7 @@ def _store(cycle, table, k, units_by_id, person_of):
     if len(table) == 0:
         return CycleResult.objects.update_or_create(cycle=cycle, defaults={"min_responses": k})[0]
     scores = score_cycle(table=table, cycle=cycle.name, k=k)
-    report = cycle_report(scores=scores, ndigits=None, covers=True)
+    report = with_finest_cells(cycle.close_figures, cycle_report(scores=scores, ndigits=None, covers=True))
     percentiles = published_percentiles(scores=scores)
     comments = {}
     for leader_id in Comment.objects.filter(cycle=cycle).values_list("leader_id", flat=True):
@@ -134,7 +137,8 @@ def _store(cycle, table, k, units_by_id, person_of):
             covers=entry["covers"],
         ))
     UnitResult.objects.bulk_create(unit_results, batch_size=2000)
-    association = associate_report(table=table, k=k, cycle=cycle.name, scores=scores)
+    association = with_association(cycle.close_figures, associate_report(table=table, k=k, cycle=cycle.name,
+                                                                         scores=scores))
     published_org = organisation_entry is not None and organisation_entry["published"]
     invited = Invitation.objects.filter(cycle=cycle).count()
     responded = len(table)

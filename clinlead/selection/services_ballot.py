@@ -23,7 +23,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 
-from clinlead import sealing
+from clinlead import sealing, unsealing
 from clinlead.audit import services as audit
 from clinlead.org.models import Person
 from clinlead.selection import notifications, selectors
@@ -148,39 +148,31 @@ def _cast(*, selection, person, preferences):
 def open_ballot_keys(selection, *, key_files, passphrases):
     """The custodians' key files and passphrases, checked against this ballot's public key.
     A wrong file or passphrase is a ValidationError naming it; nothing is changed."""
-    try:
-        return sealing.open_custody_keys(public_key=selection.ballot_public_key, key_files=key_files,
-                                         passphrases=passphrases)
-    except sealing.CustodyError as exc:
-        raise ValidationError(str(exc)) from exc
+    return unsealing.open_keys(public_key=selection.ballot_public_key, key_files=key_files, passphrases=passphrases)
 
 
 def unseal_and_unlink(selection, opener):
-    """Open every sealed ballot and write its choices and its receipt apart; runs inside the
-    caller's transaction. Returns (ballots, voter records).
+    """Open every sealed ballot and write it unlinked, inside the caller's transaction (the demo's
+    close; `close_ballot` runs the same steps through `clinlead.unsealing.close_and_unlink`)."""
+    return unsealing.unseal(sealed=SealedBallot.objects.filter(selection=selection), opener=opener,
+                            write=lambda opened: write_opened_ballots(selection, opened))
+
+
+def write_opened_ballots(selection, opened):
+    """Write opened ballots ({"p": preferences, "r": receipt code}) as choices (`Ballot`) and
+    receipt hashes (`Receipt`) apart; runs inside the close's transaction. Returns (ballots,
+    voter records).
 
     Nothing written here can be joined to a voter: the ballots and the receipts each come in
-    their own fresh random order with new random keys, all in this one transaction (so they
-    share its transaction id with every voter record, not with any one of them), and the sealed
-    rows are destroyed in it. The voter records are written again in order of person, so their
-    order no longer follows the order of voting.
+    their own fresh random order with new random keys, all in one transaction (so they share its
+    transaction id with every voter record, not with any one of them). The voter records are
+    written again in order of person, so their order no longer follows the order of voting.
     """
-    boxes = list(SealedBallot.objects.filter(selection=selection).values_list("box", flat=True))
-    opened = []
-    for box in boxes:
-        try:
-            content = opener.open(box)
-        except sealing.CustodyError as exc:
-            raise ValidationError(str(exc)) from exc
-        opened.append(([int(c) for c in content["p"]], selectors.receipt_hash(selection_id=selection.pk,
-                                                                               code=content["r"])))
-    preferences = [p for p, _ in opened]
-    receipts = [r for _, r in opened]
-    selectors._secure.shuffle(preferences)
-    selectors._secure.shuffle(receipts)
+    preferences = unsealing.shuffled([int(c) for c in content["p"]] for content in opened)
+    receipts = unsealing.shuffled(selectors.receipt_hash(selection_id=selection.pk, code=content["r"])
+                                  for content in opened)
     voters = list(VoterRecord.objects.filter(selection=selection).order_by("person_id")
                   .values_list("person_id", flat=True))
-    SealedBallot.objects.filter(selection=selection).delete()
     VoterRecord.objects.filter(selection=selection).delete()
     Ballot.objects.bulk_create([Ballot(selection=selection, preferences=p) for p in preferences])
     Receipt.objects.bulk_create([Receipt(selection=selection, receipt_hash=r) for r in receipts])
@@ -205,49 +197,48 @@ def _reorder_unsealed(selection):
     return len(preferences), len(voters)
 
 
-def vacuum_rewritten_tables():
-    """PostgreSQL keeps a deleted or rewritten row's old version in the table until VACUUM: run
-    it on the tables a close rewrote. Outside any transaction only (VACUUM cannot run in one)."""
-    if connection.vendor != "postgresql" or connection.in_atomic_block:
-        return False
-    with connection.cursor() as cursor:
-        for model in REWRITTEN_TABLES:
-            cursor.execute(f'VACUUM "{model._meta.db_table}"')
-    return True
-
-
 def close_ballot(*, actor, selection, key_files=(), passphrases=()):
     """Close the ballot at or after its closing time (or earlier once the whole electorate has
     voted) with every custodian's key file and passphrase, and publish the receipts (and the
-    ballots, where the publication rule allows)."""
+    ballots, where the publication rule allows). The opening and unlinking is
+    `clinlead.unsealing`'s; what is the ballot's own is below."""
     now = timezone.now()
-    opener = None
-    if selection.ballot_public_key:
-        if not key_files:
-            raise ValidationError("Give every custodian's key file and passphrase: without them the sealed "
-                                  "ballots cannot be opened.")
-        opener = open_ballot_keys(selection, key_files=key_files, passphrases=passphrases)
-    with transaction.atomic(durable=True):
-        selection = Selection.objects.select_for_update().select_related("vacancy__position").get(pk=selection.pk)
-        if selection.stage != S.BALLOT:
+    if selection.ballot_public_key and not key_files:
+        raise ValidationError("Give every custodian's key file and passphrase: without them the sealed "
+                              "ballots cannot be opened.")
+
+    def lock():
+        locked = Selection.objects.select_for_update().select_related("vacancy__position").get(pk=selection.pk)
+        if locked.stage != S.BALLOT:
             raise ValidationError(f"Cannot close the ballot now: the selection is at the stage "
-                                  f"“{selection.get_stage_display()}”.")
-        voted = VoterRecord.objects.filter(selection=selection).count()
-        if now < selection.closes_at and voted < selection.electorate_size:
+                                  f"“{locked.get_stage_display()}”.")
+        voted = VoterRecord.objects.filter(selection=locked).count()
+        if now < locked.closes_at and voted < locked.electorate_size:
             raise ValidationError(
-                f"The ballot closes on {timezone.localtime(selection.closes_at):%d %B %Y at %H:%M}; it can close "
+                f"The ballot closes on {timezone.localtime(locked.closes_at):%d %B %Y at %H:%M}; it can close "
                 "earlier only once the whole electorate has voted.")
-        ballots, voters = (unseal_and_unlink(selection, opener) if opener is not None
-                           else _reorder_unsealed(selection))
+        return locked
+
+    def write(locked, opened):
+        return write_opened_ballots(locked, opened) if locked.ballot_public_key else _reorder_unsealed(locked)
+
+    def finish(locked, written):
+        ballots, voters = written
         if ballots != voters:  # one transaction writes both: they can only differ by tampering
             raise RuntimeError(f"{ballots} ballots but {voters} voter records: the ballot box is not sound")
-        selection.stage, selection.closed_at = S.CLOSED, now
-        selection.save(update_fields=["stage", "closed_at"])
-        audit.record(actor=actor, action="selection.ballot_closed", obj=selection,
-                     after={"ballots": ballots, "electorate": selection.electorate_size,
-                            "full_ballots_published": selectors.full_ballots_published(selection=selection)})
-        transaction.on_commit(vacuum_rewritten_tables)
-    return selection
+        locked.stage, locked.closed_at = S.CLOSED, now
+        locked.save(update_fields=["stage", "closed_at"])
+        audit.record(actor=actor, action="selection.ballot_closed", obj=locked,
+                     after={"ballots": ballots, "electorate": locked.electorate_size,
+                            "full_ballots_published": selectors.full_ballots_published(selection=locked)})
+
+    unsealing.close_and_unlink(
+        public_key=selection.ballot_public_key, key_files=key_files, passphrases=passphrases, require_key=True,
+        domain=unsealing.Domain(
+            lock=lock, sealed=lambda locked: SealedBallot.objects.filter(selection=locked), write=write,
+            finish=finish, missing_key=lambda locked: "Give every custodian's key file and passphrase.",
+            tables=REWRITTEN_TABLES))
+    return Selection.objects.select_related("vacancy__position").get(pk=selection.pk)
 
 
 def hand_out_recount_file(*, actor, selection):

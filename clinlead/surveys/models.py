@@ -75,6 +75,10 @@ class SurveyCycle(models.Model):
     # Answers are sealed to this key while the cycle is open; its private key is held only by
     # the custodians, as key files made when the cycle opened (clinlead.sealing).
     public_key = models.CharField(max_length=64, blank=True)
+    # Written at close, when the answers lose their own cells and professions: the cells each
+    # published figure covers, which units have answers counted higher up, and the association
+    # adjusted for profession (clinlead.surveys.coarsening.close_figures). Never an answer.
+    close_figures = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["organisation", "-opens_on"]
@@ -126,11 +130,15 @@ class SealedResponse(models.Model):
 
 
 class Response(models.Model):
-    """One anonymous answer sheet, written at close. No person, invitation, token or timestamp."""
+    """One anonymous answer sheet, written at close. No person, invitation, token or timestamp.
+
+    Unit and leader are the answer's disclosure block (clinlead.surveys.coarsening), not the
+    respondent's own: no leader for an answer pooled up the unit tree. Profession is blank for
+    answers written at close (it stays filled only for cycles loaded from a past cycle's file)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     cycle = models.ForeignKey(SurveyCycle, on_delete=models.CASCADE, related_name="responses")
-    leader = models.ForeignKey("org.Person", on_delete=models.PROTECT, related_name="+")
+    leader = models.ForeignKey("org.Person", null=True, on_delete=models.PROTECT, related_name="+")
     unit = models.ForeignKey("org.Unit", null=True, on_delete=models.PROTECT, related_name="+")
     profession = models.CharField(max_length=20)
     # Item answers in instrument order, 1..5 or null when not answered.

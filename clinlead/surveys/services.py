@@ -27,10 +27,11 @@ from django.db.models import F
 from django.db.models.functions import Mod
 from django.urls import reverse
 
-from clinlead import sealing
+from clinlead import sealing, unsealing
 from clinlead.audit import services as audit
 from clinlead.audit.models import DailyCount
-from clinlead.org.models import Person, ReportingLine, UnitMembership
+from clinlead.org.models import Person, ReportingLine, Unit, UnitMembership
+from clinlead.surveys import coarsening
 from clinlead.surveys.models import (
     COMMENT_MAX_LENGTH,
     Comment,
@@ -276,24 +277,29 @@ def _check_answers(instrument, answers, burnout, satisfaction):
 
 
 def close_cycle(*, actor, cycle, key_files, passphrases) -> SurveyCycle:
-    """Open the sealed answers with the custodians' key files and write them, unlinked.
+    """Open the sealed answers with the custodians' key files and write them, unlinked
+    (`clinlead.unsealing`: one transaction, fresh random order, boxes destroyed).
 
     A wrong passphrase, a file of another cycle or a missing custodian raises ValidationError
     with the reason, and changes nothing. The private key is rebuilt for this call only.
     """
     _require_status(cycle, SurveyCycle.Status.OPEN)
-    try:
-        opener = sealing.open_custody_keys(public_key=cycle.public_key, key_files=key_files, passphrases=passphrases)
-    except sealing.CustodyError as exc:
-        raise ValidationError(str(exc)) from exc
-    try:
-        with transaction.atomic(durable=True):
-            _lock_open(cycle)
-            responses = _unseal(cycle, opener)
-            _unlink(actor=actor, cycle=cycle, action="surveys.cycle_closed", after={
-                "responses": responses, "invited": cycle.invitations.count()})
-    except sealing.CustodyError as exc:
-        raise ValidationError(str(exc)) from exc
+
+    def lock():
+        _lock_open(cycle)
+        return cycle
+
+    def finish(cycle, responses):
+        _unlink(actor=actor, cycle=cycle, action="surveys.cycle_closed",
+                after={"responses": responses, "invited": cycle.invitations.count()})
+
+    unsealing.close_and_unlink(
+        public_key=cycle.public_key, key_files=key_files, passphrases=passphrases, require_key=True,
+        domain=unsealing.Domain(
+            lock=lock, sealed=lambda cycle: SealedResponse.objects.filter(cycle=cycle), write=_write_answers,
+            finish=finish, missing_key=lambda cycle: "Give every custodian's key file and passphrase.",
+            # `_unlink` queues the VACUUM FULL itself, with the close's transaction id to wait for.
+            reclaim=lambda: None))
     return cycle
 
 
@@ -314,27 +320,33 @@ def _lock_open(cycle):
         raise ValidationError(f"The {cycle} is no longer open")
 
 
-def _unseal(cycle, opener) -> int:
-    """Every box of the cycle as plaintext rows, in a fresh random order with random keys.
+def _write_answers(cycle, sheets) -> int:
+    """The opened sheets as rows, each coarsened to its disclosure block (`coarsening`); a
+    comment is kept only for a leader whose figure is published and who has enough comments for
+    them to be shown, in an order of its own."""
+    sheets = store_coarsened(cycle=cycle, sheets=sheets)
+    published = coarsening.published_leaders(sheets)
+    comments = unsealing.shuffled((s["leader"], s["comment"]) for s in sheets
+                                  if s["comment"] and s["leader"] in published)
+    Comment.objects.bulk_create([Comment(id=uuid.uuid4(), cycle=cycle, leader_id=leader, text=text)
+                                 for leader, text in comments], batch_size=2000)
+    return len(sheets)
 
-    The order of the boxes (physical, by key or by arrival) is thrown away: the sheets are
-    shuffled with the operating system's randomness, answers and comments each on their own, and
-    inserted in that order in this one transaction, so their row order, `rowid`/`ctid` and
-    `xmin` say nothing about who answered first.
-    """
-    boxes = SealedResponse.objects.filter(cycle=cycle).values_list("box", flat=True).iterator(chunk_size=500)
-    sheets = [opener.open(box) for box in boxes]
-    shuffle = secrets.SystemRandom().shuffle
-    shuffle(sheets)
+
+def store_coarsened(*, cycle, sheets):
+    """Write opened sheets as responses, coarsened and shuffled; returns the coarsened sheets."""
+    units = dict(Unit.objects.filter(organisation=cycle.organisation).values_list("id", "path"))
+    staff = dict(Person.objects.filter(pk__in={s["leader"] for s in sheets}).values_list("id", "staff_number"))
+    sheets, cycle.close_figures = coarsening.coarsen_sheets(
+        sheets=sheets, instrument=cycle.instrument.load(), k=cycle.min_responses, unit_paths=units,
+        root=cycle.organisation.name, cycle_name=cycle.name, leader_labels=staff)
+    cycle.save(update_fields=["close_figures"])
+    sheets = unsealing.shuffled(sheets)
     Response.objects.bulk_create([
         Response(id=uuid.uuid4(), cycle=cycle, leader_id=s["leader"], unit_id=s["unit"], profession=s["profession"],
                  answers=s["answers"], burnout=s["burnout"], satisfaction=s["satisfaction"]) for s in sheets],
         batch_size=2000)
-    comments = [(s["leader"], s["comment"]) for s in sheets if s["comment"]]
-    shuffle(comments)
-    Comment.objects.bulk_create([Comment(id=uuid.uuid4(), cycle=cycle, leader_id=leader, text=text)
-                                 for leader, text in comments], batch_size=2000)
-    return len(sheets)
+    return sheets
 
 
 def _unlink(*, actor, cycle, action, after):

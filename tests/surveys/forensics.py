@@ -136,7 +136,10 @@ def latest_links():
 def run_survey_cycle(*, seed=7):
     world = World(k=5)
     leader = world.person("Medicine/Ward", profession="doctor")
-    staff = [world.person("Medicine/Ward", leader=leader) for _ in range(RESPONDENTS)]
+    # Their HR records differ as a ward's do: one pharmacist among the nurses, two in the clinic.
+    cells = [("Medicine/Ward", "nurse")] * (RESPONDENTS - 3) + [("Medicine/Ward", "pharmacist")] \
+        + [("Medicine/Clinic", "nurse")] * 2
+    staff = [world.person(path, leader=leader, profession=profession) for path, profession in cells]
     admin = User.objects.create(username="talent")
     RoleGrant.objects.create(user=admin, role=Role.TALENT_ADMIN, organisation=world.org)
     office = Client()

@@ -25,8 +25,14 @@ def ward():
     return {"recorded": recorded, "other": other_leader, "stranger": stranger, "cycle": cycle, "world": world}
 
 
+def sealed(ward):
+    """The one answer as the form sealed it (opened with the custodian's key)."""
+    (sheet,) = ward["world"].sealed(ward["cycle"])
+    return sheet
+
+
 def stored(ward):
-    """The answer as written at close (until then it is sealed)."""
+    """The answer as written at close: alone, it is in no figure, so it keeps nothing."""
     ward["world"].close(ward["cycle"])
     return Response.objects.get()
 
@@ -51,22 +57,27 @@ def test_a_completed_form_stores_one_response_for_the_leader_on_record_and_uses_
     assert response.status_code == 302 and response.url == reverse("surveys:thanks")
     assert Invitation.objects.get().used
     assert client.get(URL).status_code == 410
+    sheet = sealed(ward)
+    assert sheet["leader"] == ward["recorded"].pk
+    assert sheet["answers"] == [4, 4, 2] + [4] * 9
+    assert (sheet["burnout"], sheet["satisfaction"]) == (2, 5)
+    assert sheet["comment"] == "Listens well"
+    # Fewer than k answered about anyone: at close the answer is counted, and keeps nothing.
     response = stored(ward)
-    assert response.leader == ward["recorded"]
-    assert response.answers == [4, 4, 2] + [4] * 9
-    assert (response.burnout, response.satisfaction) == (2, 5)
-    assert Comment.objects.get().text == "Listens well"
+    assert (response.leader, response.unit, response.answers, response.burnout) == (None, None, [None] * 12, None)
+    assert not Comment.objects.exists()
 
 
 def test_questions_left_blank_are_stored_as_missing(client, ward):
     client.post(URL, answers(ward["recorded"], q1="", q12="", burnout=""))
-    response = stored(ward)
-    assert response.answers[0] is None and response.answers[11] is None and response.burnout is None
+    sheet = sealed(ward)
+    assert sheet["answers"][0] is None and sheet["answers"][11] is None and sheet["burnout"] is None
+    assert sheet["answers"][1] == 4
 
 
 def test_naming_another_leader_of_the_unit_rates_that_leader(client, ward):
     assert client.post(URL, answers(ward["other"])).status_code == 302
-    assert stored(ward).leader == ward["other"]
+    assert sealed(ward)["leader"] == ward["other"].pk
 
 
 def test_naming_someone_outside_the_unit_is_refused_and_the_link_still_works(client, ward):
@@ -93,6 +104,5 @@ def test_the_longest_comment_in_four_byte_characters_fits_its_sealed_box_and_con
     boxes = {len(bytes(b)) for b in SealedResponse.objects.values_list("box", flat=True)}
     assert boxes == {len(services.sealing.seal(public_key=ward["cycle"].public_key, payload=None,
                                                size=services.SEALED_SIZE))}, "every box is one size"
-    stored(ward)
-    assert Comment.objects.get().text == longest
+    assert sealed(ward)["comment"] == longest
     assert services.clean_comment("a\x00b\x1bc\nd") == "abc\nd"

@@ -13,6 +13,7 @@ odds below 1 in 10,000).
 
 import json
 import re
+from collections import Counter
 
 import nacl.pwhash
 import pytest
@@ -177,24 +178,57 @@ def test_after_close_no_invitation_knows_its_unit_leader_or_profession(run):
     assert not [row for rows in run.after.values() for row in rows if "box" in row]
 
 
+def test_hr_records_single_out_no_stored_answer(run):
+    # The attacker knows each respondent's unit, leader and profession (HR records; the copy taken
+    # before close lists them on the invitations too) and looks for the stored answers that carry
+    # exactly those. The ward's only pharmacist would be the first found.
+    hr = {row["person_id"]: (row["unit_id"], row["leader_id"], row["profession"])
+          for row in run.before["surveys_invitation"]}
+    rows = readable_answers(run.after)
+    guesses = {}
+    for person in run.people:
+        same = [row for row in rows if (row["unit_id"], row["leader_id"], row["profession"]) == hr[person.pk]]
+        if len(same) == 1:
+            guesses[person.pk] = forensics.answers_of(same[0])
+    assert guesses == {}
+    stored_cells = Counter((row["unit_id"], row["leader_id"], row["profession"]) for row in rows)
+    assert min(stored_cells.values()) >= run.cycle.min_responses
+
+
 @pytest.mark.django_db
-@pytest.mark.xfail(strict=True, reason="responses still keep the finest unit and the profession: coarsening to the "
-                                       "disclosure blocks of issue 11 is wired once the disclosure module lands")
 def test_no_stored_answer_is_alone_in_its_unit_profession_and_leader():
+    # (Also what makes pytest-django set up the database when this file runs alone.)
     from clinlead.surveys import services
-    from clinlead.surveys.models import Invitation, Response, SurveyCycle
+    from clinlead.surveys.models import Comment, Invitation, Response, SurveyCycle
     from tests.surveys.world import World
 
     world = World(k=5)
-    leader = world.person("Medicine/Ward")
+    ward_leader, small_leader = world.person("Medicine/Ward"), world.person("Medicine/Clinic")
     cycle = world.cycle(status=SurveyCycle.Status.OPEN)
-    for n, profession in enumerate(["nurse"] * 5 + ["pharmacist"]):
-        person = world.person("Medicine/Ward", leader=leader, profession=profession)
-        Invitation.objects.create(cycle=cycle, person=person, leader=leader, unit=world.unit("Medicine/Ward"),
+    # Five nurses and the ward's only pharmacist rate the ward leader; two clinic staff rate a
+    # leader of their own (too few for a figure), and four in Surgery rate the ward leader.
+    cast = ([("Medicine/Ward", ward_leader, "nurse")] * 5 + [("Medicine/Ward", ward_leader, "pharmacist")]
+            + [("Medicine/Clinic", small_leader, "doctor")] * 2 + [("Surgery/Theatre", ward_leader, "ahp")] * 4)
+    for n, (path, leader, profession) in enumerate(cast):
+        person = world.person(path, leader=leader, profession=profession)
+        Invitation.objects.create(cycle=cycle, person=person, leader=leader, unit=world.unit(path),
                                   profession=profession, token_hash=services.token_hash(f"cell-{n}"))
-        services.submit_response(token=f"cell-{n}", answers=[4] * 12, burnout=2, satisfaction=4)
+        services.submit_response(token=f"cell-{n}", answers=[4] * 12, burnout=2, satisfaction=4,
+                                 comment=f"comment {n}")
     world.close(cycle)
-    cells = {}
-    for cell in Response.objects.values_list("unit_id", "profession", "leader_id"):
-        cells[cell] = cells.get(cell, 0) + 1
-    assert min(cells.values()) >= 2, "the only pharmacist on the ward is known from HR records"
+    rows = list(Response.objects.filter(cycle=cycle).values(
+        "unit", "leader", "profession", "answers", "burnout", "satisfaction"))
+    assert len(rows) == len(cast)
+    # Answers (with any content) that share their stored unit, leader and profession with fewer
+    # than k-1 others.
+    cells = Counter((r["unit"], r["leader"], r["profession"]) for r in rows if any(a is not None for a in r["answers"]))
+    assert sum(n for n in cells.values() if n < 5) == 0, "the only pharmacist on the ward is known from HR records"
+    assert {(r["unit"], r["leader"]) for r in rows} == {(None, ward_leader.pk), (None, None)}, \
+        "the ward leader's block spans Medicine and Surgery (homed at the top); the clinic's two are withheld"
+    # No stored answer keeps a profession: the one figure that needs it is computed at close.
+    assert Counter(r["profession"] for r in rows) == {"": 12}
+    assert cycle.__class__.objects.get(pk=cycle.pk).close_figures["association"]["burnout"]["n"] == 12
+    # The withheld two keep no content; the clinic leader's comments could never be shown.
+    assert [r["answers"] for r in rows if r["leader"] is None] == [[None] * 12] * 2
+    assert set(Comment.objects.filter(cycle=cycle).values_list("leader_id", flat=True)) == {ward_leader.pk}
+    assert Invitation.objects.filter(cycle=cycle, unit__isnull=False).count() == 0

@@ -54,6 +54,13 @@ class World:
         return services.close_cycle(actor=None, cycle=cycle, key_files=self.keys[cycle.pk].key_files,
                                     passphrases=[CUSTODIAN])
 
+    def sealed(self, cycle):
+        """The answers as sealed (what the form stored), opened with the custodian's key: after
+        close an answer keeps only its disclosure block, so what was rated shows only here."""
+        opener = sealing.open_custody_keys(public_key=cycle.public_key, key_files=self.keys[cycle.pk].key_files,
+                                           passphrases=[CUSTODIAN])
+        return [opener.open(box) for box in cycle.sealed_responses.values_list("box", flat=True)]
+
     def responses(self, cycle, *, leader, unit_path, n, score=4, burnout=2, satisfaction=4):
         Response.objects.bulk_create([
             Response(cycle=cycle, leader=leader, unit=self.unit(unit_path), profession="nurse",
