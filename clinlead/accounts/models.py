@@ -14,6 +14,8 @@ class Role(models.TextChoices):
     AUDITOR = "auditor", "Auditor"
     # Granted separately because it opens gender and ethnicity aggregates.
     SPECIAL_CATEGORY = "special_category", "Special-category data viewer"
+    # Grants and revokes the other roles of their organisation (docs/configuration.md).
+    ORGANISATION_ADMIN = "organisation_admin", "Organisation admin"
 
 
 class User(AbstractUser):
