@@ -15,8 +15,12 @@ ROLE_ADMINS = {"tara", "admin"}
 
 def objects(world):
     northgate = Organisation.objects.get(slug="northgate")
-    roles.grant_role(actor=None, organisation=northgate, role=Role.ORGANISATION_ADMIN,
-                     user=User.objects.get(username="tara"))
+    roles.grant_role(
+        actor=None,
+        organisation=northgate,
+        role=Role.ORGANISATION_ADMIN,
+        user=User.objects.get(username="tara"),
+    )
     return {"erins_grant": RoleGrant.objects.get(user__username="erin", role=Role.EXECUTIVE).pk}
 
 
@@ -25,5 +29,9 @@ ROWS = {
     # An empty grant shows the page again with its errors; nothing is granted.
     "accounts:role_grant": ("post", lambda o: {"slug": "northgate"}, only(ROLE_ADMINS)),
     # GET is the confirmation page; only its POST revokes.
-    "accounts:role_revoke": ("get", lambda o: {"slug": "northgate", "pk": o["erins_grant"]}, only(ROLE_ADMINS)),
+    "accounts:role_revoke": (
+        "get",
+        lambda o: {"slug": "northgate", "pk": o["erins_grant"]},
+        only(ROLE_ADMINS),
+    ),
 }
