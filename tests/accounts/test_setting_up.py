@@ -33,10 +33,19 @@ def documented_steps():
 
 @pytest.mark.django_db(transaction=True)
 def test_a_new_organisation_is_set_up_with_only_the_documented_commands_and_pages(
-        tmp_path, monkeypatch, client, capsys):
+    tmp_path, monkeypatch, client, capsys
+):
     commands, pages = documented_steps()
-    assert [c[1] for c in commands] == ["migrate", "create-organisation", "hr-example", "import-hr", "import-hr",
-                                        "grant-role", "grant-role", "changepassword"], "the documented order"
+    assert [c[1] for c in commands] == [
+        "migrate",
+        "create-organisation",
+        "hr-example",
+        "import-hr",
+        "import-hr",
+        "grant-role",
+        "grant-role",
+        "changepassword",
+    ], "the documented order"
     assert not Organisation.objects.exists() and not User.objects.exists(), "an empty database"
     monkeypatch.chdir(tmp_path)
     # `changepassword` asks for the password twice at a prompt; this is the operator typing it.
@@ -62,12 +71,20 @@ def test_a_new_organisation_is_set_up_with_only_the_documented_commands_and_page
     assert response.status_code == 302, "the new talent admin signs in"
     assert client.get(cycles_page).status_code == 200
     opens = date.today()
-    response = client.post(cycles_page, {"name": "2026", "opens_on": opens, "closes_on": opens + timedelta(days=21)})
+    response = client.post(
+        cycles_page, {"name": "2026", "opens_on": opens, "closes_on": opens + timedelta(days=21)}
+    )
     assert response.status_code == 302
     cycle = SurveyCycle.objects.get(organisation=org, name="2026")
-    opened = client.post(f"/survey/cycles/{cycle.pk}/open/", {"passphrase_1": "a long custodian passphrase 1"})
-    assert opened.status_code == 200 and "attachment" in opened["Content-Disposition"], "the key file downloads"
+    opened = client.post(
+        f"/survey/cycles/{cycle.pk}/open/", {"passphrase_1": "a long custodian passphrase 1"}
+    )
+    assert opened.status_code == 200 and "attachment" in opened["Content-Disposition"], (
+        "the key file downloads"
+    )
     cycle.refresh_from_db()
     assert cycle.status == SurveyCycle.Status.OPEN
     assert Invitation.objects.filter(cycle=cycle).count() == staff, "everyone active is invited"
-    assert client.get(roles_page).status_code == 200, "the organisation admin reaches the Roles page"
+    assert client.get(roles_page).status_code == 200, (
+        "the organisation admin reaches the Roles page"
+    )
