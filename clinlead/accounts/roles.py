@@ -43,9 +43,10 @@ def _holder(user: User) -> str:
     return f"{user.person.full_name} ({user.username})" if user.person_id else user.username
 
 
-def _check_can_hold(*, person: Person | None, user: User | None, organisation: Organisation):
+def _check_can_hold(*, person: Person | None, user: User | None, organisation: Organisation,
+                    own_organisation_only: bool = True):
     if person is not None:
-        if person.organisation_id != organisation.pk:
+        if own_organisation_only and person.organisation_id != organisation.pk:
             raise RoleError(f"{person.full_name} works at {person.organisation}, not {organisation}: "
                             "a person is given roles at their own organisation")
         if not person.active:
@@ -62,9 +63,13 @@ def grant_role(*, actor, organisation: Organisation, role: str, person: Person |
     role = role_named(role)
     if (person is None) == (user is None):
         raise RoleError("Name one person or one login to give the role to")
-    if user is not None and user.person_id:
+    # A login named explicitly (the command line's --username) may belong to another
+    # organisation's staff, e.g. a health system's auditor; a person chosen from this
+    # organisation's staff (the Roles page) must work here.
+    named_login = user is not None
+    if named_login and user.person_id:
         person = user.person
-    _check_can_hold(person=person, user=user, organisation=organisation)
+    _check_can_hold(person=person, user=user, organisation=organisation, own_organisation_only=not named_login)
     with transaction.atomic(durable=True):
         # One role change at a time per organisation, so two admins cannot race past the rules.
         Organisation.objects.select_for_update().get(pk=organisation.pk)

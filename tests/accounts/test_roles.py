@@ -215,3 +215,17 @@ def test_a_role_granted_on_the_command_line_lets_its_holder_sign_in_and_act(clie
     )
     assert signed_in.status_code == 302
     assert client.get(roles_url(trust)).status_code == 200
+
+
+def test_staff_are_chosen_from_their_own_organisation_but_a_named_login_may_act_elsewhere(trust):
+    other = OrganisationFactory(slug="health-system", name="Health System")
+    with pytest.raises(roles.RoleError, match="works at Test Trust, not Health System"):
+        roles.grant_role(
+            actor=None,
+            organisation=other,
+            role=Role.EXECUTIVE,
+            person=PersonFactory(organisation=trust),
+        )
+    auditor = UserFactory(username="hazel", person=PersonFactory(organisation=trust))
+    call_command("grant_role", "health-system", "auditor", "--username", "hazel")
+    assert permissions.can_view_audit(auditor, other)
