@@ -136,3 +136,47 @@ def roles_of(*, people, organisation: Organisation) -> dict[int, list[str]]:
             "user__person_id", "role"):
         found.setdefault(person_id, []).append(Role(role).label)
     return found
+
+
+# Programme leads are appointed per development programme, not per organisation; they are
+# given and taken away here too (and given on the programme's own page), under the same rules.
+PROGRAMME_LEAD = "programme_lead"
+
+
+def grant_programme_lead(*, actor, programme, person: Person, label: str | None = None):
+    from clinlead.development.models import ProgrammeLead
+
+    _check_can_hold(person=person, user=None, organisation=programme.organisation)
+    with transaction.atomic(durable=True):
+        if ProgrammeLead.objects.filter(programme=programme, person=person).exists():
+            raise RoleError(f"{person.full_name} already leads {programme.name}")
+        lead = ProgrammeLead.objects.create(programme=programme, person=person)
+        audit.record(actor=actor, action="development.programme_lead_added", obj=programme,
+                     organisation=programme.organisation, label=label, after={"lead": person.staff_number})
+    return lead
+
+
+def revoke_programme_lead(*, actor, lead, label: str | None = None) -> None:
+    from clinlead.development.models import ProgrammeLead
+
+    with transaction.atomic(durable=True):
+        lead = ProgrammeLead.objects.select_related("programme__organisation", "person").filter(pk=lead.pk).first()
+        if lead is None:
+            raise RoleError("That programme lead has already been removed")
+        audit.record(actor=actor, action="development.programme_lead_removed", obj=lead.programme,
+                     organisation=lead.programme.organisation, label=label,
+                     before={"lead": lead.person.staff_number})
+        lead.delete()
+
+
+def programme_leads(*, organisation: Organisation):
+    from clinlead.development.models import ProgrammeLead
+
+    return ProgrammeLead.objects.filter(programme__organisation=organisation).select_related(
+        "programme", "person").order_by("programme__name", "person__last_name")
+
+
+def programmes(*, organisation: Organisation):
+    from clinlead.development.models import Programme
+
+    return Programme.objects.filter(organisation=organisation).order_by("name")

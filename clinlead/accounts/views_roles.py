@@ -36,6 +36,7 @@ def _page(request, org, *, form=None):
     return render(request, "accounts/roles.html", {
         "org": org, "query": query, "results": results, "rows": rows, "form": form or GrantForm(),
         "grants": roles.grants_by_role(organisation=org), "role_choices": Role.choices,
+        "programme_leads": roles.programme_leads(organisation=org), "programmes": roles.programmes(organisation=org),
         "breadcrumbs": _crumbs(org),
     })
 
@@ -77,6 +78,49 @@ def revoke(request, slug, pk):
             messages.success(request, f"{grant.user} is no longer {grant.get_role_display()} at {org.name}.")
             return redirect(_roles_url(org))
     return render(request, "accounts/role_revoke.html", {
-        "org": org, "grant": grant, "error": error,
+        "org": org, "error": error, "title": f"Revoke {grant.get_role_display()} from {grant.user}?",
+        "what": f"{grant.user} loses what the {grant.get_role_display()} role opens at {org.name}",
+        "breadcrumbs": crumbs(("Home", reverse("home")), (org.name, org.get_absolute_url()), ("Roles", _roles_url(org))),
+    })
+
+
+class ProgrammeLeadForm(forms.Form):
+    person = forms.CharField(widget=forms.HiddenInput, error_messages={"required": "Choose a person"})
+    programme = forms.CharField(error_messages={"required": "Choose a programme"})
+
+
+@login_required
+@require_POST
+def grant_programme_lead(request, slug):
+    org = organisation_for(request, slug, permissions.can_manage_roles)
+    form = ProgrammeLeadForm(request.POST)
+    if form.is_valid():
+        person = person_in(org, form.cleaned_data["person"])
+        programme = get_object_or_404(roles.programmes(organisation=org), pk=parse_id(form.cleaned_data["programme"]) or 0)
+        try:
+            roles.grant_programme_lead(actor=request.user, programme=programme, person=person)
+        except roles.RoleError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"{person.full_name} now leads {programme.name}.")
+            return redirect(_roles_url(org))
+    return _page(request, org, form=form)
+
+
+@login_required
+def revoke_programme_lead(request, slug, pk):
+    org = organisation_for(request, slug, permissions.can_manage_roles)
+    lead = get_object_or_404(roles.programme_leads(organisation=org), pk=parse_id(pk) or 0)
+    if request.method == "POST":
+        try:
+            roles.revoke_programme_lead(actor=request.user, lead=lead)
+        except roles.RoleError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"{lead.person.full_name} no longer leads {lead.programme.name}.")
+        return redirect(_roles_url(org))
+    return render(request, "accounts/role_revoke.html", {
+        "org": org, "title": f"Remove {lead.person.full_name} as a lead of {lead.programme.name}?",
+        "what": f"{lead.person.full_name} loses what leading {lead.programme.name} opens",
         "breadcrumbs": crumbs(("Home", reverse("home")), (org.name, org.get_absolute_url()), ("Roles", _roles_url(org))),
     })

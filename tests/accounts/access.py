@@ -21,7 +21,10 @@ def objects(world):
         role=Role.ORGANISATION_ADMIN,
         user=User.objects.get(username="tara"),
     )
-    return {"erins_grant": RoleGrant.objects.get(user__username="erin", role=Role.EXECUTIVE).pk}
+    return {
+        "erins_grant": RoleGrant.objects.get(user__username="erin", role=Role.EXECUTIVE).pk,
+        "a_programme_lead": roles.programme_leads(organisation=northgate).first().pk,
+    }
 
 
 ROWS = {
@@ -32,6 +35,12 @@ ROWS = {
     "accounts:role_revoke": (
         "get",
         lambda o: {"slug": "northgate", "pk": o["erins_grant"]},
+        only(ROLE_ADMINS),
+    ),
+    "accounts:programme_lead_grant": ("post", lambda o: {"slug": "northgate"}, only(ROLE_ADMINS)),
+    "accounts:programme_lead_revoke": (
+        "get",
+        lambda o: {"slug": "northgate", "pk": o["a_programme_lead"]},
         only(ROLE_ADMINS),
     ),
 }

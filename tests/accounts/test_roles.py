@@ -229,3 +229,88 @@ def test_staff_are_chosen_from_their_own_organisation_but_a_named_login_may_act_
     auditor = UserFactory(username="hazel", person=PersonFactory(organisation=trust))
     call_command("grant_role", "health-system", "auditor", "--username", "hazel")
     assert permissions.can_view_audit(auditor, other)
+
+
+# Programme leads: appointed per programme, given and taken away on the Roles page and the
+# command line under the same rules.
+
+
+@pytest.fixture
+def programme(trust):
+    from clinlead.development.models import Programme
+
+    return Programme.objects.create(organisation=trust, name="Aspiring Clinical Leaders")
+
+
+def test_an_organisation_admin_makes_a_programme_lead_and_removes_them(
+    client, trust, admin_of, programme
+):
+    nurse = PersonFactory(organisation=trust, first_name="Priya", staff_number="70001")
+    client.force_login(admin_of)
+    assert "Aspiring Clinical Leaders" in client.get(roles_url(trust), {"q": "70001"}).text
+    made = client.post(
+        reverse("accounts:programme_lead_grant", kwargs={"slug": trust.slug}),
+        {"person": nurse.pk, "programme": programme.pk},
+    )
+    assert made.status_code == 302 and programme.leads.filter(person=nurse).exists()
+    lead = programme.leads.get(person=nurse)
+    url = reverse("accounts:programme_lead_revoke", kwargs={"slug": trust.slug, "pk": lead.pk})
+    assert "Remove Priya" in client.get(url).text and programme.leads.exists(), "asked first"
+    assert client.post(url).status_code == 302
+    assert not programme.leads.exists()
+    actions = list(AuditEvent.objects.order_by("pk").values_list("action", flat=True))
+    assert actions[-2:] == [
+        "development.programme_lead_added",
+        "development.programme_lead_removed",
+    ]
+
+
+def test_a_leaver_cannot_be_made_a_programme_lead(client, trust, admin_of, programme):
+    leaver = PersonFactory(organisation=trust, active=False)
+    client.force_login(admin_of)
+    response = client.post(
+        reverse("accounts:programme_lead_grant", kwargs={"slug": trust.slug}),
+        {"person": leaver.pk, "programme": programme.pk},
+    )
+    assert response.status_code == 200 and "a leaver cannot be given a role" in response.text
+    assert not programme.leads.exists()
+
+
+def test_programme_leads_on_the_command_line(trust, programme):
+    PersonFactory(organisation=trust, staff_number="80001")
+    with pytest.raises(CommandError, match="--programme: programme_lead needs the programme"):
+        call_command("grant_role", "test-trust", "programme_lead", "--staff-number", "80001")
+    with pytest.raises(CommandError, match="--programme 'Nope': no such programme at test-trust"):
+        call_command(
+            "grant_role",
+            "test-trust",
+            "programme_lead",
+            "--staff-number",
+            "80001",
+            "--programme",
+            "Nope",
+        )
+    with pytest.raises(CommandError, match="--programme: only programme_lead"):
+        call_command(
+            "grant_role", "test-trust", "auditor", "--staff-number", "80001", "--programme", "1"
+        )
+    call_command(
+        "grant_role",
+        "test-trust",
+        "programme_lead",
+        "--staff-number",
+        "80001",
+        "--programme",
+        "Aspiring Clinical Leaders",
+    )
+    assert programme.leads.filter(person__staff_number="80001").exists()
+    call_command(
+        "revoke_role",
+        "test-trust",
+        "programme_lead",
+        "--staff-number",
+        "80001",
+        "--programme",
+        str(programme.pk),
+    )
+    assert not programme.leads.exists()

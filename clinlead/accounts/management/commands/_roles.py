@@ -3,14 +3,17 @@
 from django.core.management.base import CommandError
 
 from clinlead.accounts.models import Role, User
+from clinlead.accounts.roles import PROGRAMME_LEAD
 from clinlead.org.models import Organisation, Person
 
 LABEL = "command line"
+ROLES = [*Role.values, PROGRAMME_LEAD]
 
 
 def add_arguments(parser):
     parser.add_argument("organisation", help="the organisation's short name (slug), e.g. northgate")
-    parser.add_argument("role", help=f"one of: {', '.join(Role.values)}")
+    parser.add_argument("role", help=f"one of: {', '.join(ROLES)}")
+    parser.add_argument("--programme", help=f"with {PROGRAMME_LEAD}: the development programme, by id or exact name")
     who = parser.add_mutually_exclusive_group(required=True)
     who.add_argument("--staff-number", help="the member of staff, by their staff number at that organisation")
     who.add_argument("--username", help="a login by its username (for a login with no staff record)")
@@ -25,9 +28,27 @@ def organisation(slug):
 
 
 def role(value):
-    if value not in Role.values:
-        raise CommandError(f"role {value!r}: not a role; the roles are: {', '.join(Role.values)}")
+    if value not in ROLES:
+        raise CommandError(f"role {value!r}: not a role; the roles are: {', '.join(ROLES)}")
     return value
+
+
+def programme(org, role, value):
+    """The programme named by --programme, which only programme_lead needs and it must have."""
+    from clinlead.development.models import Programme
+
+    if role != PROGRAMME_LEAD:
+        if value is not None:
+            raise CommandError(f"--programme: only {PROGRAMME_LEAD} is given per programme")
+        return None
+    if value is None:
+        raise CommandError(f"--programme: {PROGRAMME_LEAD} needs the programme (id or exact name)")
+    found = list(Programme.objects.filter(organisation=org, pk=int(value)) if value.isascii() and value.isdigit()
+                 else Programme.objects.filter(organisation=org, name=value))
+    if len(found) != 1:
+        reason = "two programmes have that name; give its id" if found else f"no such programme at {org.slug}"
+        raise CommandError(f"--programme {value!r}: {reason}")
+    return found[0]
 
 
 def person(org, staff_number):

@@ -11,11 +11,21 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         args.add_arguments(parser)
 
-    def handle(self, *_, organisation, role, staff_number, username, **options):
+    def handle(self, *_, organisation, role, staff_number, username, programme, **options):
         org = args.organisation(organisation)
         role = args.role(role)
+        led = args.programme(org, role, programme)
         person = args.person(org, staff_number) if staff_number is not None else None
         user = args.login(username) if username is not None else None
+        if led is not None:
+            if person is None:
+                raise CommandError(f"--username: {roles.PROGRAMME_LEAD} is given to a member of staff (--staff-number)")
+            try:
+                roles.grant_programme_lead(actor=None, label=args.LABEL, programme=led, person=person)
+            except roles.RoleError as exc:
+                raise CommandError(str(exc)) from None
+            self.stdout.write(f"{person.full_name} now leads {led.name}.")
+            return
         try:
             grant = roles.grant_role(actor=None, label=args.LABEL, organisation=org, role=role, person=person, user=user)
         except roles.RoleError as exc:

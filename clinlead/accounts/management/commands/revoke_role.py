@@ -11,9 +11,20 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         args.add_arguments(parser)
 
-    def handle(self, *_, organisation, role, staff_number, username, **options):
+    def handle(self, *_, organisation, role, staff_number, username, programme, **options):
         org = args.organisation(organisation)
         role = args.role(role)
+        led = args.programme(org, role, programme)
+        if led is not None:
+            if staff_number is None:
+                raise CommandError(f"--username: {roles.PROGRAMME_LEAD} is held by a member of staff (--staff-number)")
+            person = args.person(org, staff_number)
+            lead = led.leads.filter(person=person).first()
+            if lead is None:
+                raise CommandError(f"--staff-number {staff_number!r}: does not lead {led.name}")
+            roles.revoke_programme_lead(actor=None, label=args.LABEL, lead=lead)
+            self.stdout.write(f"{person.full_name} no longer leads {led.name}.")
+            return
         if staff_number is not None:
             person = args.person(org, staff_number)
             user, named = User.objects.filter(person=person).first(), f"--staff-number {staff_number!r}"
