@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='rolegrant',
             name='role',
-            field=models.CharField(choices=[('talent_admin', 'Talent admin'), ('executive', 'Executive'), ('auditor', 'Auditor'), ('special_category', 'Special-category data viewer'), ('organisation_admin', 'Organisation admin')], max_length=30),
+            field=models.CharField(choices=[('talent_admin', 'Talent admin'), ('executive', 'Executive'), ('auditor', 'Auditor'), ('special_category', 'Equality lead (special-category data)'), ('organisation_admin', 'Organisation admin')], max_length=30),
         ),
     ]
