@@ -47,21 +47,31 @@ def roles_page(request, slug):
     return _page(request, org)
 
 
-@login_required
-@require_POST
-def grant(request, slug):
+def _giving(request, slug, form_class, give):
+    """The shape both grants share: the person posted must work here; `give(org, person, data)`
+    does it and returns the message, or raises RoleError to show the page again with the reason."""
     org = organisation_for(request, slug, permissions.can_manage_roles)
-    form = GrantForm(request.POST)
+    form = form_class(request.POST)
     if form.is_valid():
         person = person_in(org, form.cleaned_data["person"])
         try:
-            new = roles.grant_role(actor=request.user, organisation=org, role=form.cleaned_data["role"], person=person)
+            done = give(org, person, form.cleaned_data)
         except roles.RoleError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, f"{person.full_name} is now {new.get_role_display()} at {org.name}.")
+            messages.success(request, done)
             return redirect(_roles_url(org))
     return _page(request, org, form=form)
+
+
+@login_required
+@require_POST
+def grant(request, slug):
+    def give(org, person, data):
+        new = roles.grant_role(actor=request.user, organisation=org, role=data["role"], person=person)
+        return f"{person.full_name} is now {new.get_role_display()} at {org.name}."
+
+    return _giving(request, slug, GrantForm, give)
 
 
 @login_required
@@ -92,19 +102,12 @@ class ProgrammeLeadForm(forms.Form):
 @login_required
 @require_POST
 def grant_programme_lead(request, slug):
-    org = organisation_for(request, slug, permissions.can_manage_roles)
-    form = ProgrammeLeadForm(request.POST)
-    if form.is_valid():
-        person = person_in(org, form.cleaned_data["person"])
-        programme = get_object_or_404(roles.programmes(organisation=org), pk=parse_id(form.cleaned_data["programme"]) or 0)
-        try:
-            roles.grant_programme_lead(actor=request.user, programme=programme, person=person)
-        except roles.RoleError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, f"{person.full_name} now leads {programme.name}.")
-            return redirect(_roles_url(org))
-    return _page(request, org, form=form)
+    def give(org, person, data):
+        programme = get_object_or_404(roles.programmes(organisation=org), pk=parse_id(data["programme"]) or 0)
+        roles.grant_programme_lead(actor=request.user, programme=programme, person=person)
+        return f"{person.full_name} now leads {programme.name}."
+
+    return _giving(request, slug, ProgrammeLeadForm, give)
 
 
 @login_required
