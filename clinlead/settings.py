@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
+    "clinlead.accounts.lockout.LoginRecordsMiddleware",
 ]
 
 ROOT_URLCONF = "clinlead.urls"
@@ -167,10 +168,17 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 # CLINLEAD_TRUSTED_PROXIES (addresses or networks, comma-separated) so the client's own address
 # is used; otherwise everyone shares the proxy's address and could lock each other out.
 AXES_FAILURE_LIMIT = int(os.environ.get("CLINLEAD_LOGIN_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("CLINLEAD_LOGIN_COOLOFF_MINUTES", "30")))
+# The cool-off doubles with each failure past the limit, up to the maximum (accounts/lockout.py).
+CLINLEAD_LOGIN_COOLOFF = timedelta(minutes=int(os.environ.get("CLINLEAD_LOGIN_COOLOFF_MINUTES", "30")))
+CLINLEAD_LOGIN_COOLOFF_MAX = timedelta(hours=int(os.environ.get("CLINLEAD_LOGIN_COOLOFF_MAX_HOURS", "24")))
+AXES_COOLOFF_TIME = "clinlead.accounts.lockout.cool_off"
+AXES_USE_ATTEMPT_EXPIRATION = True  # each bucket's rows expire with their own cool-off
 CLINLEAD_TRUSTED_PROXIES = [p for p in os.environ.get("CLINLEAD_TRUSTED_PROXIES", "").split(",") if p.strip()]
 AXES_CLIENT_IP_CALLABLE = "clinlead.accounts.lockout.client_ip"
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# "user_agent" holds only "known device" or nothing (accounts/lockout.py), never the browser's.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address", "user_agent"]]
+AXES_DISABLE_ACCESS_LOG = True  # no record of each successful login (docs/secrecy.md)
+SESSION_ENGINE = "clinlead.accounts.sessions"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False

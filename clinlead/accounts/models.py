@@ -13,7 +13,9 @@ class Role(models.TextChoices):
     EXECUTIVE = "executive", "Executive"
     AUDITOR = "auditor", "Auditor"
     # Granted separately because it opens gender and ethnicity aggregates.
-    SPECIAL_CATEGORY = "special_category", "Special-category data viewer"
+    SPECIAL_CATEGORY = "special_category", "Equality lead (special-category data)"
+    # Grants and revokes the other roles of their organisation (docs/configuration.md).
+    ORGANISATION_ADMIN = "organisation_admin", "Organisation admin"
 
 
 class User(AbstractUser):

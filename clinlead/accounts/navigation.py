@@ -44,6 +44,8 @@ def _core_items(user, org):
         items.append(("Workforce diversity", reverse("org:diversity", kwargs={"slug": org.slug})))
     if permissions.can_view_audit(user, org):
         items.append(("Audit log", reverse("audit:log", kwargs={"slug": org.slug})))
+    if permissions.can_manage_roles(user, org):
+        items.append(("Roles", reverse("accounts:roles", kwargs={"slug": org.slug})))
     return items
 
 
@@ -80,6 +82,9 @@ def home_cards(user, org):
     if permissions.can_view_audit(user, org):
         cards.append((f"Audit log of {org.name}", reverse("audit:log", kwargs={"slug": org.slug}),
                       "Every change, who made it and when."))
+    if permissions.can_manage_roles(user, org):
+        cards.append((f"Roles at {org.name}", reverse("accounts:roles", kwargs={"slug": org.slug}),
+                      "Give and take away the talent admin, executive, auditor and other roles."))
     for module in _app_modules():
         if hasattr(module, "home_cards"):
             cards += module.home_cards(user, org)

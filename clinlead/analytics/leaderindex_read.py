@@ -346,6 +346,8 @@ def _check_header(path: str | os.PathLike[str], instrument: Instrument) -> None:
             found = next(csv.reader(fh), None)
     except UnicodeDecodeError as exc:
         raise CsvFormatError(path, [f"row 1: not UTF-8 text ({exc.reason})"]) from None
+    except csv.Error as exc:  # a field over csv's limit (128 KB): no header is that long
+        raise CsvFormatError(path, [_header_csv_problem(path, expected, exc)]) from None
     if found is None:
         raise CsvFormatError(path, ["row 1: the file is empty; expected the header"])
     found = [f.strip() for f in found]
@@ -365,6 +367,19 @@ def _check_header(path: str | os.PathLike[str], instrument: Instrument) -> None:
             problems.append(f"row 1, column {pos + 1}: {reason}")
     problems.insert(0, "row 1: wrong header; expected " + ",".join(expected))
     raise CsvFormatError(path, problems[:MAX_PROBLEMS], len(problems) > MAX_PROBLEMS)
+
+
+def _header_csv_problem(path, expected: list[str], exc: csv.Error) -> str:
+    """`row 1, column C: ...` for a header field the csv module refused (it does not say which)."""
+    limit = csv.field_size_limit()
+    with open(path, encoding="utf-8-sig", errors="replace", newline="") as fh:
+        start = fh.read(limit + 64 * (len(expected) + 1))
+    fields = start.split("\n", 1)[0].split(",")
+    long = next((i for i, f in enumerate(fields) if len(f) > limit), None)
+    if long is None:
+        return f"row 1: the header cannot be read ({exc})"
+    want = f"; expected {expected[long]!r}" if long < len(expected) else ""
+    return f"row 1, column {long + 1}: a header field of more than {limit:,} characters{want}"
 
 
 _FIELDS_RE = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")

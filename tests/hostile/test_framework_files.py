@@ -51,6 +51,9 @@ def test_oversized_or_garbage_names_are_refused(trust, tmp_path, changes, says):
 
 
 def test_deeply_nested_json_is_refused_without_a_traceback(trust, tmp_path):
+    """Issue 13's finding. Checked against 4d4ae8e, the commit before the fix (598122e): the
+    100,000-deep array ended in RecursionError from json's decoder (a traceback), and the
+    30-deep value was loaded without complaint; each half fails there on its own."""
     with pytest.raises(CommandError, match="nested more than"):
         load(tmp_path, "[" * 100_000 + "]" * 100_000)
     with pytest.raises(CommandError, match="nested more than"):

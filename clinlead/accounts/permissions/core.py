@@ -15,7 +15,7 @@ __all__ = [
     "has_role", "active_person", "home_organisation_id", "visible_organisations", "can_view_organisation",
     "can_view_person", "can_import_hr", "can_manage_talent", "can_view_audit",
     "can_see_special_category", "can_see_organisation_aggregates", "led_units", "is_leader",
-    "can_see_unit_aggregates", "Role",
+    "can_see_unit_aggregates", "can_manage_roles", "Role",
 ]
 
 
@@ -80,6 +80,11 @@ def can_manage_talent(user, organisation) -> bool:
 
 def can_view_audit(user, organisation) -> bool:
     return has_role(user, Role.AUDITOR, organisation)
+
+
+def can_manage_roles(user, organisation) -> bool:
+    """Grant and revoke the organisation's roles: its organisation admins (and superusers)."""
+    return has_role(user, Role.ORGANISATION_ADMIN, organisation)
 
 
 def can_see_special_category(user, organisation) -> bool:
