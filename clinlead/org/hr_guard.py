@@ -90,7 +90,8 @@ def check_leavers(plans, *, actor, effective: date) -> LeaverCheck:
                 f"the {limit:g} % an import may do without confirmation")
     check.leavers.sort(key=lambda lv: (not lv.key_positions, not lv.is_importer, lv.name, lv.staff_number))
     if check.key_holders:
-        check.reasons.append(f"{len(check.key_holders)} of them hold a key position")
+        holders = len(check.key_holders)
+        check.reasons.append(f"{holders} of them {'holds' if holders == 1 else 'hold'} a key position")
     if check.importer_leaves:
         check.reasons.append("you, who are applying it, are not in the file: you would be marked as "
                              "having left, and your own login would end at once")
@@ -101,7 +102,7 @@ def require_confirmation(check: LeaverCheck, *, count: int, confirmed: int | Non
     if check.needs_confirmation and confirmed != count:
         said = "" if confirmed is None else f" (you confirmed {confirmed})"
         raise LeaversNotConfirmed(
-            f"This full extract would mark {count} people as having left{said}: "
+            f"This full extract would mark {count} {'person' if count == 1 else 'people'} as having left{said}: "
             + "; ".join(check.reasons) + ". Nothing was written. Check who is missing from the file; "
             f"to apply it anyway, confirm the count (on the command line --confirm-leavers {count}, "
             f'on the page type "{confirmation_phrase(count)}").')

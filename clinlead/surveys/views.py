@@ -14,7 +14,7 @@ from clinlead.accounts.access import crumbs, organisation_for, require
 from clinlead.custody import CustodiansForm, KeyReturnForm, key_files_download
 from clinlead.org.models import Person
 from clinlead.surveys import selectors, services
-from clinlead.surveys.forms import CycleForm, answer_form, posted_answers
+from clinlead.surveys.forms import CycleForm, answer_form, asked_once, posted_answers
 from clinlead.surveys.models import Invitation, SurveyCycle
 
 
@@ -150,9 +150,12 @@ def answer(request, token):
     except services.InvitationUnusable:
         return render(request, "surveys/link_unusable.html", status=410)
     instrument = invitation.cycle.instrument.load()
+    unanswered = None
     if request.method == "POST":
         data = posted_answers(instrument, request.POST)
         if data is not None:
+            unanswered = asked_once(instrument, data, request.POST)
+        if data is not None and unanswered is None:
             leader = None if data["leader"] in (None, invitation.leader_id) else Person(pk=data["leader"])
             try:
                 services.submit_response(
@@ -167,7 +170,7 @@ def answer(request, token):
                 return redirect("surveys:thanks")
         else:
             errors = None
-        # Show the form again, with its choices, and what was wrong.
+        # Show the form again, with its choices, and what was wrong (or what was left out).
         shown = answer_form(instrument, selectors.leader_choices(invitation=invitation), invitation.leader_id,
                             data=request.POST)
         shown.is_valid()
@@ -178,7 +181,7 @@ def answer(request, token):
     else:
         form = answer_form(instrument, selectors.leader_choices(invitation=invitation), invitation.leader_id)
     return render(request, "surveys/answer.html", {
-        "form": form, "cycle": invitation.cycle, "instrument": instrument,
+        "form": form, "cycle": invitation.cycle, "instrument": instrument, "unanswered": unanswered,
         "items": _questions(form, instrument.items, instrument.scale),
         "wellbeing": _questions(form, (instrument.burnout, instrument.satisfaction), None),
     })

@@ -115,10 +115,10 @@ def test_one_key_position_holder_leaving_needs_the_confirmation_and_is_listed_fi
     kept = [r for r in rows if r not in (holder_row, other_row)]
 
     check = run(kept, full_extract=True, dry_run=True).leaver_check
-    assert check.reasons == ["1 of them hold a key position"]
+    assert check.reasons == ["1 of them holds a key position"]
     assert [(lv.staff_number, lv.key_positions) for lv in check.leavers][0] == (
         holder_row["staff_number"], ["Clinical Director for Surgery"])
-    with pytest.raises(LeaversNotConfirmed, match="hold a key position"):
+    with pytest.raises(LeaversNotConfirmed, match="would mark 2 people as having left: 1 of them holds a key"):
         run(kept, full_extract=True)
     assert Person.objects.get(pk=holder.pk).active
 
