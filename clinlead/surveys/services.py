@@ -31,6 +31,7 @@ from clinlead import sealing
 from clinlead.audit import services as audit
 from clinlead.audit.models import DailyCount
 from clinlead.org.models import Person, ReportingLine, UnitMembership
+from clinlead.surveys import services_reopen
 from clinlead.surveys.models import (
     COMMENT_MAX_LENGTH,
     Comment,
@@ -290,6 +291,8 @@ def close_cycle(*, actor, cycle, key_files, passphrases) -> SurveyCycle:
         with transaction.atomic(durable=True):
             _lock_open(cycle)
             responses = _unseal(cycle, opener)
+            # A reopened cycle: all its answers, old and new, in one fresh order (services_reopen).
+            services_reopen.mix_in_earlier_answers(cycle=cycle)
             _unlink(actor=actor, cycle=cycle, action="surveys.cycle_closed", after={
                 "responses": responses, "invited": cycle.invitations.count()})
     except sealing.CustodyError as exc:

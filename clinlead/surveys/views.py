@@ -13,7 +13,7 @@ from clinlead.accounts import permissions
 from clinlead.accounts.access import crumbs, organisation_for, require
 from clinlead.custody import CustodiansForm, KeyReturnForm, key_files_download
 from clinlead.org.models import Person
-from clinlead.surveys import selectors, services
+from clinlead.surveys import selectors, services, services_reopen
 from clinlead.surveys.forms import CycleForm, answer_form, asked_once, posted_answers
 from clinlead.surveys.models import Invitation, SurveyCycle
 
@@ -59,6 +59,7 @@ def _cycle_page(request, cycle, *, custodians_form=None, key_return_form=None, s
         "can_manage": permissions.can_manage_talent(request.user, cycle.organisation),
         "custodians_form": custodians_form or CustodiansForm(),
         "key_return_form": key_return_form or KeyReturnForm(),
+        "days_early": services_reopen.days_early(cycle), "reopen_refusal": services_reopen.reopen_refusal(cycle),
         "breadcrumbs": _cycle_crumbs(cycle.organisation),
     }, status=status)
 
@@ -118,7 +119,11 @@ def _open(request, cycle):
 
 def _close(request, cycle):
     form = KeyReturnForm(request.POST, request.FILES)
-    if form.is_valid():
+    early = services_reopen.early_close_refusal(cycle, request.POST.get("confirm_early", ""))
+    if early:
+        form.is_valid()
+        form.add_error(None, early)  # nothing was changed: the cycle is still open
+    elif form.is_valid():
         key_files, passphrases = form.key_material()
         try:
             services.close_cycle(actor=request.user, cycle=cycle, key_files=key_files, passphrases=passphrases)

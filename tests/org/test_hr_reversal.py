@@ -13,7 +13,15 @@ from clinlead.accounts.models import User
 from clinlead.audit.models import AuditEvent
 from clinlead.org.hr_import import import_hr_extract
 from clinlead.org.hr_reversal import plan_reversal, reverse_hr_import
-from clinlead.org.models import HrImport, Organisation, Person, ReportingLine, Site, Unit, UnitMembership
+from clinlead.org.models import (
+    HrImport,
+    Organisation,
+    Person,
+    ReportingLine,
+    Site,
+    Unit,
+    UnitMembership,
+)
 from tests.factories import UserFactory
 from tests.org.hr_files import extract_rows, to_csv
 
