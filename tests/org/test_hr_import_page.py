@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from clinlead.audit.models import AuditEvent
 from clinlead.org.hr_format import COLUMN_NAMES
-from clinlead.org.models import HrImport, Person, Position
+from clinlead.org.models import Person, Position
 
 pytestmark = pytest.mark.django_db
 URL = reverse("org:import_hr", kwargs={"slug": "northgate"})
@@ -100,6 +100,8 @@ def test_a_mass_leaver_file_is_stopped_until_the_count_is_typed_then_reversed(de
     assert event.after["leavers_confirmed"] == leaving
 
     # Tara's own login ended with the import; the superuser reverses it.
+    from clinlead.org.models import HrImport
+
     hr_import = HrImport.objects.get(organisation__slug="northgate")
     admin = login("admin")
     url = reverse("org:import_hr_reverse", kwargs={"slug": "northgate", "pk": hr_import.pk})

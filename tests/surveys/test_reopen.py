@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from clinlead.accounts.models import Role, RoleGrant, User
 from clinlead.audit.models import AuditEvent
-from clinlead.surveys import services, services_reopen
+from clinlead.surveys import services
 from clinlead.surveys.models import Comment, Invitation, Response, SealedResponse, SurveyCycle
 from tests.surveys.world import World
 
@@ -134,6 +134,8 @@ def test_a_survey_closed_without_results_or_published_cannot_be_reopened(client,
     cycle.refresh_from_db()
     assert cycle.status == SurveyCycle.Status.CLOSED
     cycle.status = SurveyCycle.Status.PUBLISHED
+    from clinlead.surveys import services_reopen
+
     with pytest.raises(ValidationError, match="results are published"):
         services_reopen.reopen_cycle(actor=None, cycle=cycle, passphrases=[NEW])
     assert not AuditEvent.objects.filter(action="surveys.cycle_reopened").exists()
