@@ -14,7 +14,7 @@ from clinlead.org.hr_format import (
 from clinlead.org.hr_import import import_hr_extract
 from clinlead.org.models import Appointment, Organisation, Person, Position, PositionLevel, Unit
 from tests.factories import UserFactory
-from tests.org.hr_files import extract_rows, to_csv
+from tests.org.hr_files import imported_extract, to_csv
 
 pytestmark = pytest.mark.django_db
 
@@ -28,9 +28,7 @@ def trust():
 
 @pytest.fixture
 def rows(trust):
-    rows = extract_rows(staff=100, organisation=trust.slug)
-    import_hr_extract(actor=None, content=to_csv(rows), filename="first.csv", dry_run=False, effective=TODAY)
-    return rows
+    return imported_extract(trust, effective=TODAY)
 
 
 def run(rows, **kwargs):

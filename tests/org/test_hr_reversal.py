@@ -23,7 +23,7 @@ from clinlead.org.models import (
     UnitMembership,
 )
 from tests.factories import UserFactory
-from tests.org.hr_files import extract_rows, to_csv
+from tests.org.hr_files import imported_extract, to_csv
 
 pytestmark = pytest.mark.django_db
 
@@ -37,9 +37,7 @@ def trust():
 
 @pytest.fixture
 def rows(trust):
-    rows = extract_rows(staff=100, organisation=trust.slug)
-    run(rows, effective=TODAY)
-    return rows
+    return imported_extract(trust, effective=TODAY)
 
 
 def run(rows, *, effective=TODAY + timedelta(days=7), **kwargs):
