@@ -229,6 +229,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 CLINLEAD_HR_UPLOAD_MAX_BYTES = int(os.environ.get("CLINLEAD_HR_UPLOAD_MAX_BYTES", 50 * 1024 * 1024))
 # An HR file checked but not applied is deleted after this many hours (clinlead/org/hr_uploads.py).
 CLINLEAD_HR_UPLOAD_KEEP_HOURS = int(os.environ.get("CLINLEAD_HR_UPLOAD_KEEP_HOURS", "24"))
+# A full extract that would mark more than this share (per cent) of an organisation's staff in post
+# as having left needs its count confirmed (clinlead/org/hr_guard.py); so do key-position holders.
+CLINLEAD_HR_LEAVER_CONFIRM_PERCENT = float(os.environ.get("CLINLEAD_HR_LEAVER_CONFIRM_PERCENT", "5"))
+# An applied HR import can be reversed for this many days (clinlead/org/hr_reversal.py).
+CLINLEAD_HR_IMPORT_REVERSIBLE_DAYS = int(os.environ.get("CLINLEAD_HR_IMPORT_REVERSIBLE_DAYS", "30"))
 
 EMAIL_BACKEND = os.environ.get("CLINLEAD_EMAIL_BACKEND", "clinlead.mailfiles.EmailBackend")
 EMAIL_HOST = os.environ.get("CLINLEAD_EMAIL_HOST", "localhost")

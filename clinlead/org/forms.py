@@ -10,7 +10,8 @@ class HrUploadForm(forms.Form):
     file = forms.FileField(label="HR extract (.csv or .xlsx)", help_text="Columns as in the example file.")
     full_extract = forms.BooleanField(
         label="This is a full extract: mark people who are not in it as having left",
-        required=False, initial=True,
+        help_text="Leave this unticked for a partial update: then nobody is marked as having left.",
+        required=False, initial=False,
     )
     effective = forms.DateField(
         label="Changes take effect on", initial=date.today, help_text="For example, 2026-11-30",

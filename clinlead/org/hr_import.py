@@ -1,7 +1,10 @@
 """Importing an HR extract: one named action, all or nothing.
 
-The whole file is checked first; if any row is bad nothing is written. A full extract marks
-people who are missing from it inactive (never deleted). Unit membership and reporting lines
+The whole file is checked first; if any row is bad nothing is written. A file is a partial
+update unless the importer says it is a full extract; a full extract marks people who are
+missing from it inactive (never deleted), and when that is many people, a key-position holder or
+the importer it needs the count confirmed (clinlead.org.hr_guard). What each applied import
+changed is kept (`HrImport`) so that it can be reversed (clinlead.org.hr_reversal). Unit membership and reporting lines
 are effective-dated: a change closes the old row the day before the effective date and opens
 a new one, so earlier snapshots (survey cycles, ballots) keep what was true then.
 """
@@ -11,10 +14,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.db import transaction
+from django.utils import timezone
 
 from clinlead.audit import services as audit
 from clinlead.org.hr_format import HrExtract, HrFileError, Problem, parse_extract, read_rows
+from clinlead.org.hr_guard import LeaverCheck, check_leavers, require_confirmation
 from clinlead.org.models import (
+    HrImport,
     Organisation,
     Person,
     ReportingLine,
@@ -40,6 +46,8 @@ class ImportResult:
     units_created: int = 0
     problems: list[Problem] = field(default_factory=list)
     total_problems: int = 0
+    leaver_check: LeaverCheck = field(default_factory=LeaverCheck)
+    imports: list[HrImport] = field(default_factory=list)
 
     @property
     def ok(self):
@@ -57,12 +65,16 @@ class ImportResult:
 
 
 def import_hr_extract(
-    *, actor, content: bytes, filename: str, dry_run: bool, full_extract: bool = True,
+    *, actor, content: bytes, filename: str, dry_run: bool, full_extract: bool = False,
     effective: date | None = None, progress=None, allowed_organisations: set[str] | None = None,
+    confirm_leavers: int | None = None,
 ) -> ImportResult:
     """Check and (unless dry_run) apply an HR extract. Returns counts or the problems found.
 
     `allowed_organisations` limits the rows to organisations the uploader acts for.
+    `confirm_leavers` is the number of leavers the importer confirmed; a guarded full extract
+    (see clinlead.org.hr_guard) is applied only when it equals the number the file would mark as
+    left now, and raises LeaversNotConfirmed otherwise.
     """
     effective = effective or date.today()
     slugs = set(Organisation.objects.values_list("slug", flat=True))
@@ -96,17 +108,25 @@ def import_hr_extract(
         result.deactivated += len(plan.to_deactivate)
         result.unchanged += plan.unchanged
         result.units_created += len(plan.missing_units)
+    result.leaver_check = check_leavers(plans.values(), actor=actor, effective=effective)
     if dry_run:
         return result
+    require_confirmation(result.leaver_check, count=result.deactivated, confirmed=confirm_leavers)
     with transaction.atomic(durable=True):
         for plan in plans.values():
             plan.apply()
+            result.imports.append(HrImport.objects.create(
+                organisation=plan.org, applied_by=actor if getattr(actor, "pk", None) else None,
+                applied_at=timezone.now(), filename=filename[:200], full_extract=full_extract,
+                effective=effective, counts=plan.counts(), journal=plan.journal))
         audit.record(
             actor=actor,
             action="hr.extract_imported",
             organisation=next(iter(organisations.values())) if len(organisations) == 1 else None,
             after={"file": filename[:200], "full_extract": full_extract, "effective": effective.isoformat(),
-                   "organisations": sorted(organisations), **result.counts()},
+                   "organisations": sorted(organisations), "imports": [i.pk for i in result.imports],
+                   "leavers_confirmed": confirm_leavers if result.leaver_check.needs_confirmation else None,
+                   **result.counts()},
         )
     return result
 
@@ -118,6 +138,12 @@ class _Plan:
         self.org = organisation
         self.effective = effective
         self.closing_day = effective - timedelta(days=1)
+        # What apply() changed, for a reversal (ids and ordinary fields only; see HrImport).
+        self.journal = empty_journal()
+
+    def counts(self):
+        return {"created": len(self.new_rows), "updated": len(self.changed), "deactivated": len(self.to_deactivate),
+                "unchanged": self.unchanged, "units_created": len(self.missing_units)}
 
     def load(self, rows, full_extract):
         self.rows = rows
@@ -234,10 +260,14 @@ class _Plan:
         ]
         Person.objects.bulk_create(new_people, batch_size=BATCH)
         ids = dict(Person.objects.filter(organisation=self.org).values_list("staff_number", "id"))
+        self.journal["created"] = [ids[r.staff_number] for r in self.new_rows]
         updates = []
         for row, existing in self.changed:
             person = Person(id=existing["id"], active=True, **{f: getattr(row, f) for f in PERSON_FIELDS})
             updates.append(person)
+            self.journal["updated"].append([
+                existing["id"], _plain({f: existing[f] for f in ["active", *PERSON_FIELDS]}),
+                _plain({"active": True, **{f: getattr(row, f) for f in PERSON_FIELDS}})])
         Person.objects.bulk_update(updates, ["active", *PERSON_FIELDS], batch_size=BATCH)
         touched = [(r, ids[r.staff_number]) for r in self.new_rows] + [(r, e["id"]) for r, e in self.changed]
         self._move_memberships(touched)
@@ -248,6 +278,7 @@ class _Plan:
     def _create_sites_and_units(self):
         for code in sorted({r.site for r in self.rows if r.site} - set(self.sites)):
             self.sites[code] = Site.objects.create(organisation=self.org, code=code, name=code).id
+            self.journal["sites_created"].append(self.sites[code])
         site_of_leaf = {}
         for row in self.rows:
             if row.site:
@@ -261,11 +292,18 @@ class _Plan:
                 kind=UNIT_KIND_BY_DEPTH.get(depth, Unit.Kind.OTHER),
             )
             self.units[path] = unit.id
+            self.journal["units_created"].append(unit.id)
 
     def _close(self, model, person_ids):
         """End the rows in force for these people; a row opened on the effective day itself is
         replaced (a same-day correction). Later rows were refused by backdated_changes."""
         current = model.objects.filter(person_id__in=person_ids, end__isnull=True)
+        kind, value = _JOURNAL_KIND[model]
+        self.journal["replaced"][kind] += [
+            [pid, other, start.isoformat()]
+            for pid, other, start in current.filter(start=self.effective).values_list("person_id", value, "start")]
+        self.journal["closed"][kind] += [list(r) for r in current.filter(start__lt=self.effective)
+                                         .values_list("id", "person_id")]
         current.filter(start=self.effective).delete()
         current.filter(start__lt=self.effective).update(end=self.closing_day)
 
@@ -273,11 +311,12 @@ class _Plan:
         moving = [(r, pid) for r, pid in touched if self.membership.get(pid) != self.units[r.unit_path]]
         for chunk in _chunks([pid for _, pid in moving]):
             self._close(UnitMembership, chunk)
-        UnitMembership.objects.bulk_create(
+        created = UnitMembership.objects.bulk_create(
             [UnitMembership(person_id=pid, unit_id=self.units[r.unit_path], start=self._start(r, pid))
              for r, pid in moving],
             batch_size=BATCH,
         )
+        self.journal["opened"]["membership"] += [[m.pk, m.person_id] for m in created]
 
     def _move_reporting_lines(self, touched, ids):
         moving = []
@@ -287,11 +326,12 @@ class _Plan:
                 moving.append((r, pid, leader))
         for chunk in _chunks([pid for _, pid, _ in moving]):
             self._close(ReportingLine, chunk)
-        ReportingLine.objects.bulk_create(
+        created = ReportingLine.objects.bulk_create(
             [ReportingLine(person_id=pid, leader_id=leader, start=self._start(r, pid))
              for r, pid, leader in moving if leader is not None],
             batch_size=BATCH,
         )
+        self.journal["opened"]["reporting"] += [[line.pk, line.person_id] for line in created]
 
     def _start(self, row, pid):
         # A new starter's first rows begin on their start date, not on the day of the import.
@@ -305,6 +345,7 @@ class _Plan:
             wanted = self._demographics_change(pid, r)
             if wanted is not None:
                 records.append(Demographics(person_id=pid, gender=wanted[0], ethnicity=wanted[1]))
+        self.journal["demographics_changed"] = len(records)
         Demographics.objects.bulk_create(
             records, batch_size=BATCH, update_conflicts=True,
             unique_fields=["person"], update_fields=["gender", "ethnicity"],
@@ -313,12 +354,30 @@ class _Plan:
     def _deactivate(self):
         from clinlead.accounts.models import User
 
+        self.journal["left"] = list(self.to_deactivate)
         for chunk in _chunks(self.to_deactivate):
             Person.objects.filter(id__in=chunk).update(active=False)
             # A leaver's login ends with their employment (the login backend also checks).
-            User.objects.filter(person_id__in=chunk).update(is_active=False)
+            logins = User.objects.filter(person_id__in=chunk, is_active=True)
+            self.journal["logins_ended"] += [list(u) for u in logins.values_list("id", "person_id")]
+            logins.update(is_active=False)
             self._close(UnitMembership, chunk)
             self._close(ReportingLine, chunk)
+
+
+def empty_journal():
+    return {
+        "created": [], "updated": [], "left": [], "logins_ended": [], "units_created": [],
+        "sites_created": [], "demographics_changed": 0,
+        **{kind: {"membership": [], "reporting": []} for kind in ("closed", "replaced", "opened")},
+    }
+
+
+_JOURNAL_KIND = {UnitMembership: ("membership", "unit_id"), ReportingLine: ("reporting", "leader_id")}
+
+
+def _plain(values):
+    return {k: v.isoformat() if isinstance(v, date) else v for k, v in values.items()}
 
 
 def _chunks(items, size=BATCH):

@@ -305,4 +305,5 @@ class PartnerRole(models.Model):
         return f"{self.get_role_display()} for {self.position}"
 
 
+from clinlead.org.models_hr import HrImport  # noqa: E402, F401  (what each HR import changed)
 from clinlead.org.special_category import Demographics  # noqa: E402, F401  (kept apart on purpose)

@@ -14,5 +14,6 @@ urlpatterns = [
     path("<slug:slug>/import/", views_import.import_hr, name="import_hr"),
     path("<slug:slug>/import/apply/", views_import.apply_hr_import, name="import_hr_apply"),
     path("<slug:slug>/import/example.csv", views_import.hr_example, name="hr_example"),
+    path("<slug:slug>/import/<int:pk>/reverse/", views_import.reverse_hr_import, name="import_hr_reverse"),
     path("<slug:slug>/diversity/", views_diversity.diversity, name="diversity"),
 ]

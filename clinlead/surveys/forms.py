@@ -69,6 +69,23 @@ def posted_answers(instrument, data):
     return cleaned
 
 
+def asked_once(instrument, cleaned, data):
+    """How many questions are left unanswered, when the respondent has not yet been asked about
+    them; None when the answers may be sent.
+
+    A survey with unanswered questions is shown again once, with its answers kept, saying how
+    many are unanswered; sent again (the form then carries `unanswered_seen`, the number it was
+    told), it goes. Leaving out more than that asks again. A blank survey is asked about too: a
+    link is single-use, so a slip of the button must not use it up unawares.
+    """
+    questions = [item.id for item in instrument.items] + [instrument.burnout.id, instrument.satisfaction.id]
+    unanswered = sum(1 for q in questions if cleaned.get(q) is None)
+    seen = parse_id(data.get("unanswered_seen", ""))
+    if unanswered == 0 or (seen is not None and unanswered <= seen):
+        return None
+    return {"count": unanswered, "of": len(questions), "blank": unanswered == len(questions)}
+
+
 def answer_form(instrument, leader_choices, default_leader, data=None):
     """The survey form as shown, with the leaders the respondent may choose (`leader_choices`, a
     queryset; the service checks a changed leader against the same choices)."""

@@ -31,7 +31,7 @@ from clinlead import sealing, unsealing
 from clinlead.audit import services as audit
 from clinlead.audit.models import DailyCount
 from clinlead.org.models import Person, ReportingLine, Unit, UnitMembership
-from clinlead.surveys import coarsening
+from clinlead.surveys import coarsening, services_reopen
 from clinlead.surveys.models import (
     COMMENT_MAX_LENGTH,
     Comment,
@@ -324,10 +324,13 @@ def _write_answers(cycle, sheets) -> int:
     """The opened sheets as rows, each coarsened to its disclosure block (`coarsening`); a
     comment is kept only for a leader whose figure is published and who has enough comments for
     them to be shown, in an order of its own."""
-    sheets = store_coarsened(cycle=cycle, sheets=sheets)
+    # A reopened cycle: the answers opened at the earlier close join these (services_reopen).
+    earlier, earlier_comments = services_reopen.take_earlier_answers(cycle=cycle)
+    sheets = store_coarsened(cycle=cycle, sheets=[*sheets, *earlier])
     published = coarsening.published_leaders(sheets)
-    comments = unsealing.shuffled((s["leader"], s["comment"]) for s in sheets
-                                  if s["comment"] and s["leader"] in published)
+    comments = unsealing.shuffled([
+        *((s["leader"], s["comment"]) for s in sheets if s["comment"] and s["leader"] in published),
+        *((leader, text) for leader, text in earlier_comments if leader in published)])
     Comment.objects.bulk_create([Comment(id=uuid.uuid4(), cycle=cycle, leader_id=leader, text=text)
                                  for leader, text in comments], batch_size=2000)
     return len(sheets)

@@ -13,8 +13,8 @@ from clinlead.accounts import permissions
 from clinlead.accounts.access import crumbs, organisation_for, require
 from clinlead.custody import CustodiansForm, KeyReturnForm, key_files_download
 from clinlead.org.models import Person
-from clinlead.surveys import selectors, services
-from clinlead.surveys.forms import CycleForm, answer_form, posted_answers
+from clinlead.surveys import selectors, services, services_reopen
+from clinlead.surveys.forms import CycleForm, answer_form, asked_once, posted_answers
 from clinlead.surveys.models import Invitation, SurveyCycle
 
 
@@ -59,6 +59,7 @@ def _cycle_page(request, cycle, *, custodians_form=None, key_return_form=None, s
         "can_manage": permissions.can_manage_talent(request.user, cycle.organisation),
         "custodians_form": custodians_form or CustodiansForm(),
         "key_return_form": key_return_form or KeyReturnForm(),
+        "days_early": services_reopen.days_early(cycle), "reopen_refusal": services_reopen.reopen_refusal(cycle),
         "breadcrumbs": _cycle_crumbs(cycle.organisation),
     }, status=status)
 
@@ -118,7 +119,11 @@ def _open(request, cycle):
 
 def _close(request, cycle):
     form = KeyReturnForm(request.POST, request.FILES)
-    if form.is_valid():
+    early = services_reopen.early_close_refusal(cycle, request.POST.get("confirm_early", ""))
+    if early:
+        form.is_valid()
+        form.add_error(None, early)  # nothing was changed: the cycle is still open
+    elif form.is_valid():
         key_files, passphrases = form.key_material()
         try:
             services.close_cycle(actor=request.user, cycle=cycle, key_files=key_files, passphrases=passphrases)
@@ -150,9 +155,12 @@ def answer(request, token):
     except services.InvitationUnusable:
         return render(request, "surveys/link_unusable.html", status=410)
     instrument = invitation.cycle.instrument.load()
+    unanswered = None
     if request.method == "POST":
         data = posted_answers(instrument, request.POST)
         if data is not None:
+            unanswered = asked_once(instrument, data, request.POST)
+        if data is not None and unanswered is None:
             leader = None if data["leader"] in (None, invitation.leader_id) else Person(pk=data["leader"])
             try:
                 services.submit_response(
@@ -167,7 +175,7 @@ def answer(request, token):
                 return redirect("surveys:thanks")
         else:
             errors = None
-        # Show the form again, with its choices, and what was wrong.
+        # Show the form again, with its choices, and what was wrong (or what was left out).
         shown = answer_form(instrument, selectors.leader_choices(invitation=invitation), invitation.leader_id,
                             data=request.POST)
         shown.is_valid()
@@ -178,7 +186,7 @@ def answer(request, token):
     else:
         form = answer_form(instrument, selectors.leader_choices(invitation=invitation), invitation.leader_id)
     return render(request, "surveys/answer.html", {
-        "form": form, "cycle": invitation.cycle, "instrument": instrument,
+        "form": form, "cycle": invitation.cycle, "instrument": instrument, "unanswered": unanswered,
         "items": _questions(form, instrument.items, instrument.scale),
         "wellbeing": _questions(form, (instrument.burnout, instrument.satisfaction), None),
     })

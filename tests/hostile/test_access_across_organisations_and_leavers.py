@@ -92,6 +92,7 @@ def _mark_as_left(person):
         dry_run=False,
         full_extract=True,
         effective=date.today(),
+        confirm_leavers=1,  # a key-position holder leaving is confirmed (clinlead/org/hr_guard.py)
     )
     assert result.ok, result.problems[:3]
 

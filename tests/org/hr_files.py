@@ -32,3 +32,14 @@ def to_xlsx(rows) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def imported_extract(organisation, *, effective, staff=100):
+    """A small trust's extract, already imported (as a partial update) on `effective`: its rows."""
+    from clinlead.org.hr_import import import_hr_extract
+
+    rows = extract_rows(staff=staff, organisation=organisation.slug)
+    result = import_hr_extract(actor=None, content=to_csv(rows), filename="first.csv", dry_run=False,
+                               effective=effective)
+    assert result.ok, result.problems[:3]
+    return rows

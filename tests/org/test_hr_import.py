@@ -130,7 +130,7 @@ def test_people_missing_from_a_full_extract_are_marked_inactive_never_deleted(ro
     leaver = next(r for r in rows if not any(o["leader_staff_number"] == r["staff_number"] for o in rows))
     remaining = [r for r in rows if r is not leaver]
 
-    result = run(to_csv(remaining), effective=TODAY + timedelta(days=30))
+    result = run(to_csv(remaining), effective=TODAY + timedelta(days=30), full_extract=True)
 
     assert result.deactivated == 1
     person = Person.objects.get(staff_number=leaver["staff_number"])
@@ -173,7 +173,7 @@ def test_a_reporting_loop_is_a_problem_on_the_row_that_starts_it(rows, trust):
 
 def test_a_leader_missing_from_a_full_extract_is_a_problem(rows, trust):
     rows[40]["leader_staff_number"] = "NOBODY1"
-    result = run(to_csv(rows))
+    result = run(to_csv(rows), full_extract=True)
     assert [(p.row, p.column, p.value) for p in result.problems] == [(42, "leader_staff_number", "NOBODY1")]
 
 
@@ -222,5 +222,5 @@ def test_a_change_dated_before_a_later_move_is_refused_and_history_is_kept(rows,
     assert database_state() == before
     # A leaver dated before their last move is refused whole, and nothing is erased.
     with pytest.raises(HrFileError, match="erase"):
-        run(to_csv([r for r in rows if r is not mover]), effective=TODAY)
+        run(to_csv([r for r in rows if r is not mover]), effective=TODAY, full_extract=True)
     assert database_state() == before

@@ -26,6 +26,8 @@ ROWS = {
     "surveys:cycle": ("get", lambda o: {"pk": o["open_cycle"]}, only(VIEWERS)),
     "surveys:cycle_action": ("post", lambda o: {"pk": o["open_cycle"], "action": "remind"},
                              only(MANAGERS, when_allowed=FOUND)),
+    # An open cycle cannot be reopened: the managers are sent back to it with the reason.
+    "surveys:reopen": ("post", lambda o: {"pk": o["open_cycle"]}, only(MANAGERS, when_allowed=FOUND)),
     # Everyone at Northgate with a person record was invited; the superuser has no person.
     "surveys:start": ("get", lambda o: {"pk": o["open_cycle"]}, only(NORTHGATE - {"admin"})),
     "leaderindex:my_report": ("get", lambda o: {}, {**only(set(ROLES) - {"alice"}), "alice": FOUND}),

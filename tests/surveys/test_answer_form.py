@@ -70,6 +70,7 @@ def test_a_completed_form_stores_one_response_for_the_leader_on_record_and_uses_
 
 def test_questions_left_blank_are_stored_as_missing(client, ward):
     client.post(URL, answers(ward["recorded"], q1="", q12="", burnout=""))
+    client.post(URL, answers(ward["recorded"], q1="", q12="", burnout="", unanswered_seen="3"))
     sheet = sealed(ward)
     assert sheet["answers"][0] is None and sheet["answers"][11] is None and sheet["burnout"] is None
     assert sheet["answers"][1] == 4
@@ -106,3 +107,38 @@ def test_the_longest_comment_in_four_byte_characters_fits_its_sealed_box_and_con
                                                size=services.SEALED_SIZE))}, "every box is one size"
     assert sealed(ward)["comment"] == longest
     assert services.clean_comment("a\x00b\x1bc\nd") == "abc\nd"
+
+
+def test_a_partly_blank_survey_asks_once_keeping_the_answers_then_sends(client, ward):
+    first = client.post(URL, answers(ward["recorded"], q1="", q12="", q5="1", comment="Kind"))
+    page = first.content.decode()
+    assert first.status_code == 200
+    assert "You have not answered 2 questions" in page
+    assert '<input type="hidden" name="unanswered_seen" value="2">' in page
+    assert 'name="q5" type="radio" value="1" checked' in page
+    assert "Kind</textarea>" in page
+    assert not Invitation.objects.get().used and not SealedResponse.objects.exists()
+
+    second = client.post(URL, answers(ward["recorded"], q1="", q12="", q5="1", comment="Kind", unanswered_seen="2"))
+    assert second.status_code == 302 and Invitation.objects.get().used
+    assert sealed(ward)["answers"][4] == 1
+
+
+def test_a_completely_blank_survey_does_not_use_up_the_link_unasked(client, ward):
+    blank = {"leader": str(ward["recorded"].pk)}
+    page = client.post(URL, blank)
+    assert page.status_code == 200
+    assert "You have not answered any of the 14 questions" in page.content.decode()
+    assert "your link is used up" in page.content.decode()
+    assert not Invitation.objects.get().used and not SealedResponse.objects.exists()
+    assert client.get(URL).status_code == 200, "the link still works"
+
+
+def test_leaving_out_more_after_the_question_asks_again(client, ward):
+    page = client.post(URL, answers(ward["recorded"], q1="", q2="", q3="", unanswered_seen="1"))
+    assert "You have not answered 3 questions" in page.content.decode()
+    assert not Invitation.objects.get().used
+
+
+def test_a_complete_survey_is_sent_at_once(client, ward):
+    assert client.post(URL, answers(ward["recorded"])).status_code == 302

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from clinlead.accounts.models import Role, RoleGrant, User
 from clinlead.audit.models import AuditEvent
-from clinlead.surveys import services
+from clinlead.surveys import services, services_reopen
 from clinlead.surveys.models import Comment, Invitation, Response, SealedResponse, SurveyCycle
 from tests.surveys.world import World, at_once
 
@@ -142,7 +142,10 @@ def test_the_demo_open_cycle_closes_with_the_demo_key_file(demo, login):
     assert sealed > 0 and not Response.objects.filter(cycle=cycle).exists()
     key_file = (custody_folder() / f"northgate-{cycle.name}-custody-key.json").read_bytes()
     client = login("tara")
-    closed = client.post(action(cycle, "close"), {"key_file_1": upload(key_file), "passphrase_1": DEMO_CUSTODY_PASSPHRASE})
+    # The demo's cycle is still before its closing day: closing it early is confirmed (services_reopen).
+    early = {"confirm_early": str(services_reopen.days_early(cycle))}
+    closed = client.post(action(cycle, "close"),
+                         {"key_file_1": upload(key_file), "passphrase_1": DEMO_CUSTODY_PASSPHRASE} | early)
     assert closed.status_code == 302
     assert Response.objects.filter(cycle=cycle).count() == sealed
     assert client.post(action(cycle, "publish")).status_code == 302
