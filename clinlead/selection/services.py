@@ -265,6 +265,11 @@ def schedule_ballot(*, actor, selection, method, shortlist_size, opens_at, close
         raise ValidationError(f"Unknown voting method: {method!r}.")
     if not 1 <= shortlist_size <= 20:
         raise ValidationError("The shortlist must hold between 1 and 20 candidates.")
+    if closes_at <= opens_at:
+        raise ValidationError("The ballot must close after it opens.")
+    if closes_at <= timezone.now():
+        raise ValidationError("The ballot must close in the future.")
+    _require_stage(selection, S.INTERVIEWS, doing="schedule the ballot")
     problem = rules.shortlist_problem(shortlist_size=shortlist_size,
                                       standing=selectors.standing_candidates(selection=selection).count())
     if problem:
@@ -273,11 +278,6 @@ def schedule_ballot(*, actor, selection, method, shortlist_size, opens_at, close
     problems = rules.committee_shape_problems(members=committee, min_votes=selection.min_committee_votes)
     if problems:
         raise ValidationError(problems[0])
-    if closes_at <= opens_at:
-        raise ValidationError("The ballot must close after it opens.")
-    if closes_at <= timezone.now():
-        raise ValidationError("The ballot must close in the future.")
-    _require_stage(selection, S.INTERVIEWS, doing="schedule the ballot")
     keys = make_ballot_keys(selection, passphrases=passphrases)
     names = list(custodians) or [str(actor)]
     names += [f"Custodian {n}" for n in range(len(names) + 1, len(passphrases) + 1)]
