@@ -76,7 +76,7 @@ def test_a_member_who_declares_a_conflict_takes_no_part(demo):
 
 def test_a_member_must_declare_before_voting(demo):
     selection = f.interviewing()
-    member = services.add_committee_member(actor=None, selection=selection, person=f.committee_people(selection)[0])
+    services.add_committee_member(actor=None, selection=selection, person=f.committee_people(selection)[0])
     with pytest.raises(ValidationError, match="declares their interests before the ballot opens"):
         f.seat_committee(selection, 2)
         f.open_ballot(selection)
