@@ -329,4 +329,5 @@ from clinlead.selection.services_governance import (  # noqa: E402, F401
     remind_before_close,
     remove_committee_member,
     reopen_nominations,
+    send_due_reminders,
 )
