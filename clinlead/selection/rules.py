@@ -119,15 +119,17 @@ def committee_change_problem(selection, *, now) -> str:
     return ""
 
 
+def undeclared_problems(members, lead):
+    undeclared = [m.person.full_name for m in members if m.interest_declared_on is None]
+    return [lead + ", ".join(undeclared) + "."] if undeclared else []
+
+
 def committee_shape_problems(*, members, min_votes):
     """The committee, as it must stand when the ballot opens: at least `min_votes` members, every
     one having declared their interests, and an odd number of members free of conflicts or a
     chair among them (who breaks a tie)."""
-    problems = []
-    undeclared = [m for m in members if m.interest_declared_on is None]
-    if undeclared:
-        problems.append("Every committee member declares their interests before the ballot opens; not yet: "
-                        + ", ".join(m.person.full_name for m in undeclared) + ".")
+    problems = undeclared_problems(members, "Every committee member declares their interests before the ballot "
+                                            "opens; not yet: ")
     voting = [m for m in members if m.may_vote]
     if len(voting) < min_votes:
         problems.append(f"The committee needs at least {min_votes} members free of conflicts of interest "

@@ -322,11 +322,7 @@ def committee_decision(*, selection):
     of every member who declared no conflict of interest, all of whom must have voted; a tie is
     broken by the chair's casting vote (`rules.decide`)."""
     members = list(CommitteeMember.objects.filter(selection=selection).select_related("person", "vote_for__person"))
-    problems = []
-    undeclared = [m for m in members if m.interest_declared_on is None]
-    if undeclared:
-        problems.append("Not every member has declared their interests: "
-                        + ", ".join(m.person.full_name for m in undeclared) + ".")
+    problems = rules.undeclared_problems(members, "Not every member has declared their interests: ")
     voters = [m for m in members if m.may_vote]
     if len(voters) < selection.min_committee_votes:
         problems.append(f"The decision needs at least {selection.min_committee_votes} committee members "
