@@ -3,19 +3,16 @@ of their people with overdue milestones or evidence waiting for review. Run week
 `clinlead milestone-reminders` (cron or a scheduled task); e-mail goes through Django's mail API
 once the run's audit event is committed."""
 
-import logging
 from collections import defaultdict
 from datetime import date
 
 from django.conf import settings
-from django.core.mail import get_connection, send_mass_mail
 from django.db import transaction
 
+from clinlead import notifications
 from clinlead.audit import services as audit
 from clinlead.development.models import Enrolment, ProgrammeLead
 from clinlead.development.selectors import enrolment_progress
-
-logger = logging.getLogger(__name__)
 
 
 def _link(obj):
@@ -54,16 +51,7 @@ def send_reminders(*, actor, organisation, today=None):
     with transaction.atomic(durable=True):
         audit.record(actor=actor, action="development.milestone_reminders_sent", obj=organisation,
                      organisation=organisation, after={"messages": len(messages)})
-        prepared = [(s, b, settings.DEFAULT_FROM_EMAIL, to) for s, b, to in messages]
-        transaction.on_commit(lambda: _send(prepared))
+        prepared = [notifications.Message(to=tuple(to), subject=s, body=b) for s, b, to in messages]
+        notifications.send_after_commit(prepared, kind="development.milestone_reminder", organisation=organisation,
+                                        about=organisation)
     return len(messages)
-
-
-def _send(prepared):
-    try:
-        send_mass_mail(prepared, connection=get_connection())
-    except Exception:  # the run is recorded; a mail server fault must not hide it
-        logger.exception("Could not send %d milestone reminders", len(prepared))
-
-
-

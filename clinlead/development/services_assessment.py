@@ -16,12 +16,11 @@ from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
 
-from clinlead import sealing, unsealing
+from clinlead import notifications, sealing, unsealing
 from clinlead.accounts import permissions
 from clinlead.audit import services as audit
 from clinlead.development.models import (
@@ -208,17 +207,21 @@ def approve_raters(*, actor, assessment, decline=(), passphrases=None, today=Non
 
 
 def _send_invitations(invitations):
+    messages = []
     for invitation in invitations:
         email = invitation.rater.work_email
         if not email:
             continue
         link = settings.SITE_URL.rstrip("/") + reverse("development:give_feedback", kwargs={"pk": invitation.pk})
-        send_mail(
-            subject=f"Feedback for {invitation.assessment.person.full_name}",
-            message=(f"{invitation.assessment.person.full_name} has asked for your feedback against the "
-                     f"{invitation.assessment.framework.name}.\n\n{where_answers_appear(invitation)}\n\n{link}\n\n"
-                     "The link works once, and only for you."),
-            from_email=None, recipient_list=[email], fail_silently=True)
+        messages.append(notifications.Message(
+            to=(email,), subject=f"Feedback for {invitation.assessment.person.full_name}",
+            body=(f"{invitation.assessment.person.full_name} has asked for your feedback against the "
+                  f"{invitation.assessment.framework.name}.\n\n{where_answers_appear(invitation)}\n\n{link}\n\n"
+                  "The link works once, and only for you.")))
+    if messages:
+        assessment = invitations[0].assessment
+        notifications.send(messages, kind="development.feedback_invitation",
+                           organisation=assessment.person.organisation, about=assessment)
 
 
 def where_answers_appear(invitation) -> str:

@@ -27,6 +27,8 @@ class Organisation(models.Model):
     min_comments = models.PositiveSmallIntegerField(
         default=10, validators=[MinValueValidator(3), MaxValueValidator(50)]
     )
+    # Times in pages and e-mail are shown in this zone (an IANA name): 09:00 BST reads 09:00.
+    time_zone = models.CharField(max_length=64, default="Europe/London")
 
     class Meta:
         ordering = ["name"]

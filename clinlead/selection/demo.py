@@ -178,6 +178,7 @@ class _Demo:
         if len(candidates) < 2:
             return
         selection.stage = Selection.Stage.INTERVIEWS
+        members = self.committee(selection, 3, declared_days=105)  # seated before the ballot opens
         key_file = self.ballot(selection, candidates, cutoff_days=125, opens_days=100, closes_days=86)
         attended = self.interviews(selection, candidates, days_ago=110, attend=0.9)
         voters = [p for p in attended if self.rng.random() < 0.85] or sorted(attended)[:1]
@@ -190,11 +191,9 @@ class _Demo:
         Selection.objects.filter(pk=selection.pk).update(counted_at=self.moment(85, 11))
         shortlist = list(Candidate.objects.filter(selection=selection, shortlist_rank__isnull=False)
                          .order_by("shortlist_rank"))
-        members = self.committee(selection, 3)
         for i, member in enumerate(members):
             dissent = i == 2 and len(shortlist) > 1
             CommitteeMember.objects.filter(pk=member.pk).update(
-                interest_declared_on=self.today - timedelta(days=80), has_conflict=False,
                 vote_for=shortlist[1] if dissent else shortlist[0],
                 rationale=DISSENT if dissent else REASONS[i % len(REASONS)],
                 voted_on=self.today - timedelta(days=75))
@@ -208,15 +207,18 @@ class _Demo:
         winner, _ = selectors.committee_decision(selection=selection)
         make_appointment(selection=selection, candidate=winner, start=start)
 
-    def committee(self, selection, n):
-        """Leaders from other departments, Alice (Clinical Director for Cardiology) first."""
-        alice = self.world.personas.get("alice")
-        pool = ([alice] if alice else []) + sorted(self.holders - {alice})
+    def committee(self, selection, n, *, declared_days, alice=True):
+        """Leaders from outside the vacancy's department, seated and declared before the ballot
+        opens, Alice (Clinical Director for Cardiology) first where asked; the first chairs."""
+        alice = self.world.personas.get("alice") if alice else None
+        pool = ([alice] if alice else []) + sorted(self.holders - self.personas)
         people = Person.objects.in_bulk(pool)
         members = []
         for person in (people[pk] for pk in pool if pk in people):
             if not selectors.committee_problems(selection=selection, person=person, day=self.today):
-                members.append(CommitteeMember.objects.create(selection=selection, person=person))
+                members.append(CommitteeMember.objects.create(
+                    selection=selection, person=person, is_chair=not members, has_conflict=False,
+                    interest_declared_on=self.today - timedelta(days=declared_days)))
             if len(members) == n:
                 break
         return members
@@ -228,6 +230,7 @@ class _Demo:
         candidates = self.candidates(selection, 4, days_ago=35)
         if len(candidates) < 2:
             return
+        self.committee(selection, 3, declared_days=3, alice=False)
         key_file = self.ballot(selection, candidates, cutoff_days=20, opens_days=2, closes_days=-12)
         _write_key_file(key_file_path(selection), key_file)
         bob = self.world.personas.get("bob")
@@ -250,10 +253,11 @@ class _Demo:
         candidates = self.candidates(selection, 3, days_ago=25)
         if len(candidates) < 2:
             return
+        self.committee(selection, 3, declared_days=11, alice=False)
         key_file = self.ballot(selection, candidates, cutoff_days=20, opens_days=10, closes_days=1)
         _write_key_file(key_file_path(selection), key_file)
         attended = self.interviews(selection, candidates, days_ago=12, attend=0.8)
-        self.vote(selection, candidates, [p for p in sorted(attended) if self.rng.random() < 0.6])
+        self.vote(selection, candidates, [p for p in sorted(attended) if self.rng.random() < 0.75])
 
     def taking_nominations(self):
         selection = self.start(NOMINATING, days_ago=5, reason=Vacancy.Reason.DEPARTURE)

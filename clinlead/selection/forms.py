@@ -24,9 +24,12 @@ def _datetime_field(label, help_text):
 class PolicyForm(forms.ModelForm):
     class Meta:
         model = SelectionPolicy
-        fields = ["allow_self_nomination", "interview_required_to_vote", "shortlist_size", "min_committee_votes"]
+        fields = ["allow_self_nomination", "interview_required_to_vote", "shortlist_size", "min_committee_votes",
+                  "committee_separation", "quorum_percent"]
         widgets = {"shortlist_size": forms.NumberInput(attrs=SMALL_NUMBER),
-                   "min_committee_votes": forms.NumberInput(attrs=SMALL_NUMBER)}
+                   "min_committee_votes": forms.NumberInput(attrs=SMALL_NUMBER),
+                   "committee_separation": forms.Select(attrs=SELECT),
+                   "quorum_percent": forms.NumberInput(attrs=SMALL_NUMBER)}
 
 
 class OpenVacancyForm(forms.Form):
@@ -190,3 +193,36 @@ class BallotCustodiansForm(CustodiansForm):
         if self.cleaned_data.get("passphrase_2"):
             names.append(self.cleaned_data.get("second_custodian", "").strip() or "Second custodian")
         return names
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(label="Why is the selection cancelled?", min_length=10, max_length=2000,
+                             help_text="Sent to the candidates, the committee and the electorate.",
+                             widget=forms.Textarea(attrs=TEXTAREA))
+
+
+class BallotTimesForm(forms.Form):
+    opens_at = _datetime_field("The ballot opens", "Cannot change once the ballot has opened")
+    closes_at = _datetime_field("The ballot closes", "Once open, the close can only move later")
+
+    @classmethod
+    def for_selection(cls, selection, data=None):
+        initial = {"opens_at": selection.opens_at, "closes_at": selection.closes_at}
+        return cls(data, initial=initial)
+
+
+class WithdrawalForm(forms.Form):
+    reason = forms.CharField(label="Reason (required once the ballot has opened)", required=False, max_length=2000,
+                             widget=forms.Textarea(attrs={**TEXTAREA, "rows": 2}))
+
+
+class CastingVoteForm(forms.Form):
+    candidate = forms.ModelChoiceField(queryset=None, label="Your casting vote", widget=forms.RadioSelect,
+                                       empty_label=None)
+    rationale = forms.CharField(label="Your reasons", min_length=20, max_length=4000,
+                                widget=forms.Textarea(attrs=TEXTAREA))
+
+    def __init__(self, *args, tied, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["candidate"].queryset = tied
+        self.fields["candidate"].label_from_instance = lambda c: c.person.full_name

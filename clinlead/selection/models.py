@@ -22,6 +22,16 @@ from django.urls import reverse
 from clinlead.org.models import Appointment, Organisation, Person, Position, Unit
 
 
+class CommitteeSeparation(models.TextChoices):
+    """How far from the vacancy a committee member must work: outside the vacancy's own unit,
+    its department or its division (the nearest unit of that kind above it, or the unit itself
+    when there is none)."""
+
+    UNIT = "unit", "unit"
+    DEPARTMENT = "department", "department"
+    DIVISION = "division", "division"
+
+
 class SelectionPolicy(models.Model):
     """How an organisation runs its selections; one per organisation, defaults until saved."""
 
@@ -41,6 +51,14 @@ class SelectionPolicy(models.Model):
         "committee votes needed for a decision",
         default=3,
         validators=[MinValueValidator(1), MaxValueValidator(15)],
+    )
+    committee_separation = models.CharField(
+        "committee members come from outside the vacancy's",
+        max_length=20, choices=CommitteeSeparation.choices, default=CommitteeSeparation.DEPARTMENT,
+    )
+    quorum_percent = models.PositiveSmallIntegerField(
+        "turnout needed for the ballot to stand (% of the electorate)",
+        default=50, validators=[MinValueValidator(1), MaxValueValidator(100)],
     )
 
     class Meta:
@@ -90,6 +108,8 @@ class Selection(models.Model):
         CLOSED = "closed", "Ballot closed"
         COUNTED = "counted", "Shortlist published"
         APPOINTED = "appointed", "Appointed"
+        FAILED = "failed", "Ballot failed: too few voted"
+        CANCELLED = "cancelled", "Cancelled"
 
     class Method(models.TextChoices):
         STV = "scottish-stv", "Ranked preferences, counted by Scottish STV"
@@ -107,6 +127,10 @@ class Selection(models.Model):
     # Copied from the organisation's policy when the vacancy opens: rules do not change mid-way.
     interview_required = models.BooleanField(default=True)
     min_committee_votes = models.PositiveSmallIntegerField(default=3)
+    committee_separation = models.CharField(
+        max_length=20, choices=CommitteeSeparation.choices, default=CommitteeSeparation.DEPARTMENT)
+    quorum_percent = models.PositiveSmallIntegerField(
+        default=50, validators=[MinValueValidator(1), MaxValueValidator(100)])
     cutoff = models.DateField("electorate cut-off date", null=True, blank=True)
     electorate_size = models.PositiveIntegerField(default=0)
     opens_at = models.DateTimeField(null=True, blank=True)
@@ -125,6 +149,12 @@ class Selection(models.Model):
     appointment = models.OneToOneField(
         Appointment, null=True, blank=True, on_delete=models.SET_NULL, related_name="selection"
     )
+    # The chair's casting vote, given only when the committee's votes are tied.
+    casting_vote = models.ForeignKey(
+        "Candidate", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    casting_rationale = models.TextField(blank=True)
+    ended_reason = models.TextField("why the selection was cancelled or failed", blank=True)
 
     class Meta:
         ordering = ["-id"]
@@ -148,6 +178,11 @@ class Selection(models.Model):
     @property
     def is_counted(self):
         return self.stage in {self.Stage.COUNTED, self.Stage.APPOINTED}
+
+    @property
+    def has_ended(self):
+        """Appointed, cancelled or failed: nothing more happens in it."""
+        return self.stage in {self.Stage.APPOINTED, self.Stage.CANCELLED, self.Stage.FAILED}
 
 
 class Elector(models.Model):
@@ -177,6 +212,7 @@ class Candidate(models.Model):
     # On the ballot paper: set for everyone standing when the ballot is scheduled.
     on_ballot = models.BooleanField(default=False)
     withdrawn = models.BooleanField(default=False)
+    withdrawn_reason = models.TextField(blank=True)
     shortlist_rank = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
@@ -214,6 +250,10 @@ class InterviewAttendance(models.Model):
     )
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
     recorded_on = models.DateField()
+    # The panel member or administrator who saw them there (never the voter themself).
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         constraints = [
@@ -288,6 +328,7 @@ class CommitteeMember(models.Model):
     appointed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    is_chair = models.BooleanField("chair (casting vote in a tie)", default=False)
     interest_declared_on = models.DateField(null=True, blank=True)
     has_conflict = models.BooleanField(default=False)
     conflict_details = models.TextField(blank=True)

@@ -10,9 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinlead.accounts import permissions
+from clinlead.notifications import local_time
 from clinlead.selection import selectors
 from clinlead.selection.models import Selection, SelectionPolicy, VoterRecord
 
+WHEN = "%d %B %Y, %H:%M"
 S = Selection.Stage
 RECENT_RESULTS_DAYS = 90
 
@@ -38,10 +40,10 @@ def home_cards(user, organisation):
         title = selection.vacancy.position.title
         if selection.stage == S.BALLOT and selection.pk not in voted and selectors.ballot_is_open(selection=selection, now=now):
             cards.append((f"Vote: choose the shortlist for {title}", _url("vote", selection),
-                          f"Secret ballot, open until {timezone.localtime(selection.closes_at):%d %B %Y, %H:%M}."))
+                          f"Secret ballot, open until {local_time(selection.closes_at, organisation, WHEN)}."))
         elif selection.stage == S.BALLOT and now < selection.opens_at:
             cards.append((f"Ballot for {title}", _url("detail", selection),
-                          f"Opens {timezone.localtime(selection.opens_at):%d %B %Y, %H:%M}. Meet the candidates first."))
+                          f"Opens {local_time(selection.opens_at, organisation, WHEN)}. Meet the candidates first."))
         elif selection.stage == S.INTERVIEWS:
             cards.append((f"Interviews for {title}", _url("interviews", selection),
                           "Meet the candidates face to face, then vote for the shortlist."))
@@ -49,6 +51,13 @@ def home_cards(user, organisation):
     for selection in mine.filter(stage__in=[S.COUNTED, S.APPOINTED], counted_at__gte=recent):
         cards.append((f"Results: {selection.vacancy.position.title}", _url("results", selection),
                       "The shortlist, every stage of the count and the receipts."))
+    declaring = (Selection.objects.filter(organisation=organisation, committee__person=person,
+                                          committee__interest_declared_on__isnull=True,
+                                          stage__in=[S.NOMINATIONS, S.INTERVIEWS, S.BALLOT])
+                 .select_related("vacancy__position"))
+    for selection in declaring:
+        cards.append((f"Declare your interests: {selection.vacancy.position.title}", _url("decision", selection),
+                      "You sit on the decision committee: declare your interests before the ballot opens."))
     deciding = (Selection.objects.filter(organisation=organisation, committee__person=person, stage=S.COUNTED)
                 .select_related("vacancy__position"))
     for selection in deciding:

@@ -21,8 +21,9 @@ from django.db.models import Q
 from clinlead.analytics.approval import count_approval
 from clinlead.analytics.blt import write_blt
 from clinlead.analytics.stv import count_scottish_stv
+from clinlead.notifications import local_time
 from clinlead.org.models import Appointment, Person, ReportingLine, UnitMembership
-from clinlead.selection import publication
+from clinlead.selection import publication, rules
 from clinlead.selection.models import (
     Ballot,
     Candidate,
@@ -54,9 +55,7 @@ class BallotsWithheld(PermissionDenied):
 
 
 # ------------------------------------------------------------------ the organisation chart
-def within(path, root_path):
-    """Is the unit at `path` the unit at `root_path` or inside it?"""
-    return path == root_path or path.startswith(root_path + "/")
+within = rules.within
 
 
 def current_unit_paths(*, person, day: date):
@@ -96,6 +95,8 @@ def candidate_problems(*, selection, person, day: date):
         problems.append(f"{person.full_name} is already a candidate.")
     if CommitteeMember.objects.filter(selection=selection, person=person).exists():
         problems.append(f"{person.full_name} sits on the decision committee and cannot stand.")
+    if rules.runs_the_selection(selection=selection, person=person):
+        problems.append(f"{person.full_name} runs this selection as its administrator and cannot stand in it.")
     position = selection.vacancy.position
     served = consecutive_terms(position=position, person=person)
     if served >= position.max_consecutive_terms:
@@ -107,26 +108,17 @@ def candidate_problems(*, selection, person, day: date):
 
 
 def committee_problems(*, selection, person, day: date):
-    """Why this person may not sit on the decision committee (empty when they may)."""
-    problems = []
-    if person.organisation_id != selection.organisation_id or not person.active:
-        problems.append(f"{person.full_name} is not active staff of {selection.organisation}.")
-    if CommitteeMember.objects.filter(selection=selection, person=person).exists():
-        problems.append(f"{person.full_name} is already on the committee.")
-    if Candidate.objects.filter(selection=selection, person=person).exists():
-        problems.append(f"{person.full_name} is a candidate and cannot sit on the committee.")
-    paths = current_unit_paths(person=person, day=day)
-    if not paths:
-        problems.append(f"{person.full_name} has no current unit, so their department cannot be checked.")
-    inside = [p for p in paths if within(p, selection.unit.path)]
-    if inside:
-        problems.append(
-            f"{person.full_name} works in {inside[0]}, inside {selection.unit.path}: the committee "
-            "must come from other departments."
-        )
-    if not is_leader_on(person=person, day=day):
-        problems.append(f"{person.full_name} is not a leader (holds no position and leads nobody).")
-    return problems
+    """Why this person may not sit on the decision committee (empty when they may): the rule is
+    `rules.member_problems` (outside the vacancy's department, by default)."""
+    return rules.member_problems(selection=selection, person=person, day=day, is_leader_on=is_leader_on)
+
+
+def committee_with_units(*, selection, day: date):
+    """The committee, each member with the units they work in (shown beside their name)."""
+    members = list(CommitteeMember.objects.filter(selection=selection).select_related("person", "vote_for__person"))
+    for member in members:
+        member.units = [u.path for u in rules.current_units(person=member.person, day=day)]
+    return members
 
 
 def standing_candidates(*, selection):
@@ -174,7 +166,7 @@ def voting_problems(*, selection, person, now):
     if selection.stage != Selection.Stage.BALLOT:
         return ["The ballot is not open."]
     if now < selection.opens_at:
-        return [f"The ballot opens on {selection.opens_at:%d %B %Y at %H:%M}."]
+        return [f"The ballot opens on {local_time(selection.opens_at, selection.organisation)}."]
     if now >= selection.closes_at:
         return ["The ballot has closed."]
     if has_voted(selection=selection, person=person):
@@ -273,10 +265,10 @@ def count_input(*, selection):
     paper = list(Candidate.objects.filter(selection=selection, on_ballot=True).select_related("person"))
     candidates = [labels[c.id] for c in paper]
     withdrawn = [labels[c.id] for c in paper if c.withdrawn]
-    standing = len(candidates) - len(withdrawn)
+    seats, _ = rules.seats_for_count(shortlist_size=selection.shortlist_size,
+                                     standing=len(candidates) - len(withdrawn))
     ballots = [(1, tuple(labels[c] for c in prefs)) for prefs in _closed_ballots(selection)]
-    return {"candidates": candidates, "withdrawn": withdrawn, "ballots": ballots,
-            "seats": max(1, min(selection.shortlist_size, standing))}
+    return {"candidates": candidates, "withdrawn": withdrawn, "ballots": ballots, "seats": seats}
 
 
 def run_count(*, selection, seed):
@@ -327,30 +319,26 @@ def shortlist(*, selection):
 # ------------------------------------------------------------------ the committee's decision
 def committee_decision(*, selection):
     """(winning candidate or None, problems): the committee decides by a majority of the votes
-    of every member who declared no conflict of interest, all of whom must have voted."""
+    of every member who declared no conflict of interest, all of whom must have voted; a tie is
+    broken by the chair's casting vote (`rules.decide`)."""
     members = list(CommitteeMember.objects.filter(selection=selection).select_related("person", "vote_for__person"))
-    problems = []
-    undeclared = [m for m in members if m.interest_declared_on is None]
-    if undeclared:
-        problems.append("Not every member has declared their interests: "
-                        + ", ".join(m.person.full_name for m in undeclared) + ".")
+    problems = rules.undeclared_problems(members, "Not every member has declared their interests: ")
     voters = [m for m in members if m.may_vote]
     if len(voters) < selection.min_committee_votes:
         problems.append(f"The decision needs at least {selection.min_committee_votes} committee members "
                         f"free of conflicts of interest; there are {len(voters)}.")
-    waiting = [m for m in voters if m.vote_for_id is None]
-    if waiting:
-        problems.append("Not every member has recorded their vote: "
-                        + ", ".join(m.person.full_name for m in waiting) + ".")
-    votes = Counter(m.vote_for_id for m in voters if m.vote_for_id)
-    winner = None
-    if votes:
-        (top, n), = votes.most_common(1)
-        if n * 2 > sum(votes.values()):
-            winner = next(m.vote_for for m in voters if m.vote_for_id == top)
-        elif not waiting:
-            problems.append("No candidate has a majority of the committee's votes; members may change their vote.")
-    return (winner if not problems else None), problems
+    winner_id, _, more = rules.decide(members=members, casting_vote_id=selection.casting_vote_id)
+    problems += more
+    if problems or winner_id is None:
+        return None, problems
+    return Candidate.objects.select_related("person").get(pk=winner_id), problems
+
+
+def committee_tie(*, selection):
+    """The tied candidates the chair must choose between (empty when there is no tie)."""
+    members = list(CommitteeMember.objects.filter(selection=selection).select_related("person"))
+    winner_id, tied, _ = rules.decide(members=members, casting_vote_id=None)
+    return [] if winner_id else list(Candidate.objects.filter(pk__in=tied).select_related("person"))
 
 
 # ------------------------------------------------------------------ lists

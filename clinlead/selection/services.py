@@ -11,11 +11,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from clinlead import notifications as notify
 from clinlead.audit import services as audit
-from clinlead.org.models import Person, UnitMembership
-from clinlead.selection import notifications, selectors
+from clinlead.org.models import UnitMembership
+from clinlead.selection import rules, selectors
+from clinlead.selection.messages import HERE as MESSAGES
 from clinlead.selection.models import (
     Candidate,
+    CommitteeMember,
     Elector,
     InterviewAttendance,
     InterviewSession,
@@ -42,7 +45,7 @@ def _fresh(selection):
 
 # ------------------------------------------------------------------ policy and vacancy
 def save_policy(*, actor, organisation, allow_self_nomination, interview_required_to_vote,
-                shortlist_size, min_committee_votes):
+                shortlist_size, min_committee_votes, committee_separation=None, quorum_percent=None):
     with transaction.atomic(durable=True):
         policy = SelectionPolicy.for_organisation(organisation)
         before = {f: getattr(policy, f) for f in _POLICY_FIELDS} if policy.pk else {}
@@ -50,6 +53,10 @@ def save_policy(*, actor, organisation, allow_self_nomination, interview_require
         policy.interview_required_to_vote = interview_required_to_vote
         policy.shortlist_size = shortlist_size
         policy.min_committee_votes = min_committee_votes
+        if committee_separation is not None:
+            policy.committee_separation = committee_separation
+        if quorum_percent is not None:
+            policy.quorum_percent = quorum_percent
         policy.full_clean()
         policy.save()
         audit.record(actor=actor, action="selection.policy_saved", obj=policy, organisation=organisation,
@@ -57,7 +64,8 @@ def save_policy(*, actor, organisation, allow_self_nomination, interview_require
     return policy
 
 
-_POLICY_FIELDS = ["allow_self_nomination", "interview_required_to_vote", "shortlist_size", "min_committee_votes"]
+_POLICY_FIELDS = ["allow_self_nomination", "interview_required_to_vote", "shortlist_size", "min_committee_votes",
+                  "committee_separation", "quorum_percent"]
 
 
 def open_vacancy(*, actor, position, reason, note="", method=Selection.Method.STV, shortlist_size=None):
@@ -75,7 +83,8 @@ def open_vacancy(*, actor, position, reason, note="", method=Selection.Method.ST
         raise ValidationError(f"{position} is not an active position.")
     policy = SelectionPolicy.for_organisation(position.organisation)
     with transaction.atomic(durable=True):
-        running = Selection.objects.filter(vacancy__position=position).exclude(stage=S.APPOINTED)
+        running = Selection.objects.filter(vacancy__position=position).exclude(
+            stage__in=[S.APPOINTED, S.CANCELLED, S.FAILED])
         if running.exists():
             raise ValidationError(f"A selection for {position} is already under way.")
         vacancy = Vacancy.objects.create(
@@ -88,12 +97,15 @@ def open_vacancy(*, actor, position, reason, note="", method=Selection.Method.ST
             shortlist_size=shortlist_size or policy.shortlist_size,
             interview_required=policy.interview_required_to_vote,
             min_committee_votes=policy.min_committee_votes,
+            committee_separation=policy.committee_separation, quorum_percent=policy.quorum_percent,
         )
         selection.full_clean(exclude=["vacancy"])
         selection.save()
         audit.record(actor=actor, action="selection.vacancy_opened", obj=selection,
                      after={"position": position.title, "reason": reason, "method": method,
-                            "shortlist_size": selection.shortlist_size})
+                            "shortlist_size": selection.shortlist_size,
+                            "committee_separation": selection.committee_separation,
+                            "quorum_percent": selection.quorum_percent})
     return vacancy
 
 
@@ -117,28 +129,51 @@ def nominate_candidate(*, actor, selection, person, statement="", self_nominated
         audit.record(actor=actor, action="selection.candidate_nominated", obj=candidate,
                      organisation=selection.organisation,
                      after={"selection": selection.pk, "person": person.pk, "self_nominated": self_nominated})
-        notifications.notify_after_commit(
-            people=[person], subject=f"You are a candidate for {selection.position}",
-            body=(f"You have been put forward for {selection.position}. The staff of "
-                  f"{selection.unit.path} will interview the candidates and choose a shortlist by "
-                  f"secret ballot.\n\n{notifications.link('selection:candidates', pk=selection.pk)}\n"),
-        )
+        notify.enqueue_after_commit(MESSAGES + "nominated", kind="selection.nominated",
+                                    candidate_id=candidate.pk)
     return candidate
 
 
-def withdraw_candidate(*, actor, candidate):
-    """A candidate steps down. After the ballot opens their name stays on the paper and the count
-    skips them (preferences pass to the next choice)."""
+def withdraw_candidate(*, actor, candidate, reason=""):
+    """A candidate steps down (`rules.withdrawal_problem`): before the ballot opens the admin may
+    withdraw them; from then until the close only the candidate, with a reason, and their name
+    stays on the paper while the count passes their ballots on (`rules.WITHDRAWAL_AFTER_OPENING`)."""
+    reason = reason.strip()
+    by_candidate = getattr(actor, "person_id", None) == candidate.person_id
     with transaction.atomic(durable=True):
         selection = _fresh(candidate.selection)
-        _require_stage(selection, S.NOMINATIONS, S.INTERVIEWS, S.BALLOT, S.CLOSED, doing="withdraw a candidate")
+        candidate = Candidate.objects.select_for_update().select_related("person").get(pk=candidate.pk)
+        problem = rules.withdrawal_problem(selection=selection, candidate=candidate, by_candidate=by_candidate,
+                                           reason=reason, now=timezone.now())
+        if problem:
+            raise ValidationError(problem)
+        candidate.withdrawn, candidate.withdrawn_reason = True, reason
+        candidate.save(update_fields=["withdrawn", "withdrawn_reason"])
+        audit.record(actor=actor, action="selection.candidate_withdrawn", obj=candidate,
+                     organisation=selection.organisation, before={"withdrawn": False},
+                     after={"withdrawn": True, "by_candidate": by_candidate, "stage": selection.stage,
+                            "reason_given": bool(reason)})
+        notify.enqueue_after_commit(MESSAGES + "withdrawal", kind="selection.withdrawal", candidate_id=candidate.pk)
+    return candidate
+
+
+def update_statement(*, actor, candidate, statement):
+    """A candidate writes or changes their statement to staff, until the ballot opens."""
+    statement = statement.strip()
+    if len(statement) > 4000:
+        raise ValidationError("The statement is too long: at most 4,000 characters.")
+    with transaction.atomic(durable=True):
+        selection = _fresh(candidate.selection)
+        if rules.ballot_has_opened(selection, now=timezone.now()) or selection.has_ended:
+            raise ValidationError("Statements are fixed once the ballot opens.")
         candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
         if candidate.withdrawn:
-            raise ValidationError(f"{candidate} has already withdrawn.")
-        candidate.withdrawn = True
-        candidate.save(update_fields=["withdrawn"])
-        audit.record(actor=actor, action="selection.candidate_withdrawn", obj=candidate,
-                     organisation=selection.organisation, before={"withdrawn": False}, after={"withdrawn": True})
+            raise ValidationError("You have withdrawn: your statement is no longer shown.")
+        before = {"length": len(candidate.statement)}
+        candidate.statement = statement
+        candidate.save(update_fields=["statement"])
+        audit.record(actor=actor, action="selection.statement_updated", obj=candidate,
+                     organisation=selection.organisation, before=before, after={"length": len(statement)})
     return candidate
 
 
@@ -192,11 +227,16 @@ def schedule_interview(*, actor, selection, starts_at, place, candidates):
                      organisation=selection.organisation,
                      after={"starts_at": starts_at.isoformat(), "place": session.place,
                             "candidates": sorted(c.pk for c in candidates)})
+        notify.enqueue_after_commit(MESSAGES + "interview", kind="selection.interview", session_id=session.pk)
     return session
 
 
 def record_interview_attendance(*, actor, session, person):
-    """A member of the electorate took part in an interview (recorded by them or the talent admin)."""
+    """A member of the electorate took part in an interview: recorded by the panel (a committee
+    member) or the selection's admin who saw them there, never by the voter themself."""
+    problem = rules.attendance_problem(recorder_person=getattr(actor, "person", None), person=person)
+    if problem:
+        raise ValidationError(problem)
     with transaction.atomic(durable=True):
         selection = _fresh(session.selection)
         _require_stage(selection, S.INTERVIEWS, S.BALLOT, doing="record taking part in an interview")
@@ -205,7 +245,8 @@ def record_interview_attendance(*, actor, session, person):
         if session.starts_at > timezone.now():
             raise ValidationError("This interview has not started yet: record taking part once it has.")
         attendance, created = InterviewAttendance.objects.get_or_create(
-            session=session, person=person, defaults={"recorded_on": timezone.localdate()})
+            session=session, person=person,
+            defaults={"recorded_on": timezone.localdate(), "recorded_by": actor if getattr(actor, "pk", None) else None})
         if not created:
             raise ValidationError(f"{person.full_name} is already recorded as taking part in this interview.")
         audit.record(actor=actor, action="selection.interview_attended", obj=attendance,
@@ -229,6 +270,14 @@ def schedule_ballot(*, actor, selection, method, shortlist_size, opens_at, close
     if closes_at <= timezone.now():
         raise ValidationError("The ballot must close in the future.")
     _require_stage(selection, S.INTERVIEWS, doing="schedule the ballot")
+    problem = rules.shortlist_problem(shortlist_size=shortlist_size,
+                                      standing=selectors.standing_candidates(selection=selection).count())
+    if problem:
+        raise ValidationError(problem)
+    committee = list(CommitteeMember.objects.filter(selection=selection).select_related("person"))
+    problems = rules.committee_shape_problems(members=committee, min_votes=selection.min_committee_votes)
+    if problems:
+        raise ValidationError(problems[0])
     keys = make_ballot_keys(selection, passphrases=passphrases)
     names = list(custodians) or [str(actor)]
     names += [f"Custodian {n}" for n in range(len(names) + 1, len(passphrases) + 1)]
@@ -255,15 +304,8 @@ def schedule_ballot(*, actor, selection, method, shortlist_size, opens_at, close
                      after={"method": method, "shortlist_size": shortlist_size,
                             "opens_at": opens_at.isoformat(), "closes_at": closes_at.isoformat(),
                             "candidates": len(standing), "custodians": selection.custodians})
-        electors = Person.objects.filter(id__in=selection.electors.values("person_id"))
-        local_open, local_close = timezone.localtime(opens_at), timezone.localtime(closes_at)
-        notifications.notify_after_commit(
-            people=electors, subject=f"Your vote: choose the shortlist for {selection.position}",
-            body=(f"You are in the electorate for {selection.position}. The secret ballot opens on "
-                  f"{local_open:%d %B %Y at %H:%M} and closes on {local_close:%d %B %Y at %H:%M}."
-                  + (" To vote, first take part in the candidates' interviews." if selection.interview_required else "")
-                  + f"\n\n{notifications.link('selection:vote', pk=selection.pk)}\n"),
-        )
+        notify.enqueue_after_commit(MESSAGES + "ballot_times", kind="selection.ballot_times",
+                                    selection_id=selection.pk)
     return keys
 
 
@@ -278,4 +320,14 @@ from clinlead.selection.services_decision import (  # noqa: E402, F401
     confirm_appointment,
     declare_interest,
     record_committee_vote,
+)
+from clinlead.selection.services_governance import (  # noqa: E402, F401
+    cancel_selection,
+    change_ballot_times,
+    give_casting_vote,
+    name_chair,
+    remind_before_close,
+    remove_committee_member,
+    reopen_nominations,
+    send_due_reminders,
 )

@@ -23,10 +23,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 
+from clinlead import notifications as notify
 from clinlead import sealing, unsealing
 from clinlead.audit import services as audit
-from clinlead.org.models import Person
-from clinlead.selection import notifications, selectors
+from clinlead.selection import rules, selectors
+from clinlead.selection.messages import HERE as MESSAGES
 from clinlead.selection.models import (
     Ballot,
     Candidate,
@@ -257,7 +258,10 @@ def tally(selection, seed):
     caller's transaction, after the close."""
     result = selectors.run_count(selection=selection, seed=seed)
     selection.count_seed = result.seed if result.seed is not None else seed
-    selection.count_result = {"title": selectors.count_title(selection), **result.as_dict()}
+    _, note = rules.seats_for_count(shortlist_size=selection.shortlist_size,
+                                    standing=len(selectors.ballot_paper(selection=selection)))
+    selection.count_result = {"title": selectors.count_title(selection), **result.as_dict(),
+                              **({"note": note} if note else {})}
     selection.counted_at = timezone.now()
     selection.stage = S.COUNTED
     selection.save(update_fields=["count_seed", "count_result", "counted_at", "stage"])
@@ -270,25 +274,28 @@ def tally(selection, seed):
 
 def count_ballots(*, actor, selection, seed=None):
     """Count all the ballots once the ballot has closed; the seed for any lot is chosen now (or
-    given) and recorded, so a recount gives the same result."""
+    given) and recorded, so a recount gives the same result. Below the quorum
+    (`rules.quorum_problem`) nothing is counted: the ballot fails and says so."""
     with transaction.atomic(durable=True):
         selection = Selection.objects.select_for_update().select_related("vacancy__position", "unit").get(pk=selection.pk)
         if selection.stage != S.CLOSED:
             if not selection.ballot_is_closed:
                 raise selectors.BallotNotClosed(selection)
             raise ValidationError("The ballots have already been counted.")
-        result = tally(selection, secrets.randbelow(2**32) if seed is None else seed)
-        audit.record(actor=actor, action="selection.ballots_counted", obj=selection,
-                     after={"method": result.method, "seed": selection.count_seed,
-                            "valid_votes": result.valid_votes, "shortlist": result.elected})
-        people = list(Person.objects.filter(id__in=selection.electors.values("person_id")))
-        people += [c.person for c in Candidate.objects.filter(selection=selection).select_related("person")]
-        notifications.notify_after_commit(
-            people=people, subject=f"Shortlist published: {selection.position}",
-            body=(f"The ballot for {selection.position} has been counted and the shortlist published, "
-                  "with every stage of the count and the receipts, so that you can check your vote was "
-                  "counted (and, where enough voted for them to be published, the ballots, to recount it "
-                  f"yourself).\n\n"
-                  f"{notifications.link('selection:results', pk=selection.pk)}\n"),
-        )
+        ballots = selectors.ballots_cast(selection=selection)
+        failure = rules.quorum_problem(selection, ballots=ballots)
+        if failure:
+            selection.stage, selection.ended_reason, selection.counted_at = S.FAILED, failure, timezone.now()
+            selection.save(update_fields=["stage", "ended_reason", "counted_at"])
+            audit.record(actor=actor, action="selection.ballot_failed", obj=selection,
+                         after={"ballots": ballots, "electorate": selection.electorate_size,
+                                "quorum_percent": selection.quorum_percent,
+                                "needed": rules.quorum_needed(selection)})
+            result = None
+        else:
+            result = tally(selection, secrets.randbelow(2**32) if seed is None else seed)
+            audit.record(actor=actor, action="selection.ballots_counted", obj=selection,
+                         after={"method": result.method, "seed": selection.count_seed,
+                                "valid_votes": result.valid_votes, "shortlist": result.elected})
+        notify.enqueue_after_commit(MESSAGES + "results", kind="selection.results", selection_id=selection.pk)
     return result

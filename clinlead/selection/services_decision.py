@@ -7,30 +7,38 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from clinlead import notifications as notify
 from clinlead.audit import services as audit
-from clinlead.org.models import Appointment, Person
-from clinlead.selection import notifications, selectors
+from clinlead.org.models import Appointment
+from clinlead.selection import rules, selectors
+from clinlead.selection.messages import HERE as MESSAGES
 from clinlead.selection.models import Candidate, CommitteeMember, Selection
 
 S = Selection.Stage
 MIN_RATIONALE = 20
 
 
-def add_committee_member(*, actor, selection, person):
-    """Seat a leader from another department: refused if their current unit is inside the
-    vacancy's unit, if they stand, or if they lead nobody."""
+def add_committee_member(*, actor, selection, person, is_chair=False):
+    """Seat a leader from outside the vacancy's department (`rules.member_problems`), before the
+    ballot opens (`rules.committee_change_problem`)."""
     today = timezone.localdate()
     with transaction.atomic(durable=True):
         selection = Selection.objects.select_for_update().select_related("unit").get(pk=selection.pk)
-        if selection.stage == S.APPOINTED:
-            raise ValidationError("The appointment has been made: the committee is closed.")
+        problem = rules.committee_change_problem(selection, now=timezone.now())
+        if problem:
+            raise ValidationError(problem)
         problems = selectors.committee_problems(selection=selection, person=person, day=today)
         if problems:
             raise ValidationError(problems[0])
+        if is_chair:
+            CommitteeMember.objects.filter(selection=selection, is_chair=True).update(is_chair=False)
         member = CommitteeMember.objects.create(
-            selection=selection, person=person, appointed_by=actor if getattr(actor, "pk", None) else None)
+            selection=selection, person=person, is_chair=is_chair,
+            appointed_by=actor if getattr(actor, "pk", None) else None)
         audit.record(actor=actor, action="selection.committee_member_added", obj=member,
-                     organisation=selection.organisation, after={"person": person.pk})
+                     organisation=selection.organisation, after={"person": person.pk, "chair": is_chair})
+        notify.enqueue_after_commit(MESSAGES + "committee_seat", kind="selection.committee_seat",
+                                    member_id=member.pk)
     return member
 
 
@@ -41,8 +49,8 @@ def declare_interest(*, actor, member, has_conflict, details=""):
         raise ValidationError("Describe the conflict of interest.")
     with transaction.atomic(durable=True):
         member = CommitteeMember.objects.select_for_update().select_related("selection").get(pk=member.pk)
-        if member.selection.stage == S.APPOINTED:
-            raise ValidationError("The appointment has been made: declarations are closed.")
+        if member.selection.has_ended:
+            raise ValidationError(rules.ended_problem(member.selection) + " Declarations are closed.")
         if member.vote_for_id is not None:
             raise ValidationError("You have voted: your declaration was made before that.")
         before = {"declared": member.interest_declared_on is not None, "has_conflict": member.has_conflict}
@@ -131,15 +139,5 @@ def confirm_appointment(*, actor, selection, start: date):
                      after={"person": winner.person_id, "appointment": appointment.pk,
                             "term_number": appointment.term_number, "start": start.isoformat(),
                             "end": appointment.end.isoformat(), "ended_appointments": ended})
-        people = list(Person.objects.filter(id__in=selection.electors.values("person_id")))
-        people += [c.person for c in Candidate.objects.filter(selection=selection).select_related("person")]
-        people += [m.person for m in CommitteeMember.objects.filter(selection=selection).select_related("person")]
-        notifications.notify_after_commit(
-            people=people, subject=f"Appointed: {winner.person.full_name} as {selection.position}",
-            body=(f"{winner.person.full_name} has been appointed {selection.position} for term "
-                  f"{appointment.term_number}, from {appointment.start:%d %B %Y} to {appointment.end:%d %B %Y}. "
-                  f"The staff of {selection.unit.path} chose the shortlist by secret ballot, and leaders "
-                  f"from other departments made the final choice.\n\n"
-                  f"{notifications.link('selection:appointment', pk=selection.pk)}\n"),
-        )
+        notify.enqueue_after_commit(MESSAGES + "appointed", kind="selection.appointed", selection_id=selection.pk)
     return appointment

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinlead.accounts import permissions
+from clinlead.notifications import local_time
 from clinlead.selection import selectors
 from clinlead.selection.models import Selection
 
@@ -23,11 +24,13 @@ class Task:
     hint: str = ""
 
 
-def _when(moment):
-    return f"{timezone.localtime(moment):%d %b %Y, %H:%M}"
+def _when(moment, organisation=None):
+    return local_time(moment, organisation, "%d %b %Y, %H:%M")
 
 
 def task_list(user, selection, *, person):
+    if selection.stage in (S.CANCELLED, S.FAILED):
+        return [Task(selection.get_stage_display(), "Ended", DONE, hint=selection.ended_reason)]
     at = ORDER.index(selection.stage)
     url = lambda name: reverse(f"selection:{name}", kwargs={"pk": selection.pk})  # noqa: E731
     manager = permissions.can_manage_selection(user, selection)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from clinlead.selection import views, views_ballot, views_decision
+from clinlead.selection import views, views_ballot, views_decision, views_governance
 
 app_name = "selection"
 urlpatterns = [
@@ -29,4 +29,6 @@ urlpatterns = [
     path("<int:pk>/decision/", views_decision.decision, name="decision"),
     path("<int:pk>/appoint/", views_decision.appoint, name="appoint"),
     path("<int:pk>/appointment/", views_decision.appointment, name="appointment"),
+    path("<int:pk>/manage/", views_governance.manage, name="manage"),
+    path("candidates/<int:pk>/statement/", views_governance.statement, name="statement"),
 ]

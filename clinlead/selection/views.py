@@ -15,7 +15,7 @@ from clinlead.accounts.access import crumbs, organisation_for, page_of, person_i
 from clinlead.custody import key_files_download
 from clinlead.org import selectors as org_selectors
 from clinlead.org.models import Person
-from clinlead.selection import forms, selectors, services
+from clinlead.selection import forms, rules, selectors, services
 from clinlead.selection.models import (
     Candidate,
     InterviewAttendance,
@@ -97,6 +97,7 @@ def detail(request, pk):
         "tasks": task_list(request.user, selection, person=person),
         "manager": permissions.can_manage_selection(request.user, selection),
         "turnout": selectors.turnout(selection=selection) if selection.electorate_size else 0,
+        "quorum": rules.quorum_needed(selection) if selection.electorate_size else 0,
         "breadcrumbs": selection_crumbs(request, selection)[:-1],
     }
     return render(request, "selection/detail.html", context)
@@ -117,6 +118,8 @@ def candidates(request, pk):
         "suggestions": _succession_pool(selection) if manager and selection.stage == Selection.Stage.NOMINATIONS else [],
         "policy": SelectionPolicy.for_organisation(selection.organisation),
         "me": selectors.person_from_user(request.user),
+        "withdrawal_rule": rules.WITHDRAWAL_AFTER_OPENING,
+        "ballot_opened": rules.ballot_has_opened(selection, now=timezone.now()),
         "breadcrumbs": selection_crumbs(request, selection),
     }
     return render(request, "selection/candidates.html", context)
@@ -179,7 +182,8 @@ def withdraw(request, pk):
     candidate = get_object_or_404(Candidate.objects.select_related("selection", "person"), pk=pk)
     require(permissions.can_withdraw_candidate(request.user, candidate))
     try:
-        services.withdraw_candidate(actor=request.user, candidate=candidate)
+        services.withdraw_candidate(actor=request.user, candidate=candidate,
+                                    reason=request.POST.get("reason", "")[:2000])
     except ValidationError as exc:
         fail(request, exc)
     else:
@@ -234,6 +238,9 @@ def interviews(request, pk):
         "selection": selection, "manager": manager, "form": form, "sessions": sessions,
         "elector": selectors.is_elector(selection=selection, person=person),
         "can_schedule": manager and selection.stage in {Selection.Stage.INTERVIEWS, Selection.Stage.BALLOT},
+        "recorder": permissions.can_record_attendance(request.user, selection),
+        "electors": (Person.objects.filter(id__in=selection.electors.values("person_id")).order_by("last_name", "first_name")
+                     if permissions.can_record_attendance(request.user, selection) else []),
         "open": selection.stage in {Selection.Stage.INTERVIEWS, Selection.Stage.BALLOT},
         "breadcrumbs": selection_crumbs(request, selection),
     }
@@ -246,12 +253,11 @@ def took_part(request, pk):
     session = get_object_or_404(InterviewSession.objects.select_related("selection"), pk=pk)
     selection = session.selection
     person = selectors.person_from_user(request.user)
-    require(permissions.is_in_electorate(request.user, selection) or permissions.can_manage_selection(request.user, selection))
-    if permissions.can_manage_selection(request.user, selection) and request.POST.get("person"):
-        person = person_in(selection.organisation, request.POST["person"])
+    require(permissions.can_record_attendance(request.user, selection))
+    person = person_in(selection.organisation, request.POST.get("person"))
     try:
         if person is None:
-            raise ValidationError("Your login is not linked to a member of staff.")
+            raise ValidationError("Choose the member of staff who took part.")
         services.record_interview_attendance(actor=request.user, session=session, person=person)
     except ValidationError as exc:
         fail(request, exc)

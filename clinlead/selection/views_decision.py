@@ -15,7 +15,7 @@ from clinlead.accounts import permissions
 from clinlead.accounts.access import page_of, person_in, require
 from clinlead.org import selectors as org_selectors
 from clinlead.org.models import Appointment
-from clinlead.selection import forms, selectors, services
+from clinlead.selection import forms, rules, selectors, services
 from clinlead.selection.models import CommitteeMember, Selection
 from clinlead.selection.views import fail, selection_crumbs, selection_for
 
@@ -24,15 +24,12 @@ from clinlead.selection.views import fail, selection_crumbs, selection_for
 def committee(request, pk):
     selection = selection_for(request, pk, permissions.can_manage_selection)
     if request.method == "POST":
-        person = person_in(selection.organisation, request.POST.get("person"))
         try:
-            if person is None:
-                raise ValidationError("Choose a person to add to the committee.")
-            services.add_committee_member(actor=request.user, selection=selection, person=person)
+            done = _change_committee(request, selection)
         except ValidationError as exc:
             fail(request, exc)
         else:
-            messages.success(request, f"{person.full_name} has joined the committee.")
+            messages.success(request, done)
         return redirect("selection:committee", pk=selection.pk)
     query = request.GET.get("q", "").strip()[:100]
     found = None
@@ -43,10 +40,33 @@ def committee(request, pk):
         for person in found:
             person.problems = selectors.committee_problems(selection=selection, person=person, day=today)
     context = {"selection": selection, "query": query, "found": found,
-               "members": selection.committee.select_related("person", "vote_for__person"),
-               "open": selection.stage != Selection.Stage.APPOINTED,
+               "members": selectors.committee_with_units(selection=selection, day=timezone.localdate()),
+               "separation": rules.separation_unit(selection),
+               "fixed": rules.committee_change_problem(selection, now=timezone.now()),
+               "open": not rules.committee_change_problem(selection, now=timezone.now()),
                "breadcrumbs": selection_crumbs(request, selection)}
     return render(request, "selection/committee.html", context)
+
+
+def _change_committee(request, selection):
+    """Seat, remove or make chair (the POST's `action`); returns the message to show."""
+    action = request.POST.get("action", "add")
+    if action == "add":
+        person = person_in(selection.organisation, request.POST.get("person"))
+        if person is None:
+            raise ValidationError("Choose a person to add to the committee.")
+        services.add_committee_member(actor=request.user, selection=selection, person=person)
+        return f"{person.full_name} has joined the committee."
+    raw = str(request.POST.get("member", ""))
+    member = (CommitteeMember.objects.filter(selection=selection, pk=int(raw)).select_related("person").first()
+              if raw.isdigit() and len(raw) < 12 else None)
+    if member is None:
+        raise ValidationError("Choose a member of the committee.")
+    if action == "remove":
+        services.remove_committee_member(actor=request.user, member=member)
+        return f"{member.person.full_name} has left the committee."
+    services.name_chair(actor=request.user, member=member)
+    return f"{member.person.full_name} chairs the committee."
 
 
 def default_start(selection):
@@ -70,19 +90,26 @@ def decision(request, pk):
                                      .select_related("person").order_by("shortlist_rank"),
                                      initial={"candidate": member.vote_for_id if member else None,
                                               "rationale": member.rationale if member else ""})
+    tied = selectors.committee_tie(selection=selection) if counted else []
+    casting = forms.CastingVoteForm(request.POST if request.POST.get("action") == "casting" else None,
+                                    tied=selection.candidates.filter(pk__in=[c.pk for c in tied])
+                                    .select_related("person"))
     if request.method == "POST":
         require(member is not None)  # only committee members declare and vote
-        form = declaration if request.POST.get("action") == "declare" else ballot
+        form = {"declare": declaration, "casting": casting}.get(request.POST.get("action"), ballot)
         if form.is_valid():
             try:
                 if form is declaration:
                     services.declare_interest(actor=request.user, member=member, **form.cleaned_data)
+                elif form is casting:
+                    services.give_casting_vote(actor=request.user, member=member, **form.cleaned_data)
                 else:
                     services.record_committee_vote(actor=request.user, member=member, **form.cleaned_data)
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
                 messages.success(request, "Your declaration is recorded." if form is declaration
+                                 else "Your casting vote is recorded." if form is casting
                                  else "Your vote and reasons are recorded.")
                 return redirect("selection:decision", pk=selection.pk)
     manager = permissions.can_manage_selection(request.user, selection)
@@ -92,7 +119,8 @@ def decision(request, pk):
         "declaration": declaration, "ballot": ballot, "counted": counted,
         "members": selection.committee.select_related("person", "vote_for__person"),
         "show_votes": manager or selection.stage == Selection.Stage.APPOINTED,
-        "winner": winner, "problems": problems,
+        "winner": winner, "problems": problems, "casting": casting if tied and member and member.is_chair else None,
+        "casting_rule": rules.CASTING_VOTE_RULE,
         "start_form": forms.StartForm(initial={"start": default_start(selection)}),
         "breadcrumbs": selection_crumbs(request, selection),
     }

@@ -11,11 +11,11 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import Prefetch
 from django.urls import reverse
 
+from clinlead import notifications
 from clinlead.accounts.models import Role, RoleGrant
 from clinlead.audit import services as audit
 from clinlead.org.models import Appointment
@@ -152,8 +152,8 @@ def _message(appointment, months, recipients, cc):
         "",
         "You receive this as the holder of the position or as a talent admin of the organisation.",
     ])
-    return EmailMessage(subject=f"{position}: term ends within {months} months", body=body,
-                        from_email=settings.DEFAULT_FROM_EMAIL, to=recipients, cc=cc)
+    return notifications.Message(subject=f"{position}: term ends within {months} months", body=body,
+                                 to=tuple(recipients), cc=tuple(cc))
 
 
 def send_term_warnings(*, today: date | None = None, organisation=None):
@@ -175,7 +175,6 @@ def send_term_warnings(*, today: date | None = None, organisation=None):
     appointments = list(appointments)
     admins = _talent_admin_addresses({a.position.organisation_id for a in appointments})
     sent = []
-    connection = get_connection()
     for appointment in appointments:
         recorded = {w.months_before for w in appointment.warnings_sent}
         unsent = [m for m in due_milestones(appointment.end, today) if m not in recorded]
@@ -184,16 +183,27 @@ def send_term_warnings(*, today: date | None = None, organisation=None):
         urgent = min(unsent)
         to = [appointment.person.work_email] if appointment.person.work_email else []
         cc = sorted(admins.get(appointment.position.organisation_id, set()) - set(to))
-        with transaction.atomic(durable=True):
-            for months in unsent:
-                TermWarning.objects.create(appointment=appointment, months_before=months, emailed=months == urgent,
-                                           recipients=len(to) + len(cc) if months == urgent else 0)
-            audit.record(actor=None, action="succession.term_warning_sent", obj=appointment,
-                         organisation=appointment.position.organisation,
-                         after={"months_before": urgent, "recipients": len(to) + len(cc),
-                                "passed": [m for m in unsent if m != urgent]})
-            if to or cc:
-                # Sent inside the transaction: if sending fails nothing is recorded and the next run retries.
-                connection.send_messages([_message(appointment, urgent, to, cc)])
+        try:
+            _record_and_send(appointment, unsent, urgent, to, cc)
+        except notifications.NotSent as exc:
+            # Nothing is recorded as sent, so the next run tries again; the failure itself is
+            # recorded where the talent admins see it.
+            notifications.record_failure(kind="succession.term_warning", organisation=appointment.position.organisation,
+                                         about=appointment, failed=exc.failed, total=exc.total, error=exc.error)
+            continue
         sent.append((appointment, urgent))
     return sent
+
+
+def _record_and_send(appointment, unsent, urgent, to, cc):
+    with transaction.atomic(durable=True):
+        for months in unsent:
+            TermWarning.objects.create(appointment=appointment, months_before=months, emailed=months == urgent,
+                                       recipients=len(to) + len(cc) if months == urgent else 0)
+        audit.record(actor=None, action="succession.term_warning_sent", obj=appointment,
+                     organisation=appointment.position.organisation,
+                     after={"months_before": urgent, "recipients": len(to) + len(cc),
+                            "passed": [m for m in unsent if m != urgent]})
+        if to or cc:
+            # Sent inside the transaction: if sending fails nothing is recorded and the next run retries.
+            notifications.deliver([_message(appointment, urgent, to, cc)])

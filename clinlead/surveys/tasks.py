@@ -7,10 +7,10 @@ the task runs, and no two tasks' rows can say who answered in between.
 
 from datetime import timedelta
 
-from django.core.mail import send_mail
 from django.utils import timezone
 from django_tasks import task
 
+from clinlead import notifications
 from clinlead.surveys.models import SurveyCycle
 
 
@@ -26,6 +26,7 @@ def send_survey_links(*, cycle_id, shard=0, shards=1, reminder=False) -> None:
     cycle = SurveyCycle.objects.select_related("organisation").get(pk=cycle_id)
     if cycle.status != SurveyCycle.Status.OPEN:
         return
+    messages = []
     for invitation in invitations_needing_a_link(cycle=cycle, shard=shard, shards=shards):
         if not invitation.person.work_email:
             continue
@@ -43,7 +44,11 @@ def send_survey_links(*, cycle_id, shard=0, shards=1, reminder=False) -> None:
             f"{cycle.min_responses} people.\n\nYour personal link (it works once): {link}\n\n"
             f"The survey closes on {cycle.closes_on:%d %B %Y}.\n"
         )
-        send_mail(subject, body, None, [invitation.person.work_email])
+        messages.append(notifications.Message(to=(invitation.person.work_email,), subject=subject, body=body))
+    # A failure is recorded as a count against the cycle, never with an address: it must not
+    # say who had still not answered.
+    notifications.send(messages, kind="survey.reminder" if reminder else "survey.link",
+                       organisation=cycle.organisation, about=cycle)
 
 
 # When an older transaction (a nightly pg_dump, a long report) kept old row versions, try again

@@ -61,7 +61,8 @@ ROWS = {
     "selection:withdraw": ("post", _on("nominee"), only(MANAGERS, when_allowed=FOUND)),
     "selection:electorate": ("get", _on("voting"), only(MANAGERS)),
     "selection:interviews": ("get", _on("voting"), only(MANAGERS | CARDIOLOGY_ELECTORS)),
-    "selection:took_part": ("post", _on("interview"), only(MANAGERS | CARDIOLOGY_ELECTORS, when_allowed=FOUND)),
+    # Attendance is recorded by the panel (the committee) or the admin, never by the voter.
+    "selection:took_part": ("post", _on("interview"), only(MANAGERS, when_allowed=FOUND)),
     "selection:schedule_ballot": ("get", _on("voting"), only(MANAGERS)),
     # Only the electorate votes: not even the talent admin or the superuser.
     "selection:vote": ("get", _on("voting"), only(CARDIOLOGY_ELECTORS)),
@@ -80,4 +81,8 @@ ROWS = {
     "selection:decision": ("get", _on("counted"), only(MANAGERS)),
     "selection:appoint": ("post", _on("decided"), only(MANAGERS, when_allowed=FOUND)),
     "selection:appointment": ("get", _on("appointed"), only(MANAGERS | {"alice"})),
+    # Cancel, move or extend the ballot, reopen nominations, remind: the admin only.
+    "selection:manage": ("get", _on("voting"), only(MANAGERS)),
+    # A candidate's own statement: nobody else may write it (no persona stands in the demo).
+    "selection:statement": ("post", _on("nominee"), only(set(), when_allowed=FOUND)),
 }

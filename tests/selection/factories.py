@@ -75,15 +75,37 @@ def attend_all(selection, people=None):
         services.record_interview_attendance(actor=user("tara"), session=session, person=person)
 
 
-def voting(*, attend=True, **kwargs):
-    """A selection whose ballot is open now, everyone having taken part in the interview."""
+def seat_committee(selection, n=3, *, chair=False, conflicts=0):
+    """Seat `n` leaders from outside the vacancy's department, each declaring their interests
+    (the first `conflicts` of them a conflict); the first is chair when asked."""
+    members = []
+    for i, person in enumerate(committee_people(selection, n)):
+        member = services.add_committee_member(actor=user("tara"), selection=selection, person=person,
+                                               is_chair=chair and i == 0)
+        services.declare_interest(actor=user("tara"), member=member, has_conflict=i < conflicts,
+                                  details="Worked closely with a candidate for years." if i < conflicts else "")
+        members.append(member)
+    return members
+
+
+def voting(*, attend=True, committee=3, chair=False, **kwargs):
+    """A selection whose ballot is open now, everyone having taken part in the interview, with
+    a committee of `committee` declared members seated before it opened."""
     selection = interviewing(**kwargs)
     if attend:
         attend_all(selection)
+    seat_committee(selection, committee, chair=chair)
+    return open_ballot(selection)
+
+
+def open_ballot(selection, *, opens_at=None, closes_at=None):
+    """Schedule the ballot (a shortlist one smaller than the field, at most the selection's)."""
     now = timezone.now()
+    standing = selection.candidates.filter(withdrawn=False).count()
     keys = services.schedule_ballot(actor=user("tara"), selection=selection, method=selection.method,
-                                    shortlist_size=selection.shortlist_size, passphrases=[PASSPHRASE],
-                                    opens_at=now - timedelta(minutes=1), closes_at=now + timedelta(days=7))
+                                    shortlist_size=min(selection.shortlist_size, standing - 1), passphrases=[PASSPHRASE],
+                                    opens_at=opens_at or now - timedelta(minutes=1),
+                                    closes_at=closes_at or now + timedelta(days=7))
     KEY_FILES[keys.public_key] = keys.key_files
     return Selection.objects.get(pk=selection.pk)
 
@@ -163,9 +185,7 @@ def decided(**kwargs):
     """Counted, with a committee of three that has voted for the top of the shortlist."""
     selection = counted(**kwargs)
     top = selection.candidates.get(shortlist_rank=1)
-    for person in committee_people(selection):
-        member = services.add_committee_member(actor=user("tara"), selection=selection, person=person)
-        services.declare_interest(actor=user("tara"), member=member, has_conflict=False)
+    for member in selection.committee.all():
         services.record_committee_vote(actor=user("tara"), member=member, candidate=top,
                                        rationale="Strongest vision for the service and trusted by the team.")
     return Selection.objects.get(pk=selection.pk)

@@ -45,6 +45,7 @@ def unchanged(selection):
 
 def test_scheduling_hands_out_the_key_file_once_and_keeps_only_the_public_key(demo, login):
     selection = f.interviewing()
+    f.seat_committee(selection)
     f.attend_all(selection)
     page = login("tara").get(url("schedule_ballot", selection)).content.decode()
     assert 'name="passphrase_1"' in page and 'name="passphrase_2"' in page and "downloaded once" in page
@@ -62,6 +63,7 @@ def test_scheduling_hands_out_the_key_file_once_and_keeps_only_the_public_key(de
 
 def test_once_scheduled_the_page_says_when_the_ballot_runs_and_that_the_key_files_are_gone(demo, login):
     selection = f.interviewing()
+    f.seat_committee(selection)
     f.attend_all(selection)
     client = login("tara")
     client.post(url("schedule_ballot", selection), schedule_form(passphrase_1=FIRST))
@@ -81,6 +83,7 @@ def test_once_scheduled_the_page_says_when_the_ballot_runs_and_that_the_key_file
 
 def test_two_custodians_get_a_file_each_and_both_are_needed_to_close(demo, login):
     selection = f.interviewing()
+    f.seat_committee(selection)
     f.attend_all(selection)
     client = login("tara")
     answer = client.post(url("schedule_ballot", selection), schedule_form(

@@ -26,8 +26,20 @@ def seat(selection, people):
     return members
 
 
+def counted_with(members_setup, **kwargs):
+    """A counted selection whose committee `members_setup(selection)` seated before the ballot."""
+    selection = f.interviewing(**kwargs)
+    f.attend_all(selection)
+    members = members_setup(selection)
+    selection = f.open_ballot(selection)
+    f.vote_all(selection)
+    f.close(selection)
+    services.count_ballots(actor=f.user("tara"), selection=selection, seed=7)
+    return Selection.objects.get(pk=selection.pk), members
+
+
 def test_the_committee_comes_from_other_departments_and_must_lead(demo):
-    selection = f.counted()
+    selection = f.interviewing()
     tara = f.user("tara")
     with pytest.raises(ValidationError, match="inside Medicine"):
         services.add_committee_member(actor=tara, selection=selection, person=f.persona("alice"))
@@ -43,27 +55,36 @@ def test_the_committee_comes_from_other_departments_and_must_lead(demo):
 
 
 def test_a_member_who_declares_a_conflict_takes_no_part(demo):
-    selection = f.counted()
-    first, *others = f.committee_people(selection)
-    member = services.add_committee_member(actor=None, selection=selection, person=first)
+    def setup(selection):
+        return seat(selection, f.committee_people(selection, 3))
+
+    selection, (first, *others) = counted_with(setup)
     top = selection.candidates.get(shortlist_rank=1)
-    with pytest.raises(ValidationError, match="Declare your interests"):
-        services.record_committee_vote(actor=None, member=member, candidate=top, rationale=REASONS)
+    # A conflict found after the ballot opened: the member steps back, with the reason recorded.
     with pytest.raises(ValidationError, match="Describe"):
-        services.declare_interest(actor=None, member=member, has_conflict=True)
-    services.declare_interest(actor=None, member=member, has_conflict=True, details="Married to a candidate.")
+        services.declare_interest(actor=None, member=first, has_conflict=True)
+    services.declare_interest(actor=None, member=first, has_conflict=True, details="Married to a candidate.")
     with pytest.raises(ValidationError, match="conflict of interest"):
-        services.record_committee_vote(actor=None, member=member, candidate=top, rationale=REASONS)
+        services.record_committee_vote(actor=None, member=first, candidate=top, rationale=REASONS)
+    services.declare_interest(actor=None, member=others[0], has_conflict=True, details="Trained a candidate.")
     # Two members free of conflicts are fewer than the three the decision needs.
-    for m in seat(selection, others):
+    for m in others[1:]:
         services.record_committee_vote(actor=None, member=m, candidate=top, rationale=REASONS)
     winner, problems = selectors.committee_decision(selection=selection)
     assert winner is None and "at least 3" in problems[0]
 
 
+def test_a_member_must_declare_before_voting(demo):
+    selection = f.interviewing()
+    services.add_committee_member(actor=None, selection=selection, person=f.committee_people(selection)[0])
+    with pytest.raises(ValidationError, match="declares their interests before the ballot opens"):
+        f.seat_committee(selection, 2)
+        f.open_ballot(selection)
+
+
 def test_votes_must_be_for_the_shortlist_and_come_with_reasons(demo):
-    selection = f.counted(candidates=4, shortlist_size=2)
-    member = seat(selection, f.committee_people(selection, 1))[0]
+    selection, members = counted_with(lambda s: seat(s, f.committee_people(s, 3)), candidates=4, shortlist_size=2)
+    member = members[0]
     off_list = selection.candidates.filter(shortlist_rank__isnull=True).first()
     with pytest.raises(ValidationError, match="on the shortlist"):
         services.record_committee_vote(actor=None, member=member, candidate=off_list, rationale=REASONS)
@@ -73,16 +94,15 @@ def test_votes_must_be_for_the_shortlist_and_come_with_reasons(demo):
 
 
 def test_without_a_majority_there_is_no_decision(demo):
-    selection = f.counted()
-    first, second = selection.candidates.get(shortlist_rank=1), selection.candidates.get(shortlist_rank=2)
-    members = seat(selection, f.committee_people(selection, 4))
-    for member, choice in zip(members, [first, first, second, second], strict=True):
+    selection, members = counted_with(lambda s: seat(s, f.committee_people(s, 3)), candidates=4, shortlist_size=3)
+    first, second, third = (selection.candidates.get(shortlist_rank=r) for r in (1, 2, 3))
+    for member, choice in zip(members, [first, second, third], strict=True):
         services.record_committee_vote(actor=None, member=member, candidate=choice, rationale=REASONS)
     winner, problems = selectors.committee_decision(selection=selection)
-    assert winner is None and "majority" in problems[0]
+    assert winner is None and "majority" in problems[0] and "no chair" in problems[0]
     with pytest.raises(ValidationError, match="majority"):
         services.confirm_appointment(actor=None, selection=selection, start=date.today())
-    services.record_committee_vote(actor=None, member=members[3], candidate=first, rationale=REASONS)
+    services.record_committee_vote(actor=None, member=members[2], candidate=first, rationale=REASONS)
     assert selectors.committee_decision(selection=selection) == (first, [])
 
 
@@ -138,9 +158,14 @@ def test_the_outgoing_holders_term_ends_the_day_before_the_new_one_starts(demo):
 def test_the_electorate_is_told_when_the_ballot_is_scheduled_and_the_shortlist_published(demo, django_capture_on_commit_callbacks):
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        selection = f.counted()
-    electors = {p.work_email for p in f.electors(selection) if p.work_email}
+        selection = f.voting()
     ballot_notice = [m for m in mail.outbox if m.subject.startswith("Your vote")]
+    with django_capture_on_commit_callbacks(execute=True):
+        codes = f.vote_all(selection)
+        f.close(selection)
+        services.count_ballots(actor=f.user("tara"), selection=selection, seed=7)
+    selection.receipt_codes = codes
+    electors = {p.work_email for p in f.electors(selection) if p.work_email}
     assert {m.to[0] for m in ballot_notice} == electors
     published = [m for m in mail.outbox if m.subject.startswith("Shortlist published")]
     assert {m.to[0] for m in published} >= electors

@@ -136,16 +136,23 @@ def test_receipts_are_published_and_a_voter_can_check_their_code(demo, login):
 
 
 def test_the_committee_declares_votes_with_reasons_and_the_admin_appoints(demo, client, login):
-    selection = f.counted(title=f.MEDICINE)
+    selection = f.interviewing(title=f.MEDICINE)
+    f.attend_all(selection)
     members = f.committee_people(selection)
     tara = login("tara")
     for person in members:
         assert tara.post(url("committee", selection), {"person": person.pk}).status_code == 302
     assert selection.committee.count() == 3
+    for person in members:  # each declares before the ballot opens
+        client.force_login(f.make_login(person))
+        client.post(url("decision", selection), {"action": "declare", "has_conflict": "no"})
+    selection = f.open_ballot(selection)
+    f.vote_all(selection)
+    f.close(selection)
+    services.count_ballots(actor=f.user("tara"), selection=selection, seed=7)
     top = selection.candidates.get(shortlist_rank=1)
     for person in members:
         client.force_login(f.make_login(person))
-        client.post(url("decision", selection), {"action": "declare", "has_conflict": "no"})
         client.post(url("decision", selection), {"action": "vote", "candidate": top.pk,
                                                  "rationale": "The staff's clear first choice, and I agree."})
     client.force_login(f.user("tara"))

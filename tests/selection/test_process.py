@@ -131,6 +131,7 @@ def test_an_interview_can_be_recorded_only_once_it_has_started_and_only_for_the_
 def test_the_ballot_opens_and_closes_at_its_set_times(demo):
     selection = f.interviewing()
     f.attend_all(selection)
+    f.seat_committee(selection)
     now = timezone.now()
     with pytest.raises(ValidationError, match="close after it opens"):
         services.schedule_ballot(actor=None, selection=selection, method="scottish-stv", shortlist_size=2,
@@ -202,7 +203,8 @@ def test_a_candidate_who_withdraws_during_the_ballot_is_skipped_by_the_count(dem
     for person in f.electors(selection):
         services.cast_ballot(actor=None, selection=selection, person=person, preferences=paper)
     leaving = selection.candidates.get(pk=paper[0])
-    services.withdraw_candidate(actor=f.user("tara"), candidate=leaving)
+    services.withdraw_candidate(actor=f.make_login(leaving.person), candidate=leaving,
+                                reason="I have accepted a post at another trust.")
     selection = f.close(f.time_passes(selection))
     result = services.count_ballots(actor=None, selection=selection)
     label = selectors.candidate_labels(selection=selection)[leaving.pk]

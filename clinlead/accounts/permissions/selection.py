@@ -11,7 +11,7 @@ from clinlead.accounts.permissions.core import Role, has_role
 __all__ = [
     "can_manage_selection", "is_in_electorate", "is_on_committee", "can_view_selection",
     "can_see_candidates", "can_vote_in", "can_see_selection_results", "can_decide",
-    "can_put_self_forward", "can_withdraw_candidate",
+    "can_put_self_forward", "can_withdraw_candidate", "can_record_attendance",
 ]
 
 
@@ -74,3 +74,9 @@ def can_withdraw_candidate(user, candidate) -> bool:
     person = _person(user)
     return can_manage_selection(user, candidate.selection) or (
         person is not None and candidate.person_id == person.pk)
+
+
+def can_record_attendance(user, selection) -> bool:
+    """The panel (the committee) or the selection's admin records who took part in an interview;
+    never the voter for themself (the service refuses that too)."""
+    return can_manage_selection(user, selection) or is_on_committee(user, selection)
