@@ -16,6 +16,7 @@ from datetime import timedelta
 
 from clinlead import custody, sealing
 from clinlead.accounts.models import User
+from clinlead.dates import add_months
 from clinlead.development import frameworks, services_assessment, uploads
 from clinlead.development.models import (
     AppointmentReview,
@@ -39,7 +40,6 @@ from clinlead.development.models import (
     RaterGroup,
 )
 from clinlead.development.models_programmes import EvidenceState
-from clinlead.development.selectors import add_months
 from clinlead.development.services import ONBOARDING_MILESTONES, ONBOARDING_NAME, ONBOARDING_SUMMARY
 from clinlead.development.services_people import deciders_of, own_line
 from clinlead.org.models import Appointment, Person, PositionLevel, ReportingLine
@@ -238,8 +238,8 @@ def add_demo_data(*, world, generator):
                               self_submitted_on=today - timedelta(days=6))
 
     # ---------------------------------------------------------------- mentors and coaches
-    divisional = list(Appointment.objects.filter(position__organisation=org, position__level__rank=4,
-                                                 ended_on__isnull=True, end__gte=today)
+    divisional = list(Appointment.objects.held_on(today).filter(position__organisation=org,
+                                                                position__level__rank=4)
                       .values_list("person_id", flat=True).distinct())
     nurse_leaders = [r.id for r in generator.rows if r.organisation_id == org.id and r.profession == "nurse"
                      and r.grade == "Band 8a" and r.id not in demo.persona_ids]
@@ -309,8 +309,8 @@ def add_demo_data(*, world, generator):
     plan(midway, aspiration="step_up", target_rank=2, ready_index=1)
     plan(confirmed, aspiration="step_up", target_rank=3, ready_index=1)
     plan(bob, aspiration="grow_in_role", target_rank=None, ready_index=3, impact="developing", by="Alice Morgan")
-    holders = (Appointment.objects.filter(position__organisation=org, ended_on__isnull=True, end__gte=today,
-                                          start__lte=today, position__level__rank__lte=4)
+    holders = (Appointment.objects.held_on(today).filter(position__organisation=org,
+                                                          position__level__rank__lte=4)
                .order_by("person_id").values_list("person_id", "position__level__rank").distinct())
     highest = {}
     for pid, rank in holders:

@@ -1,13 +1,13 @@
 """Reading development: a person's progress, their team's, a cohort's, mentor suggestions, and
 `development_summary` for the succession candidate card."""
 
-import calendar
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from django.db.models import Case, Count, F, FloatField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Cast, Coalesce, Round
 
+from clinlead.dates import due_on
 from clinlead.development.models import (
     AppointmentReview,
     Assessment,
@@ -24,12 +24,6 @@ from clinlead.development.services_people import deciders_of, own_line
 from clinlead.org.models import Appointment, ReportingLine
 
 
-def add_months(day: date, months: int) -> date:
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
-
-
 def paused_days(enrolment, *, today=None) -> int:
     """Days the enrolment has been paused, including a pause still running."""
     running = ((today or date.today()) - enrolment.paused_on).days if enrolment.paused_on else 0
@@ -42,16 +36,16 @@ def milestone_due_on(record, *, today=None):
     if record.due_on:
         return record.due_on
     enrolment = record.enrolment
-    return add_months(enrolment.enrolled_on, record.milestone.due_month) + timedelta(
-        days=paused_days(enrolment, today=today))
+    return due_on(enrolment.enrolled_on, record.milestone.due_month,
+                  paused_days=paused_days(enrolment, today=today))
 
 
 def review_opens_on(enrolment, *, today=None):
     """The first day the permanent-appointment review can open: the programme's minimum months
     after enrolment, moved on by any pause."""
     programme = enrolment.cohort.programme
-    return add_months(enrolment.enrolled_on, programme.min_months_before_review) + timedelta(
-        days=paused_days(enrolment, today=today))
+    return due_on(enrolment.enrolled_on, programme.min_months_before_review,
+                  paused_days=paused_days(enrolment, today=today))
 
 
 @dataclass
@@ -204,7 +198,7 @@ SENIOR_GRADES = ("consultant", "band 8", "band 9")
 
 def seniority(person, day):
     """The highest leadership level held today (its rank), or a half step for a senior grade."""
-    rank = (Appointment.objects.filter(person=person, start__lte=day, end__gte=day, ended_on__isnull=True)
+    rank = (Appointment.objects.held_on(day).filter(person=person)
             .order_by("-position__level__rank").values_list("position__level__rank", flat=True).first())
     if rank:
         return float(rank)

@@ -155,9 +155,8 @@ def check_eligible(*, programme, person, day):
         return
     top = list(PositionLevel.objects.filter(organisation=programme.organisation).order_by("-rank")
                .values_list("rank", flat=True)[:TOP_LEVELS_EXCLUDED])
-    senior = (Appointment.objects.filter(person=person, position__organisation=programme.organisation,
-                                         position__level__rank__in=top, start__lte=day, end__gte=day,
-                                         ended_on__isnull=True).select_related("position").first() if top else None)
+    senior = (Appointment.objects.held_on(day).filter(person=person, position__organisation=programme.organisation,
+                                                      position__level__rank__in=top).select_related("position").first() if top else None)
     if senior is not None:
         raise ValidationError(f"{person} holds {senior.position}, one of the organisation's top positions: "
                               f"{programme} leads to a permanent appointment and is for people new to theirs")
@@ -390,7 +389,7 @@ def decide_appointment_review(*, actor, enrolment, decision, reasons, appointmen
 
 
 def _current_appointment(person, day):
-    current = list(Appointment.objects.filter(person=person, start__lte=day, end__gte=day, ended_on__isnull=True)
+    current = list(Appointment.objects.held_on(day).filter(person=person)
                    .select_related("position"))
     return current[0] if len(current) == 1 else None
 

@@ -107,7 +107,7 @@ def _check_rater(assessment, rater, group, day):
 def _rerun_conflict(assessment, rater_ids, day):
     """The earlier 360 on the same person, within the interval and not voided, that shares an
     anonymous rater with `rater_ids`, and one such rater's id; or None."""
-    from clinlead.development.selectors import add_months
+    from clinlead.dates import add_months
 
     earlier = (FeedbackInvitation.objects
                .filter(assessment__person_id=assessment.person_id, rater_id__in=rater_ids,

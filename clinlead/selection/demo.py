@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from clinlead import custody, sealing
-from clinlead.org.models import Appointment, Person, Position
+from clinlead.org.models import Appointment, Person, Position, Unit
 from clinlead.selection import selectors
 from clinlead.selection.models import (
     Candidate,
@@ -124,7 +124,8 @@ class _Demo:
         division = unit_path.split("/")[0]
         rows = [r for r in self.generator.rows if r.organisation_id == self.org.id
                 and r.id not in self.personas and r.id not in self.holders and r.id not in self.used]
-        rows.sort(key=lambda r: (not selectors.within(r.unit_path, unit_path), not r.unit_path.startswith(division),
+        inside = Unit.path_contains
+        rows.sort(key=lambda r: (not inside(unit_path, r.unit_path), not inside(division, r.unit_path),
                                  r.profession not in CLINICAL, r.grade != "Consultant", r.id))
         chosen = []
         for row in rows[:n]:

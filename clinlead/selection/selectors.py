@@ -54,19 +54,13 @@ class BallotsWithheld(PermissionDenied):
 
 
 # ------------------------------------------------------------------ the organisation chart
-def within(path, root_path):
-    """Is the unit at `path` the unit at `root_path` or inside it?"""
-    return path == root_path or path.startswith(root_path + "/")
-
-
-def current_unit_paths(*, person, day: date):
-    return [m.unit.path for m in UnitMembership.objects.on(day).filter(person=person).select_related("unit")]
+def current_units(*, person, day: date):
+    return [m.unit for m in UnitMembership.objects.on(day).filter(person=person).select_related("unit")]
 
 
 def is_leader_on(*, person, day: date):
     """Holds a position on the day, or has people reporting to them."""
-    holds = Appointment.objects.filter(person=person, start__lte=day, end__gte=day).filter(
-        Q(ended_on__isnull=True) | Q(ended_on__gte=day)).exists()
+    holds = Appointment.objects.held_on(day).filter(person=person).exists()
     return holds or ReportingLine.objects.on(day).filter(leader=person).exists()
 
 
@@ -115,10 +109,10 @@ def committee_problems(*, selection, person, day: date):
         problems.append(f"{person.full_name} is already on the committee.")
     if Candidate.objects.filter(selection=selection, person=person).exists():
         problems.append(f"{person.full_name} is a candidate and cannot sit on the committee.")
-    paths = current_unit_paths(person=person, day=day)
-    if not paths:
+    units = current_units(person=person, day=day)
+    if not units:
         problems.append(f"{person.full_name} has no current unit, so their department cannot be checked.")
-    inside = [p for p in paths if within(p, selection.unit.path)]
+    inside = [u.path for u in units if selection.unit.contains(u)]
     if inside:
         problems.append(
             f"{person.full_name} works in {inside[0]}, inside {selection.unit.path}: the committee "

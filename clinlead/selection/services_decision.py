@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from clinlead.audit import services as audit
+from clinlead.dates import term_end
 from clinlead.org.models import Appointment, Person
 from clinlead.selection import notifications, selectors
 from clinlead.selection.models import Candidate, CommitteeMember, Selection
@@ -81,13 +82,6 @@ def record_committee_vote(*, actor, member, candidate, rationale):
     return member
 
 
-def add_years(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
-
-
 def make_appointment(*, selection, candidate, start: date):
     """Create the appointment for one term, refusing a term past the position's limit; ends the
     term of a holder who would overlap. Runs inside the caller's transaction."""
@@ -107,7 +101,7 @@ def make_appointment(*, selection, candidate, start: date):
     previous = Appointment.objects.filter(position=position).order_by("-start").first()
     appointment = Appointment.objects.create(
         position=position, person=person, start=start,
-        end=add_years(start, position.term_years) - timedelta(days=1), term_number=term_number,
+        end=term_end(start, position.term_years), term_number=term_number,
         management_sessions=previous.management_sessions if previous else 0,
         clinical_sessions=previous.clinical_sessions if previous else 0,
     )

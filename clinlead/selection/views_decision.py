@@ -52,9 +52,8 @@ def committee(request, pk):
 def default_start(selection):
     """The day after the current holder's term ends, or today if the post is empty."""
     today = timezone.localdate()
-    holder = (Appointment.objects.filter(position=selection.position, ended_on__isnull=True, end__gte=today)
-              .order_by("-end").first())
-    return holder.end + timedelta(days=1) if holder else today
+    holder = Appointment.objects.held_on(today).filter(position=selection.position).order_by("-end").first()
+    return holder.last_day + timedelta(days=1) if holder else today
 
 
 @login_required

@@ -15,6 +15,7 @@ from django.db.models import Avg, Count, Exists, F, OuterRef, Q, Window
 from django.db.models.functions import Coalesce, Least
 
 from clinlead import charts
+from clinlead.dates import add_months
 from clinlead.org.models import (
     Appointment,
     PartnerRole,
@@ -24,8 +25,8 @@ from clinlead.org.models import (
     Profession,
     Unit,
 )
-from clinlead.succession.dates import MILESTONES, add_months
 from clinlead.succession.models import (
+    MILESTONES,
     MonitorSettings,
     MonitorSnapshot,
     PoolCandidate,
@@ -74,7 +75,7 @@ def settings_for(organisation):
 
 
 def current_appointments(day: date):
-    return Appointment.objects.filter(start__lte=day, end__gte=day, ended_on__isnull=True)
+    return Appointment.objects.held_on(day)
 
 
 def _administrator_now(day):

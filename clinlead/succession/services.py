@@ -79,8 +79,7 @@ def nominate_candidate(*, actor, position, person, readiness, development_action
     with transaction.atomic(durable=True):
         pool = _lock(_create_pool(actor, position))
         today = nominated_on or date.today()
-        if Appointment.objects.filter(position=position, person=person, start__lte=today, end__gte=today,
-                                      ended_on__isnull=True).exists():
+        if Appointment.objects.held_on(today).filter(position=position, person=person).exists():
             raise ValidationError({"person": f"{person} holds this position: a holder cannot be their own successor"})
         if pool.candidates.filter(person=person).exists():
             raise ValidationError({"person": f"{person} is already in this pool"})

@@ -18,10 +18,10 @@ from django.urls import reverse
 
 from clinlead.accounts.models import Role, RoleGrant
 from clinlead.audit import services as audit
+from clinlead.dates import add_months
 from clinlead.org.models import Appointment
 from clinlead.succession import integrations
-from clinlead.succession.dates import MILESTONES, add_months
-from clinlead.succession.models import TermWarning
+from clinlead.succession.models import MILESTONES, TermWarning
 from clinlead.succession.monitor import data_changed
 
 
@@ -165,8 +165,9 @@ def send_term_warnings(*, today: date | None = None, organisation=None):
     """
     today = today or date.today()
     horizon = add_months(today, max(MILESTONES))
-    appointments = (Appointment.objects.filter(start__lte=today, end__gte=today, end__lte=horizon,
-                                               ended_on__isnull=True, position__active=True)
+    appointments = (Appointment.objects.held_on(today)
+                    # Someone leaving early (ended_on set) won't reach the term's end: no warning.
+                    .filter(end__lte=horizon, ended_on__isnull=True, position__active=True)
                     .select_related("person", "position__organisation", "position__succession_pool")
                     .prefetch_related(Prefetch("term_warnings", to_attr="warnings_sent"))
                     .order_by("end", "pk"))

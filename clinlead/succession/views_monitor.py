@@ -13,11 +13,11 @@ from django.utils.http import urlencode
 
 from clinlead.accounts import permissions
 from clinlead.accounts.access import crumbs, organisation_for, page_of, require
+from clinlead.dates import add_months
 from clinlead.exports import xlsx_response
 from clinlead.org.models import PositionLevel, Unit
 from clinlead.pdf import pdf_response
 from clinlead.succession import selectors, services
-from clinlead.succession.dates import add_months
 from clinlead.succession.diversity import cached_pipeline_diversity
 from clinlead.succession.forms import SettingsForm
 from clinlead.succession.monitor import (

@@ -12,11 +12,11 @@ from django.urls import reverse
 
 from clinlead.accounts import permissions
 from clinlead.accounts.access import crumbs, organisation_for, page_of, require
+from clinlead.dates import add_months
 from clinlead.org.models import Appointment, Position
 from clinlead.succession import integrations, terms
-from clinlead.succession.dates import MILESTONES, add_months
 from clinlead.succession.forms import AppointForm, ReappointForm, StartSelectionForm, apply_errors
-from clinlead.succession.models import TermWarning
+from clinlead.succession.models import MILESTONES, TermWarning
 from clinlead.succession.monitor import current_appointments
 from clinlead.succession.views_monitor import drill_down_choices, scope_from_request
 

@@ -8,9 +8,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from clinlead.audit.models import AuditEvent
+from clinlead.dates import add_months
 from clinlead.org.models import Appointment, Position, PositionLevel, Unit
 from clinlead.succession import integrations, terms
-from clinlead.succession.dates import add_months
 from clinlead.succession.models import TermWarning
 from tests.succession.conftest import northgate_people, user
 
