@@ -49,5 +49,6 @@ def test_no_app_adds_months_or_years_by_hand():
     root = pathlib.Path(__file__).resolve().parents[2] / "clinlead"
     pattern = re.compile(r"def (add_months|add_years|_years_before)\b|replace\(year=")
     found = [str(p.relative_to(root)) for p in root.rglob("*.py")
-             if p.name != "dates.py" and p.parent.name != "migrations" and pattern.search(p.read_text())]
+             if p.name != "dates.py" and p.parent.name != "migrations"
+             and pattern.search(p.read_text())]
     assert found == []
