@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.mail import get_connection, send_mass_mail
 from django.db import transaction
 
+from clinlead import actions
 from clinlead.audit import services as audit
 from clinlead.development.models import Enrolment, ProgrammeLead
 from clinlead.development.selectors import enrolment_progress
@@ -51,7 +52,7 @@ def reminder_messages(*, organisation, today=None):
 def send_reminders(*, actor, organisation, today=None):
     """Send the reminders and note the run (how many messages) in the audit trail."""
     messages = reminder_messages(organisation=organisation, today=today)
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         audit.record(actor=actor, action="development.milestone_reminders_sent", obj=organisation,
                      organisation=organisation, after={"messages": len(messages)})
         prepared = [(s, b, settings.DEFAULT_FROM_EMAIL, to) for s, b, to in messages]

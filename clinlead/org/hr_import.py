@@ -10,8 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db import transaction
-
+from clinlead import actions
 from clinlead.audit import services as audit
 from clinlead.org.hr_format import HrExtract, HrFileError, Problem, parse_extract, read_rows
 from clinlead.org.models import (
@@ -98,7 +97,7 @@ def import_hr_extract(
         result.units_created += len(plan.missing_units)
     if dry_run:
         return result
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         for plan in plans.values():
             plan.apply()
         audit.record(

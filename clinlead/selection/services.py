@@ -8,9 +8,9 @@ in `services_decision`. All are re-exported here.
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 
+from clinlead import actions
 from clinlead.audit import services as audit
 from clinlead.org.models import Person, UnitMembership
 from clinlead.selection import notifications, selectors
@@ -43,7 +43,7 @@ def _fresh(selection):
 # ------------------------------------------------------------------ policy and vacancy
 def save_policy(*, actor, organisation, allow_self_nomination, interview_required_to_vote,
                 shortlist_size, min_committee_votes):
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         policy = SelectionPolicy.for_organisation(organisation)
         before = {f: getattr(policy, f) for f in _POLICY_FIELDS} if policy.pk else {}
         policy.allow_self_nomination = allow_self_nomination
@@ -74,7 +74,7 @@ def open_vacancy(*, actor, position, reason, note="", method=Selection.Method.ST
     if not position.active:
         raise ValidationError(f"{position} is not an active position.")
     policy = SelectionPolicy.for_organisation(position.organisation)
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         running = Selection.objects.filter(vacancy__position=position).exclude(stage=S.APPOINTED)
         if running.exists():
             raise ValidationError(f"A selection for {position} is already under way.")
@@ -102,7 +102,7 @@ def nominate_candidate(*, actor, selection, person, statement="", self_nominated
     """Put a person forward. Anyone active in the organisation may be nominated; self-nomination
     only where the organisation's policy allows it."""
     today = timezone.localdate()
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         selection = _fresh(selection)
         _require_stage(selection, S.NOMINATIONS, doing="nominate candidates")
         if self_nominated and not SelectionPolicy.for_organisation(selection.organisation).allow_self_nomination:
@@ -129,7 +129,7 @@ def nominate_candidate(*, actor, selection, person, statement="", self_nominated
 def withdraw_candidate(*, actor, candidate):
     """A candidate steps down. After the ballot opens their name stays on the paper and the count
     skips them (preferences pass to the next choice)."""
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         selection = _fresh(candidate.selection)
         _require_stage(selection, S.NOMINATIONS, S.INTERVIEWS, S.BALLOT, S.CLOSED, doing="withdraw a candidate")
         candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
@@ -158,7 +158,7 @@ def close_nominations(*, actor, selection, cutoff: date):
     """Close nominations and fix the electorate from the staff of the unit's subtree on `cutoff`."""
     if cutoff > timezone.localdate():
         raise ValidationError("The cut-off date cannot be in the future: the electorate is who worked here on it.")
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         selection = _fresh(selection)
         _require_stage(selection, S.NOMINATIONS, doing="close nominations")
         standing = selectors.standing_candidates(selection=selection).count()
@@ -176,7 +176,7 @@ def close_nominations(*, actor, selection, cutoff: date):
 
 # ------------------------------------------------------------------ interviews
 def schedule_interview(*, actor, selection, starts_at, place, candidates):
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         selection = _fresh(selection)
         _require_stage(selection, S.INTERVIEWS, S.BALLOT, doing="schedule an interview")
         candidates = list(candidates)
@@ -197,7 +197,7 @@ def schedule_interview(*, actor, selection, starts_at, place, candidates):
 
 def record_interview_attendance(*, actor, session, person):
     """A member of the electorate took part in an interview (recorded by them or the talent admin)."""
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         selection = _fresh(session.selection)
         _require_stage(selection, S.INTERVIEWS, S.BALLOT, doing="record taking part in an interview")
         if not selectors.is_elector(selection=selection, person=person):
@@ -232,7 +232,7 @@ def schedule_ballot(*, actor, selection, method, shortlist_size, opens_at, close
     keys = make_ballot_keys(selection, passphrases=passphrases)
     names = list(custodians) or [str(actor)]
     names += [f"Custodian {n}" for n in range(len(names) + 1, len(passphrases) + 1)]
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         selection = _fresh(selection)
         _require_stage(selection, S.INTERVIEWS, doing="schedule the ballot")
         standing = list(selectors.standing_candidates(selection=selection))

@@ -23,7 +23,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 
-from clinlead import sealing
+from clinlead import actions, sealing
 from clinlead.audit import services as audit
 from clinlead.org.models import Person
 from clinlead.selection import notifications, selectors
@@ -133,7 +133,7 @@ def _cast(*, selection, person, preferences):
         raise ValidationError(problems[0])
     preferences = clean_preferences(selection=selection, preferences=preferences)
     try:
-        with transaction.atomic(durable=True):
+        with actions.atomic():
             selection = _lock_selection_for_voting(selection.pk)
             if not selectors.ballot_is_open(selection=selection, now=timezone.now()):
                 raise ValidationError("The ballot has closed.")
@@ -227,7 +227,7 @@ def close_ballot(*, actor, selection, key_files=(), passphrases=()):
             raise ValidationError("Give every custodian's key file and passphrase: without them the sealed "
                                   "ballots cannot be opened.")
         opener = open_ballot_keys(selection, key_files=key_files, passphrases=passphrases)
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         selection = Selection.objects.select_for_update().select_related("vacancy__position").get(pk=selection.pk)
         if selection.stage != S.BALLOT:
             raise ValidationError(f"Cannot close the ballot now: the selection is at the stage "
@@ -254,7 +254,7 @@ def hand_out_recount_file(*, actor, selection):
     """The recount file for a scrutineer (talent admin or committee member), recorded in the
     audit trail with who took it: below the publication threshold it is the only copy of the
     full ballots that leaves Clinlead."""
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         content = selectors.recount_file(selection=selection)
         audit.record(actor=actor, action="selection.recount_file_downloaded", obj=selection,
                      after={"ballots": selectors.ballots_cast(selection=selection)})
@@ -280,7 +280,7 @@ def tally(selection, seed):
 def count_ballots(*, actor, selection, seed=None):
     """Count all the ballots once the ballot has closed; the seed for any lot is chosen now (or
     given) and recorded, so a recount gives the same result."""
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         selection = Selection.objects.select_for_update().select_related("vacancy__position", "unit").get(pk=selection.pk)
         if selection.stage != S.CLOSED:
             if not selection.ballot_is_closed:

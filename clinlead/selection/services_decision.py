@@ -4,9 +4,9 @@ each member's vote and written rationale on record; then the appointment and its
 from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 
+from clinlead import actions
 from clinlead.audit import services as audit
 from clinlead.dates import term_end
 from clinlead.org.models import Appointment, Person
@@ -21,7 +21,7 @@ def add_committee_member(*, actor, selection, person):
     """Seat a leader from another department: refused if their current unit is inside the
     vacancy's unit, if they stand, or if they lead nobody."""
     today = timezone.localdate()
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         selection = Selection.objects.select_for_update().select_related("unit").get(pk=selection.pk)
         if selection.stage == S.APPOINTED:
             raise ValidationError("The appointment has been made: the committee is closed.")
@@ -40,7 +40,7 @@ def declare_interest(*, actor, member, has_conflict, details=""):
     details = details.strip()
     if has_conflict and not details:
         raise ValidationError("Describe the conflict of interest.")
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         member = CommitteeMember.objects.select_for_update().select_related("selection").get(pk=member.pk)
         if member.selection.stage == S.APPOINTED:
             raise ValidationError("The appointment has been made: declarations are closed.")
@@ -62,7 +62,7 @@ def record_committee_vote(*, actor, member, candidate, rationale):
     rationale = rationale.strip()
     if len(rationale) < MIN_RATIONALE:
         raise ValidationError(f"Write your reasons (at least {MIN_RATIONALE} characters).")
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         member = CommitteeMember.objects.select_for_update().select_related("selection").get(pk=member.pk)
         selection = member.selection
         if selection.stage != S.COUNTED:
@@ -112,7 +112,7 @@ def make_appointment(*, selection, candidate, start: date):
 
 def confirm_appointment(*, actor, selection, start: date):
     """Appoint the committee's choice for one term from `start` and tell everyone."""
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         selection = (Selection.objects.select_for_update()
                      .select_related("vacancy__position", "unit", "organisation").get(pk=selection.pk))
         if selection.stage != S.COUNTED:

@@ -12,10 +12,10 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
-from django.db import transaction
 from django.db.models import Prefetch
 from django.urls import reverse
 
+from clinlead import actions
 from clinlead.accounts.models import Role, RoleGrant
 from clinlead.audit import services as audit
 from clinlead.dates import add_months
@@ -91,7 +91,7 @@ def _appoint(actor, position, person, start, management_sessions, clinical_sessi
 def appoint(*, actor, position, person, start: date, management_sessions, clinical_sessions,
             term_limit_exception=""):
     """Appoint someone for one term from `start`; today's other holder leaves the day before."""
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         return _appoint(actor, position, person, start, management_sessions, clinical_sessions,
                         term_limit_exception)
 
@@ -100,7 +100,7 @@ def reappoint(*, actor, appointment, term_limit_exception="", management_session
     """A further term for the same holder, from the day after the current term ends."""
     if appointment.ended_on is not None:
         raise ValidationError(f"{appointment.person} left this position on {appointment.ended_on:%d/%m/%Y}")
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         return _appoint(
             actor, appointment.position, appointment.person, appointment.end + timedelta(days=1),
             appointment.management_sessions if management_sessions is None else management_sessions,
@@ -185,7 +185,7 @@ def send_term_warnings(*, today: date | None = None, organisation=None):
         urgent = min(unsent)
         to = [appointment.person.work_email] if appointment.person.work_email else []
         cc = sorted(admins.get(appointment.position.organisation_id, set()) - set(to))
-        with transaction.atomic(durable=True):
+        with actions.atomic():
             for months in unsent:
                 TermWarning.objects.create(appointment=appointment, months_before=months, emailed=months == urgent,
                                            recipients=len(to) + len(cc) if months == urgent else 0)
