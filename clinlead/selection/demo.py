@@ -4,9 +4,9 @@ interviews, ballots, count, committee decision, appointment), one open ballot Bo
 (the first other Head of Specialty post), and one taking nominations (Clinical Director,
 Gastroenterology).
 
-Written as the actions would write them, through the helpers the actions themselves call (the
-actions are durable transactions, and the demo loads in one transaction of its own), with dates
-in the past; no e-mail is sent. Deterministic for a given demo seed (receipt codes, keys and
+Written as the actions would write them, through the helpers the actions themselves call (so
+the dates can lie in the past and no e-mail is sent); the appointment is made by the public
+appointment action (`clinlead.org.appointments.appoint`), which joins the demo's transaction. Deterministic for a given demo seed (receipt codes, keys and
 sealed ballots are random, as they must be).
 
 Every ballot is sealed like any other. The key files of the ballots still open are written to
@@ -207,7 +207,7 @@ class _Demo:
         if latest and latest.start >= start:
             start = latest.start + timedelta(days=1)
         winner, _ = selectors.committee_decision(selection=selection)
-        make_appointment(selection=selection, candidate=winner, start=start)
+        make_appointment(actor=None, selection=selection, candidate=winner, start=start)
 
     def committee(self, selection, n):
         """Leaders from other departments, Alice (Clinical Director for Cardiology) first."""

@@ -21,6 +21,7 @@ from django.db.models import Q
 from clinlead.analytics.approval import count_approval
 from clinlead.analytics.blt import write_blt
 from clinlead.analytics.stv import count_scottish_stv
+from clinlead.org import appointments
 from clinlead.org.models import Appointment, Person, ReportingLine, UnitMembership
 from clinlead.selection import publication
 from clinlead.selection.models import (
@@ -64,20 +65,6 @@ def is_leader_on(*, person, day: date):
     return holds or ReportingLine.objects.on(day).filter(leader=person).exists()
 
 
-def consecutive_terms(*, position, person, before: date | None = None):
-    """How many terms in a row the person has held the position, counting back from the most
-    recent appointment (started before `before`); anyone else's term in between breaks the run."""
-    appointments = Appointment.objects.filter(position=position)
-    if before is not None:
-        appointments = appointments.filter(start__lt=before)
-    run = 0
-    for holder_id in appointments.order_by("-start", "-id").values_list("person_id", flat=True):
-        if holder_id != person.pk:
-            break
-        run += 1
-    return run
-
-
 # ------------------------------------------------------------------ eligibility
 def candidate_problems(*, selection, person, day: date):
     """Why this person may not stand (empty when they may)."""
@@ -90,8 +77,10 @@ def candidate_problems(*, selection, person, day: date):
         problems.append(f"{person.full_name} is already a candidate.")
     if CommitteeMember.objects.filter(selection=selection, person=person).exists():
         problems.append(f"{person.full_name} sits on the decision committee and cannot stand.")
+    # The term rule of every appointment (clinlead.org.appointments): would a term starting today
+    # be past the limit? Then they may not stand (an exception is for the appointment itself).
     position = selection.vacancy.position
-    served = consecutive_terms(position=position, person=person)
+    served = appointments.term_number_for(position=position, person=person, start=day) - 1
     if served >= position.max_consecutive_terms:
         problems.append(
             f"{person.full_name} has held this position for {served} consecutive term{'s' if served != 1 else ''}, "

@@ -17,7 +17,8 @@ from clinlead.org import selectors as org_selectors
 from clinlead.org.models import Appointment
 from clinlead.selection import forms, selectors, services
 from clinlead.selection.models import CommitteeMember, Selection
-from clinlead.selection.views import fail, selection_crumbs, selection_for
+from clinlead.selection.views import selection_crumbs, selection_for
+from clinlead.service_errors import show_as_messages, show_on_form
 
 
 @login_required
@@ -30,7 +31,7 @@ def committee(request, pk):
                 raise ValidationError("Choose a person to add to the committee.")
             services.add_committee_member(actor=request.user, selection=selection, person=person)
         except ValidationError as exc:
-            fail(request, exc)
+            show_as_messages(request, exc)
         else:
             messages.success(request, f"{person.full_name} has joined the committee.")
         return redirect("selection:committee", pk=selection.pk)
@@ -79,7 +80,7 @@ def decision(request, pk):
                 else:
                     services.record_committee_vote(actor=request.user, member=member, **form.cleaned_data)
             except ValidationError as exc:
-                form.add_error(None, exc)
+                show_on_form(form, exc)
             else:
                 messages.success(request, "Your declaration is recorded." if form is declaration
                                  else "Your vote and reasons are recorded.")
@@ -106,9 +107,10 @@ def appoint(request, pk):
     try:
         if not form.is_valid():
             raise ValidationError("Give the date the term starts, for example 2026-11-30.")
-        services.confirm_appointment(actor=request.user, selection=selection, start=form.cleaned_data["start"])
+        services.confirm_appointment(actor=request.user, selection=selection, start=form.cleaned_data["start"],
+                                     term_limit_exception=form.cleaned_data["term_limit_exception"])
     except ValidationError as exc:
-        fail(request, exc)
+        show_as_messages(request, exc)
         return redirect("selection:decision", pk=selection.pk)
     messages.success(request, "The appointment is made and everyone has been told.")
     return redirect("selection:appointment", pk=selection.pk)

@@ -9,9 +9,9 @@ from datetime import date, timedelta
 import pytest
 
 from clinlead.accounts.permissions import holds_position, led_units
+from clinlead.org import appointments
 from clinlead.org.models import Appointment, Position
 from clinlead.org.selectors import positions_with_holders
-from clinlead.succession import terms
 from tests.factories import user
 from tests.succession.conftest import northgate_people
 
@@ -25,7 +25,7 @@ def handover(demo):
     alice = user("alice").person
     successor = northgate_people(count=1)[0]
     today = date.today()
-    terms.appoint(actor=user("tara"), position=post, person=successor, start=today + timedelta(days=30),
+    appointments.appoint(actor=user("tara"), position=post, person=successor, start=today + timedelta(days=30),
                   management_sessions=2, clinical_sessions=8)
     outgoing = Appointment.objects.get(position=post, person=alice, start__lte=today)
     return post, alice, successor, outgoing
