@@ -4,8 +4,8 @@
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Case, Count, F, FloatField, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Cast, Coalesce, Round
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 
 from clinlead.dates import due_on
 from clinlead.development.models import (
@@ -48,6 +48,20 @@ def review_opens_on(enrolment, *, today=None):
                   paused_days=paused_days(enrolment, today=today))
 
 
+def progress_percent(done: int, total: int) -> int:
+    """Milestones done as a whole per cent, a half rounded up (1 of 8 is 13 %), 0 with none: the
+    one progress figure. `progress_percent_sql` is the same integer sum for the database, so the
+    candidate card and talent search always agree."""
+    return (200 * done + total) // (2 * total) if total else 0
+
+
+def progress_percent_sql(done: str, total: str):
+    """`progress_percent` of two integer columns, worked out by the database."""
+    return Case(When(**{total: 0}, then=Value(0)),
+                default=(Value(200) * F(done) + F(total)) / (Value(2) * F(total)),
+                output_field=IntegerField())
+
+
 @dataclass
 class Progress:
     enrolment: Enrolment
@@ -60,7 +74,7 @@ class Progress:
 
     @property
     def percent(self):
-        return round(100 * self.done / self.total) if self.total else 0
+        return progress_percent(self.done, self.total)
 
     @property
     def ready_for_review(self):
@@ -124,11 +138,9 @@ def with_programme_progress(people):
 
     people = people.annotate(shown_enrolment=Subquery(shown)).annotate(
         milestones_done=milestones(done=True), milestones_total=milestones())
-    percent = Round(Value(100.0) * Cast(F("milestones_done"), FloatField()) / Cast(F("milestones_total"), FloatField()))
     return people.annotate(programme_progress=Case(
         When(shown_enrolment__isnull=True, then=None),
-        When(milestones_total=0, then=Value(0.0)),
-        default=percent, output_field=FloatField()))
+        default=progress_percent_sql("milestones_done", "milestones_total"), output_field=IntegerField()))
 
 
 def person_enrolments(*, person):
