@@ -103,7 +103,11 @@ def vacant_without_successor(*, scope, day):
 
 
 def _leaving(window_end, prefix=""):
-    return Q(**{f"{prefix}end__lte": window_end}) | Q(**{f"{prefix}succession_plan__planned_departure__lte": window_end})
+    # A holder whose successor is already appointed (their ended_on is set the day before the
+    # successor starts) still holds the post until then, but leaves nobody at risk.
+    return (Q(**{f"{prefix}end__lte": window_end})
+            | Q(**{f"{prefix}succession_plan__planned_departure__lte": window_end})) & Q(
+        **{f"{prefix}ended_on__isnull": True})
 
 
 def _first(queryset, related):
