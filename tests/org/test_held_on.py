@@ -57,13 +57,15 @@ def test_the_outgoing_holder_keeps_her_rights_and_her_place_on_the_register_unti
 
 
 def test_a_post_whose_successor_is_appointed_is_neither_vacant_nor_at_risk_on_the_monitor(handover):
-    from clinlead.succession.models import PoolCandidate
+    from clinlead.succession.models import SuccessionPool
     from clinlead.succession.monitor import Scope, leaving_within, vacant_without_successor
 
     post, _, _, outgoing = handover
     post.is_key = True
     post.save(update_fields=["is_key"])
-    PoolCandidate.objects.filter(pool__position=post).delete()  # nobody ready now
+    SuccessionPool.objects.filter(position=post).delete()  # nobody ready now
     scope, today = Scope(organisation=post.organisation), date.today()
+    # Without the handover the post would be on the risk list: its term ends in the window.
+    assert Appointment.objects.filter(pk=outgoing.pk, ended_on__isnull=False).exists()
     assert post not in vacant_without_successor(scope=scope, day=today)
     assert outgoing not in leaving_within(scope=scope, day=today, window_end=outgoing.end)
