@@ -8,7 +8,8 @@ docs/succession.md ("The term rule"); in short:
   before they have been out of the post for a full term: on or before `term_end(day after their
   last day served, term_years)`. Only time out of the post breaks a run. Someone else holding the
   post in between (an interim) does not; nor does a gap shorter than a term.
-- The term number is one more than the previous term's when consecutive, else 1. Past
+- The term number counts the run back through the person's record in the position, from the
+  dates alone (a stored `term_number`, say from an import, is not trusted). Past
   `Position.max_consecutive_terms` (2 by default) the appointment is refused unless a reason for
   an exception is given: it is stored on `Appointment.term_limit_exception` and audited as its
   own action, `succession.term_limit_exception`.
@@ -32,19 +33,22 @@ from clinlead.org.models import Appointment
 appointments_changed = Signal()
 
 
-def continues_run(previous: Appointment, start: date) -> bool:
+def continues_run(previous: Appointment, start: date, term_years: int) -> bool:
     """Does a term from `start` follow on from `previous` (the same person's earlier term in the
     same position)? Yes unless they have been out of the post for a full term by `start`."""
-    return start <= term_end(previous.last_day + timedelta(days=1), previous.position.term_years)
+    return start <= term_end(previous.last_day + timedelta(days=1), term_years)
 
 
 def term_number_for(*, position, person, start: date) -> int:
-    """The number in a row of a term of `position` for `person` starting on `start`."""
-    previous = (Appointment.objects.filter(position=position, person=person, start__lt=start)
-                .select_related("position").order_by("-start").first())
-    if previous is None or not continues_run(previous, start):
-        return 1
-    return previous.term_number + 1
+    """The number in a row of a term of `position` for `person` starting on `start`: 1, plus one
+    for each earlier term of theirs in the position that the next one continues."""
+    number, following = 1, start
+    for previous in (Appointment.objects.filter(position=position, person=person, start__lt=start)
+                     .order_by("-start")):
+        if not continues_run(previous, following, position.term_years):
+            break
+        number, following = number + 1, previous.start
+    return number
 
 
 def past_limit_message(*, position, person, number) -> str:
