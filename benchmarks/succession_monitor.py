@@ -104,8 +104,8 @@ def main():
     )
 
     from clinlead.accounts.models import User
+    from clinlead.dates import add_months
     from clinlead.org.models import Unit
-    from clinlead.succession.dates import add_months
     from clinlead.succession.models import MonitorSettings, MonitorSnapshot
     from clinlead.succession.monitor import Scope
     from clinlead.succession.services import take_monitor_snapshot

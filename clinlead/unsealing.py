@@ -28,7 +28,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
-from clinlead import sealing
+from clinlead import actions, sealing
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,7 @@ def close_and_unlink(
     """
     opener = open_keys(public_key=public_key, key_files=key_files, passphrases=passphrases) \
         if public_key and (key_files or require_key) else None
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         owner = domain.lock()
         sealed = domain.sealed(owner)
         if opener is None and sealed.exists():

@@ -23,6 +23,8 @@ from django.db import models
 from django.http import HttpResponseBadRequest
 from django.utils import timezone
 
+from clinlead.dates import add_years
+
 _ASCII_ID = re.compile(r"[0-9]{1,19}")
 MAX_ID = 2**63 - 1
 
@@ -40,11 +42,7 @@ def date_window() -> tuple[date, date]:
     today = timezone.localdate()
     earliest = date(getattr(settings, "CLINLEAD_EARLIEST_YEAR", 1900), 1, 1)
     ahead = getattr(settings, "CLINLEAD_YEARS_AHEAD", 50)
-    try:
-        latest = today.replace(year=today.year + ahead)
-    except ValueError:  # 29 February, when the year ahead is not a leap year
-        latest = today.replace(year=today.year + ahead, day=28)
-    return earliest, latest
+    return earliest, add_years(today, ahead)
 
 
 def check_plausible_date(value):

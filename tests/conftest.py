@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from clinlead import actions
 from clinlead.org import demo_data as D
 
 DEMO_STAFF, DEMO_SEED = 200, 11
@@ -95,7 +96,6 @@ class SharedDemo:
 
     # -- building
     def build(self):
-        from django.db import transaction
         from django.test import override_settings
 
         from clinlead.org.demo import DemoGenerator, add_feature_demo_data
@@ -110,7 +110,7 @@ class SharedDemo:
             self._switch("demo")
         with override_settings(MEDIA_ROOT=self.media):
             generator = DemoGenerator(staff=DEMO_STAFF, seed=DEMO_SEED, today=date.today()).build()
-            with transaction.atomic():  # as `clinlead demo` does: one transaction
+            with actions.atomic():  # as `clinlead demo` does: one action's transaction
                 world = generator.write()
                 add_feature_demo_data(world=world, generator=generator)
         world.generator = generator
@@ -257,14 +257,12 @@ def demo(db, request, shared_demo):
     changes are rolled back (see SharedDemo)."""
     if shared_demo.serves(request.node):
         return shared_demo.copy_for_test()
-    from django.db import transaction
 
     from clinlead.org.demo import DemoGenerator, add_feature_demo_data
 
     generator = DemoGenerator(staff=DEMO_STAFF, seed=DEMO_SEED, today=date.today()).build()
-    with (
-        transaction.atomic()
-    ):  # as `clinlead demo` does: one transaction, also in live-server tests
+    # As `clinlead demo` does: one action's transaction, also in live-server tests.
+    with actions.atomic():
         world = generator.write()
         add_feature_demo_data(world=world, generator=generator)
     world.generator = generator

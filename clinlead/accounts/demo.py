@@ -17,8 +17,8 @@ GRANTS = {"tara": Role.TALENT_ADMIN, "erin": Role.EXECUTIVE, "aude": Role.AUDITO
 
 def add_demo_data(*, world, generator):
     northgate = world.organisations["northgate"]
-    cardiology_cd = Appointment.objects.filter(
-        position__organisation=northgate, position__title="Clinical Director, Cardiology", ended_on__isnull=True
+    cardiology_cd = Appointment.objects.held_on(world.today).filter(
+        position__organisation=northgate, position__title="Clinical Director, Cardiology"
     ).order_by("-start").values_list("person_id", flat=True).first()
     team_members = [r for r in generator.rows if r.organisation_id == northgate.id
                     and r.unit_path.startswith("Medicine/Cardiology/") and r.leader_id != cardiology_cd]

@@ -2,9 +2,9 @@
 Person with the same work e-mail. Nobody without an active Person record gets in this way.
 """
 
-from django.db import transaction
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
+from clinlead import actions
 from clinlead.audit import services as audit
 from clinlead.org.models import Person
 
@@ -30,7 +30,7 @@ class PersonOIDCBackend(OIDCAuthenticationBackend):
 
     def create_user(self, claims):
         person = person_for_claims(claims)
-        with transaction.atomic(durable=True):
+        with actions.atomic():
             user = self.UserModel.objects.create_user(
                 username=f"sso-{person.organisation.slug}-{person.staff_number}"[:150],
                 email=person.work_email, person=person,

@@ -3,8 +3,8 @@
 import unicodedata
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
+from clinlead import actions
 from clinlead.audit import services as audit
 from clinlead.org.models import Organisation
 
@@ -18,7 +18,7 @@ def create_organisation(*, actor, slug: str, name: str, kind: str = Organisation
         raise ValidationError({"name": "The name holds a control character"})
     organisation = Organisation(slug=slug.strip(), name=name, kind=kind)
     organisation.full_clean()
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         organisation.save()
         audit.record(actor=actor, action="org.organisation_created", obj=organisation, organisation=organisation,
                      label=label, after={"slug": organisation.slug, "name": organisation.name, "kind": organisation.kind})

@@ -16,9 +16,9 @@ they sign in with single sign-on (matched by work e-mail), or an operator sets a
 `clinlead changepassword USERNAME` (docs/setting-up.md).
 """
 
-from django.db import transaction
 from django.db.models import Q
 
+from clinlead import actions
 from clinlead.accounts.models import Role, RoleGrant, User
 from clinlead.audit import services as audit
 from clinlead.org.models import Organisation, Person
@@ -70,7 +70,7 @@ def grant_role(*, actor, organisation: Organisation, role: str, person: Person |
     if named_login and user.person_id:
         person = user.person
     _check_can_hold(person=person, user=user, organisation=organisation, own_organisation_only=not named_login)
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         # One role change at a time per organisation, so two admins cannot race past the rules.
         Organisation.objects.select_for_update().get(pk=organisation.pk)
         created = False
@@ -98,7 +98,7 @@ def grant_role(*, actor, organisation: Organisation, role: str, person: Person |
 
 def revoke_role(*, actor, grant: RoleGrant, label: str | None = None) -> None:
     organisation = grant.organisation
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         Organisation.objects.select_for_update().get(pk=organisation.pk)
         grant = RoleGrant.objects.select_related("user__person").filter(pk=grant.pk).first()
         if grant is None:
@@ -147,7 +147,7 @@ def grant_programme_lead(*, actor, programme, person: Person, label: str | None 
     from clinlead.development.models import ProgrammeLead
 
     _check_can_hold(person=person, user=None, organisation=programme.organisation)
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         if ProgrammeLead.objects.filter(programme=programme, person=person).exists():
             raise RoleError(f"{person.full_name} already leads {programme.name}")
         lead = ProgrammeLead.objects.create(programme=programme, person=person)
@@ -159,7 +159,7 @@ def grant_programme_lead(*, actor, programme, person: Person, label: str | None 
 def revoke_programme_lead(*, actor, lead, label: str | None = None) -> None:
     from clinlead.development.models import ProgrammeLead
 
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         lead = ProgrammeLead.objects.select_related("programme__organisation", "person").filter(pk=lead.pk).first()
         if lead is None:
             raise RoleError("That programme lead has already been removed")

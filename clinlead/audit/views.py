@@ -3,11 +3,11 @@
 from datetime import date
 
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
+from clinlead import actions
 from clinlead.accounts import permissions
 from clinlead.accounts.access import crumbs, organisation_for, page_of
 from clinlead.audit import services as audit
@@ -95,7 +95,7 @@ class _Echo:
 def export(request, slug):
     org = organisation_for(request, slug, permissions.can_view_audit)
     events, filters = _filtered(request, org)
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         audit.record(
             actor=request.user,
             action="audit.exported",

@@ -3,9 +3,10 @@ and other professions at different stages (one consultant ready for the permanen
 review), 360s (one with six peers, one with four), a mentor and coach pool with agreements,
 learning records and career-conversation plans.
 
-Written straight to the tables inside `clinlead demo`'s transaction (the actions' own durable
-transactions cannot nest in it), through the actions' own helpers where anonymity depends on it
-(360 answers are sealed, or stored in a random order); Erin, the executive, leads the onboarding
+The framework, the programme, its leads and cohorts are made by the public actions, which join
+`clinlead demo`'s transaction; the rest (dated in the past) is written straight to the tables,
+through the actions' own helpers where anonymity depends on it (360 answers are sealed, or stored
+in a random order); Erin, the executive, leads the onboarding
 programme. The open 360's custodian key file is written to the demo's custody folder, with the passphrase
 DEMO_CUSTODY_PASSPHRASE (a demo only: a real key file is downloaded once by its custodian).
 """
@@ -16,11 +17,11 @@ from datetime import timedelta
 
 from clinlead import custody, sealing
 from clinlead.accounts.models import User
-from clinlead.development import frameworks, services_assessment, uploads
+from clinlead.dates import add_months
+from clinlead.development import frameworks, services, services_assessment, uploads
 from clinlead.development.models import (
     AppointmentReview,
     Assessment,
-    Cohort,
     DevelopmentPlan,
     Dimension,
     Enrolment,
@@ -34,13 +35,10 @@ from clinlead.development.models import (
     Milestone,
     MilestoneRecord,
     PanelVote,
-    Programme,
-    ProgrammeLead,
     RaterGroup,
 )
 from clinlead.development.models_programmes import EvidenceState
-from clinlead.development.selectors import add_months
-from clinlead.development.services import ONBOARDING_MILESTONES, ONBOARDING_NAME, ONBOARDING_SUMMARY
+from clinlead.development.services import ONBOARDING_NAME, ONBOARDING_SUMMARY
 from clinlead.development.services_people import deciders_of, own_line
 from clinlead.org.models import Appointment, Person, PositionLevel, ReportingLine
 
@@ -106,26 +104,26 @@ def add_demo_data(*, world, generator):
     frameworks.load_national_frameworks()
     demo = _Demo(world, generator)
     org = demo.org
-    data = frameworks.parse_framework(EXAMPLE_FRAMEWORK.read_text(encoding="utf-8"))
-    frameworks.write_framework(data, org)
+    frameworks.load_framework(actor=None, text=EXAMPLE_FRAMEWORK.read_text(encoding="utf-8"),
+                              organisation_slug=org.slug, source=EXAMPLE_FRAMEWORK.name)
     hlm = frameworks.healthcare_leadership_model()
     dims = list(hlm.dimensions.all())
 
     # ---------------------------------------------------------------- the onboarding
-    programme = Programme.objects.create(organisation=org, name=ONBOARDING_NAME, summary=ONBOARDING_SUMMARY,
-                                         length_months=36, framework=hlm, ends_with_appointment_review=True)
-    milestones = Milestone.objects.bulk_create([
-        Milestone(programme=programme, order=i, title=t, kind=k, completion=c, due_month=m)
-        for i, (t, k, c, m) in enumerate(ONBOARDING_MILESTONES, start=1)])
+    # Through the public actions, which join the demo's transaction.
+    programme = services.create_programme(
+        actor=None, organisation=org, name=ONBOARDING_NAME, summary=ONBOARDING_SUMMARY, length_months=36,
+        framework=hlm, ends_with_appointment_review=True, use_onboarding_template=True)
+    milestones = list(programme.milestones.order_by("order"))
     erin = Person.objects.get(pk=world.personas["erin"])
-    ProgrammeLead.objects.create(programme=programme, person=erin)
-    ProgrammeLead.objects.create(programme=programme, person_id=org.demo_exec["md"].id)
+    for lead in (erin, Person.objects.get(pk=org.demo_exec["md"].id)):
+        services.add_programme_lead(actor=None, programme=programme, person=lead)
     erin_user = demo.users.get("erin")
     today = demo.today
     cohorts = {}
     for name, months_ago in (("2022 intake", 48), ("2023 intake", 37), ("2024 intake", 20), ("2025 intake", 3)):
-        cohorts[name] = Cohort.objects.create(programme=programme, name=name,
-                                              starts_on=add_months(today, -months_ago))
+        cohorts[name] = services.create_cohort(actor=None, programme=programme, name=name,
+                                               starts_on=add_months(today, -months_ago))
 
     def enrol(person, cohort_name, *, done_before_month=None, skip=(), consultant=False):
         cohort = cohorts[cohort_name]
@@ -238,8 +236,8 @@ def add_demo_data(*, world, generator):
                               self_submitted_on=today - timedelta(days=6))
 
     # ---------------------------------------------------------------- mentors and coaches
-    divisional = list(Appointment.objects.filter(position__organisation=org, position__level__rank=4,
-                                                 ended_on__isnull=True, end__gte=today)
+    divisional = list(Appointment.objects.held_on(today).filter(position__organisation=org,
+                                                                position__level__rank=4)
                       .values_list("person_id", flat=True).distinct())
     nurse_leaders = [r.id for r in generator.rows if r.organisation_id == org.id and r.profession == "nurse"
                      and r.grade == "Band 8a" and r.id not in demo.persona_ids]
@@ -309,8 +307,8 @@ def add_demo_data(*, world, generator):
     plan(midway, aspiration="step_up", target_rank=2, ready_index=1)
     plan(confirmed, aspiration="step_up", target_rank=3, ready_index=1)
     plan(bob, aspiration="grow_in_role", target_rank=None, ready_index=3, impact="developing", by="Alice Morgan")
-    holders = (Appointment.objects.filter(position__organisation=org, ended_on__isnull=True, end__gte=today,
-                                          start__lte=today, position__level__rank__lte=4)
+    holders = (Appointment.objects.held_on(today).filter(position__organisation=org,
+                                                          position__level__rank__lte=4)
                .order_by("person_id").values_list("person_id", "position__level__rank").distinct())
     highest = {}
     for pid, rank in holders:

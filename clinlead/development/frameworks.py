@@ -10,6 +10,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from clinlead import actions
 from clinlead.audit import services as audit
 from clinlead.development.models import Dimension, Framework, FrameworkLevel
 from clinlead.org.models import Organisation
@@ -119,7 +120,7 @@ def load_framework(*, actor, text: str, organisation_slug: str | None = None, na
         organisation = Organisation.objects.filter(slug=slug).first()
         if organisation is None:
             raise ValidationError(f"{source}: there is no organisation called {slug!r}")
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         if Framework.objects.filter(organisation=organisation, code=data["code"], version=data["version"]).exists():
             raise ValidationError(f'{data["name"]} version {data["version"]} is already loaded')
         framework = write_framework(data, organisation)

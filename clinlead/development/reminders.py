@@ -7,9 +7,8 @@ from collections import defaultdict
 from datetime import date
 
 from django.conf import settings
-from django.db import transaction
 
-from clinlead import notifications
+from clinlead import actions, notifications
 from clinlead.audit import services as audit
 from clinlead.development.models import Enrolment, ProgrammeLead
 from clinlead.development.selectors import enrolment_progress
@@ -48,7 +47,7 @@ def reminder_messages(*, organisation, today=None):
 def send_reminders(*, actor, organisation, today=None):
     """Send the reminders and note the run (how many messages) in the audit trail."""
     messages = reminder_messages(organisation=organisation, today=today)
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         audit.record(actor=actor, action="development.milestone_reminders_sent", obj=organisation,
                      organisation=organisation, after={"messages": len(messages)})
         prepared = [notifications.Message(to=tuple(to), subject=s, body=b) for s, b, to in messages]

@@ -1,13 +1,13 @@
 """Reading development: a person's progress, their team's, a cohort's, mentor suggestions, and
 `development_summary` for the succession candidate card."""
 
-import calendar
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
-from django.db.models import Case, Count, F, FloatField, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Cast, Coalesce, Round
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 
+from clinlead.dates import due_on
 from clinlead.development.models import (
     AppointmentReview,
     Assessment,
@@ -24,12 +24,6 @@ from clinlead.development.services_people import deciders_of, own_line
 from clinlead.org.models import Appointment, ReportingLine
 
 
-def add_months(day: date, months: int) -> date:
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
-
-
 def paused_days(enrolment, *, today=None) -> int:
     """Days the enrolment has been paused, including a pause still running."""
     running = ((today or date.today()) - enrolment.paused_on).days if enrolment.paused_on else 0
@@ -42,16 +36,30 @@ def milestone_due_on(record, *, today=None):
     if record.due_on:
         return record.due_on
     enrolment = record.enrolment
-    return add_months(enrolment.enrolled_on, record.milestone.due_month) + timedelta(
-        days=paused_days(enrolment, today=today))
+    return due_on(enrolment.enrolled_on, record.milestone.due_month,
+                  paused_days=paused_days(enrolment, today=today))
 
 
 def review_opens_on(enrolment, *, today=None):
     """The first day the permanent-appointment review can open: the programme's minimum months
     after enrolment, moved on by any pause."""
     programme = enrolment.cohort.programme
-    return add_months(enrolment.enrolled_on, programme.min_months_before_review) + timedelta(
-        days=paused_days(enrolment, today=today))
+    return due_on(enrolment.enrolled_on, programme.min_months_before_review,
+                  paused_days=paused_days(enrolment, today=today))
+
+
+def progress_percent(done: int, total: int) -> int:
+    """Milestones done as a whole per cent, a half rounded up (1 of 8 is 13 %), 0 with none: the
+    one progress figure. `progress_percent_sql` is the same integer sum for the database, so the
+    candidate card and talent search always agree."""
+    return (200 * done + total) // (2 * total) if total else 0
+
+
+def progress_percent_sql(done: str, total: str):
+    """`progress_percent` of two integer columns, worked out by the database."""
+    return Case(When(**{total: 0}, then=Value(0)),
+                default=(Value(200) * F(done) + F(total)) / (Value(2) * F(total)),
+                output_field=IntegerField())
 
 
 @dataclass
@@ -66,7 +74,7 @@ class Progress:
 
     @property
     def percent(self):
-        return round(100 * self.done / self.total) if self.total else 0
+        return progress_percent(self.done, self.total)
 
     @property
     def ready_for_review(self):
@@ -130,11 +138,9 @@ def with_programme_progress(people):
 
     people = people.annotate(shown_enrolment=Subquery(shown)).annotate(
         milestones_done=milestones(done=True), milestones_total=milestones())
-    percent = Round(Value(100.0) * Cast(F("milestones_done"), FloatField()) / Cast(F("milestones_total"), FloatField()))
     return people.annotate(programme_progress=Case(
         When(shown_enrolment__isnull=True, then=None),
-        When(milestones_total=0, then=Value(0.0)),
-        default=percent, output_field=FloatField()))
+        default=progress_percent_sql("milestones_done", "milestones_total"), output_field=IntegerField()))
 
 
 def person_enrolments(*, person):
@@ -204,7 +210,7 @@ SENIOR_GRADES = ("consultant", "band 8", "band 9")
 
 def seniority(person, day):
     """The highest leadership level held today (its rank), or a half step for a senior grade."""
-    rank = (Appointment.objects.filter(person=person, start__lte=day, end__gte=day, ended_on__isnull=True)
+    rank = (Appointment.objects.held_on(day).filter(person=person)
             .order_by("-position__level__rank").values_list("position__level__rank", flat=True).first())
     if rank:
         return float(rank)

@@ -22,8 +22,7 @@ from clinlead.org.models import Appointment, Person, PositionLevel, Profession
 def development_population(*, organisation, day):
     """People the organisation is developing as leaders: holding a position, enrolled on a
     programme, or with a career-conversation plan."""
-    holders = Appointment.objects.filter(position__organisation=organisation, start__lte=day, end__gte=day,
-                                         ended_on__isnull=True).values_list("person_id", flat=True)
+    holders = Appointment.objects.held_on(day).filter(position__organisation=organisation).values_list("person_id", flat=True)
     enrolled = Enrolment.objects.filter(cohort__programme__organisation=organisation,
                                         status=Enrolment.Status.ACTIVE).values_list("person_id", flat=True)
     planned = DevelopmentPlan.objects.filter(person__organisation=organisation).values_list("person_id", flat=True)
@@ -82,9 +81,8 @@ def _latest_plans(organisation):
 
 def _held_levels(organisation, day):
     held = {}
-    for person_id, level_id, rank in Appointment.objects.filter(
-            position__organisation=organisation, start__lte=day, end__gte=day, ended_on__isnull=True,
-            person__active=True).values_list("person_id", "position__level_id", "position__level__rank"):
+    for person_id, level_id, rank in Appointment.objects.held_on(day).filter(
+            position__organisation=organisation, person__active=True).values_list("person_id", "position__level_id", "position__level__rank"):
         if person_id not in held or rank > held[person_id][1]:
             held[person_id] = (level_id, rank)
     return {p: level for p, (level, _) in held.items()}

@@ -27,6 +27,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from clinlead import actions
 from clinlead.audit import services as audit
 from clinlead.development import uploads
 from clinlead.development.models import (
@@ -79,7 +80,7 @@ def create_programme(*, actor, organisation, name, summary="", length_months=36,
         raise ValidationError("Enter the programme's name")
     if framework is not None and framework.organisation_id not in (None, organisation.pk):
         raise ValidationError("That framework belongs to another organisation")
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         if Programme.objects.filter(organisation=organisation, name=name).exists():
             raise ValidationError(f"There is already a programme called {name!r}")
         programme = Programme.objects.create(
@@ -106,7 +107,7 @@ def add_milestone(*, actor, programme, title, kind, completion, due_month, apply
         raise ValidationError("Enter the milestone's title")
     if not 1 <= due_month <= programme.length_months:
         raise ValidationError(f"The month must be between 1 and {programme.length_months}")
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         order = (programme.milestones.order_by("-order").values_list("order", flat=True).first() or 0) + 1
         milestone = Milestone.objects.create(programme=programme, order=order, title=title, kind=kind,
                                              completion=completion, due_month=due_month)
@@ -123,7 +124,7 @@ def add_milestone(*, actor, programme, title, kind, completion, due_month, apply
 def add_programme_lead(*, actor, programme, person):
     if person.organisation_id != programme.organisation_id:
         raise ValidationError("A programme lead must work at the programme's organisation")
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         lead, created = ProgrammeLead.objects.get_or_create(programme=programme, person=person)
         if created:
             audit.record(actor=actor, action="development.programme_lead_added", obj=programme,
@@ -135,7 +136,7 @@ def create_cohort(*, actor, programme, name, starts_on):
     name = (name or "").strip()
     if not name:
         raise ValidationError("Enter the cohort's name")
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         if programme.cohorts.filter(name=name).exists():
             raise ValidationError(f"This programme already has a cohort called {name!r}")
         cohort = Cohort.objects.create(programme=programme, name=name, starts_on=starts_on)
@@ -155,9 +156,8 @@ def check_eligible(*, programme, person, day):
         return
     top = list(PositionLevel.objects.filter(organisation=programme.organisation).order_by("-rank")
                .values_list("rank", flat=True)[:TOP_LEVELS_EXCLUDED])
-    senior = (Appointment.objects.filter(person=person, position__organisation=programme.organisation,
-                                         position__level__rank__in=top, start__lte=day, end__gte=day,
-                                         ended_on__isnull=True).select_related("position").first() if top else None)
+    senior = (Appointment.objects.held_on(day).filter(person=person, position__organisation=programme.organisation,
+                                                      position__level__rank__in=top).select_related("position").first() if top else None)
     if senior is not None:
         raise ValidationError(f"{person} holds {senior.position}, one of the organisation's top positions: "
                               f"{programme} leads to a permanent appointment and is for people new to theirs")
@@ -176,7 +176,7 @@ def enrol(*, actor, cohort, person, enrolled_on=None):
     if day < cohort.starts_on:
         raise ValidationError(f"The enrolment date cannot be before the cohort starts ({cohort.starts_on:%-d %B %Y})")
     check_eligible(programme=programme, person=person, day=date.today())
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         if Enrolment.objects.filter(person=person, cohort__programme=programme, status__in=CURRENT).exists():
             raise ValidationError(f"{person} is already enrolled on {programme}")
         try:
@@ -202,7 +202,7 @@ def upload_evidence(*, actor, record, upload, today=None):
         raise ValidationError("This enrolment is no longer in progress")
     stored, new_file = None, False
     try:
-        with transaction.atomic(durable=True):
+        with actions.atomic():
             record = MilestoneRecord.objects.select_for_update().get(pk=record.pk)
             stored, new_file = uploads.write(checked)
             evidence = EvidenceFile.objects.create(
@@ -232,7 +232,7 @@ def review_evidence(*, actor, record, accept, reason="", today=None):
     reason = (reason or "").strip()
     if not accept and not reason:
         raise ValidationError("Say why the evidence is returned, so the person knows what to upload")
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         record = MilestoneRecord.objects.select_for_update().select_related("milestone", "enrolment__person").get(
             pk=record.pk)
         if record.evidence_state != EvidenceState.SUBMITTED:
@@ -266,7 +266,7 @@ def sign_off_milestone(*, actor, record, note="", today=None):
                               "it cannot be signed off before then")
     if record.enrolment.status != Enrolment.Status.ACTIVE:
         raise ValidationError("This enrolment is no longer in progress")
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         record = MilestoneRecord.objects.select_for_update().get(pk=record.pk)
         if record.done:
             raise ValidationError("This milestone is already complete")
@@ -349,7 +349,7 @@ def decide_appointment_review(*, actor, enrolment, decision, reasons, appointmen
         raise ValidationError("; ".join(blockers))
     if appointment is not None and appointment.person_id != enrolment.person_id:
         raise ValidationError("Choose one of the person's own appointments")
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         enrolment = Enrolment.objects.select_for_update().select_related("cohort__programme", "person").get(
             pk=enrolment.pk)
         existing = AppointmentReview.objects.filter(enrolment=enrolment).first()
@@ -390,7 +390,7 @@ def decide_appointment_review(*, actor, enrolment, decision, reasons, appointmen
 
 
 def _current_appointment(person, day):
-    current = list(Appointment.objects.filter(person=person, start__lte=day, end__gte=day, ended_on__isnull=True)
+    current = list(Appointment.objects.held_on(day).filter(person=person)
                    .select_related("position"))
     return current[0] if len(current) == 1 else None
 
@@ -400,7 +400,7 @@ def pause_enrolment(*, actor, enrolment, reason, today=None):
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError("Give the reason for the pause")
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
         if enrolment.status != Enrolment.Status.ACTIVE:
             raise ValidationError("Only an enrolment in progress can be paused")
@@ -412,7 +412,7 @@ def pause_enrolment(*, actor, enrolment, reason, today=None):
 
 
 def resume_enrolment(*, actor, enrolment, today=None):
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
         if enrolment.status != Enrolment.Status.PAUSED:
             raise ValidationError("This enrolment is not paused")
@@ -429,7 +429,7 @@ def withdraw_enrolment(*, actor, enrolment, reason):
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError("Give the reason for the withdrawal")
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
         if enrolment.status not in CURRENT:
             raise ValidationError("Only a current enrolment can be withdrawn")
@@ -447,7 +447,7 @@ def set_due_date(*, actor, record, due_on, reason):
         raise ValidationError("Give the reason for the person's own due date")
     if due_on < record.enrolment.enrolled_on:
         raise ValidationError("The due date cannot be before the enrolment")
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         record = MilestoneRecord.objects.select_for_update().select_related("milestone", "enrolment__person").get(
             pk=record.pk)
         before = {"due_on": record.due_on.isoformat() if record.due_on else None}

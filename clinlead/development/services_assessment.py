@@ -20,7 +20,7 @@ from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
 
-from clinlead import notifications, sealing, unsealing
+from clinlead import actions, notifications, sealing, unsealing
 from clinlead.accounts import permissions
 from clinlead.audit import services as audit
 from clinlead.development.models import (
@@ -43,7 +43,7 @@ RERUN_INTERVAL_MONTHS = 12
 def start_assessment(*, actor, person, framework, today=None):
     if not isinstance(framework, Framework) or framework.organisation_id not in (None, person.organisation_id):
         raise ValidationError("Choose a framework open to your organisation")
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         if Assessment.objects.filter(person=person, framework=framework, state=Assessment.State.OPEN).exists():
             raise ValidationError(f"{person} already has an open assessment against {framework.name}")
         # k is fixed now, as raters are promised it: a later lowering of the trust's k never applies.
@@ -76,7 +76,7 @@ def submit_self_assessment(*, actor, assessment, scores, today=None):
     if not assessment.is_open:
         raise ValidationError("This assessment is closed")
     cleaned = clean_scores(assessment, scores)
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
         first = not assessment.self_scores
         assessment.self_scores, assessment.self_submitted_on = cleaned, today or date.today()
@@ -106,7 +106,7 @@ def _check_rater(assessment, rater, group, day):
 def _rerun_conflict(assessment, rater_ids, day):
     """The earlier 360 on the same person, within the interval and not voided, that shares an
     anonymous rater with `rater_ids`, and one such rater's id; or None."""
-    from clinlead.development.selectors import add_months
+    from clinlead.dates import add_months
 
     earlier = (FeedbackInvitation.objects
                .filter(assessment__person_id=assessment.person_id, rater_id__in=rater_ids,
@@ -146,7 +146,7 @@ def invite_raters(*, actor, assessment, raters, today=None):
         seen.add(rater.pk)
         _check_rater(assessment, rater, group, day)
     _check_rerun(assessment, raters, day)
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         already = set(assessment.invitations.values_list("rater_id", flat=True))
         repeated = [r for r, _ in raters if r.pk in already]
         if repeated:
@@ -175,7 +175,7 @@ def approve_raters(*, actor, assessment, decline=(), passphrases=None, today=Non
                               "admin can approve the raters")
     day = today or date.today()
     keys = None
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         assessment = Assessment.objects.select_for_update().select_related("person__organisation").get(pk=assessment.pk)
         if not assessment.is_open:
             raise ValidationError("This assessment is closed")
@@ -265,7 +265,7 @@ def submit_feedback(*, actor, invitation_id, scores):
     marked used in the same transaction, so it can answer once. The audit trail adds one to
     today's count of answers to this assessment."""
     person_id = getattr(actor, "person_id", None)
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         invitation = (FeedbackInvitation.objects.select_for_update().select_related("assessment__framework",
                                                                                      "assessment__person")
                       .filter(pk=invitation_id).first())
@@ -324,7 +324,7 @@ def void_assessment(*, actor, assessment, reason):
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError("Give the reason for voiding this 360")
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
         if assessment.state == Assessment.State.VOIDED:
             raise ValidationError("This assessment is already voided")

@@ -4,9 +4,9 @@ conversations."""
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Q
 
+from clinlead import actions
 from clinlead.audit import services as audit
 from clinlead.development import uploads
 from clinlead.development.models import (
@@ -46,7 +46,7 @@ def add_learning_record(*, actor, person, title, kind, provider="", started_on=N
     checked = uploads.check_upload(upload) if upload else None
     stored, new_file = None, False
     try:
-        with transaction.atomic(durable=True):
+        with actions.atomic():
             evidence = None
             if checked:
                 stored, new_file = uploads.write(checked)
@@ -127,7 +127,7 @@ def join_mentor_pool(*, actor, person, mentoring=True, coaching=False, capacity=
         raise ValidationError("Capacity must be between 1 and 10 people")
     if not person.active:
         raise ValidationError(f"{person} has left the organisation")
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         profile, created = MentorProfile.objects.update_or_create(
             person=person, defaults={"mentoring": mentoring, "coaching": coaching, "capacity": capacity,
                                      "interests": (interests or "").strip()[:300], "active": True})
@@ -153,7 +153,7 @@ def start_agreement(*, actor, mentor, mentee, kind, goals, today=None):
     if mentor.organisation_id != mentee.organisation_id:
         raise ValidationError("Mentor and mentee must work at the same organisation")
     check_no_conflict(mentor=mentor, mentee=mentee, day=day)
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         profile = MentorProfile.objects.select_for_update().filter(person=mentor, active=True).first()
         if profile is None:
             raise ValidationError(f"{mentor} is not in the mentor and coach pool")
@@ -178,7 +178,7 @@ def consent_to_agreement(*, actor, agreement, today=None):
     """The mentee agrees to the relationship; until then no session is logged."""
     if getattr(actor, "person_id", None) != agreement.mentee_id:
         raise ValidationError("Only the mentee can consent to this relationship")
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         agreement = MentoringAgreement.objects.select_for_update().get(pk=agreement.pk)
         if agreement.mentee_consented_on:
             raise ValidationError("You have already agreed to this relationship")
@@ -200,7 +200,7 @@ def log_session(*, actor, agreement, held_on, minutes=60, private_notes=""):
         raise ValidationError(f"{agreement.mentee} has not yet agreed to this relationship")
     if held_on < agreement.started_on or held_on > date.today():
         raise ValidationError("The session date must be between the start of the relationship and today")
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         session = MentoringSession.objects.create(agreement=agreement, held_on=held_on, minutes=minutes,
                                                   private_notes=(private_notes or "").strip())
         # The notes are private to the pair: never in the trail.
@@ -210,7 +210,7 @@ def log_session(*, actor, agreement, held_on, minutes=60, private_notes=""):
 
 
 def end_agreement(*, actor, agreement, today=None):
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         agreement = MentoringAgreement.objects.select_for_update().get(pk=agreement.pk)
         if not agreement.is_active:
             raise ValidationError("This relationship has already ended")
@@ -229,7 +229,7 @@ def give_mentoring_feedback(*, actor, agreement, usefulness, comment=""):
     if not 1 <= int(usefulness) <= 5:
         raise ValidationError("Choose how useful it was, from 1 to 5")
     side = MentoringFeedback.Side.MENTOR if actor.person_id == agreement.mentor_id else MentoringFeedback.Side.MENTEE
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         if MentoringFeedback.objects.filter(agreement=agreement, side=side).exists():
             raise ValidationError("You have already given feedback on this relationship")
         feedback = MentoringFeedback.objects.create(agreement=agreement, side=side, usefulness=int(usefulness),
@@ -256,7 +256,7 @@ def record_career_conversation(*, actor, person, conversation_on, impact, aspira
     if conversation_on > date.today():
         raise ValidationError("The conversation date cannot be in the future")
     focus = _dimensions_for(person, focus_dimensions)
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         plan = DevelopmentPlan.objects.create(
             person=person, conversation_on=conversation_on, recorded_by=actor if getattr(actor, "pk", None) else None,
             recorded_by_name=str(actor)[:200], impact=impact, aspiration=aspiration, readiness=readiness,

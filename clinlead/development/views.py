@@ -24,12 +24,6 @@ def person_crumbs(person, *more):
     return home_crumbs((person.full_name, reverse("development:person", kwargs={"pk": person.pk})), *more)
 
 
-def service_error(form, exc, field=None):
-    """Show a service's ValidationError on the form (and so in the error summary)."""
-    for message in exc.messages:
-        form.add_error(field, message)
-
-
 @login_required
 def home(request):
     user = request.user

@@ -23,9 +23,10 @@ from clinlead.development.forms import (
     VoidForm,
 )
 from clinlead.development.models import Assessment, FeedbackInvitation, RaterGroup
-from clinlead.development.views import home_crumbs, person_crumbs, service_error
+from clinlead.development.views import home_crumbs, person_crumbs
 from clinlead.org import selectors as org_selectors
 from clinlead.org.models import Person
+from clinlead.service_errors import show_on_form
 
 
 def _load(request, pk, rule):
@@ -44,7 +45,7 @@ def assessment_start(request, pk):
             assessment = services_assessment.start_assessment(actor=request.user, person=person,
                                                               framework=form.cleaned_data["framework"])
         except ValidationError as exc:
-            service_error(form, exc)
+            show_on_form(form, exc)
         else:
             messages.success(request, f"Assessment against {assessment.framework.name} started.")
             return redirect(assessment)
@@ -82,7 +83,7 @@ def self_assessment(request, pk):
             services_assessment.submit_self_assessment(actor=request.user, assessment=assessment,
                                                        scores=form.scores())
         except ValidationError as exc:
-            service_error(form, exc)
+            show_on_form(form, exc)
         else:
             messages.success(request, "Your self-assessment is saved.")
             return redirect(assessment)
@@ -110,7 +111,7 @@ def invite_raters(request, pk):
                 raters.append((_peer(person, number), RaterGroup.PEER))
             invitations = services_assessment.invite_raters(actor=request.user, assessment=assessment, raters=raters)
         except ValidationError as exc:
-            service_error(form, exc)
+            show_on_form(form, exc)
         else:
             messages.success(request, f"{len(invitations)} people proposed as raters. They are asked once the "
                                       "line manager, a programme lead or a talent admin approves the list.")
@@ -141,7 +142,7 @@ def approve_raters(request, pk):
                                                       decline=form.cleaned_data.get("decline", []),
                                                       passphrases=form.passphrases())
         except ValidationError as exc:
-            service_error(form, exc)
+            show_on_form(form, exc)
         else:
             if keys is not None:
                 messages.success(request, "The raters are approved and have been sent their links. Keep the key "
@@ -184,7 +185,7 @@ def void_assessment(request, pk):
             services_assessment.void_assessment(actor=request.user, assessment=assessment,
                                                 reason=form.cleaned_data["reason"])
         except ValidationError as exc:
-            service_error(form, exc)
+            show_on_form(form, exc)
         else:
             messages.success(request, "The assessment is voided; its rater figures are deleted.")
             return redirect(assessment)
@@ -208,7 +209,7 @@ def give_feedback(request, pk):
         try:
             services_assessment.submit_feedback(actor=request.user, invitation_id=invitation.pk, scores=form.scores())
         except ValidationError as exc:
-            service_error(form, exc)
+            show_on_form(form, exc)
         else:
             messages.success(request, f"Thank you: your feedback for {assessment.person.full_name} is saved.")
             return redirect("development:feedback_requests")

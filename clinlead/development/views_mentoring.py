@@ -22,8 +22,9 @@ from clinlead.development.forms import (
 )
 from clinlead.development.models import MentoringAgreement, MentorProfile
 from clinlead.development.services import find_person
-from clinlead.development.views import home_crumbs, person_crumbs, service_error
+from clinlead.development.views import home_crumbs, person_crumbs
 from clinlead.org.models import Person
+from clinlead.service_errors import show_as_messages, show_on_form
 
 
 def _pool_page(request, org, form=None):
@@ -53,7 +54,7 @@ def mentor_add(request, slug):
                                              coaching=data["coaching"], capacity=data["capacity"],
                                              interests=data["interests"])
         except ValidationError as exc:
-            service_error(form, exc)
+            show_on_form(form, exc)
         else:
             messages.success(request, f"{person.full_name} is in the mentor and coach pool.")
             return redirect("development:mentor_pool", slug=org.slug)
@@ -97,7 +98,7 @@ def agreement_create(request, pk):
             agreement = services_people.start_agreement(actor=request.user, mentor=mentor, mentee=mentee,
                                                         kind=form.cleaned_data["kind"], goals=form.cleaned_data["goals"])
         except ValidationError as exc:
-            service_error(form, exc)
+            show_on_form(form, exc)
         else:
             messages.success(request, f"{agreement} agreed.")
             return redirect(agreement)
@@ -144,7 +145,7 @@ def log_session(request, pk):
         try:
             services_people.log_session(actor=request.user, agreement=agreement, **form.cleaned_data)
         except ValidationError as exc:
-            service_error(form, exc)
+            show_on_form(form, exc)
         else:
             messages.success(request, "Session logged.")
             return redirect(agreement)
@@ -175,7 +176,7 @@ def consent_agreement(request, pk):
         try:
             services_people.consent_to_agreement(actor=request.user, agreement=agreement)
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            show_as_messages(request, exc)
         else:
             messages.success(request, "You have agreed to this relationship.")
     return redirect(agreement)
@@ -193,7 +194,7 @@ def agreement_feedback(request, pk):
                                                     usefulness=int(form.cleaned_data["usefulness"]),
                                                     comment=form.cleaned_data["comment"])
         except ValidationError as exc:
-            service_error(form, exc)
+            show_on_form(form, exc)
         else:
             messages.success(request, "Thank you for your feedback.")
             return redirect(agreement)

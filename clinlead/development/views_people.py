@@ -17,8 +17,9 @@ from clinlead.development import selectors_reports, services_people
 from clinlead.development.forms import FrameworkUploadForm, LearningRecordForm, PlanForm
 from clinlead.development.frameworks import current_frameworks
 from clinlead.development.models import Framework
-from clinlead.development.views import home_crumbs, person_crumbs, service_error
+from clinlead.development.views import home_crumbs, person_crumbs
 from clinlead.org.models import Person
+from clinlead.service_errors import show_on_form
 
 
 @login_required
@@ -52,7 +53,7 @@ def framework_upload(request, slug):
             loaded = framework_files.load_framework(actor=request.user, text=text, organisation_slug=org.slug,
                                                     source=upload.name)
         except ValidationError as exc:
-            service_error(form, exc, "file")
+            show_on_form(form, exc, "file")
         else:
             messages.success(request, f"{loaded.name} version {loaded.version} is loaded.")
             return redirect(loaded)
@@ -109,7 +110,7 @@ def learning_create(request, pk):
                 provider=data["provider"], started_on=data["started_on"], completed_on=data["completed_on"],
                 dimensions=data["dimensions"], upload=data["file"])
         except ValidationError as exc:
-            service_error(form, exc, "file" if any("file" in m.lower() for m in exc.messages) else None)
+            show_on_form(form, exc, "file" if any("file" in m.lower() for m in exc.messages) else None)
         else:
             messages.success(request, f"{record.title} added to the learning record.")
             return redirect("development:person", pk=person.pk)
@@ -138,7 +139,7 @@ def plan_create(request, pk):
         try:
             services_people.record_career_conversation(actor=request.user, person=person, **form.cleaned_data)
         except ValidationError as exc:
-            service_error(form, exc)
+            show_on_form(form, exc)
         else:
             messages.success(request, f"Career conversation with {person.full_name} recorded.")
             return redirect("development:person", pk=person.pk)

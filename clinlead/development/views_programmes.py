@@ -23,7 +23,8 @@ from clinlead.development.forms import (
     StaffNumberForm,
 )
 from clinlead.development.models import Cohort, Enrolment, MilestoneRecord, Programme
-from clinlead.development.views import home_crumbs, person_crumbs, service_error
+from clinlead.development.views import home_crumbs, person_crumbs
+from clinlead.service_errors import show_on_form
 
 
 def _programme_crumbs(programme, *more):
@@ -56,7 +57,7 @@ def programme_create(request, slug):
                 use_onboarding_template=data["use_onboarding_template"],
                 min_months_before_review=data["min_months_before_review"], panel_size=data["panel_size"])
         except ValidationError as exc:
-            service_error(form, exc)
+            show_on_form(form, exc)
         else:
             messages.success(request, f"{programme.name} created.")
             return redirect(programme)
@@ -100,7 +101,7 @@ def milestone_add(request, pk):
         try:
             services.add_milestone(actor=request.user, programme=programme, **form.cleaned_data)
         except ValidationError as exc:
-            service_error(form, exc)
+            show_on_form(form, exc)
         else:
             messages.success(request, f"Milestone added: {form.cleaned_data['title']}.")
             return redirect(programme)
@@ -119,7 +120,7 @@ def programme_add_lead(request, pk):
                                           staff_number=form.cleaned_data["staff_number"])
             services.add_programme_lead(actor=request.user, programme=programme, person=person)
         except ValidationError as exc:
-            service_error(form, exc, "staff_number")
+            show_on_form(form, exc, "staff_number")
         else:
             messages.success(request, f"{person.full_name} now leads {programme.name}.")
             return redirect(programme)
@@ -134,7 +135,7 @@ def cohort_create(request, pk):
         try:
             cohort = services.create_cohort(actor=request.user, programme=programme, **form.cleaned_data)
         except ValidationError as exc:
-            service_error(form, exc)
+            show_on_form(form, exc)
         else:
             messages.success(request, f"Cohort {cohort.name} created.")
             return redirect(cohort)
@@ -174,7 +175,7 @@ def enrol(request, pk):
             services.enrol(actor=request.user, cohort=cohort, person=person,
                            enrolled_on=form.cleaned_data.get("enrolled_on"))
         except ValidationError as exc:
-            service_error(form, exc, "staff_number")
+            show_on_form(form, exc, "staff_number")
         else:
             messages.success(request, f"{person.full_name} is enrolled on {cohort.programme.name}.")
             return redirect(cohort)
@@ -225,7 +226,7 @@ def enrolment_status(request, pk):
             else:
                 services.withdraw_enrolment(actor=request.user, enrolment=enrolment, reason=reason)
         except ValidationError as exc:
-            service_error(form, exc)
+            show_on_form(form, exc)
         else:
             messages.success(request, "The enrolment is updated.")
             return redirect(enrolment)
@@ -274,7 +275,7 @@ def upload_evidence(request, pk):
         try:
             evidence = services.upload_evidence(actor=request.user, record=record, upload=form.cleaned_data["file"])
         except ValidationError as exc:
-            service_error(form, exc, "file")
+            show_on_form(form, exc, "file")
         else:
             messages.success(request, f"{evidence.original_name} uploaded for {record.milestone.title}.")
             return redirect(record)
@@ -291,7 +292,7 @@ def sign_off(request, pk):
         try:
             services.sign_off_milestone(actor=request.user, record=record, note=form.cleaned_data["note"])
         except ValidationError as exc:
-            service_error(form, exc)
+            show_on_form(form, exc)
         else:
             messages.success(request, f"{record.milestone.title} signed off.")
             return redirect(record)
@@ -310,7 +311,7 @@ def review_evidence(request, pk):
             services.review_evidence(actor=request.user, record=record, accept=accept,
                                      reason=form.cleaned_data["reason"])
         except ValidationError as exc:
-            service_error(form, exc)
+            show_on_form(form, exc)
         else:
             messages.success(request, "Evidence accepted: the milestone is complete." if accept
                              else "Evidence returned to the person with your reason.")
@@ -328,7 +329,7 @@ def set_due_date(request, pk):
         try:
             services.set_due_date(actor=request.user, record=record, **form.cleaned_data)
         except ValidationError as exc:
-            service_error(form, exc)
+            show_on_form(form, exc)
         else:
             messages.success(request, "The due date is set for this person.")
             return redirect(record)
@@ -345,7 +346,7 @@ def appointment_review(request, pk):
             review = services.decide_appointment_review(actor=request.user, enrolment=enrolment,
                                                         **form.cleaned_data)
         except ValidationError as exc:
-            service_error(form, exc)
+            show_on_form(form, exc)
         else:
             messages.success(request, f"The panel's decision is recorded: {review.get_decision_display()}." if review
                              else "Your decision and reasons are recorded; the panel's decision follows when every "

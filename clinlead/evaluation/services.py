@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 
+from clinlead import actions
 from clinlead.analytics.metric_series import (
     MAX_PROBLEMS_SHOWN,
     MetricSeriesError,
@@ -78,7 +78,7 @@ def create_evaluation(*, actor, organisation, name, question="", metrics, partic
     cleaned = _check_design(name=name, metrics=metrics, participants=participants, leads=leads, lags=lags)
     if Evaluation.objects.filter(organisation=organisation, name__iexact=name.strip()).exists():
         raise ValidationError(f"{organisation} already has an evaluation called {name.strip()!r}")
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         evaluation = _create(organisation=organisation, name=name, question=question, metrics=metrics,
                              participants=cleaned, leads=leads, lags=lags)
         audit.record(actor=actor, action="evaluation.created", obj=evaluation, after=_design_summary(evaluation))
@@ -103,7 +103,7 @@ def update_evaluation(*, actor, evaluation, name, question="", metrics, particip
     if Evaluation.objects.filter(organisation=evaluation.organisation, name__iexact=name.strip()).exclude(
             pk=evaluation.pk).exists():
         raise ValidationError(f"{evaluation.organisation} already has an evaluation called {name.strip()!r}")
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         before = _design_summary(evaluation)
         evaluation.name, evaluation.question = name.strip(), question.strip()
         evaluation.leads, evaluation.lags = leads, lags
@@ -181,7 +181,7 @@ def add_metric(*, actor, organisation, name, label, definition, unit, direction,
         raise ValidationError(f"There is already a metric called {name!r}: use it, or choose another name")
     if direction not in Metric.Direction.values:
         raise ValidationError("Say whether higher or lower is better")
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         metric = Metric.objects.create(name=name, label=label.strip(), definition=definition.strip(),
                                        unit=unit.strip(), direction=direction, source=source.strip(),
                                        organisation=organisation)
@@ -198,7 +198,7 @@ def import_observations(*, actor, evaluation, content: bytes, filename: str) -> 
     replace the figures by (organisation, period, metric), all or nothing; recompute results."""
     observations = _read(content=content, filename=filename)
     rows = _match(evaluation=evaluation, observations=observations, filename=filename)
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         summary = _upsert(evaluation=evaluation, rows=rows)
         audit.record(actor=actor, action="evaluation.figures_imported", obj=evaluation,
                      after={"file": Path(filename).name[:200], "rows": summary.rows, "created": summary.created,
@@ -285,7 +285,7 @@ def _upsert(*, evaluation, rows):
 
 def sync_leader_index(*, actor, evaluation) -> int:
     """Take each Clinlead organisation's leader index from its published cycles; recompute."""
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         count = _sync_leader_index(evaluation)
         audit.record(actor=actor, action="evaluation.leader_index_taken", obj=evaluation,
                      after={"published_cycles": count})
@@ -335,7 +335,7 @@ def recompute_results(*, actor, evaluation, force=False) -> list:
     """
     analyses = _analyses(evaluation=evaluation, force=force)
     _draw(evaluation=evaluation, analyses=analyses)
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         _store(evaluation=evaluation, analyses=analyses)
         if analyses:
             audit.record(actor=actor, action="evaluation.results_computed", obj=evaluation,

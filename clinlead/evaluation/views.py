@@ -16,6 +16,7 @@ from clinlead.evaluation.forms import EvaluationForm, MetricForm, PlanForm, Uplo
 from clinlead.evaluation.models import Evaluation
 from clinlead.exports import xlsx_response
 from clinlead.pdf import pdf_response
+from clinlead.service_errors import show_on_form
 
 
 def _list_crumbs(org):
@@ -50,7 +51,7 @@ def evaluation_create(request, slug):
                 metrics=list(data["metrics"]), participants=data["pilots"] + data["comparators"],
                 leads=data["leads"], lags=data["lags"])
         except ValidationError as exc:
-            form.add_error(None, exc)
+            show_on_form(form, exc)
         else:
             messages.success(request, f"{evaluation.name} is set up. Import its figures next.")
             return redirect(evaluation)
@@ -71,7 +72,7 @@ def evaluation_edit(request, pk):
                 metrics=list(data["metrics"]), participants=data["pilots"] + data["comparators"],
                 leads=data["leads"], lags=data["lags"])
         except ValidationError as exc:
-            form.add_error(None, exc)
+            show_on_form(form, exc)
         else:
             messages.success(request, "The set-up is saved and the results are up to date.")
             return redirect(evaluation)
@@ -157,7 +158,7 @@ def metric_catalogue(request, slug):
             try:
                 metric = services.add_metric(actor=request.user, organisation=org, **form.cleaned_data)
             except ValidationError as exc:
-                form.add_error(None, exc)
+                show_on_form(form, exc)
             else:
                 messages.success(request, f"{metric.label} is in the catalogue.")
                 return redirect("evaluation:metrics", slug=org.slug)

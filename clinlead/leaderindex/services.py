@@ -8,6 +8,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from clinlead import actions
 from clinlead.analytics.json_safe import finite
 from clinlead.analytics.leaderindex_read import CsvFormatError, read_responses, table_from_rows
 from clinlead.analytics.leaderindex_report import (
@@ -48,7 +49,7 @@ def publish_cycle(*, actor, cycle) -> CycleResult:
     """Compute and store the cycle's published results, then open them to their readers."""
     if cycle.status != SurveyCycle.Status.CLOSED:
         raise ValidationError("Only a closed cycle can be published")
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         result = _publish(actor, cycle)
         transaction.on_commit(lambda: _update_evaluations(actor, cycle.organisation))
     return result
@@ -59,7 +60,7 @@ def republish_cycle(*, actor, cycle) -> CycleResult:
     rule changed): the published rows are replaced whole, in one transaction."""
     if cycle.status != SurveyCycle.Status.PUBLISHED:
         raise ValidationError("Only a published cycle can be published again")
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         result = _publish(actor, cycle, action="leaderindex.cycle_republished")
         transaction.on_commit(lambda: _update_evaluations(actor, cycle.organisation))
     return result
@@ -207,7 +208,7 @@ def import_past_cycle(*, actor, organisation, path, progress=None) -> list[Surve
     if problems:
         raise ValidationError(problems[:50])
     cycles = []
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         for code, name in enumerate(table.cycles):
             year = years[name]
             cycle = SurveyCycle.objects.create(

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from django.db import connection
 from django.db.models import Max
 
+from clinlead.dates import add_years, term_end
 from clinlead.org import demo_data as D
 from clinlead.org.models import (
     DEFAULT_LEVELS,
@@ -208,12 +209,12 @@ class DemoGenerator:
         if term == 2:
             self.appointments.append(Appointment(
                 id=self.ids[Appointment].take(), position_id=position.id, person_id=holder.id,
-                start=_years_before(start, 4), end=start - timedelta(days=1), term_number=1,
+                start=add_years(start, -4), end=start - timedelta(days=1), term_number=1,
                 management_sessions=sessions[0], clinical_sessions=sessions[1]))
         clinical = 0 if rng.random() < 0.06 else sessions[1]
         self.appointments.append(Appointment(
             id=self.ids[Appointment].take(), position_id=position.id, person_id=holder.id,
-            start=start, end=_years_before(start, -4) - timedelta(days=1), term_number=term,
+            start=start, end=term_end(start, 4), term_number=term,
             management_sessions=sessions[0], clinical_sessions=clinical))
         return position
 
@@ -280,13 +281,6 @@ def add_feature_demo_data(*, world, generator):
                     raise
                 continue
             module.add_demo_data(world=world, generator=generator)
-
-
-def _years_before(day, years):
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - years, day=28)
 
 
 def _chunks(items, size=BATCH):

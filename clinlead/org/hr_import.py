@@ -13,9 +13,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db import transaction
 from django.utils import timezone
 
+from clinlead import actions
 from clinlead.audit import services as audit
 from clinlead.org.hr_format import HrExtract, HrFileError, Problem, parse_extract, read_rows
 from clinlead.org.hr_guard import LeaverCheck, check_leavers, require_confirmation
@@ -112,7 +112,7 @@ def import_hr_extract(
     if dry_run:
         return result
     require_confirmation(result.leaver_check, count=result.deactivated, confirmed=confirm_leavers)
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         for plan in plans.values():
             plan.apply()
             result.imports.append(HrImport.objects.create(

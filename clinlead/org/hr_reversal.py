@@ -24,9 +24,9 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 
+from clinlead import actions
 from clinlead.audit import services as audit
 from clinlead.org.hr_import import PERSON_FIELDS, _chunks
 from clinlead.org.models import HrImport, Person, ReportingLine, Site, Unit, UnitMembership
@@ -114,7 +114,7 @@ def plan_reversal(*, hr_import, now=None) -> ReversalPlan:
 
 def reverse_hr_import(*, actor, hr_import) -> ReversalPlan:
     """Undo what `plan_reversal` says, in one transaction, with its audit event."""
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         hr_import = HrImport.objects.select_for_update().get(pk=hr_import.pk)
         plan = plan_reversal(hr_import=hr_import)
         _undo(plan)

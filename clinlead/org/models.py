@@ -99,6 +99,19 @@ class Unit(models.Model):
         }
         return [by_path[p] for p in prefixes if p in by_path]
 
+    # "A unit inside another unit" has one rule, here: the unit itself or any unit whose path
+    # goes on from its path after a "/" ("Medicine/Cardiology" is inside "Medicine";
+    # "Medicine2" is not). `contains` and `path_contains` ask it of one unit, `subtree` of many.
+
+    @staticmethod
+    def path_contains(outer_path: str, inner_path: str) -> bool:
+        """Is the unit at `inner_path` the unit at `outer_path` or below it (one organisation's paths)?"""
+        return inner_path == outer_path or inner_path.startswith(outer_path + "/")
+
+    def contains(self, other: "Unit") -> bool:
+        """`other` is this unit or a unit below it."""
+        return other.organisation_id == self.organisation_id and Unit.path_contains(self.path, other.path)
+
     def subtree(self):
         """This unit and every unit below it."""
         return Unit.objects.filter(organisation_id=self.organisation_id).filter(
@@ -248,6 +261,15 @@ class Position(models.Model):
         return reverse("org:position", kwargs={"pk": self.pk})
 
 
+class AppointmentQuerySet(models.QuerySet):
+    def held_on(self, day: date):
+        """Appointments whose holder holds the position on `day`: from `start` to the last day served,
+        which is `ended_on` for someone who left early (or will: appointing a successor from a later
+        day ends today's holder the day before) and the term's `end` otherwise. The one definition
+        of "holds a position on day D"; `Appointment.in_force_on` says the same for one row."""
+        return self.filter(Q(start__lte=day), Q(end__gte=day), Q(ended_on__isnull=True) | Q(ended_on__gte=day))
+
+
 class Appointment(models.Model):
     """A person holding a position for one term."""
 
@@ -266,6 +288,8 @@ class Appointment(models.Model):
     )
     # Set when a reappointment goes past the position's limit of consecutive terms.
     term_limit_exception = models.TextField(blank=True)
+
+    objects = AppointmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-start"]

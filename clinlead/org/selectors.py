@@ -69,7 +69,7 @@ def staff_count_by_unit(*, organisation, day: date, depth: int):
 
 def positions_with_holders(*, queryset, day: date):
     """Positions with today's holder and partners, in a fixed number of queries."""
-    holders = Appointment.objects.filter(start__lte=day, end__gte=day, ended_on__isnull=True).select_related("person")
+    holders = Appointment.objects.held_on(day).select_related("person")
     partners = PartnerRole.objects.on(day).select_related("person")
     return queryset.select_related("unit", "level").prefetch_related(
         Prefetch("appointments", queryset=holders, to_attr="current_appointments"),

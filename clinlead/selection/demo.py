@@ -4,9 +4,9 @@ interviews, ballots, count, committee decision, appointment), one open ballot Bo
 (the first other Head of Specialty post), and one taking nominations (Clinical Director,
 Gastroenterology).
 
-Written as the actions would write them, through the helpers the actions themselves call (the
-actions are durable transactions, and the demo loads in one transaction of its own), with dates
-in the past; no e-mail is sent. Deterministic for a given demo seed (receipt codes, keys and
+Written as the actions would write them, through the helpers the actions themselves call (so
+the dates can lie in the past and no e-mail is sent); the appointment is made by the public
+appointment action (`clinlead.org.appointments.appoint`), which joins the demo's transaction. Deterministic for a given demo seed (receipt codes, keys and
 sealed ballots are random, as they must be).
 
 Every ballot is sealed like any other. The key files of the ballots still open are written to
@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from clinlead import custody, sealing
-from clinlead.org.models import Appointment, Person, Position
+from clinlead.org.models import Appointment, Person, Position, Unit
 from clinlead.selection import selectors
 from clinlead.selection.models import (
     Candidate,
@@ -124,7 +124,8 @@ class _Demo:
         division = unit_path.split("/")[0]
         rows = [r for r in self.generator.rows if r.organisation_id == self.org.id
                 and r.id not in self.personas and r.id not in self.holders and r.id not in self.used]
-        rows.sort(key=lambda r: (not selectors.within(r.unit_path, unit_path), not r.unit_path.startswith(division),
+        inside = Unit.path_contains
+        rows.sort(key=lambda r: (not inside(unit_path, r.unit_path), not inside(division, r.unit_path),
                                  r.profession not in CLINICAL, r.grade != "Consultant", r.id))
         chosen = []
         for row in rows[:n]:
@@ -205,7 +206,7 @@ class _Demo:
         if latest and latest.start >= start:
             start = latest.start + timedelta(days=1)
         winner, _ = selectors.committee_decision(selection=selection)
-        make_appointment(selection=selection, candidate=winner, start=start)
+        make_appointment(actor=None, selection=selection, candidate=winner, start=start)
 
     def committee(self, selection, n, *, declared_days, alice=True):
         """Leaders from outside the vacancy's department, seated and declared before the ballot

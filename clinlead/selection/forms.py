@@ -93,6 +93,10 @@ class BallotScheduleForm(forms.Form):
 class StartForm(forms.Form):
     start = forms.DateField(label="The term starts on", initial=timezone.localdate,
                             help_text="For example, 2026-11-30", widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
+    term_limit_exception = forms.CharField(
+        label="Reason for an exception to the term limit", required=False, max_length=2000,
+        help_text="Only if this term would be past the position's limit of terms in a row; it is recorded "
+                  "in the audit log.", widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class DeclarationForm(forms.Form):

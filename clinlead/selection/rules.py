@@ -76,11 +76,6 @@ def separation_unit(selection) -> Unit:
     return unit
 
 
-def within(path, root_path):
-    """Is the unit at `path` the unit at `root_path` or inside it?"""
-    return path == root_path or path.startswith(root_path + "/")
-
-
 def current_units(*, person, day: date):
     return [m.unit for m in UnitMembership.objects.on(day).filter(person=person).select_related("unit")]
 
@@ -98,7 +93,7 @@ def member_problems(*, selection, person, day: date, is_leader_on):
     if not units:
         problems.append(f"{person.full_name} has no current unit, so their department cannot be checked.")
     outside = separation_unit(selection)
-    inside = [u for u in units if within(u.path, outside.path)]
+    inside = [u for u in units if outside.contains(u)]
     if inside:
         problems.append(
             f"{person.full_name} works in {inside[0].path}, inside {outside.path}, the vacancy's "

@@ -22,7 +22,8 @@ from clinlead.analytics.approval import count_approval
 from clinlead.analytics.blt import write_blt
 from clinlead.analytics.stv import count_scottish_stv
 from clinlead.notifications import local_time
-from clinlead.org.models import Appointment, Person, ReportingLine, UnitMembership
+from clinlead.org import appointments
+from clinlead.org.models import Appointment, Person, ReportingLine
 from clinlead.selection import publication, rules
 from clinlead.selection.models import (
     Ballot,
@@ -55,32 +56,12 @@ class BallotsWithheld(PermissionDenied):
 
 
 # ------------------------------------------------------------------ the organisation chart
-within = rules.within
-
-
-def current_unit_paths(*, person, day: date):
-    return [m.unit.path for m in UnitMembership.objects.on(day).filter(person=person).select_related("unit")]
 
 
 def is_leader_on(*, person, day: date):
     """Holds a position on the day, or has people reporting to them."""
-    holds = Appointment.objects.filter(person=person, start__lte=day, end__gte=day).filter(
-        Q(ended_on__isnull=True) | Q(ended_on__gte=day)).exists()
+    holds = Appointment.objects.held_on(day).filter(person=person).exists()
     return holds or ReportingLine.objects.on(day).filter(leader=person).exists()
-
-
-def consecutive_terms(*, position, person, before: date | None = None):
-    """How many terms in a row the person has held the position, counting back from the most
-    recent appointment (started before `before`); anyone else's term in between breaks the run."""
-    appointments = Appointment.objects.filter(position=position)
-    if before is not None:
-        appointments = appointments.filter(start__lt=before)
-    run = 0
-    for holder_id in appointments.order_by("-start", "-id").values_list("person_id", flat=True):
-        if holder_id != person.pk:
-            break
-        run += 1
-    return run
 
 
 # ------------------------------------------------------------------ eligibility
@@ -97,8 +78,10 @@ def candidate_problems(*, selection, person, day: date):
         problems.append(f"{person.full_name} sits on the decision committee and cannot stand.")
     if rules.runs_the_selection(selection=selection, person=person):
         problems.append(f"{person.full_name} runs this selection as its administrator and cannot stand in it.")
+    # The term rule of every appointment (clinlead.org.appointments): would a term starting today
+    # be past the limit? Then they may not stand (an exception is for the appointment itself).
     position = selection.vacancy.position
-    served = consecutive_terms(position=position, person=person)
+    served = appointments.term_number_for(position=position, person=person, start=day) - 1
     if served >= position.max_consecutive_terms:
         problems.append(
             f"{person.full_name} has held this position for {served} consecutive term{'s' if served != 1 else ''}, "

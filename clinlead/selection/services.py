@@ -8,9 +8,9 @@ in `services_decision`. All are re-exported here.
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 
+from clinlead import actions
 from clinlead import notifications as notify
 from clinlead.audit import services as audit
 from clinlead.org.models import UnitMembership
@@ -46,7 +46,7 @@ def _fresh(selection):
 # ------------------------------------------------------------------ policy and vacancy
 def save_policy(*, actor, organisation, allow_self_nomination, interview_required_to_vote,
                 shortlist_size, min_committee_votes, committee_separation=None, quorum_percent=None):
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         policy = SelectionPolicy.for_organisation(organisation)
         before = {f: getattr(policy, f) for f in _POLICY_FIELDS} if policy.pk else {}
         policy.allow_self_nomination = allow_self_nomination
@@ -82,7 +82,7 @@ def open_vacancy(*, actor, position, reason, note="", method=Selection.Method.ST
     if not position.active:
         raise ValidationError(f"{position} is not an active position.")
     policy = SelectionPolicy.for_organisation(position.organisation)
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         running = Selection.objects.filter(vacancy__position=position).exclude(
             stage__in=[S.APPOINTED, S.CANCELLED, S.FAILED])
         if running.exists():
@@ -114,7 +114,7 @@ def nominate_candidate(*, actor, selection, person, statement="", self_nominated
     """Put a person forward. Anyone active in the organisation may be nominated; self-nomination
     only where the organisation's policy allows it."""
     today = timezone.localdate()
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         selection = _fresh(selection)
         _require_stage(selection, S.NOMINATIONS, doing="nominate candidates")
         if self_nominated and not SelectionPolicy.for_organisation(selection.organisation).allow_self_nomination:
@@ -140,7 +140,7 @@ def withdraw_candidate(*, actor, candidate, reason=""):
     stays on the paper while the count passes their ballots on (`rules.WITHDRAWAL_AFTER_OPENING`)."""
     reason = reason.strip()
     by_candidate = getattr(actor, "person_id", None) == candidate.person_id
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         selection = _fresh(candidate.selection)
         candidate = Candidate.objects.select_for_update().select_related("person").get(pk=candidate.pk)
         problem = rules.withdrawal_problem(selection=selection, candidate=candidate, by_candidate=by_candidate,
@@ -162,7 +162,7 @@ def update_statement(*, actor, candidate, statement):
     statement = statement.strip()
     if len(statement) > 4000:
         raise ValidationError("The statement is too long: at most 4,000 characters.")
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         selection = _fresh(candidate.selection)
         if rules.ballot_has_opened(selection, now=timezone.now()) or selection.has_ended:
             raise ValidationError("Statements are fixed once the ballot opens.")
@@ -193,7 +193,7 @@ def close_nominations(*, actor, selection, cutoff: date):
     """Close nominations and fix the electorate from the staff of the unit's subtree on `cutoff`."""
     if cutoff > timezone.localdate():
         raise ValidationError("The cut-off date cannot be in the future: the electorate is who worked here on it.")
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         selection = _fresh(selection)
         _require_stage(selection, S.NOMINATIONS, doing="close nominations")
         standing = selectors.standing_candidates(selection=selection).count()
@@ -211,7 +211,7 @@ def close_nominations(*, actor, selection, cutoff: date):
 
 # ------------------------------------------------------------------ interviews
 def schedule_interview(*, actor, selection, starts_at, place, candidates):
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         selection = _fresh(selection)
         _require_stage(selection, S.INTERVIEWS, S.BALLOT, doing="schedule an interview")
         candidates = list(candidates)
@@ -237,7 +237,7 @@ def record_interview_attendance(*, actor, session, person):
     problem = rules.attendance_problem(recorder_person=getattr(actor, "person", None), person=person)
     if problem:
         raise ValidationError(problem)
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         selection = _fresh(session.selection)
         _require_stage(selection, S.INTERVIEWS, S.BALLOT, doing="record taking part in an interview")
         if not selectors.is_elector(selection=selection, person=person):
@@ -281,7 +281,7 @@ def schedule_ballot(*, actor, selection, method, shortlist_size, opens_at, close
     keys = make_ballot_keys(selection, passphrases=passphrases)
     names = list(custodians) or [str(actor)]
     names += [f"Custodian {n}" for n in range(len(names) + 1, len(passphrases) + 1)]
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         selection = _fresh(selection)
         _require_stage(selection, S.INTERVIEWS, doing="schedule the ballot")
         standing = list(selectors.standing_candidates(selection=selection))

@@ -20,11 +20,11 @@ import secrets
 import time
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection
 from django.utils import timezone
 
+from clinlead import actions, sealing, unsealing
 from clinlead import notifications as notify
-from clinlead import sealing, unsealing
 from clinlead.audit import services as audit
 from clinlead.selection import rules, selectors
 from clinlead.selection.messages import HERE as MESSAGES
@@ -134,7 +134,7 @@ def _cast(*, selection, person, preferences):
         raise ValidationError(problems[0])
     preferences = clean_preferences(selection=selection, preferences=preferences)
     try:
-        with transaction.atomic(durable=True):
+        with actions.atomic():
             selection = _lock_selection_for_voting(selection.pk)
             if not selectors.ballot_is_open(selection=selection, now=timezone.now()):
                 raise ValidationError("The ballot has closed.")
@@ -246,7 +246,7 @@ def hand_out_recount_file(*, actor, selection):
     """The recount file for a scrutineer (talent admin or committee member), recorded in the
     audit trail with who took it: below the publication threshold it is the only copy of the
     full ballots that leaves Clinlead."""
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         content = selectors.recount_file(selection=selection)
         audit.record(actor=actor, action="selection.recount_file_downloaded", obj=selection,
                      after={"ballots": selectors.ballots_cast(selection=selection)})
@@ -276,7 +276,7 @@ def count_ballots(*, actor, selection, seed=None):
     """Count all the ballots once the ballot has closed; the seed for any lot is chosen now (or
     given) and recorded, so a recount gives the same result. Below the quorum
     (`rules.quorum_problem`) nothing is counted: the ballot fails and says so."""
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         selection = Selection.objects.select_for_update().select_related("vacancy__position", "unit").get(pk=selection.pk)
         if selection.stage != S.CLOSED:
             if not selection.ballot_is_closed:

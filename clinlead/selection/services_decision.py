@@ -1,14 +1,15 @@
 """The final choice: a committee of leaders from other departments picks from the shortlist,
 each member's vote and written rationale on record; then the appointment and its term."""
 
-from datetime import date, timedelta
+from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 
+from clinlead import actions
 from clinlead import notifications as notify
 from clinlead.audit import services as audit
+from clinlead.org import appointments
 from clinlead.org.models import Appointment
 from clinlead.selection import rules, selectors
 from clinlead.selection.messages import HERE as MESSAGES
@@ -22,7 +23,7 @@ def add_committee_member(*, actor, selection, person, is_chair=False):
     """Seat a leader from outside the vacancy's department (`rules.member_problems`), before the
     ballot opens (`rules.committee_change_problem`)."""
     today = timezone.localdate()
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         selection = Selection.objects.select_for_update().select_related("unit").get(pk=selection.pk)
         problem = rules.committee_change_problem(selection, now=timezone.now())
         if problem:
@@ -47,7 +48,7 @@ def declare_interest(*, actor, member, has_conflict, details=""):
     details = details.strip()
     if has_conflict and not details:
         raise ValidationError("Describe the conflict of interest.")
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         member = CommitteeMember.objects.select_for_update().select_related("selection").get(pk=member.pk)
         if member.selection.has_ended:
             raise ValidationError(rules.ended_problem(member.selection) + " Declarations are closed.")
@@ -69,7 +70,7 @@ def record_committee_vote(*, actor, member, candidate, rationale):
     rationale = rationale.strip()
     if len(rationale) < MIN_RATIONALE:
         raise ValidationError(f"Write your reasons (at least {MIN_RATIONALE} characters).")
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         member = CommitteeMember.objects.select_for_update().select_related("selection").get(pk=member.pk)
         selection = member.selection
         if selection.stage != S.COUNTED:
@@ -89,44 +90,26 @@ def record_committee_vote(*, actor, member, candidate, rationale):
     return member
 
 
-def add_years(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
-
-
-def make_appointment(*, selection, candidate, start: date):
-    """Create the appointment for one term, refusing a term past the position's limit; ends the
-    term of a holder who would overlap. Runs inside the caller's transaction."""
-    position, person = selection.vacancy.position, candidate.person
-    if Appointment.objects.filter(position=position, start__gte=start).exists():
-        raise ValidationError(f"{position} already has an appointment starting on or after {start:%d %B %Y}.")
-    term_number = selectors.consecutive_terms(position=position, person=person, before=start) + 1
-    if term_number > position.max_consecutive_terms:
-        raise ValidationError(
-            f"{person.full_name} would start term {term_number} in a row, past this position's limit "
-            f"of {position.max_consecutive_terms} consecutive terms.")
-    ended = []
-    for holder in Appointment.objects.filter(position=position, start__lt=start, end__gte=start, ended_on__isnull=True):
-        holder.ended_on = start - timedelta(days=1)
-        holder.save(update_fields=["ended_on"])
-        ended.append(holder.pk)
+def make_appointment(*, actor, selection, candidate, start: date, term_limit_exception=""):
+    """Appoint the chosen candidate through the appointment service (`clinlead.org.appointments`,
+    the same term rule and exceptions as succession's appointing), with the sessions of the
+    post's last holder; runs inside the caller's action."""
+    position = selection.vacancy.position
     previous = Appointment.objects.filter(position=position).order_by("-start").first()
-    appointment = Appointment.objects.create(
-        position=position, person=person, start=start,
-        end=add_years(start, position.term_years) - timedelta(days=1), term_number=term_number,
+    appointment = appointments.appoint(
+        actor=actor, position=position, person=candidate.person, start=start,
         management_sessions=previous.management_sessions if previous else 0,
         clinical_sessions=previous.clinical_sessions if previous else 0,
-    )
+        term_limit_exception=term_limit_exception)
     selection.chosen, selection.appointment, selection.stage = candidate, appointment, S.APPOINTED
     selection.save(update_fields=["chosen", "appointment", "stage"])
-    return appointment, ended
+    return appointment, appointment.ended_appointments
 
 
-def confirm_appointment(*, actor, selection, start: date):
-    """Appoint the committee's choice for one term from `start` and tell everyone."""
-    with transaction.atomic(durable=True):
+def confirm_appointment(*, actor, selection, start: date, term_limit_exception=""):
+    """Appoint the committee's choice for one term from `start` and tell everyone. Past the
+    position's term limit this needs `term_limit_exception`, a reason, as any appointment does."""
+    with actions.atomic():
         selection = (Selection.objects.select_for_update()
                      .select_related("vacancy__position", "unit", "organisation").get(pk=selection.pk))
         if selection.stage != S.COUNTED:
@@ -134,7 +117,8 @@ def confirm_appointment(*, actor, selection, start: date):
         winner, problems = selectors.committee_decision(selection=selection)
         if problems:
             raise ValidationError(problems[0])
-        appointment, ended = make_appointment(selection=selection, candidate=winner, start=start)
+        appointment, ended = make_appointment(actor=actor, selection=selection, candidate=winner,
+                                              start=start, term_limit_exception=term_limit_exception)
         audit.record(actor=actor, action="selection.appointment_made", obj=selection,
                      after={"person": winner.person_id, "appointment": appointment.pk,
                             "term_number": appointment.term_number, "start": start.isoformat(),

@@ -5,9 +5,9 @@ before the close. Each is one audited action; the rules are in `rules`."""
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 
+from clinlead import actions
 from clinlead import notifications as notify
 from clinlead.audit import services as audit
 from clinlead.selection import messages, rules, selectors
@@ -39,7 +39,7 @@ def cancel_selection(*, actor, selection, reason):
     if len(reason) < MIN_REASON:
         raise ValidationError(f"Give the reason for cancelling (at least {MIN_REASON} characters): it is "
                               "sent to the candidates, the committee and the electorate.")
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         selection = _locked(selection)
         if selection.stage in {S.APPOINTED, S.CANCELLED}:
             raise ValidationError(rules.ended_problem(selection) + " It cannot be cancelled.")
@@ -58,7 +58,7 @@ def cancel_selection(*, actor, selection, reason):
 def change_ballot_times(*, actor, selection, opens_at, closes_at):
     """Before the ballot opens, move it (both times); once open, only extend it (a later close)."""
     now = timezone.now()
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         selection = _locked(selection)
         if selection.stage != S.BALLOT:
             raise ValidationError("Only a scheduled or open ballot can be moved or extended; this selection is "
@@ -90,7 +90,7 @@ def change_ballot_times(*, actor, selection, opens_at, closes_at):
 def reopen_nominations(*, actor, selection):
     """Back to nominations from the interviews (before the ballot is scheduled): the electorate
     is let go and taken afresh when nominations close again."""
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         selection = _locked(selection)
         if selection.stage != S.INTERVIEWS:
             raise ValidationError("Nominations can be reopened only after they closed and before the ballot is "
@@ -110,7 +110,7 @@ def reopen_nominations(*, actor, selection):
 def remove_committee_member(*, actor, member, reason=""):
     """Take a member off the committee, before the ballot opens only. Once the ballot is
     scheduled the committee must keep its shape (`rules.committee_shape_problems`)."""
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         selection = _locked(member.selection)
         problem = rules.committee_change_problem(selection, now=timezone.now())
         if problem:
@@ -132,7 +132,7 @@ def remove_committee_member(*, actor, member, reason=""):
 
 def name_chair(*, actor, member):
     """Make this member the chair (one per committee), before the ballot opens."""
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         selection = _locked(member.selection)
         problem = rules.committee_change_problem(selection, now=timezone.now())
         if problem:
@@ -152,7 +152,7 @@ def give_casting_vote(*, actor, member, candidate, rationale):
     rationale = rationale.strip()
     if len(rationale) < MIN_RATIONALE:
         raise ValidationError(f"Write the reasons for your casting vote (at least {MIN_RATIONALE} characters).")
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         member = CommitteeMember.objects.select_related("person").get(pk=member.pk)
         selection = _locked(member.selection)
         if selection.stage != S.COUNTED:
@@ -181,7 +181,7 @@ def give_casting_vote(*, actor, member, candidate, rationale):
 # ------------------------------------------------------------------ reminders
 def remind_before_close(*, actor, selection):
     """Remind the electors who have not voted that the ballot closes soon (once per ballot)."""
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         selection = _locked(selection)
         if not selectors.ballot_is_open(selection=selection, now=timezone.now()):
             raise ValidationError("The ballot is not open: there is nothing to remind anyone of.")

@@ -24,6 +24,7 @@ from clinlead.selection.models import (
     SelectionPolicy,
 )
 from clinlead.selection.tasklist import task_list
+from clinlead.service_errors import show_as_messages, show_on_form
 
 
 def selection_for(request, pk, rule):
@@ -46,11 +47,6 @@ def _org_crumbs(org):
     return crumbs(("Home", reverse("home")), ("Selections", reverse("selection:list", kwargs={"slug": org.slug})))
 
 
-def fail(request, exc):
-    for message in exc.messages:
-        messages.error(request, message)
-
-
 # ------------------------------------------------------------------ the organisation's selections
 @login_required
 def selections(request, slug):
@@ -69,7 +65,7 @@ def open_vacancy(request, slug):
             vacancy = services.open_vacancy(actor=request.user, position=form.cleaned_data["position"],
                                             reason=form.cleaned_data["reason"], note=form.cleaned_data["note"])
         except ValidationError as exc:
-            form.add_error(None, exc)
+            show_on_form(form, exc)
         else:
             messages.success(request, f"Vacancy opened: {vacancy.position}. Nominations are open.")
             return redirect(vacancy.selection)
@@ -148,7 +144,7 @@ def nominate(request, pk):
         try:
             services.nominate_candidate(actor=request.user, selection=selection, person=person)
         except ValidationError as exc:
-            fail(request, exc)
+            show_as_messages(request, exc)
         else:
             messages.success(request, f"{person.full_name} is now a candidate.")
     return redirect("selection:candidates", pk=selection.pk)
@@ -166,7 +162,7 @@ def self_nominate(request, pk):
             services.nominate_candidate(actor=request.user, selection=selection, person=person,
                                         statement=form.cleaned_data["statement"], self_nominated=True)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            show_on_form(form, exc)
         else:
             messages.success(request, f"You are now a candidate for {selection.position}.")
             return redirect("home")
@@ -185,7 +181,7 @@ def withdraw(request, pk):
         services.withdraw_candidate(actor=request.user, candidate=candidate,
                                     reason=request.POST.get("reason", "")[:2000])
     except ValidationError as exc:
-        fail(request, exc)
+        show_as_messages(request, exc)
     else:
         messages.success(request, f"{candidate.person.full_name} has withdrawn.")
     if permissions.can_see_candidates(request.user, candidate.selection):
@@ -201,7 +197,7 @@ def electorate(request, pk):
         try:
             services.close_nominations(actor=request.user, selection=selection, cutoff=form.cleaned_data["cutoff"])
         except ValidationError as exc:
-            form.add_error("cutoff", exc)
+            show_on_form(form, exc, "cutoff")
         else:
             messages.success(request, "Nominations are closed and the electorate is fixed.")
             return redirect("selection:electorate", pk=selection.pk)
@@ -222,7 +218,7 @@ def interviews(request, pk):
             try:
                 services.schedule_interview(actor=request.user, selection=selection, **form.cleaned_data)
             except ValidationError as exc:
-                form.add_error(None, exc)
+                show_on_form(form, exc)
             else:
                 messages.success(request, "Interview scheduled.")
                 return redirect("selection:interviews", pk=selection.pk)
@@ -260,7 +256,7 @@ def took_part(request, pk):
             raise ValidationError("Choose the member of staff who took part.")
         services.record_interview_attendance(actor=request.user, session=session, person=person)
     except ValidationError as exc:
-        fail(request, exc)
+        show_as_messages(request, exc)
     else:
         messages.success(request, f"Recorded: {person.full_name} took part in the interview at {session.place}.")
     return redirect("selection:interviews", pk=selection.pk)
@@ -279,7 +275,7 @@ def schedule_ballot(request, pk):
                                             passphrases=custody.passphrases(),
                                             custodians=custody.custodians(request.user))
         except ValidationError as exc:
-            form.add_error(None, exc)
+            show_on_form(form, exc)
         else:
             return key_files_download(keys=keys, name=f"ballot {selection.pk} {selection.position.title}")
     context = {"selection": selection, "form": form, "custody": custody,

@@ -19,7 +19,8 @@ from clinlead.accounts import permissions
 from clinlead.custody import KeyReturnForm
 from clinlead.selection import forms, selectors, services
 from clinlead.selection.models import Selection
-from clinlead.selection.views import fail, selection_crumbs, selection_for
+from clinlead.selection.views import selection_crumbs, selection_for
+from clinlead.service_errors import show_as_messages, show_on_form
 
 
 def _require_closed(selection):
@@ -42,7 +43,7 @@ def vote(request, pk):
             code = services.cast_ballot(actor=request.user, selection=selection, person=person,
                                         preferences=form.cleaned_data["preferences"])
         except ValidationError as exc:
-            form.add_error(None, exc)
+            show_on_form(form, exc)
         else:
             digest = selectors.receipt_hash(selection_id=selection.pk, code=code)
             return render(request, "selection/receipt_once.html", {
@@ -84,7 +85,7 @@ def close(request, pk):
             services.close_ballot(actor=request.user, selection=selection, key_files=key_files,
                                   passphrases=passphrases)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            show_on_form(form, exc)
         else:
             messages.success(request, "The ballot is closed: the sealed ballots were opened and written apart "
                                       "from the voters, and the receipts are published.")
@@ -104,7 +105,7 @@ def count(request, pk):
     try:
         services.count_ballots(actor=request.user, selection=selection)
     except ValidationError as exc:
-        fail(request, exc)
+        show_as_messages(request, exc)
         return redirect(selection)
     messages.success(request, "The ballots are counted and the shortlist is published.")
     return redirect("selection:results", pk=selection.pk)

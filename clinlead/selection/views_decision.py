@@ -17,7 +17,8 @@ from clinlead.org import selectors as org_selectors
 from clinlead.org.models import Appointment
 from clinlead.selection import forms, rules, selectors, services
 from clinlead.selection.models import CommitteeMember, Selection
-from clinlead.selection.views import fail, selection_crumbs, selection_for
+from clinlead.selection.views import selection_crumbs, selection_for
+from clinlead.service_errors import show_as_messages, show_on_form
 
 
 @login_required
@@ -27,7 +28,7 @@ def committee(request, pk):
         try:
             done = _change_committee(request, selection)
         except ValidationError as exc:
-            fail(request, exc)
+            show_as_messages(request, exc)
         else:
             messages.success(request, done)
         return redirect("selection:committee", pk=selection.pk)
@@ -72,9 +73,8 @@ def _change_committee(request, selection):
 def default_start(selection):
     """The day after the current holder's term ends, or today if the post is empty."""
     today = timezone.localdate()
-    holder = (Appointment.objects.filter(position=selection.position, ended_on__isnull=True, end__gte=today)
-              .order_by("-end").first())
-    return holder.end + timedelta(days=1) if holder else today
+    holder = Appointment.objects.held_on(today).filter(position=selection.position).order_by("-end").first()
+    return holder.last_day + timedelta(days=1) if holder else today
 
 
 @login_required
@@ -106,7 +106,7 @@ def decision(request, pk):
                 else:
                     services.record_committee_vote(actor=request.user, member=member, **form.cleaned_data)
             except ValidationError as exc:
-                form.add_error(None, exc)
+                show_on_form(form, exc)
             else:
                 messages.success(request, "Your declaration is recorded." if form is declaration
                                  else "Your casting vote is recorded." if form is casting
@@ -135,9 +135,10 @@ def appoint(request, pk):
     try:
         if not form.is_valid():
             raise ValidationError("Give the date the term starts, for example 2026-11-30.")
-        services.confirm_appointment(actor=request.user, selection=selection, start=form.cleaned_data["start"])
+        services.confirm_appointment(actor=request.user, selection=selection, start=form.cleaned_data["start"],
+                                     term_limit_exception=form.cleaned_data["term_limit_exception"])
     except ValidationError as exc:
-        fail(request, exc)
+        show_as_messages(request, exc)
         return redirect("selection:decision", pk=selection.pk)
     messages.success(request, "The appointment is made and everyone has been told.")
     return redirect("selection:appointment", pk=selection.pk)

@@ -15,8 +15,8 @@ foundation's demo data).
 import random
 from datetime import timedelta
 
+from clinlead.dates import add_months
 from clinlead.org.models import Appointment, Position
-from clinlead.succession.dates import add_months
 from clinlead.succession.models import (
     IncumbentPlan,
     MonitorSettings,
@@ -49,8 +49,7 @@ def add_demo_data(*, world, generator):
     excluded = {personas[u] for u in NOT_CANDIDATES if u in personas}
     positions = list(Position.objects.filter(organisation__in=list(world.organisations.values()), is_key=True)
                      .select_related("unit", "level", "organisation").order_by("organisation__slug", "-level__rank", "title"))
-    holders = {a.position_id: a for a in Appointment.objects.filter(
-        position__in=positions, start__lte=today, end__gte=today, ended_on__isnull=True)}
+    holders = {a.position_id: a for a in Appointment.objects.held_on(today).filter(position__in=positions)}
     talent = _talent_by_division(generator, excluded | {a.person_id for a in holders.values()})
     alice = personas.get("alice")
     pools, entries, plans = [], [], []

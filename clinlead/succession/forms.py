@@ -123,11 +123,3 @@ class TalentSearchForm(forms.Form):
         return data
 
 
-def apply_errors(form, exc):
-    """Show a service's ValidationError on the form: on the field it names, else on the form."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            for error in errors:
-                form.add_error(name if name in form.fields else None, error)
-    else:
-        form.add_error(None, " ".join(exc.messages))

@@ -134,8 +134,12 @@ class MonitorSnapshot(models.Model):
         return f"Succession monitor of {self.organisation} on {self.day}"
 
 
+# Term warnings go out this many months before a term ends (TermWarning.Milestone).
+MILESTONES = [18, 12, 6]
+
+
 class TermWarning(models.Model):
-    """A warning that a term ends in 18, 12 or 6 months (dates.MILESTONES): recorded once, so it
+    """A warning that a term ends in 18, 12 or 6 months (MILESTONES): recorded once, so it
     is sent once."""
 
     class Milestone(models.IntegerChoices):

@@ -15,6 +15,7 @@ from django.db.models import Avg, Count, Exists, F, OuterRef, Q, Window
 from django.db.models.functions import Coalesce, Least
 
 from clinlead import charts
+from clinlead.dates import add_months
 from clinlead.org.models import (
     Appointment,
     PartnerRole,
@@ -24,8 +25,8 @@ from clinlead.org.models import (
     Profession,
     Unit,
 )
-from clinlead.succession.dates import MILESTONES, add_months
 from clinlead.succession.models import (
+    MILESTONES,
     MonitorSettings,
     MonitorSnapshot,
     PoolCandidate,
@@ -74,7 +75,7 @@ def settings_for(organisation):
 
 
 def current_appointments(day: date):
-    return Appointment.objects.filter(start__lte=day, end__gte=day, ended_on__isnull=True)
+    return Appointment.objects.held_on(day)
 
 
 def _administrator_now(day):
@@ -102,7 +103,11 @@ def vacant_without_successor(*, scope, day):
 
 
 def _leaving(window_end, prefix=""):
-    return Q(**{f"{prefix}end__lte": window_end}) | Q(**{f"{prefix}succession_plan__planned_departure__lte": window_end})
+    # A holder whose successor is already appointed (their ended_on is set the day before the
+    # successor starts) still holds the post until then, but leaves nobody at risk.
+    return (Q(**{f"{prefix}end__lte": window_end})
+            | Q(**{f"{prefix}succession_plan__planned_departure__lte": window_end})) & Q(
+        **{f"{prefix}ended_on__isnull": True})
 
 
 def _first(queryset, related):

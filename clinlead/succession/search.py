@@ -79,8 +79,7 @@ def talent_search(*, organisation, filters: Filters, day: date | None = None):
         pools=Count("succession_candidacies", distinct=True),
         ready_now=Count("succession_candidacies", filter=Q(succession_candidacies__readiness=Readiness.READY_NOW),
                         distinct=True),
-        position=Subquery(Appointment.objects.filter(person=OuterRef("pk"), start__lte=day, end__gte=day,
-                                                     ended_on__isnull=True)
+        position=Subquery(Appointment.objects.held_on(day).filter(person=OuterRef("pk"))
                           .order_by("-position__level__rank").values("position__title")[:1]),
     )
     people = _in_band(people, "leader_percentile", LEADER_INDEX_BANDS, filters.leader_index_band)

@@ -7,12 +7,12 @@ from statistics import median
 
 from django.db.models import Count, Q
 
+from clinlead.dates import add_months
 from clinlead.leaderindex.models import LeaderResult
 from clinlead.leaderindex.selectors import latest_leader_index
 from clinlead.org.models import Appointment, Person, Position, Unit
 from clinlead.org.selectors import decorate_position, positions_with_holders
 from clinlead.succession import integrations
-from clinlead.succession.dates import add_months
 from clinlead.succession.models import IncumbentPlan, PoolCandidate, Readiness, SuccessionPool
 from clinlead.succession.monitor import current_appointments, settings_for
 
@@ -118,7 +118,7 @@ def candidate_card(*, person, day: date, visible_pools):
     """Everything a selection panel needs about one person."""
     appointments = list(Appointment.objects.filter(person=person).select_related("position__unit", "position__level")
                         .order_by("-start"))
-    current = [a for a in appointments if a.in_force_on(day) and a.ended_on is None]
+    current = [a for a in appointments if a.in_force_on(day)]
     leadership_days = sum((min(a.last_day, day) - a.start).days + 1 for a in appointments if a.start <= day)
     development = integrations.development_summary(person=person)
     return {
@@ -176,7 +176,7 @@ def succession_chart(*, organisation, day: date, division=None):
     """Key positions nested by unit, each with holder, term end, partners, pool depth and risk."""
     queryset = Position.objects.filter(organisation=organisation, active=True, is_key=True)
     if division is not None:
-        queryset = queryset.filter(Q(unit__path=division.path) | Q(unit__path__startswith=division.path + "/"))
+        queryset = queryset.filter(unit__in=division.subtree())
     window_end = add_months(day, settings_for(organisation).risk_window_months)
     positions = [decorate_position(p) for p in positions_with_holders(
         queryset=queryset.select_related("succession_pool"), day=day)]
@@ -194,7 +194,7 @@ def dyad_chart(*, organisation, day: date, division=None):
     """Every leadership position nested by unit with its administrator and nurse leader partners."""
     queryset = Position.objects.filter(organisation=organisation, active=True)
     if division is not None:
-        queryset = queryset.filter(Q(unit__path=division.path) | Q(unit__path__startswith=division.path + "/"))
+        queryset = queryset.filter(unit__in=division.subtree())
     positions = [decorate_position(p) for p in positions_with_holders(queryset=queryset, day=day)]
     missing = sum(1 for p in positions if p.missing_partner)
     return {"roots": _nest(organisation, positions), "missing": missing, "total": len(positions)}

@@ -8,10 +8,10 @@ Terms (appointments and warnings) are in `clinlead.succession.terms`.
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Count, F, Func, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
+from clinlead import actions
 from clinlead.audit import services as audit
 from clinlead.org.models import Appointment
 from clinlead.succession.models import (
@@ -65,7 +65,7 @@ def _create_pool(actor, position):
 
 def create_pool(*, actor, position):
     """The position's pool (created if it has none yet)."""
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         return _create_pool(actor, position)
 
 
@@ -76,11 +76,10 @@ def nominate_candidate(*, actor, position, person, readiness, development_action
         raise ValidationError({"person": "Only people of the position's own organisation can join its pool"})
     if not person.active:
         raise ValidationError({"person": f"{person} has left the organisation"})
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         pool = _lock(_create_pool(actor, position))
         today = nominated_on or date.today()
-        if Appointment.objects.filter(position=position, person=person, start__lte=today, end__gte=today,
-                                      ended_on__isnull=True).exists():
+        if Appointment.objects.held_on(today).filter(position=position, person=person).exists():
             raise ValidationError({"person": f"{person} holds this position: a holder cannot be their own successor"})
         if pool.candidates.filter(person=person).exists():
             raise ValidationError({"person": f"{person} is already in this pool"})
@@ -98,7 +97,7 @@ def nominate_candidate(*, actor, position, person, readiness, development_action
 
 def update_candidate(*, actor, entry, readiness, development_actions, notes):
     _check_readiness(readiness)
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         _lock(entry.pool)
         entry = PoolCandidate.objects.select_related("pool__position").get(pk=entry.pk)
         before = {"readiness": entry.readiness}
@@ -115,7 +114,7 @@ def update_candidate(*, actor, entry, readiness, development_actions, notes):
 
 
 def remove_candidate(*, actor, entry):
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         _lock(entry.pool)
         entry = PoolCandidate.objects.select_related("pool__position__organisation", "person").get(pk=entry.pk)
         pool = entry.pool
@@ -132,7 +131,7 @@ def set_planned_departure(*, actor, appointment, planned_departure: date | None)
     if planned_departure is not None and not appointment.start <= planned_departure <= appointment.end:
         raise ValidationError({"planned_departure": "The planned departure must fall within the term "
                                f"({appointment.start:%d/%m/%Y} to {appointment.end:%d/%m/%Y})"})
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         plan, _ = IncumbentPlan.objects.get_or_create(appointment=appointment)
         before = {"planned_departure": plan.planned_departure.isoformat() if plan.planned_departure else None}
         plan.planned_departure = planned_departure
@@ -146,7 +145,7 @@ def set_planned_departure(*, actor, appointment, planned_departure: date | None)
 
 
 def update_monitor_settings(*, actor, organisation, risk_window_months, over_nomination_threshold):
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         current, _ = MonitorSettings.objects.get_or_create(organisation=organisation)
         before = {"risk_window_months": current.risk_window_months,
                   "over_nomination_threshold": current.over_nomination_threshold}
@@ -165,7 +164,7 @@ def take_monitor_snapshot(*, organisation, day: date | None = None, actor=None):
     """Store the day's headline figures and published diversity figures (one row per day)."""
     day = day or date.today()
     values = snapshot_values(organisation=organisation, day=day)
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         snapshot, _ = MonitorSnapshot.objects.update_or_create(organisation=organisation, day=day, defaults=values)
         audit.record(actor=actor, action="succession.monitor_snapshot_taken", obj=snapshot,
                      organisation=organisation, after={"day": day.isoformat()})

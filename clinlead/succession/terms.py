@@ -1,112 +1,22 @@
-"""Terms and rotation: appointing and reappointing within the position's term limits, and the
-warnings sent 18, 12 and 6 months before a term ends.
+"""Terms and rotation: the warnings sent 18, 12 and 6 months before a term ends.
 
-A term is consecutive with the person's previous appointment to the same position when it starts
-the day after that one's last day (or earlier). Going past `Position.max_consecutive_terms` needs
-an exception with a reason: stored on `Appointment.term_limit_exception` and audited as its own
-action, `succession.term_limit_exception`.
+Appointing and reappointing, with the term-limit rule, are `clinlead.org.appointments` (shared
+with selection); the rule is written out in docs/succession.md.
 """
 
-from datetime import date, timedelta
+from datetime import date
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Prefetch
 from django.urls import reverse
 
-from clinlead import notifications
+from clinlead import actions, notifications
 from clinlead.accounts.models import Role, RoleGrant
 from clinlead.audit import services as audit
+from clinlead.dates import add_months
 from clinlead.org.models import Appointment
 from clinlead.succession import integrations
-from clinlead.succession.dates import MILESTONES, add_months
-from clinlead.succession.models import TermWarning
-from clinlead.succession.monitor import data_changed
-
-
-def term_end(position, start: date) -> date:
-    return add_months(start, 12 * position.term_years) - timedelta(days=1)
-
-
-def consecutive_term_number(*, position, person, start: date) -> int:
-    """1, or one more than the person's previous term if this one follows on from it."""
-    previous = (Appointment.objects.filter(position=position, person=person, start__lt=start)
-                .order_by("-start").first())
-    if previous is None or previous.last_day + timedelta(days=1) < start:
-        return 1
-    return previous.term_number + 1
-
-
-def _appoint(actor, position, person, start, management_sessions, clinical_sessions, term_limit_exception):
-    if person.organisation_id != position.organisation_id:
-        raise ValidationError({"person": "Only people of the position's own organisation can hold it"})
-    if not person.active:
-        raise ValidationError({"person": f"{person} has left the organisation"})
-    if not position.active:
-        raise ValidationError(f"{position} is no longer an active position")
-    for field, value in (("management_sessions", management_sessions), ("clinical_sessions", clinical_sessions)):
-        if value is None or not 0 <= value <= 12:
-            raise ValidationError({field: "Sessions a week must be between 0 and 12"})
-    if Appointment.objects.filter(position=position, person=person, start__lte=start, end__gte=start,
-                                  ended_on__isnull=True).exists() or Appointment.objects.filter(
-            position=position, person=person, start__gte=start).exists():
-        raise ValidationError({"start": f"{person} already holds {position} on {start:%d/%m/%Y} or later"})
-    number = consecutive_term_number(position=position, person=person, start=start)
-    reason = term_limit_exception.strip()
-    if number > position.max_consecutive_terms and not reason:
-        raise ValidationError({"term_limit_exception": (
-            f"This would be {person}'s term {number} in a row as {position}; the limit is "
-            f"{position.max_consecutive_terms} terms of {position.term_years} years. "
-            "Give the reason for an exception to appoint anyway.")})
-    if number <= position.max_consecutive_terms:
-        reason = ""  # no exception needed, none recorded
-    later = Appointment.objects.filter(position=position, start__gte=start).exclude(person=person)
-    if later.exists():
-        raise ValidationError({"start": f"Someone else is already appointed to {position} from that day or later"})
-    ended = []
-    for other in (Appointment.objects.select_for_update().filter(position=position, start__lt=start, end__gte=start,
-                                                                 ended_on__isnull=True).exclude(person=person)):
-        other.ended_on = start - timedelta(days=1)
-        other.save(update_fields=["ended_on"])
-        ended.append(other.pk)
-    appointment = Appointment.objects.create(
-        position=position, person=person, start=start, end=term_end(position, start), term_number=number,
-        management_sessions=management_sessions, clinical_sessions=clinical_sessions,
-        term_limit_exception=reason)
-    organisation = position.organisation
-    data_changed(organisation.pk)
-    audit.record(actor=actor, action="succession.reappointed" if number > 1 else "succession.appointed",
-                 obj=appointment, organisation=organisation,
-                 after={"term_number": number, "start": start.isoformat(), "end": appointment.end.isoformat(),
-                        "previous_holder_appointments_ended": ended})
-    if reason:
-        audit.record(actor=actor, action="succession.term_limit_exception", obj=appointment,
-                     organisation=organisation,
-                     after={"term_number": number, "max_consecutive_terms": position.max_consecutive_terms,
-                            "reason": reason})
-    return appointment
-
-
-def appoint(*, actor, position, person, start: date, management_sessions, clinical_sessions,
-            term_limit_exception=""):
-    """Appoint someone for one term from `start`; today's other holder leaves the day before."""
-    with transaction.atomic(durable=True):
-        return _appoint(actor, position, person, start, management_sessions, clinical_sessions,
-                        term_limit_exception)
-
-
-def reappoint(*, actor, appointment, term_limit_exception="", management_sessions=None, clinical_sessions=None):
-    """A further term for the same holder, from the day after the current term ends."""
-    if appointment.ended_on is not None:
-        raise ValidationError(f"{appointment.person} left this position on {appointment.ended_on:%d/%m/%Y}")
-    with transaction.atomic(durable=True):
-        return _appoint(
-            actor, appointment.position, appointment.person, appointment.end + timedelta(days=1),
-            appointment.management_sessions if management_sessions is None else management_sessions,
-            appointment.clinical_sessions if clinical_sessions is None else clinical_sessions,
-            term_limit_exception)
-
+from clinlead.succession.models import MILESTONES, TermWarning
 
 # ---------------------------------------------------------------- warnings
 
@@ -165,8 +75,9 @@ def send_term_warnings(*, today: date | None = None, organisation=None):
     """
     today = today or date.today()
     horizon = add_months(today, max(MILESTONES))
-    appointments = (Appointment.objects.filter(start__lte=today, end__gte=today, end__lte=horizon,
-                                               ended_on__isnull=True, position__active=True)
+    appointments = (Appointment.objects.held_on(today)
+                    # Someone leaving early (ended_on set) won't reach the term's end: no warning.
+                    .filter(end__lte=horizon, ended_on__isnull=True, position__active=True)
                     .select_related("person", "position__organisation", "position__succession_pool")
                     .prefetch_related(Prefetch("term_warnings", to_attr="warnings_sent"))
                     .order_by("end", "pk"))
@@ -196,7 +107,7 @@ def send_term_warnings(*, today: date | None = None, organisation=None):
 
 
 def _record_and_send(appointment, unsent, urgent, to, cc):
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         for months in unsent:
             TermWarning.objects.create(appointment=appointment, months_before=months, emailed=months == urgent,
                                        recipients=len(to) + len(cc) if months == urgent else 0)

@@ -15,9 +15,10 @@ from clinlead.accounts import permissions
 from clinlead.accounts.access import crumbs, require
 from clinlead.org.models import Appointment, Person, Position
 from clinlead.org.selectors import search_people
+from clinlead.service_errors import show_as_messages, show_on_form
 from clinlead.succession import selectors, services
 from clinlead.succession.diversity import cached_pipeline_diversity
-from clinlead.succession.forms import CandidateForm, NominateForm, PlanForm, apply_errors
+from clinlead.succession.forms import CandidateForm, NominateForm, PlanForm
 from clinlead.succession.models import PoolCandidate, SuccessionPool
 
 
@@ -75,7 +76,7 @@ def create_pool(request, pk):
     try:
         services.create_pool(actor=request.user, position=position)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        show_as_messages(request, exc)
     else:
         messages.success(request, f"The succession pool for {position.title} is ready for candidates.")
     return redirect("succession:pool", pk=position.pk)
@@ -94,7 +95,7 @@ def nominate(request, pk):
                 actor=request.user, position=position, person=data["person"], readiness=data["readiness"],
                 development_actions=data["development_actions"], notes=data["notes"])
         except ValidationError as exc:
-            apply_errors(form, exc)
+            show_on_form(form, exc)
         else:
             messages.success(request, f"{entry.person} is in the pool for {position.title}: "
                                       f"{entry.get_readiness_display()}.")
@@ -123,7 +124,7 @@ def edit_candidate(request, pk):
         try:
             services.update_candidate(actor=request.user, entry=entry, **form.cleaned_data)
         except ValidationError as exc:
-            apply_errors(form, exc)
+            show_on_form(form, exc)
         else:
             messages.success(request, f"{entry.person} updated.")
             return redirect("succession:pool", pk=position.pk)
@@ -168,7 +169,7 @@ def departure_plan(request, pk):
             services.set_planned_departure(actor=request.user, appointment=appointment,
                                            planned_departure=form.cleaned_data["planned_departure"])
         except ValidationError as exc:
-            apply_errors(form, exc)
+            show_on_form(form, exc)
         else:
             messages.success(request, "The planned departure is recorded.")
             return redirect("succession:pool", pk=position.pk)

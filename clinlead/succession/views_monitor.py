@@ -13,11 +13,12 @@ from django.utils.http import urlencode
 
 from clinlead.accounts import permissions
 from clinlead.accounts.access import crumbs, organisation_for, page_of, require
+from clinlead.dates import add_months
 from clinlead.exports import xlsx_response
 from clinlead.org.models import PositionLevel, Unit
 from clinlead.pdf import pdf_response
+from clinlead.service_errors import show_on_form
 from clinlead.succession import selectors, services
-from clinlead.succession.dates import add_months
 from clinlead.succession.diversity import cached_pipeline_diversity
 from clinlead.succession.forms import SettingsForm
 from clinlead.succession.monitor import (
@@ -158,7 +159,7 @@ def monitor_settings(request, slug):
         try:
             services.update_monitor_settings(actor=request.user, organisation=org, **form.cleaned_data)
         except ValidationError as exc:
-            form.add_error(None, " ".join(exc.messages))
+            show_on_form(form, exc)
         else:
             messages.success(request, "The monitor's settings are saved.")
             return redirect("succession:monitor", slug=org.slug)

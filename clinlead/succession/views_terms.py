@@ -12,11 +12,13 @@ from django.urls import reverse
 
 from clinlead.accounts import permissions
 from clinlead.accounts.access import crumbs, organisation_for, page_of, require
+from clinlead.dates import add_months
+from clinlead.org import appointments
 from clinlead.org.models import Appointment, Position
+from clinlead.service_errors import show_on_form
 from clinlead.succession import integrations, terms
-from clinlead.succession.dates import MILESTONES, add_months
-from clinlead.succession.forms import AppointForm, ReappointForm, StartSelectionForm, apply_errors
-from clinlead.succession.models import TermWarning
+from clinlead.succession.forms import AppointForm, ReappointForm, StartSelectionForm
+from clinlead.succession.models import MILESTONES, TermWarning
 from clinlead.succession.monitor import current_appointments
 from clinlead.succession.views_monitor import drill_down_choices, scope_from_request
 
@@ -64,12 +66,12 @@ def appoint(request, pk):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            appointment = terms.appoint(
+            appointment = appointments.appoint(
                 actor=request.user, position=position, person=data["person"], start=data["start"],
                 management_sessions=data["management_sessions"], clinical_sessions=data["clinical_sessions"],
                 term_limit_exception=data["term_limit_exception"])
         except ValidationError as exc:
-            apply_errors(form, exc)
+            show_on_form(form, exc)
         else:
             messages.success(request, f"{appointment.person} is appointed as {position.title}, term "
                                       f"{appointment.term_number}, until {appointment.end:%d %B %Y}.")
@@ -88,9 +90,9 @@ def reappoint(request, pk):
         "management_sessions": appointment.management_sessions, "clinical_sessions": appointment.clinical_sessions})
     if request.method == "POST" and form.is_valid():
         try:
-            new = terms.reappoint(actor=request.user, appointment=appointment, **form.cleaned_data)
+            new = appointments.reappoint(actor=request.user, appointment=appointment, **form.cleaned_data)
         except ValidationError as exc:
-            apply_errors(form, exc)
+            show_on_form(form, exc)
         else:
             messages.success(request, f"{new.person} is reappointed as {position.title}: term {new.term_number}, "
                                       f"{new.start:%d %B %Y} to {new.end:%d %B %Y}.")
@@ -112,7 +114,7 @@ def start_selection(request, pk):
             vacancy = open_vacancy(actor=request.user, position=position, reason=form.cleaned_data["reason"],
                                    note=form.cleaned_data["note"])
         except ValidationError as exc:
-            apply_errors(form, exc)
+            show_on_form(form, exc)
         else:
             messages.success(request, f"A selection for {position.title} has started.")
             process = getattr(vacancy, "selection", vacancy)

@@ -16,8 +16,7 @@ def leader_choices(*, invitation):
     colleagues = UnitMembership.objects.on(day).filter(unit=unit).values("person_id")
     line_leaders = ReportingLine.objects.on(day).filter(person_id__in=colleagues).values("leader_id")
     units_above = [u.pk for u in unit.ancestors()] + [unit.pk]
-    holders = Appointment.objects.filter(position__unit_id__in=units_above, start__lte=day, end__gte=day,
-                                         ended_on__isnull=True).values("person_id")
+    holders = Appointment.objects.held_on(day).filter(position__unit_id__in=units_above).values("person_id")
     return (Person.objects.filter(Q(id__in=line_leaders) | Q(id__in=holders) | Q(id=invitation.leader_id))
             .exclude(pk=invitation.person_id).filter(active=True).order_by("last_name", "first_name"))
 

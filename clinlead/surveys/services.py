@@ -27,7 +27,7 @@ from django.db.models import F
 from django.db.models.functions import Mod
 from django.urls import reverse
 
-from clinlead import sealing, unsealing
+from clinlead import actions, sealing, unsealing
 from clinlead.audit import services as audit
 from clinlead.audit.models import DailyCount
 from clinlead.org.models import Person, ReportingLine, Unit, UnitMembership
@@ -75,7 +75,7 @@ def create_cycle(*, actor, organisation, name, opens_on, closes_on, instrument=N
     if SurveyCycle.objects.filter(organisation=organisation, name=name).exists():
         raise ValidationError({"name": f"{organisation} already has a cycle called {name}"})
     instrument = instrument or default_instrument()
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         cycle = SurveyCycle.objects.create(
             organisation=organisation, name=name, instrument=instrument, opens_on=opens_on, closes_on=closes_on,
             min_responses=organisation.min_responses, min_comments=organisation.min_comments,
@@ -110,7 +110,7 @@ def open_cycle(*, actor, cycle, passphrases, snapshot_date: date | None = None, 
     stored: not here, not in the task queue.
     """
     keys = _custody_keys(cycle, passphrases)
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         invited = _open(actor=actor, cycle=cycle, keys=keys, snapshot_date=snapshot_date)
         if send:
             transaction.on_commit(lambda: _enqueue(cycle, reminder=False))
@@ -163,7 +163,7 @@ def issue_link(*, invitation) -> str:
 def send_reminders(*, actor, cycle) -> None:
     """New links for everyone who has not answered; nobody is shown who that is."""
     _require_status(cycle, SurveyCycle.Status.OPEN)
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         # No count is recorded or returned: with the invitations it would give the number who
         # had answered at this moment, a figure the progress page shows only a day late.
         audit.record(actor=actor, action="surveys.reminders_sent", obj=cycle, organisation=cycle.organisation)
@@ -205,7 +205,7 @@ def submit_response(*, token, answers, burnout, satisfaction, comment="", leader
     `invitation` may be passed when the caller has just looked it up by this token; the
     conditional update below is what guarantees a link is used once.
     """
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         if invitation is None or invitation.token_hash != token_hash(token):
             invitation = find_invitation(token=token)
         seal_response(invitation=invitation, answers=answers, burnout=burnout, satisfaction=satisfaction,
@@ -306,7 +306,7 @@ def close_cycle(*, actor, cycle, key_files, passphrases) -> SurveyCycle:
 def abandon_cycle(*, actor, cycle) -> SurveyCycle:
     """Close a cycle whose key is lost: its sealed answers are deleted unread, and it has no results."""
     _require_status(cycle, SurveyCycle.Status.OPEN)
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         _lock_open(cycle)
         _unlink(actor=actor, cycle=cycle, action="surveys.cycle_abandoned",
                 after={"invited": cycle.invitations.count(), "answers_deleted_unread": cycle.sealed_responses.count()})
@@ -456,7 +456,7 @@ def count_progress(*, cycle, day: date | None = None) -> int:
         if top is not None:
             invited[top] += 1
             answered[top] += used
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         for unit_id, n in invited.items():
             ResponseRateSnapshot.objects.update_or_create(
                 cycle=cycle, day=day, unit_id=unit_id, defaults={"invited": n, "responded": answered[unit_id]})

@@ -8,7 +8,7 @@ the cycle first, from the rows as they were.
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from clinlead import unsealing
+from clinlead import actions, unsealing
 from clinlead.audit import services as audit
 from clinlead.surveys import coarsening
 from clinlead.surveys.models import Comment, Response, SurveyCycle
@@ -22,7 +22,7 @@ def coarsen_closed_cycle(*, actor, cycle) -> int:
     transaction, in a fresh random order with new ids; then reclaim the old row versions.
     Returns how many answers were rewritten. A cycle already coarsened is refused (its rows no
     longer hold the cells `close_figures` is made from)."""
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         cycle = SurveyCycle.objects.select_for_update().select_related("organisation", "instrument").get(pk=cycle.pk)
         if cycle.status not in (SurveyCycle.Status.CLOSED, SurveyCycle.Status.PUBLISHED):
             raise ValidationError(f"The {cycle} is {cycle.get_status_display().lower()}: only a closed or "

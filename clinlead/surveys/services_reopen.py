@@ -25,7 +25,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from clinlead import sealing
+from clinlead import actions, sealing
 from clinlead.audit import services as audit
 from clinlead.audit.models import AuditEvent
 from clinlead.org.models import Person, ReportingLine, UnitMembership
@@ -80,7 +80,7 @@ def reopen_cycle(*, actor, cycle, passphrases, send=True):
         keys = sealing.make_custody_keys(passphrases=passphrases, label=f"{cycle.organisation} {cycle}")
     except sealing.CustodyError as exc:
         raise ValidationError(str(exc)) from exc
-    with transaction.atomic(durable=True):
+    with actions.atomic():
         if not SurveyCycle.objects.select_for_update().filter(pk=cycle.pk, status=SurveyCycle.Status.CLOSED).exists():
             raise ValidationError(f"The {cycle} is no longer closed")
         waiting = _restore_unused_invitations(cycle)

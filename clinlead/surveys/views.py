@@ -13,6 +13,7 @@ from clinlead.accounts import permissions
 from clinlead.accounts.access import crumbs, organisation_for, require
 from clinlead.custody import CustodiansForm, KeyReturnForm, key_files_download
 from clinlead.org.models import Person
+from clinlead.service_errors import show_as_messages, show_on_form
 from clinlead.surveys import selectors, services, services_reopen
 from clinlead.surveys.forms import CycleForm, answer_form, asked_once, posted_answers
 from clinlead.surveys.models import Invitation, SurveyCycle
@@ -33,8 +34,7 @@ def cycles(request, slug):
             try:
                 cycle = services.create_cycle(actor=request.user, organisation=org, **form.cleaned_data)
             except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
+                show_on_form(form, exc)
             else:
                 return redirect(cycle)
     return render(request, "surveys/cycles.html", {
@@ -96,7 +96,7 @@ def cycle_action(request, pk, action):
     try:
         ACTIONS[action](request.user, cycle)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        show_as_messages(request, exc)
     else:
         messages.success(request, DONE[action])
     return redirect(cycle)
@@ -109,7 +109,7 @@ def _open(request, cycle):
         try:
             invited, keys = services.open_cycle(actor=request.user, cycle=cycle, passphrases=form.passphrases())
         except ValidationError as exc:
-            form.add_error(None, exc)
+            show_on_form(form, exc)
         else:
             messages.success(request, f"The survey is open and invitations are on their way to {invited} people. "
                                       "Keep the key file safe: it cannot be downloaded again.")
@@ -128,7 +128,7 @@ def _close(request, cycle):
         try:
             services.close_cycle(actor=request.user, cycle=cycle, key_files=key_files, passphrases=passphrases)
         except ValidationError as exc:
-            form.add_error(None, exc)  # nothing was changed: the cycle is still open
+            show_on_form(form, exc)  # nothing was changed: the cycle is still open
         else:
             messages.success(request, DONE["close"])
             return redirect(cycle)

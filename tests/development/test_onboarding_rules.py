@@ -13,9 +13,10 @@ from django.urls import reverse
 
 from clinlead.accounts.models import User
 from clinlead.audit.models import AuditEvent
+from clinlead.dates import add_months
 from clinlead.development import services
 from clinlead.development.models import Enrolment, Milestone, Programme
-from clinlead.development.selectors import add_months, enrolment_progress, review_opens_on
+from clinlead.development.selectors import enrolment_progress, review_opens_on
 from clinlead.org.models import Appointment, Person, Position
 from tests.development.test_programmes import panel
 

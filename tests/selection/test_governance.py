@@ -41,12 +41,11 @@ def cardiology_team_lead():
 
 def leader_in(path_prefix, *, outside):
     today = timezone.localdate()
-    for appointment in (Appointment.objects.held_on(today) if hasattr(Appointment.objects, "held_on")
-                        else Appointment.objects.filter(start__lte=today, end__gte=today, ended_on__isnull=True)
-                        ).filter(position__organisation=f.northgate(),
-                                 position__unit__path__startswith=path_prefix).select_related("person"):
+    holders = Appointment.objects.held_on(today).filter(
+        position__organisation=f.northgate(), position__unit__path__startswith=path_prefix)
+    for appointment in holders.select_related("person"):
         paths = [u.path for u in rules.current_units(person=appointment.person, day=today)]
-        if paths and not any(rules.within(p, outside) for p in paths):
+        if paths and not any(Unit.path_contains(outside, p) for p in paths):
             return appointment.person
     raise AssertionError(f"no leader in {path_prefix} outside {outside}")
 

@@ -10,7 +10,7 @@ from tests.factories import user  # noqa: F401  (the succession tests import it 
 
 def current_appointment(position, day=None):
     day = day or date.today()
-    return Appointment.objects.get(position=position, start__lte=day, end__gte=day, ended_on__isnull=True)
+    return Appointment.objects.held_on(day).get(position=position)
 
 
 def northgate_people(*, exclude=(), profession=None, count=10):

@@ -10,9 +10,9 @@ from django.db import connection, reset_queries
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from clinlead.dates import add_months
 from clinlead.org.models import Appointment, Organisation, Person, Position, PositionLevel, Unit
 from clinlead.succession import services
-from clinlead.succession.dates import add_months
 from clinlead.succession.models import MonitorSnapshot, PoolCandidate, Readiness, SuccessionPool
 from clinlead.succession.monitor import Scope, monitor_figures
 from clinlead.succession.monitor_store import compute_and_store, monitor_figures_for_page

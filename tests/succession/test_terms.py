@@ -8,9 +8,10 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from clinlead.audit.models import AuditEvent
+from clinlead.dates import add_months
+from clinlead.org import appointments
 from clinlead.org.models import Appointment, Position, PositionLevel, Unit
 from clinlead.succession import integrations, terms
-from clinlead.succession.dates import add_months
 from clinlead.succession.models import TermWarning
 from tests.succession.conftest import northgate_people, user
 
@@ -26,7 +27,7 @@ def post(northgate):
 
 
 def appoint(post, person, start, **kwargs):
-    return terms.appoint(actor=user("tara"), position=post, person=person, start=start,
+    return appointments.appoint(actor=user("tara"), position=post, person=person, start=start,
                          management_sessions=2, clinical_sessions=8, **kwargs)
 
 
@@ -34,15 +35,15 @@ def test_a_third_consecutive_term_is_refused_without_an_exception_and_accepted_w
     person = northgate_people(count=1)[0]
     first = appoint(post, person, date.today() - timedelta(days=3 * 365))
     assert (first.term_number, first.end) == (1, add_months(first.start, 48) - timedelta(days=1))
-    second = terms.reappoint(actor=user("tara"), appointment=first)
+    second = appointments.reappoint(actor=user("tara"), appointment=first)
     assert second.term_number == 2 and second.start == first.end + timedelta(days=1)
     with pytest.raises(ValidationError) as refused:
-        terms.reappoint(actor=user("tara"), appointment=second)
+        appointments.reappoint(actor=user("tara"), appointment=second)
     assert "term_limit_exception" in refused.value.message_dict
     assert Appointment.objects.filter(position=post).count() == 2
     assert not AuditEvent.objects.filter(action="succession.term_limit_exception").exists()
 
-    third = terms.reappoint(actor=user("tara"), appointment=second,
+    third = appointments.reappoint(actor=user("tara"), appointment=second,
                             term_limit_exception="Leads the hospital's cardiac reconfiguration until it completes")
     assert third.term_number == 3
     assert third.term_limit_exception.startswith("Leads the hospital's")
@@ -57,7 +58,7 @@ def test_a_third_consecutive_term_is_refused_without_an_exception_and_accepted_w
 def test_the_reappoint_page_shows_the_refusal_on_the_exception_field(post, login):
     person = northgate_people(count=1)[0]
     first = appoint(post, person, date.today() - timedelta(days=365))
-    second = terms.reappoint(actor=user("tara"), appointment=first)
+    second = appointments.reappoint(actor=user("tara"), appointment=first)
     url = reverse("succession:reappoint", kwargs={"pk": second.pk})
     response = login("tara").post(url, {"management_sessions": "2", "clinical_sessions": "8"})
     assert response.status_code == 200

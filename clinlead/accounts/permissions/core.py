@@ -102,7 +102,7 @@ def led_units(user, day: date | None = None):
     if person is None:
         return Unit.objects.none()
     day = day or date.today()
-    unit_ids = Appointment.objects.filter(person=person, start__lte=day, end__gte=day, ended_on__isnull=True).values(
+    unit_ids = Appointment.objects.held_on(day).filter(person=person).values(
         "position__unit_id"
     )
     return Unit.objects.filter(id__in=unit_ids)
@@ -121,5 +121,4 @@ def can_see_unit_aggregates(user, unit) -> bool:
     """A director sees their own division's aggregates; executives and talent admins see all."""
     if can_see_organisation_aggregates(user, unit.organisation):
         return True
-    return any(unit.path == u.path or unit.path.startswith(u.path + "/")
-               for u in led_units(user) if u.organisation_id == unit.organisation_id)
+    return any(u.contains(unit) for u in led_units(user))

@@ -17,9 +17,7 @@ def can_see_leader_report(user, leader) -> bool:
     unit = UnitMembership.objects.filter(person=leader, end__isnull=True).select_related("unit").first()
     if unit is None:
         return False
-    path = unit.unit.path
-    return any(path == u.path or path.startswith(u.path + "/")
-               for u in led_units(user) if u.organisation_id == leader.organisation_id)
+    return any(u.contains(unit.unit) for u in led_units(user))
 
 
 def can_see_cycle_results(user, cycle) -> bool:

@@ -27,7 +27,7 @@ def _person_id(user):
 
 def _current(day=None):
     day = day or date.today()
-    return Appointment.objects.filter(start__lte=day, end__gte=day, ended_on__isnull=True)
+    return Appointment.objects.held_on(day)
 
 
 def holds_position(user, position, day: date | None = None) -> bool:

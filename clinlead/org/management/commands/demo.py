@@ -2,9 +2,9 @@ import sys
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 from tqdm import tqdm
 
+from clinlead import actions
 from clinlead.audit import services as audit
 from clinlead.frontend import FrontendError, ensure_assets
 from clinlead.org import demo_data as D
@@ -48,7 +48,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Building the demo organisation: {staff:,} staff (seed {seed}) ...")
         generator = DemoGenerator(staff=staff, seed=seed).build()
         bar = tqdm(total=len(generator.rows), unit=" people", file=sys.stderr, disable=not sys.stderr.isatty())
-        with transaction.atomic(durable=True):
+        with actions.atomic():
             world = generator.write(progress=bar.update)
             add_feature_demo_data(world=world, generator=generator)
             audit.record(actor=None, action="demo.loaded", after={"staff": staff, "seed": seed})
