@@ -22,6 +22,7 @@ from clinlead.org.models import (
     Unit,
     UnitMembership,
 )
+from clinlead.org.signals import people_left
 from clinlead.org.special_category import Demographics
 
 BATCH = 2000
@@ -311,12 +312,11 @@ class _Plan:
         )
 
     def _deactivate(self):
-        from clinlead.accounts.models import User
-
         for chunk in _chunks(self.to_deactivate):
             Person.objects.filter(id__in=chunk).update(active=False)
-            # A leaver's login ends with their employment (the login backend also checks).
-            User.objects.filter(person_id__in=chunk).update(is_active=False)
+            # A leaver's login ends with their employment: accounts receives this (the login
+            # backend also checks).
+            people_left.send(sender=Person, person_ids=chunk)
             self._close(UnitMembership, chunk)
             self._close(ReportingLine, chunk)
 
