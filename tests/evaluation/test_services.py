@@ -268,3 +268,22 @@ def test_the_demos_stored_results_equal_a_fresh_analysis_of_its_data(demo):
         for key in ("estimate", "se", "p_value", "p_value_randomisation", "pretrend_p"):
             assert stored[name].result[key] == pytest.approx(fresh.result[key], rel=1e-9), (name, key)
         assert stored[name].result["caveats"] == fresh.result["caveats"]
+
+
+def test_publishing_a_cycle_again_brings_its_figure_to_the_evaluations_that_follow_it(
+        demo, django_capture_on_commit_callbacks):
+    """The leader index tells evaluation through its `results_published` signal (it sits below
+    evaluation and does not import it); the evaluation takes the figure once publishing commits."""
+    from clinlead.accounts.models import User
+    from clinlead.leaderindex.models import CycleResult
+    from clinlead.leaderindex.services import republish_cycle
+
+    result = CycleResult.objects.filter(cycle__status="published", index__isnull=False) \
+        .select_related("cycle__organisation").order_by("-cycle__opens_on").first()
+    held = Observation.objects.filter(metric__name="leader_index",
+                                      participant__organisation=result.cycle.organisation)
+    assert held.exists()
+    held.delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        republish_cycle(actor=User.objects.get(username="tara"), cycle=result.cycle)
+    assert held.exists()

@@ -144,7 +144,7 @@ def test_the_demo_open_cycle_closes_with_the_demo_key_file(demo, login):
     closed = client.post(action(cycle, "close"), {"key_file_1": upload(key_file), "passphrase_1": DEMO_CUSTODY_PASSPHRASE})
     assert closed.status_code == 302
     assert Response.objects.filter(cycle=cycle).count() == sealed
-    assert client.post(action(cycle, "publish")).status_code == 302
+    assert client.post(reverse("leaderindex:publish", kwargs={"pk": cycle.pk})).status_code == 302
     cycle.refresh_from_db()
     assert cycle.status == SurveyCycle.Status.PUBLISHED
 
