@@ -19,7 +19,6 @@ from django.urls import reverse
 from clinlead.accounts.models import Role, RoleGrant
 from clinlead.audit import services as audit
 from clinlead.org.models import Appointment
-from clinlead.succession import integrations
 from clinlead.succession.dates import MILESTONES, add_months
 from clinlead.succession.models import TermWarning
 from clinlead.succession.monitor import data_changed
@@ -131,9 +130,7 @@ def _talent_admin_addresses(organisation_ids):
 
 
 def selection_link(position) -> str:
-    if integrations.selection_available():
-        return reverse("succession:start_selection", kwargs={"pk": position.pk})
-    return position.get_absolute_url()
+    return reverse("succession:start_selection", kwargs={"pk": position.pk})
 
 
 def _message(appointment, months, recipients, cc):

@@ -13,7 +13,8 @@ from django.urls import reverse
 from clinlead.accounts import permissions
 from clinlead.accounts.access import crumbs, organisation_for, page_of, require
 from clinlead.org.models import Appointment, Position
-from clinlead.succession import integrations, terms
+from clinlead.selection.services import open_vacancy
+from clinlead.succession import terms
 from clinlead.succession.dates import MILESTONES, add_months
 from clinlead.succession.forms import AppointForm, ReappointForm, StartSelectionForm, apply_errors
 from clinlead.succession.models import TermWarning
@@ -49,7 +50,6 @@ def terms_ending(request, slug):
         appointment.past_limit = appointment.term_number >= appointment.position.max_consecutive_terms
     return render(request, "succession/terms.html", {
         "org": org, "scope": scope, "page": page, **drill_down_choices(org),
-        "selection_available": integrations.selection_available(),
         "can_manage": permissions.can_manage_terms(request.user, org),
         "breadcrumbs": _crumbs(org),
     })
@@ -105,9 +105,8 @@ def reappoint(request, pk):
 def start_selection(request, pk):
     position = get_object_or_404(Position.objects.select_related("organisation"), pk=pk)
     require(permissions.can_manage_terms(request.user, position.organisation))
-    open_vacancy = integrations.open_vacancy_function()
     form = StartSelectionForm(request.POST or None)
-    if open_vacancy is not None and request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid():
         try:
             vacancy = open_vacancy(actor=request.user, position=position, reason=form.cleaned_data["reason"],
                                    note=form.cleaned_data["note"])
@@ -115,9 +114,7 @@ def start_selection(request, pk):
             apply_errors(form, exc)
         else:
             messages.success(request, f"A selection for {position.title} has started.")
-            process = getattr(vacancy, "selection", vacancy)
-            return redirect(process.get_absolute_url() if hasattr(process, "get_absolute_url")
-                            else position.get_absolute_url())
+            return redirect(vacancy.selection)
     return render(request, "succession/start_selection.html", {
-        "position": position, "form": form, "available": open_vacancy is not None,
+        "position": position, "form": form,
         "breadcrumbs": _crumbs(position.organisation, _pool_crumb(position))})
