@@ -21,7 +21,7 @@ from clinlead.audit import services as audit
 from clinlead.org.models import Appointment
 from clinlead.succession.dates import MILESTONES, add_months
 from clinlead.succession.models import TermWarning
-from clinlead.succession.monitor import data_changed
+from clinlead.succession.monitor_store import data_changed
 
 
 def term_end(position, start: date) -> date:

@@ -16,9 +16,9 @@ from clinlead.accounts.access import crumbs, require
 from clinlead.org.models import Appointment, Person, Position
 from clinlead.org.selectors import search_people
 from clinlead.succession import selectors, services
-from clinlead.succession.diversity import cached_pipeline_diversity
 from clinlead.succession.forms import CandidateForm, NominateForm, PlanForm, apply_errors
 from clinlead.succession.models import PoolCandidate, SuccessionPool
+from clinlead.succession.monitor_store import cached_pipeline_diversity
 
 
 def _crumbs(request, org, *more):

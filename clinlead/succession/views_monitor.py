@@ -18,7 +18,6 @@ from clinlead.org.models import PositionLevel, Unit
 from clinlead.pdf import pdf_response
 from clinlead.succession import selectors, services
 from clinlead.succession.dates import add_months
-from clinlead.succession.diversity import cached_pipeline_diversity
 from clinlead.succession.forms import SettingsForm
 from clinlead.succession.monitor import (
     Scope,
@@ -28,7 +27,7 @@ from clinlead.succession.monitor import (
     trend,
     vacant_without_successor,
 )
-from clinlead.succession.monitor_store import monitor_figures_for_page
+from clinlead.succession.monitor_store import cached_pipeline_diversity, monitor_figures_for_page
 from clinlead.validation import parse_id
 
 
