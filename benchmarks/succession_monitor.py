@@ -134,8 +134,11 @@ def main():
     from django.test import Client
     from django_tasks_db.models import DBTaskResult
 
-    from clinlead.succession.monitor import data_changed
-    from clinlead.succession.monitor_store import compute_and_store, monitor_figures_for_page
+    from clinlead.succession.monitor_store import (
+        compute_and_store,
+        data_changed,
+        monitor_figures_for_page,
+    )
 
     MonitorSettings.objects.get_or_create(organisation=org)  # as every succession action makes it
     client = Client()

@@ -109,7 +109,10 @@ def make_custody_keys(
     return CustodyKeys(public_key=public_key, key_files=files)
 
 
-def _key_file(*, share, passphrase, public_key, label, custodian, custodians, cost) -> bytes:
+def _key_file(
+    *, share: bytes, passphrase: str, public_key: str, label: str, custodian: int,
+    custodians: int, cost: tuple[int, int],
+) -> bytes:
     opslimit, memlimit = cost
     salt = nacl.utils.random(nacl.pwhash.argon2id.SALTBYTES)
     key = nacl.pwhash.argon2id.kdf(
@@ -132,7 +135,7 @@ def _key_file(*, share, passphrase, public_key, label, custodian, custodians, co
     return (json.dumps(document, indent=2) + "\n").encode("utf-8")
 
 
-def _read_key_file(raw: bytes, number: int) -> dict:
+def _read_key_file(raw: bytes, number: int) -> dict[str, Any]:
     try:
         document = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
@@ -171,27 +174,29 @@ def open_custody_keys(
         if document.get("public_key") != public_key:
             raise CustodyError(f"Key file {number} belongs to another survey or ballot.")
     needed = documents[0].get("custodians") if documents else None
-    custodians = sorted(d.get("custodian") for d in documents)
+    # A file without a whole-number custodian leaves a gap (refused below), never a crash.
+    custodians = sorted(d["custodian"] for d in documents if isinstance(d.get("custodian"), int))
     if not documents or not isinstance(needed, int) or custodians != list(range(1, needed + 1)):
         raise CustodyError(
             f"This key is held by {needed or 'its'} custodians: "
             "give every custodian's key file once."
         )
-    secret = None
-    for number, (document, passphrase) in enumerate(
-        zip(documents, passphrases, strict=True), start=1
-    ):
-        share = _open_share(document, passphrase, number)
-        secret = (
-            share if secret is None else bytes(a ^ b for a, b in zip(secret, share, strict=True))
+    shares = [
+        _open_share(document, passphrase, number)
+        for number, (document, passphrase) in enumerate(
+            zip(documents, passphrases, strict=True), start=1
         )
+    ]
+    secret = shares[0]
+    for share in shares[1:]:
+        secret = bytes(a ^ b for a, b in zip(secret, share, strict=True))
     private = nacl.public.PrivateKey(secret)
     if _b64(bytes(private.public_key)) != public_key:
         raise CustodyError("These key files do not rebuild the key of this survey or ballot.")
     return Opener(private)
 
 
-def _open_share(document: Mapping, passphrase: str, number: int) -> bytes:
+def _open_share(document: Mapping[str, Any], passphrase: str, number: int) -> bytes:
     try:
         kdf = document["kdf"]
         key = nacl.pwhash.argon2id.kdf(

@@ -7,10 +7,16 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         from clinlead import validation
+        from clinlead.accounts import receivers
+        from clinlead.org import signals as org_signals
 
         # Every form of every app: dates in a plausible window, text within a cap.
         validation.install()
         self._keep_login_records_minimal()
+        org_signals.people_left.connect(receivers.end_leavers_logins,
+                                        dispatch_uid="accounts.end_leavers_logins")
+        org_signals.logins_to_restore.connect(receivers.restore_logins,
+                                              dispatch_uid="accounts.restore_logins")
 
     @staticmethod
     def _keep_login_records_minimal():

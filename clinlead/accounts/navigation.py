@@ -5,14 +5,13 @@ Each domain app may add its own in `clinlead/<app>/navigation.py`:
 `home_cards(user, organisation) -> [(title, href, description)]`.
 """
 
-import importlib
 from dataclasses import dataclass
 from functools import cache
 
-from django.apps import apps
 from django.urls import reverse
 
 from clinlead.accounts import permissions
+from clinlead.discovery import app_modules
 
 
 @dataclass(frozen=True)
@@ -24,15 +23,8 @@ class NavItem:
 
 @cache
 def _app_modules():
-    modules = []
-    for config in apps.get_app_configs():
-        if config.name.startswith("clinlead.") and config.name not in {"clinlead.accounts", "clinlead.org"}:
-            try:
-                modules.append(importlib.import_module(f"{config.name}.navigation"))
-            except ModuleNotFoundError as exc:
-                if exc.name != f"{config.name}.navigation":
-                    raise
-    return modules
+    # This module gathers the others: it is not one of them.
+    return app_modules("navigation", exclude={"clinlead.accounts"})
 
 
 def _core_items(user, org):

@@ -19,6 +19,7 @@ from clinlead.analytics.leaderindex_report import (
 )
 from clinlead.audit import services as audit
 from clinlead.leaderindex.models import CycleResult, LeaderResult, UnitResult
+from clinlead.leaderindex.signals import results_published
 from clinlead.org.models import Person, Unit
 from clinlead.surveys.coarsening import pooled_leader, with_association, with_finest_cells
 from clinlead.surveys.models import Comment, Invitation, Response, SurveyCycle
@@ -51,7 +52,7 @@ def publish_cycle(*, actor, cycle) -> CycleResult:
         raise ValidationError("Only a closed cycle can be published")
     with actions.atomic():
         result = _publish(actor, cycle)
-        transaction.on_commit(lambda: _update_evaluations(actor, cycle.organisation))
+        transaction.on_commit(lambda: _results_published(actor, cycle.organisation))
     return result
 
 
@@ -62,17 +63,14 @@ def republish_cycle(*, actor, cycle) -> CycleResult:
         raise ValidationError("Only a published cycle can be published again")
     with actions.atomic():
         result = _publish(actor, cycle, action="leaderindex.cycle_republished")
-        transaction.on_commit(lambda: _update_evaluations(actor, cycle.organisation))
+        transaction.on_commit(lambda: _results_published(actor, cycle.organisation))
     return result
 
 
-def _update_evaluations(actor, organisation):
-    """Evaluations that follow this organisation's leader index take the newly published figure."""
-    from clinlead.evaluation.selectors import evaluations_for
-    from clinlead.evaluation.services import sync_leader_index
-
-    for evaluation in evaluations_for(organisation=organisation):
-        sync_leader_index(actor=actor, evaluation=evaluation)
+def _results_published(actor, organisation):
+    """Tell the reports above (evaluations following this organisation's leader index take the
+    newly published figure: `clinlead.evaluation.receivers`)."""
+    results_published.send(sender=CycleResult, actor=actor, organisation=organisation)
 
 
 def _publish(actor, cycle, action="leaderindex.cycle_published"):

@@ -10,13 +10,14 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_POST
 
 from clinlead.accounts import permissions
 from clinlead.accounts.access import crumbs, organisation_for, require
 from clinlead.exports import xlsx_response
 from clinlead.leaderindex import charts, selectors_report
 from clinlead.leaderindex.models import LeaderResult
-from clinlead.leaderindex.services import import_past_cycle
+from clinlead.leaderindex.services import import_past_cycle, publish_cycle
 from clinlead.org.models import Person
 from clinlead.pdf import pdf_response
 from clinlead.surveys.forms import PastCyclesForm
@@ -122,3 +123,19 @@ def import_cycles(request, slug):
         "org": org, "form": form, "problems": problems,
         "breadcrumbs": crumbs(("Home", reverse("home")), ("Leader survey", reverse("surveys:cycles", kwargs={"slug": org.slug}))),
     })
+
+
+@login_required
+@require_POST
+def publish(request, pk):
+    """A closed survey's "Publish the results" button (on the survey's page, which sends it here:
+    the leader index publishes its own figures; surveys sits below it and does not import it)."""
+    cycle = get_object_or_404(SurveyCycle.objects.select_related("organisation", "instrument"), pk=pk)
+    require(permissions.can_manage_talent(request.user, cycle.organisation))
+    try:
+        publish_cycle(actor=request.user, cycle=cycle)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Results are published.")
+    return redirect(cycle)

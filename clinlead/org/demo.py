@@ -14,6 +14,7 @@ from django.db import connection
 from django.db.models import Max
 
 from clinlead.dates import add_years, term_end
+from clinlead.discovery import app_modules
 from clinlead.org import demo_data as D
 from clinlead.org.models import (
     DEFAULT_LEVELS,
@@ -268,19 +269,8 @@ class DemoGenerator:
 
 def add_feature_demo_data(*, world, generator):
     """Let every other app add its demo data (its `demo.add_demo_data`), in INSTALLED_APPS order."""
-    import importlib
-
-    from django.apps import apps
-
-    for config in apps.get_app_configs():
-        if config.name.startswith("clinlead.") and config.name != "clinlead.org":
-            try:
-                module = importlib.import_module(f"{config.name}.demo")
-            except ModuleNotFoundError as exc:
-                if exc.name != f"{config.name}.demo":
-                    raise
-                continue
-            module.add_demo_data(world=world, generator=generator)
+    for module in app_modules("demo", exclude={"clinlead.org"}):
+        module.add_demo_data(world=world, generator=generator)
 
 
 def _chunks(items, size=BATCH):

@@ -28,6 +28,7 @@ from clinlead.org.models import (
     Unit,
     UnitMembership,
 )
+from clinlead.org.signals import people_left
 from clinlead.org.special_category import Demographics
 
 BATCH = 2000
@@ -352,15 +353,13 @@ class _Plan:
         )
 
     def _deactivate(self):
-        from clinlead.accounts.models import User
-
         self.journal["left"] = list(self.to_deactivate)
         for chunk in _chunks(self.to_deactivate):
             Person.objects.filter(id__in=chunk).update(active=False)
-            # A leaver's login ends with their employment (the login backend also checks).
-            logins = User.objects.filter(person_id__in=chunk, is_active=True)
-            self.journal["logins_ended"] += [list(u) for u in logins.values_list("id", "person_id")]
-            logins.update(is_active=False)
+            # A leaver's login ends with their employment: accounts receives this and returns the
+            # logins it ended, kept for a reversal (the login backend also checks).
+            for _receiver, ended in people_left.send(sender=Person, person_ids=chunk):
+                self.journal["logins_ended"] += ended or []
             self._close(UnitMembership, chunk)
             self._close(ReportingLine, chunk)
 

@@ -30,6 +30,7 @@ from clinlead import actions
 from clinlead.audit import services as audit
 from clinlead.org.hr_import import PERSON_FIELDS, _chunks
 from clinlead.org.models import HrImport, Person, ReportingLine, Site, Unit, UnitMembership
+from clinlead.org.signals import logins_to_restore
 from clinlead.org.special_category import Demographics
 
 ROW_MODELS = {"membership": (UnitMembership, "unit_id"), "reporting": (ReportingLine, "leader_id")}
@@ -195,11 +196,10 @@ def _undo(plan):
 
 
 def _restore_logins(journal, people):
-    from clinlead.accounts.models import User
-
     ended = [user_id for user_id, pid in journal["logins_ended"] if pid in people]
     for chunk in _chunks(ended):
-        User.objects.filter(id__in=chunk).update(is_active=True)
+        # accounts sits above org: it receives this and switches the logins back on.
+        logins_to_restore.send(sender=Person, user_ids=chunk)
 
 
 def _remove_unused(model, ids):

@@ -14,6 +14,6 @@ class SuccessionConfig(AppConfig):
 
 
 def _refresh_monitor(sender, *, organisation_id, **kwargs):
-    from clinlead.succession.monitor import data_changed
+    from clinlead.succession.monitor_store import data_changed
 
     data_changed(organisation_id)

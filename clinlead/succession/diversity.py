@@ -14,8 +14,6 @@ from collections import Counter
 from dataclasses import replace
 from datetime import date
 
-from django.core.cache import cache
-
 from clinlead.analytics.disclosure_tables import publish_table
 from clinlead.org.diversity import (
     CATEGORY_OF,
@@ -88,19 +86,3 @@ def workforce_mix(*, organisation, dimension, day):
     """The whole workforce's published row, from the foundation's workforce table."""
     table = workforce_table(organisation=organisation, day=day, dimension=dimension)
     return table.as_dict(kinds=("organisation",))["rows"][0]
-
-
-def cached_pipeline_diversity(*, organisation, dimension) -> CategoryTable:
-    """pipeline_diversity, kept until a succession action renews the data token (or 10 minutes)."""
-    from clinlead.succession.monitor import CACHE_SECONDS, settings_for
-
-    settings = settings_for(organisation)
-    if settings.pk is None:
-        return pipeline_diversity(organisation=organisation, dimension=dimension)
-    # "tables:" since category tables pool classes: entries pickled before are never read back.
-    key = f"succession-diversity:tables:{settings.data_token}:{dimension}:{organisation.min_responses}"
-    table = cache.get(key)
-    if table is None:
-        table = pipeline_diversity(organisation=organisation, dimension=dimension)
-        cache.set(key, table, CACHE_SECONDS)
-    return table

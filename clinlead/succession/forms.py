@@ -108,13 +108,11 @@ class TalentSearchForm(forms.Form):
         label="Development programme progress", required=False,
         choices=[("", "Any"), *((k, v[0]) for k, v in PROGRESS_BANDS.items())], widget=forms.Select(attrs=SELECT))
 
-    def __init__(self, *args, organisation, development_available, **kwargs):
+    def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = Unit.objects.filter(organisation=organisation, depth__lte=1).order_by("path")
         self.fields["unit"].label_from_instance = lambda u: u.path.replace("/", " › ")
         self.fields["level"].queryset = PositionLevel.objects.filter(organisation=organisation)
-        if not development_available:
-            del self.fields["progress_band"]
 
     def clean(self):
         data = super().clean()

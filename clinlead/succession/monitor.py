@@ -6,7 +6,6 @@ Every figure is an aggregate computed by the database, and every list is cut to 
 so the number of queries and the rows read into Python do not grow with the number of positions.
 """
 
-import uuid
 from dataclasses import dataclass
 from datetime import date
 
@@ -34,7 +33,6 @@ from clinlead.succession.models import (
 )
 
 LIST_LENGTH = 20
-CACHE_SECONDS = 600  # pipeline diversity, kept under the data token (diversity.py)
 RISK_RELATED = ["person", "position__unit", "position__level", "position__succession_pool", "succession_plan"]
 NON_CLINICAL = [Profession.MANAGER, Profession.OTHER]
 
@@ -118,16 +116,6 @@ def _first(queryset, related):
         return []
     rows = queryset.model.objects.select_related(*related).in_bulk(ids)
     return [rows[pk] for pk in ids]
-
-
-def data_changed(organisation_id):
-    """Mark the organisation's kept monitor figures out of date and have them worked out again
-    once the action commits; call inside the action's transaction."""
-    from clinlead.succession.monitor_store import refresh_after_commit
-
-    MonitorSettings.objects.get_or_create(organisation_id=organisation_id)
-    MonitorSettings.objects.filter(organisation_id=organisation_id).update(data_token=uuid.uuid4())
-    refresh_after_commit(organisation_id)
 
 
 def monitor_figures(*, scope, day: date | None = None, lists=True, settings=None):

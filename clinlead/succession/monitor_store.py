@@ -12,15 +12,21 @@ during the request. With the development task backend a queued refresh runs at o
 the page always shows the newest figures.
 """
 
+import uuid
 from datetime import date, timedelta
 
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
+from django_tasks import task
 
+from clinlead.org.diversity import CategoryTable
+from clinlead.succession.diversity import pipeline_diversity
+from clinlead.succession.models import MonitorSettings
 from clinlead.succession.monitor import Scope, monitor_figures, settings_for
 
 MAX_AGE = timedelta(minutes=10)
+CACHE_SECONDS = 600  # pipeline diversity, kept under the data token
 KEPT_SECONDS = 60 * 60 * 24 * 3  # long enough to outlive any refresh; a newer one replaces it
 REFRESH_LOCK_SECONDS = 120
 
@@ -73,12 +79,17 @@ def monitor_figures_for_page(*, scope, day: date | None = None):
 
 def queue_refresh(organisation_id, division_id=None, level_id=None, *, day: date | None = None):
     """Queue one refresh of a scope's figures; a refresh already queued is not queued again."""
-    from clinlead.succession.tasks import refresh_monitor_figures
-
     lock = _key(organisation_id, division_id, level_id) + ":refreshing"
     if cache.add(lock, True, REFRESH_LOCK_SECONDS):
         refresh_monitor_figures.enqueue(organisation_id=organisation_id, division_id=division_id,
                                         level_id=level_id, day=(day or date.today()).isoformat())
+
+
+@task()
+def refresh_monitor_figures(*, organisation_id, division_id=None, level_id=None, day):
+    """The background task (its day an ISO date: task arguments are JSON)."""
+    refresh(organisation_id=organisation_id, division_id=division_id, level_id=level_id,
+            day=date.fromisoformat(day))
 
 
 def refresh(*, organisation_id, division_id, level_id, day: date):
@@ -104,6 +115,28 @@ def drill_down_scopes(*, organisation):
         yield Scope(organisation=organisation, division=division)
     for level in PositionLevel.objects.filter(organisation=organisation).order_by("-rank"):
         yield Scope(organisation=organisation, level=level)
+
+
+def data_changed(organisation_id):
+    """Mark the organisation's kept monitor figures out of date and have them worked out again
+    once the action commits; call inside the action's transaction."""
+    MonitorSettings.objects.get_or_create(organisation_id=organisation_id)
+    MonitorSettings.objects.filter(organisation_id=organisation_id).update(data_token=uuid.uuid4())
+    refresh_after_commit(organisation_id)
+
+
+def cached_pipeline_diversity(*, organisation, dimension) -> CategoryTable:
+    """pipeline_diversity, kept until a succession action renews the data token (or 10 minutes)."""
+    settings = settings_for(organisation)
+    if settings.pk is None:
+        return pipeline_diversity(organisation=organisation, dimension=dimension)
+    # "tables:" since category tables pool classes: entries pickled before are never read back.
+    key = f"succession-diversity:tables:{settings.data_token}:{dimension}:{organisation.min_responses}"
+    table = cache.get(key)
+    if table is None:
+        table = pipeline_diversity(organisation=organisation, dimension=dimension)
+        cache.set(key, table, CACHE_SECONDS)
+    return table
 
 
 def refresh_after_commit(organisation_id):

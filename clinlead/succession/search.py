@@ -8,9 +8,9 @@ from datetime import date
 
 from django.db.models import Count, OuterRef, Q, Subquery
 
+from clinlead.development.selectors import with_programme_progress
 from clinlead.leaderindex.models import LeaderResult
 from clinlead.org.models import Appointment, Person, UnitMembership
-from clinlead.succession import integrations
 from clinlead.succession.models import PoolCandidate, Readiness
 
 # Bands of the percentile among the cycle's published leaders (instrument-independent).
@@ -83,9 +83,7 @@ def talent_search(*, organisation, filters: Filters, day: date | None = None):
                           .order_by("-position__level__rank").values("position__title")[:1]),
     )
     people = _in_band(people, "leader_percentile", LEADER_INDEX_BANDS, filters.leader_index_band)
-    with_progress = integrations.programme_progress_function()
-    if with_progress is not None:
-        people = _in_band(with_progress(people), "programme_progress", PROGRESS_BANDS, filters.progress_band)
+    people = _in_band(with_programme_progress(people), "programme_progress", PROGRESS_BANDS, filters.progress_band)
     return people.order_by("last_name", "first_name", "staff_number")
 
 

@@ -8,11 +8,11 @@ from statistics import median
 from django.db.models import Count, Q
 
 from clinlead.dates import add_months
+from clinlead.development.selectors import development_summary
 from clinlead.leaderindex.models import LeaderResult
 from clinlead.leaderindex.selectors import latest_leader_index
 from clinlead.org.models import Appointment, Person, Position, Unit
 from clinlead.org.selectors import decorate_position, positions_with_holders
-from clinlead.succession import integrations
 from clinlead.succession.models import IncumbentPlan, PoolCandidate, Readiness, SuccessionPool
 from clinlead.succession.monitor import current_appointments, settings_for
 
@@ -44,15 +44,12 @@ def competence_summary(candidates):
     """How much evidence the pool has: published leader indices and development records."""
     results = latest_published_results(c.person_id for c in candidates)
     indices = [results[c.person_id].index for c in candidates if c.person_id in results]
-    development = None
-    if integrations.development_summary_function() is not None:
-        development = sum(1 for c in candidates
-                          if integrations.has_development_record(integrations.development_summary(person=c.person)))
+    development = sum(1 for c in candidates if has_development_record(development_summary(person=c.person)))
     return {
         "candidates": len(candidates),
         "with_leader_index": len(indices),
         "median_leader_index": round(median(indices), 1) if indices else None,
-        "with_development_record": development,  # None: no development module installed
+        "with_development_record": development,
         "results": results,
     }
 
@@ -120,7 +117,7 @@ def candidate_card(*, person, day: date, visible_pools):
                         .order_by("-start"))
     current = [a for a in appointments if a.in_force_on(day)]
     leadership_days = sum((min(a.last_day, day) - a.start).days + 1 for a in appointments if a.start <= day)
-    development = integrations.development_summary(person=person)
+    development = development_summary(person=person)
     return {
         "person": person,
         "current": current,
@@ -129,8 +126,7 @@ def candidate_card(*, person, day: date, visible_pools):
         "years_in_leadership": round(leadership_days / 365.25, 1),
         "sessions": [(a.position, a.management_sessions, a.clinical_sessions) for a in current],
         "leader_index": latest_leader_index(person=person),
-        "development": development if integrations.has_development_record(development) else None,
-        "development_available": integrations.development_summary_function() is not None,
+        "development": development if has_development_record(development) else None,
         "entries": list(PoolCandidate.objects.filter(person=person, pool__in=visible_pools)
                         .select_related("pool__position").order_by("pool__position__title")),
     }
@@ -224,3 +220,8 @@ def scorecards(*, organisation, day: date):
     header = ["Position", "Level", "Unit", "Holder", "Term ends", "Term", "Administrator partner",
               *(r.label for r in Readiness), "Candidates", "Risk"]
     return header, rows
+
+
+def has_development_record(summary) -> bool:
+    """Anything recorded: a programme, an assessment, a career conversation or learning."""
+    return any(summary.get(key) for key in ("programme", "assessment", "plan", "learning_records"))

@@ -22,7 +22,8 @@ from clinlead.succession.models import (
     Readiness,
     SuccessionPool,
 )
-from clinlead.succession.monitor import data_changed, snapshot_values
+from clinlead.succession.monitor import snapshot_values
+from clinlead.succession.monitor_store import data_changed
 
 
 def _check_readiness(readiness):

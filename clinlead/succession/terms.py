@@ -15,7 +15,6 @@ from clinlead.accounts.models import Role, RoleGrant
 from clinlead.audit import services as audit
 from clinlead.dates import add_months
 from clinlead.org.models import Appointment
-from clinlead.succession import integrations
 from clinlead.succession.models import MILESTONES, TermWarning
 
 # ---------------------------------------------------------------- warnings
@@ -41,9 +40,7 @@ def _talent_admin_addresses(organisation_ids):
 
 
 def selection_link(position) -> str:
-    if integrations.selection_available():
-        return reverse("succession:start_selection", kwargs={"pk": position.pk})
-    return position.get_absolute_url()
+    return reverse("succession:start_selection", kwargs={"pk": position.pk})
 
 
 def _message(appointment, months, recipients, cc):

@@ -17,9 +17,9 @@ from clinlead.org.models import Appointment, Person, Position
 from clinlead.org.selectors import search_people
 from clinlead.service_errors import show_as_messages, show_on_form
 from clinlead.succession import selectors, services
-from clinlead.succession.diversity import cached_pipeline_diversity
 from clinlead.succession.forms import CandidateForm, NominateForm, PlanForm
 from clinlead.succession.models import PoolCandidate, SuccessionPool
+from clinlead.succession.monitor_store import cached_pipeline_diversity
 
 
 def _crumbs(request, org, *more):

@@ -19,7 +19,6 @@ from clinlead.org.models import PositionLevel, Unit
 from clinlead.pdf import pdf_response
 from clinlead.service_errors import show_on_form
 from clinlead.succession import selectors, services
-from clinlead.succession.diversity import cached_pipeline_diversity
 from clinlead.succession.forms import SettingsForm
 from clinlead.succession.monitor import (
     Scope,
@@ -29,7 +28,7 @@ from clinlead.succession.monitor import (
     trend,
     vacant_without_successor,
 )
-from clinlead.succession.monitor_store import monitor_figures_for_page
+from clinlead.succession.monitor_store import cached_pipeline_diversity, monitor_figures_for_page
 from clinlead.validation import parse_id
 
 

@@ -7,7 +7,6 @@ from django.urls import reverse
 
 from clinlead.accounts import permissions
 from clinlead.accounts.access import crumbs, organisation_for
-from clinlead.succession import integrations
 from clinlead.succession.forms import TalentSearchForm
 from clinlead.succession.search import Filters, decorate_results, talent_search
 
@@ -15,8 +14,7 @@ from clinlead.succession.search import Filters, decorate_results, talent_search
 @login_required
 def talent_search_page(request, slug):
     org = organisation_for(request, slug, permissions.can_search_talent)
-    development = integrations.development_summary_function() is not None
-    form = TalentSearchForm(request.GET or None, organisation=org, development_available=development)
+    form = TalentSearchForm(request.GET or None, organisation=org)
     page = None
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
@@ -28,7 +26,6 @@ def talent_search_page(request, slug):
         decorate_results(page)
     return render(request, "succession/search.html", {
         "org": org, "form": form, "page": page,
-        "development_available": development,
         "breadcrumbs": crumbs(("Home", reverse("home")), (org.name, org.get_absolute_url()),
                               ("Succession monitor", reverse("succession:monitor", kwargs={"slug": org.slug}))),
     })

@@ -15,8 +15,9 @@ from clinlead.accounts.access import crumbs, organisation_for, page_of, require
 from clinlead.dates import add_months
 from clinlead.org import appointments
 from clinlead.org.models import Appointment, Position
+from clinlead.selection.services import open_vacancy
 from clinlead.service_errors import show_on_form
-from clinlead.succession import integrations, terms
+from clinlead.succession import terms
 from clinlead.succession.forms import AppointForm, ReappointForm, StartSelectionForm
 from clinlead.succession.models import MILESTONES, TermWarning
 from clinlead.succession.monitor import current_appointments
@@ -51,7 +52,6 @@ def terms_ending(request, slug):
         appointment.past_limit = appointment.term_number >= appointment.position.max_consecutive_terms
     return render(request, "succession/terms.html", {
         "org": org, "scope": scope, "page": page, **drill_down_choices(org),
-        "selection_available": integrations.selection_available(),
         "can_manage": permissions.can_manage_terms(request.user, org),
         "breadcrumbs": _crumbs(org),
     })
@@ -107,9 +107,8 @@ def reappoint(request, pk):
 def start_selection(request, pk):
     position = get_object_or_404(Position.objects.select_related("organisation"), pk=pk)
     require(permissions.can_manage_terms(request.user, position.organisation))
-    open_vacancy = integrations.open_vacancy_function()
     form = StartSelectionForm(request.POST or None)
-    if open_vacancy is not None and request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid():
         try:
             vacancy = open_vacancy(actor=request.user, position=position, reason=form.cleaned_data["reason"],
                                    note=form.cleaned_data["note"])
@@ -117,9 +116,7 @@ def start_selection(request, pk):
             show_on_form(form, exc)
         else:
             messages.success(request, f"A selection for {position.title} has started.")
-            process = getattr(vacancy, "selection", vacancy)
-            return redirect(process.get_absolute_url() if hasattr(process, "get_absolute_url")
-                            else position.get_absolute_url())
+            return redirect(vacancy.selection)
     return render(request, "succession/start_selection.html", {
-        "position": position, "form": form, "available": open_vacancy is not None,
+        "position": position, "form": form,
         "breadcrumbs": _crumbs(position.organisation, _pool_crumb(position))})

@@ -67,19 +67,11 @@ def _cycle_page(request, cycle, *, custodians_form=None, key_return_form=None, s
 ACTIONS = {
     "remind": lambda user, cycle: services.send_reminders(actor=user, cycle=cycle),
     "abandon": lambda user, cycle: services.abandon_cycle(actor=user, cycle=cycle),
-    "publish": lambda user, cycle: _publish(user, cycle),
 }
 DONE = {"remind": "Reminders are on their way to everyone who has not answered yet.",
         "abandon": "The survey is closed without results; its sealed answers were deleted unread.",
         "close": "The survey is closed. The answers are stored without any link to the people who gave them; "
-                 "the custodians may now destroy their key files.",
-        "publish": "Results are published."}
-
-
-def _publish(user, cycle):
-    from clinlead.leaderindex.services import publish_cycle
-
-    return publish_cycle(actor=user, cycle=cycle)
+                 "the custodians may now destroy their key files."}
 
 
 @sensitive_post_parameters("passphrase_1", "passphrase_2")

@@ -32,7 +32,8 @@ def simulate(*, seed=7, effect=EFFECT, metric="staff_satisfaction_pct", months=2
         start = parse_period(text=starts[organisation]) if organisation in starts else None
         for t, period in enumerate(periods):
             noise = 0.5 * noise + rng.normal(0, 0.4)
-            value = level + national[t] + noise + (effect if start and period.ordinal >= start.ordinal else 0)
+            treated = start and period.ordinal >= start.ordinal
+            value = level + national[t] + noise + (effect if treated else 0)
             rows.append({"organisation": organisation, "period": period.label, "metric": metric,
                          "value": round(float(value), 6)})
     return rows
@@ -67,16 +68,22 @@ def small_world(db):
     other = OrganisationFactory(name="Elsewhere Trust", slug="elsewhere")
     people = {
         username: UserFactory(username=username, roles=[(role, org)])
-        for username, role, org in (("tess", Role.TALENT_ADMIN, first), ("eve", Role.EXECUTIVE, first),
-                                    ("olly", Role.TALENT_ADMIN, other))
+        for username, role, org in (
+            ("tess", Role.TALENT_ADMIN, first),
+            ("eve", Role.EXECUTIVE, first),
+            ("olly", Role.TALENT_ADMIN, other),
+        )
     }
     return {"organisation": first, "other": other, **people}
 
 
 def participants(organisation=None, starts=STARTS):
     """The simulated design; "Pilot One" is the Clinlead organisation given, if any."""
+    def clinlead_organisation(name):
+        return organisation if organisation and name == organisation.name else None
+
     pilots = [services.Participant(name=name, role="pilot", start=start,
-                                   organisation=organisation if organisation and name == organisation.name else None)
+                                   organisation=clinlead_organisation(name))
               for name, start in starts.items()]
     return pilots + [services.Participant(name=name, role="comparator") for name in COMPARATORS]
 

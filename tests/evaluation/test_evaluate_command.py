@@ -89,7 +89,8 @@ def test_an_xlsx_file_works_like_a_csv(tmp_path):
             "--permutations", "50")
     )  # fmt: skip
     xlsx_result = json.loads(
-        run(tmp_path / "metrics.xlsx", "--metric", "hsmr", *PILOT_ARGS, "--json", "--permutations", "50")
+        run(tmp_path / "metrics.xlsx", "--metric", "hsmr", *PILOT_ARGS, "--json", "--permutations",
+            "50")
     )  # fmt: skip
     assert xlsx_result["estimate"] == pytest.approx(csv_result["estimate"], abs=1e-12)
 

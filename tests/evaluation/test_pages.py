@@ -1,5 +1,6 @@
 """Evaluation pages: the report reads as associations with their caveats, the import page lists
-every bad row and writes nothing, set-up, the catalogue, the planning calculator, who may do what."""
+every bad row and writes nothing, set-up, the catalogue, the planning calculator, who may do
+what."""
 
 import html
 import io
@@ -18,8 +19,9 @@ from clinlead.evaluation.models import Evaluation, EvaluationOrganisation, Metri
 from tests.evaluation.conftest import csv_bytes, simulate
 
 # Causal wording about effects. The one sentence allowed to use it denies it.
-CAUSAL = re.compile(r"\b(caus(e|es|ed|ing)|led to|leads? to|because of|results? in|resulted in|due to|"
-                    r"thanks to|attributable|drove|driven by|brought about|impact of)\b", re.IGNORECASE)
+CAUSAL = re.compile(r"\b(caus(e|es|ed|ing)|led to|leads? to|because of|results? in|resulted in|"
+                    r"due to|thanks to|attributable|drove|driven by|brought about|impact of)\b",
+                    re.IGNORECASE)
 DENIALS = ["it does not prove the pilot caused it"]
 
 
@@ -53,18 +55,20 @@ def test_the_report_never_calls_an_association_a_cause(demo_evaluation, login):
     assert "Parallel trends" in text and "association" in text
     request = RequestFactory().get("/")
     request.user = User.objects.get(username="erin")
-    board_paper = render_to_string("evaluation/report_pdf.html", views._report_context(request, demo_evaluation))
+    board_paper = render_to_string("evaluation/report_pdf.html",
+                                   views._report_context(request, demo_evaluation))
     assert causal_claims(visible_text(board_paper, definitions=False)) == []
 
 
 def test_the_scan_would_catch_a_causal_claim():
     assert causal_claims("The programme led to lower mortality.")
     assert causal_claims("Burnout fell because of the dyads.")
-    assert not causal_claims("It reads as the pilot's effect only if the assumptions hold; it does not prove "
-                             "the pilot caused it.")
+    assert not causal_claims("It reads as the pilot's effect only if the assumptions hold; "
+                             "it does not prove the pilot caused it.")
 
 
-def test_the_report_shows_every_metric_with_its_estimate_ci_charts_and_caveats(demo_evaluation, login):
+def test_the_report_shows_every_metric_with_its_estimate_ci_charts_and_caveats(demo_evaluation,
+                                                                               login):
     page = login("erin").get(reverse("evaluation:detail", kwargs={"pk": demo_evaluation.pk}))
     content = page.content.decode()
     assert page.status_code == 200
@@ -80,7 +84,8 @@ def test_the_report_shows_every_metric_with_its_estimate_ci_charts_and_caveats(d
 def test_the_leader_index_figures_shown_are_the_published_ones(demo_evaluation, login):
     from clinlead.leaderindex.models import CycleResult
 
-    content = login("erin").get(reverse("evaluation:detail", kwargs={"pk": demo_evaluation.pk})).content.decode()
+    content = login("erin").get(reverse("evaluation:detail",
+                                        kwargs={"pk": demo_evaluation.pk})).content.decode()
     table = re.search(r'id="figures-leader_index".*?</table>', content, flags=re.S).group(0)
     shown = sorted(float(v) for v in re.findall(r"numeric\">([\d.]+)</td>", table))
     published = sorted(round(i, 2) for i in CycleResult.objects.filter(
@@ -102,8 +107,10 @@ def test_the_board_paper_and_the_workbook(demo_evaluation, login):
     client = login("erin")
     pdf = client.get(reverse("evaluation:pdf", kwargs={"pk": demo_evaluation.pk}))
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
-    book = load_workbook(io.BytesIO(client.get(reverse("evaluation:xlsx", kwargs={"pk": demo_evaluation.pk})).content))
-    assert {"Estimates", "Event study", "Trends", "Organisations", "Figures", "Assumptions"} <= set(book.sheetnames)
+    book = load_workbook(io.BytesIO(client.get(reverse("evaluation:xlsx",
+                                                       kwargs={"pk": demo_evaluation.pk})).content))
+    assert {"Estimates", "Event study", "Trends", "Organisations", "Figures",
+            "Assumptions"} <= set(book.sheetnames)
     assert book["Estimates"].max_row == 1 + 9
     figures = Observation.objects.filter(participant__evaluation=demo_evaluation).count()
     assert book["Figures"].max_row == 1 + figures
@@ -120,27 +127,32 @@ def as_user(client):
     return log_in
 
 
-def test_the_import_page_shows_exactly_the_three_bad_rows_and_writes_nothing(evaluation, small_world, as_user):
+def test_the_import_page_shows_exactly_the_three_bad_rows_and_writes_nothing(evaluation,
+                                                                             small_world, as_user):
     rows = simulate()[:40]
     rows[2] = dict(rows[2], period="March 2023")
     rows[9] = dict(rows[9], value="")
     rows[30] = dict(rows[30], organisation="Nowhere")
     upload = io.BytesIO(csv_bytes(rows))
     upload.name = "figures.csv"
-    page = as_user(small_world["tess"]).post(reverse("evaluation:import", kwargs={"pk": evaluation.pk}),
+    page = as_user(small_world["tess"]).post(reverse("evaluation:import",
+                                                     kwargs={"pk": evaluation.pk}),
                                              {"file": upload})
     content = page.content.decode()
     assert page.status_code == 200
     assert "nhsuk-error-summary" in content and "Nothing was written" in content
-    table = re.search(r'<table class="nhsuk-table" id="problems">.*?</table>', content, flags=re.S).group(0)
-    listed = re.findall(r'<tr class="nhsuk-table__row" id="problem-\d+"><td class="nhsuk-table__cell">(\d+)</td>', table)
+    table = re.search(r'<table class="nhsuk-table" id="problems">.*?</table>', content,
+                      flags=re.S).group(0)
+    listed = re.findall(r'<tr class="nhsuk-table__row" id="problem-\d+">'
+                        r'<td class="nhsuk-table__cell">(\d+)</td>', table)
     # "Nowhere" is checked once the file reads: format problems come first.
     assert listed == ["4", "11"]
     assert not Observation.objects.filter(participant__evaluation=evaluation).exists()
     rows[2], rows[9] = simulate()[2], simulate()[9]
     upload = io.BytesIO(csv_bytes(rows))
     upload.name = "figures.csv"
-    content = as_user(small_world["tess"]).post(reverse("evaluation:import", kwargs={"pk": evaluation.pk}),
+    content = as_user(small_world["tess"]).post(reverse("evaluation:import",
+                                                        kwargs={"pk": evaluation.pk}),
                                                 {"file": upload}).content.decode()
     assert "The file has 1 problem." in content and "Nowhere" in content
 
@@ -151,10 +163,12 @@ def test_three_bad_rows_of_one_kind_are_all_listed(evaluation, small_world, as_u
         rows[i] = dict(rows[i], value="unknown")
     upload = io.BytesIO(csv_bytes(rows))
     upload.name = "figures.csv"
-    content = as_user(small_world["tess"]).post(reverse("evaluation:import", kwargs={"pk": evaluation.pk}),
+    content = as_user(small_world["tess"]).post(reverse("evaluation:import",
+                                                        kwargs={"pk": evaluation.pk}),
                                                 {"file": upload}).content.decode()
     assert "The file has 3 problems. Nothing was written." in content
-    assert re.findall(r'id="problem-\d+"><td class="nhsuk-table__cell">(\d+)</td>', content) == ["7", "19", "35"]
+    assert re.findall(r'id="problem-\d+"><td class="nhsuk-table__cell">(\d+)</td>',
+                      content) == ["7", "19", "35"]
     assert not Observation.objects.filter(participant__evaluation=evaluation).exists()
 
 
@@ -162,7 +176,8 @@ def test_a_good_import_goes_back_to_the_report_with_results(evaluation, small_wo
     upload = io.BytesIO(csv_bytes(simulate()))
     upload.name = "figures.csv"
     client = as_user(small_world["tess"])
-    response = client.post(reverse("evaluation:import", kwargs={"pk": evaluation.pk}), {"file": upload})
+    response = client.post(reverse("evaluation:import", kwargs={"pk": evaluation.pk}),
+                           {"file": upload})
     assert response.status_code == 302 and response["Location"] == evaluation.get_absolute_url()
     content = client.get(evaluation.get_absolute_url()).content.decode()
     assert "264 figures checked; 264 added" in content
@@ -178,7 +193,8 @@ def test_setting_up_an_evaluation_links_clinlead_organisations_by_name(small_wor
     response = client.post(reverse("evaluation:create", kwargs={"slug": "pilot-one"}), form)
     evaluation = Evaluation.objects.get(name="Dyads pilot")
     assert response["Location"] == evaluation.get_absolute_url()
-    rows = {p.name: (p.role, p.start, p.code, p.organisation) for p in evaluation.organisations.all()}
+    rows = {p.name: (p.role, p.start, p.code, p.organisation)
+            for p in evaluation.organisations.all()}
     assert rows == {
         "Pilot One": ("pilot", "2024-04", "", small_world["organisation"]),
         "Riverbank Health": ("pilot", "2024-Q3", "RRB", None),
@@ -192,14 +208,16 @@ def test_setting_up_an_evaluation_links_clinlead_organisations_by_name(small_wor
     assert olly.get(reverse("evaluation:import", kwargs={"pk": evaluation.pk})).status_code == 403
     assert olly.get(reverse("evaluation:edit", kwargs={"pk": evaluation.pk})).status_code == 403
     bad = form | {"name": "Second", "pilots": "Pilot One\nA | 2024-13"}
-    content = as_user(small_world["tess"]).post(reverse("evaluation:create", kwargs={"slug": "pilot-one"}),
+    content = as_user(small_world["tess"]).post(reverse("evaluation:create",
+                                                        kwargs={"slug": "pilot-one"}),
                                                 bad).content.decode()
     assert "Line 1: write name | start" in content
     assert "Line 2: the start of A: &#x27;2024-13&#x27; is not a valid month" in content
 
 
 def test_changing_the_set_up_keeps_figures_of_organisations_kept(evaluation, small_world, as_user):
-    services.import_observations(actor=small_world["tess"], evaluation=evaluation, content=csv_bytes(simulate()),
+    services.import_observations(actor=small_world["tess"], evaluation=evaluation,
+                                 content=csv_bytes(simulate()),
                                  filename="a.csv")
     client = as_user(small_world["tess"])
     page = client.get(reverse("evaluation:edit", kwargs={"pk": evaluation.pk})).content.decode()
@@ -208,7 +226,8 @@ def test_changing_the_set_up_keeps_figures_of_organisations_kept(evaluation, sma
             "metrics": list(evaluation.metrics.values_list("pk", flat=True)),
             "pilots": "Pilot One | 2024-01\nPilot Two | 2024-01\nPilot Three | 2024-04",
             "comparators": "\n".join(f"Comparator {i}" for i in range(1, 9))}
-    assert client.post(reverse("evaluation:edit", kwargs={"pk": evaluation.pk}), form).status_code == 302
+    assert client.post(reverse("evaluation:edit", kwargs={"pk": evaluation.pk}),
+                       form).status_code == 302
     assert Observation.objects.filter(participant__evaluation=evaluation).count() == 264
     evaluation.refresh_from_db()
     assert (evaluation.leads, evaluation.lags) == (4, 8)
@@ -219,16 +238,18 @@ def test_who_may_see_and_manage(evaluation, small_world, as_user, client):
     importing = reverse("evaluation:import", kwargs={"pk": evaluation.pk})
     assert as_user(small_world["eve"]).get(detail).status_code == 200
     assert client.get(importing).status_code == 403  # an executive reads, but does not import
-    assert as_user(small_world["olly"]).get(detail).status_code == 403  # Elsewhere Trust takes no part
-    EvaluationOrganisation.objects.create(evaluation=evaluation, name="Elsewhere Trust", role="comparator",
-                                          organisation=small_world["other"])
+    # Elsewhere Trust takes no part.
+    assert as_user(small_world["olly"]).get(detail).status_code == 403
+    EvaluationOrganisation.objects.create(evaluation=evaluation, name="Elsewhere Trust",
+                                          role="comparator", organisation=small_world["other"])
     assert client.get(detail).status_code == 200
 
 
 def test_the_catalogue_takes_an_organisations_own_metric(small_world, as_user):
     url = reverse("evaluation:metrics", kwargs={"slug": "pilot-one"})
-    form = {"name": "ed_four_hour_pct", "label": "Four-hour standard", "definition": "Seen within four hours.",
-            "unit": "percentage points", "direction": "higher", "source": "Emergency care data set"}
+    form = {"name": "ed_four_hour_pct", "label": "Four-hour standard",
+            "definition": "Seen within four hours.", "unit": "percentage points",
+            "direction": "higher", "source": "Emergency care data set"}
     assert as_user(small_world["eve"]).post(url, form).status_code == 403
     assert "Add a metric" not in as_user(small_world["eve"]).get(url).content.decode()
     assert as_user(small_world["tess"]).post(url, form).status_code == 302
@@ -239,18 +260,21 @@ def test_the_catalogue_takes_an_organisations_own_metric(small_world, as_user):
 
 def test_the_planning_calculator_gives_the_minimum_detectable_effect(small_world, as_user):
     url = reverse("evaluation:plan", kwargs={"slug": "pilot-one"})
-    design = {"n_pilots": 3, "n_comparators": 8, "periods_before": 18, "periods_after": 18, "sd": 3.0,
-              "serial_correlation": 0.4, "correlation": "ar1", "alpha": 0.05, "power": 0.8}
+    design = {"n_pilots": 3, "n_comparators": 8, "periods_before": 18, "periods_after": 18,
+              "sd": 3.0, "serial_correlation": 0.4, "correlation": "ar1", "alpha": 0.05,
+              "power": 0.8}
     client = as_user(small_world["eve"])
     assert 'id="plan-result"' not in client.get(url).content.decode()
     content = client.get(url, design | {"target_effect": 3.0}).content.decode()
     expected = minimum_detectable_effect(**design)
-    needed = comparators_needed(target_effect=3.0, **{k: v for k, v in design.items() if k != "n_comparators"})
+    needed = comparators_needed(target_effect=3.0,
+                                **{k: v for k, v in design.items() if k != "n_comparators"})
     assert f"Minimum detectable effect: {expected.mde:.3f}" in content
     assert needed.n_comparators == 10
     assert "at least <strong>10</strong> comparison organisations" in content
     # Three pilots' own variation sets a floor that no number of comparators gets under.
     unreachable = client.get(url, design | {"target_effect": 1.0}).content.decode()
     assert "not reachable with 3 pilot(s)" in unreachable
-    bad = client.get(url, design | {"correlation": "exchangeable", "serial_correlation": -0.2}).content.decode()
+    exchangeable = {"correlation": "exchangeable", "serial_correlation": -0.2}
+    bad = client.get(url, design | exchangeable).content.decode()
     assert "nhsuk-error-summary" in bad and 'id="plan-result"' not in bad

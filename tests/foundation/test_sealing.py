@@ -65,6 +65,18 @@ def test_two_custodians_are_both_needed_and_either_order_works():
         )
 
 
+def test_a_key_file_with_its_custodian_number_edited_away_is_refused_not_a_crash():
+    keys = sealing.make_custody_keys(passphrases=[PASS_A, PASS_B], label="Ballot")
+    edited = json.loads(keys.key_files[1])
+    del edited["custodian"]
+    with pytest.raises(sealing.CustodyError, match="every custodian"):
+        sealing.open_custody_keys(
+            public_key=keys.public_key,
+            key_files=[keys.key_files[0], json.dumps(edited).encode()],
+            passphrases=[PASS_A, PASS_B],
+        )
+
+
 def test_a_key_file_of_another_ballot_is_named_as_such():
     ours = sealing.make_custody_keys(passphrases=[PASS_A], label="ours")
     theirs = sealing.make_custody_keys(passphrases=[PASS_A], label="theirs")

@@ -1,5 +1,4 @@
-"""The candidate card (published leader index only, development record when the development
-module is there) and talent search."""
+"""The candidate card (published leader index only, the development record) and talent search."""
 
 from datetime import date, timedelta
 
@@ -8,7 +7,7 @@ from django.urls import reverse
 
 from clinlead.leaderindex.models import LeaderResult
 from clinlead.org.models import Person, PositionLevel
-from clinlead.succession import integrations, services
+from clinlead.succession import selectors, services
 from clinlead.succession.models import Readiness
 from clinlead.succession.search import Filters, talent_search
 from clinlead.surveys.models import Instrument, SurveyCycle
@@ -44,13 +43,19 @@ def test_the_card_shows_the_latest_published_leader_index_and_its_trend_only(can
     assert "Clinical Director, Cardiology" in page and "Ready now" in page
 
 
-def test_without_the_development_module_the_card_says_no_development_record(candidate, login, monkeypatch):
-    monkeypatch.setattr(integrations, "development_summary_function", lambda: None)
-    page = login("tara").get(reverse("succession:candidate_card", kwargs={"pk": candidate.pk})).content.decode()
+def test_someone_with_nothing_recorded_in_development_has_no_development_record_on_the_card(
+        no_succession_data, alices_position, login):
+    from clinlead.development.selectors import development_summary
+
+    person = next(p for p in northgate_people(count=200)
+                  if not selectors.has_development_record(development_summary(person=p)))
+    services.nominate_candidate(actor=user("tara"), position=alices_position, person=person,
+                                readiness=Readiness.READY_NOW)
+    page = login("tara").get(reverse("succession:candidate_card", kwargs={"pk": person.pk})).content.decode()
     assert "No development record" in page
 
 
-def test_with_the_development_module_the_card_shows_programme_and_assessment(candidate, login, monkeypatch):
+def test_the_card_shows_the_development_programme_and_assessment(candidate, login, monkeypatch):
     summary = {
         "programme": {"name": "Leadership foundations", "cohort": "2026", "enrolment_id": 1, "status": "In progress",
                       "progress_percent": 60, "milestones_done": 3, "milestones_total": 5, "appointment_decision": None},
@@ -60,7 +65,7 @@ def test_with_the_development_module_the_card_shows_programme_and_assessment(can
                                        "direct_reports": None, "all_raters": None}]},
         "plan": None, "learning_records": 2,
     }
-    monkeypatch.setattr(integrations, "development_summary_function", lambda: (lambda *, person: summary))
+    monkeypatch.setattr(selectors, "development_summary", lambda *, person: summary)
     page = login("tara").get(reverse("succession:candidate_card", kwargs={"pk": candidate.pk})).content.decode()
     assert "Leadership foundations" in page and "60%" in page and "Engaging the team" in page
     assert "No development record" not in page
@@ -73,13 +78,12 @@ def test_only_talent_admins_open_the_card(candidate, login):
 
 
 def test_talent_search_filters_by_readiness_level_profession_and_leader_index_band(candidate, northgate,
-                                                                                   alices_position, monkeypatch):
+                                                                                   alices_position):
     other = northgate_people(profession="nurse", count=1)[0]
     services.nominate_candidate(actor=user("tara"), position=alices_position, person=other,
                                 readiness=Readiness.FIVE_YEARS_PLUS)
     result(candidate, name="Test 2025", status="published", index=50, percentile=90, days_ago=300)
     result(other, name="Test 2025b", status="published", index=30, percentile=10, days_ago=300)
-    monkeypatch.setattr(integrations, "development_summary_function", lambda: None)
 
     def found(**filters):
         return set(p.pk for p in talent_search(organisation=northgate, filters=Filters(**filters)))
@@ -109,13 +113,6 @@ def test_talent_search_by_development_progress_finds_everyone_the_candidate_card
         people = talent_search(organisation=northgate, filters=Filters(progress_band=band))
         assert {p.pk for p in people} == {pk for pk, v in by_card.items() if band_of(v, PROGRESS_BANDS) == band}
         assert all(p.programme_progress == by_card[p.pk] for p in people)
-
-
-def test_without_the_development_module_progress_is_not_searched(candidate, northgate, monkeypatch):
-    monkeypatch.setattr(integrations, "programme_progress_function", lambda: None)
-    people = talent_search(organisation=northgate, filters=Filters(readiness=Readiness.READY_NOW,
-                                                                 progress_band="complete"))
-    assert [p.pk for p in people] == [candidate.pk]
 
 
 def test_a_search_needs_at_least_one_filter(demo, login):

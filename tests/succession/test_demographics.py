@@ -133,7 +133,7 @@ def test_the_candidate_card_and_search_never_show_or_filter_on_a_persons_demogra
     card = login("tara").get(reverse("succession:candidate_card", kwargs={"pk": bob.pk})).content.decode()
     for word in ("Gender", "Ethnic", bob.demographics.get_ethnicity_display()):
         assert word not in card
-    form = TalentSearchForm(organisation=northgate, development_available=True)
+    form = TalentSearchForm(organisation=northgate)
     assert set(form.fields) == {"profession", "unit", "readiness", "level", "leader_index_band", "progress_band"}
     url = reverse("succession:search", kwargs={"slug": "northgate"})
     plain = login("tara").get(url + "?profession=nurse").content.decode()

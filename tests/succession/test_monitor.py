@@ -15,8 +15,11 @@ from clinlead.org.models import Appointment, Organisation, Person, Position, Pos
 from clinlead.succession import services
 from clinlead.succession.models import MonitorSnapshot, PoolCandidate, Readiness, SuccessionPool
 from clinlead.succession.monitor import Scope, monitor_figures
-from clinlead.succession.monitor_store import compute_and_store, monitor_figures_for_page
-from clinlead.succession.tasks import refresh_monitor_figures
+from clinlead.succession.monitor_store import (
+    compute_and_store,
+    monitor_figures_for_page,
+    refresh_monitor_figures,
+)
 from tests.succession.conftest import current_appointment, northgate_people, user
 
 pytestmark = pytest.mark.django_db

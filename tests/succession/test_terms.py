@@ -11,7 +11,7 @@ from clinlead.audit.models import AuditEvent
 from clinlead.dates import add_months
 from clinlead.org import appointments
 from clinlead.org.models import Appointment, Position, PositionLevel, Unit
-from clinlead.succession import integrations, terms
+from clinlead.succession import terms
 from clinlead.succession.models import TermWarning
 from tests.succession.conftest import northgate_people, user
 
@@ -121,34 +121,18 @@ def test_a_late_first_run_sends_only_the_most_urgent_warning(post, mailoutbox):
     assert recorded == {18: False, 12: False, 6: True}
 
 
-def test_the_warning_links_to_a_selection_when_the_selection_feature_exists(post, monkeypatch):
-    monkeypatch.setattr(integrations, "open_vacancy_function", lambda: None)
-    assert terms.selection_link(post) == post.get_absolute_url()
-    monkeypatch.setattr(integrations, "open_vacancy_function", lambda: (lambda **kwargs: None))
+def test_the_warning_links_to_starting_a_selection(post):
     assert terms.selection_link(post) == reverse("succession:start_selection", kwargs={"pk": post.pk})
 
 
-def test_starting_a_selection_calls_open_vacancy_when_it_exists(post, login, monkeypatch):
-    calls = []
+def test_starting_a_selection_opens_a_vacancy_and_goes_to_its_selection(post, login):
+    from clinlead.selection.models import Vacancy
 
-    class Vacancy:
-        class selection:  # noqa: N801  (as selection.Vacancy.selection)
-            @staticmethod
-            def get_absolute_url():
-                return "/selection/1/"
-
-    def open_vacancy(**kwargs):
-        calls.append(kwargs)
-        return Vacancy
-
-    monkeypatch.setattr(integrations, "open_vacancy_function", lambda: open_vacancy)
     url = reverse("succession:start_selection", kwargs={"pk": post.pk})
     response = login("tara").post(url, {"reason": "term_ending", "note": ""})
-    assert response.status_code == 302 and response["Location"] == "/selection/1/"
-    assert calls[0]["position"] == post and calls[0]["reason"] == "term_ending"
-    monkeypatch.setattr(integrations, "open_vacancy_function", lambda: None)
-    page = login("tara").get(url).content.decode()
-    assert "not installed yet" in page and post.get_absolute_url() in page
+    vacancy = Vacancy.objects.get(position=post)
+    assert vacancy.reason == "term_ending"
+    assert response.status_code == 302 and response["Location"] == vacancy.selection.get_absolute_url()
 
 
 def test_rotation_history_shows_on_the_pool_page(post, login):

@@ -36,6 +36,8 @@ ROWS = {
     "leaderindex:report_pdf": ("get", lambda o: {"cycle": o["published_cycle"], "leader": o["alice"]},
                                only({"alice", "tara", "erin", "admin"})),
     "leaderindex:dashboard": ("get", lambda o: {"pk": o["published_cycle"]}, only(VIEWERS)),
+    # Publishing an already published cycle is refused with a message on the survey's page.
+    "leaderindex:publish": ("post", lambda o: {"pk": o["published_cycle"]}, only(MANAGERS, when_allowed=FOUND)),
     "leaderindex:export": ("get", lambda o: {"pk": o["published_cycle"]}, only(VIEWERS)),
     "leaderindex:import": ("get", lambda o: {"slug": "northgate"}, only(MANAGERS)),
 }

@@ -148,7 +148,7 @@ def test_the_demo_open_cycle_closes_with_the_demo_key_file(demo, login):
                          {"key_file_1": upload(key_file), "passphrase_1": DEMO_CUSTODY_PASSPHRASE} | early)
     assert closed.status_code == 302
     assert Response.objects.filter(cycle=cycle).count() == sealed
-    assert client.post(action(cycle, "publish")).status_code == 302
+    assert client.post(reverse("leaderindex:publish", kwargs={"pk": cycle.pk})).status_code == 302
     cycle.refresh_from_db()
     assert cycle.status == SurveyCycle.Status.PUBLISHED
 

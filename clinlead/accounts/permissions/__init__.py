@@ -5,17 +5,21 @@
 `clinlead.accounts.permissions` and nothing else.
 """
 
+from clinlead.accounts.permissions import (
+    core,
+    development,
+    evaluation,
+    leaderindex,
+    selection,
+    succession,
+)
 from clinlead.accounts.permissions.core import *  # noqa: F403
-from clinlead.accounts.permissions.core import __all__ as _core
+from clinlead.accounts.permissions.development import *  # noqa: F403
+from clinlead.accounts.permissions.evaluation import *  # noqa: F403
+from clinlead.accounts.permissions.leaderindex import *  # noqa: F403
+from clinlead.accounts.permissions.selection import *  # noqa: F403
+from clinlead.accounts.permissions.succession import *  # noqa: F403
 
-__all__ = list(_core)
-for _name in ("leaderindex", "succession", "selection", "development", "evaluation"):
-    try:
-        _module = __import__(f"clinlead.accounts.permissions.{_name}", fromlist=["__all__"])
-    except ModuleNotFoundError as _exc:
-        if _exc.name != f"clinlead.accounts.permissions.{_name}":
-            raise
-        continue
-    for _rule in _module.__all__:
-        globals()[_rule] = getattr(_module, _rule)
-        __all__.append(_rule)
+# Every submodule ships with Clinlead: each is imported by name (a missing one is an error).
+__all__ = [name for module in (core, leaderindex, succession, selection, development, evaluation)
+           for name in module.__all__]

@@ -16,7 +16,7 @@ from clinlead.accounts.permissions.core import (
     can_view_organisation,
     has_role,
 )
-from clinlead.org.models import ReportingLine
+from clinlead.org.models import Person, ReportingLine
 
 __all__ = [
     "is_self", "is_immediate_leader", "leads_programme_of", "can_manage_development",
@@ -54,11 +54,11 @@ def is_immediate_leader(user, person, day: date | None = None) -> bool:
 
 def leads_programme_of(user, person) -> bool:
     """The user leads a programme the person is enrolled on."""
-    from clinlead.development.models import ProgrammeLead
-
+    # Through the organisation chart's relations: accounts sits below development and does not
+    # import it (docs/contributing.md, "Layers").
     lead_id = _person_id(user)
-    return lead_id is not None and ProgrammeLead.objects.filter(
-        person_id=lead_id, programme__cohorts__enrolments__person=person).exists()
+    return lead_id is not None and Person.objects.filter(
+        pk=lead_id, programmes_led__programme__cohorts__enrolments__person=person).exists()
 
 
 def can_manage_development(user, organisation) -> bool:
@@ -101,11 +101,9 @@ def can_lead_programme(user, programme) -> bool:
 def can_list_programmes(user, organisation) -> bool:
     if can_manage_development(user, organisation):
         return True
-    from clinlead.development.models import ProgrammeLead
-
     lead_id = _person_id(user)
-    return lead_id is not None and ProgrammeLead.objects.filter(
-        person_id=lead_id, programme__organisation=organisation).exists()
+    return lead_id is not None and organisation.development_programmes.filter(
+        leads__person_id=lead_id).exists()
 
 
 def can_appoint_programme_leads(user, organisation) -> bool:
