@@ -16,7 +16,6 @@ development reminders and 360 invitations, succession term warnings.
   default): a ballot opening at 09:00 BST reads "09:00", not the server's UTC "08:00".
 """
 
-import importlib
 import logging
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -138,11 +137,21 @@ def send_after_commit(messages, *, kind, organisation=None, about=None):
             lambda: send(messages, kind=kind, organisation=organisation, about=about))
 
 
+# Message builders by dotted name. A queued task names its builder, and only these can run: a
+# builder registers itself (`@message_builder`) when its app loads, so nothing here imports an
+# app above it, or a module by a name taken from the task queue.
+BUILDERS = {}
+
+
+def message_builder(function):
+    BUILDERS[f"{function.__module__}.{function.__name__}"] = function
+    return function
+
+
 def _builder(path):
-    module, _, name = path.rpartition(".")
-    if not module.startswith("clinlead."):
+    if path not in BUILDERS:
         raise ValueError(f"Not a Clinlead message builder: {path!r}")
-    return getattr(importlib.import_module(module), name)
+    return BUILDERS[path]
 
 
 @task()
@@ -155,7 +164,8 @@ def send_bulk(*, builder: str, kind: str, arguments: dict) -> None:
 
 def enqueue_after_commit(builder, *, kind, **arguments):
     """Queue a bulk send once the caller's transaction commits. `builder` is the dotted path of
-    a function taking `arguments` (ids: plain JSON) and returning a `Batch` or None."""
+    a `@message_builder` function taking `arguments` (ids: plain JSON) and returning a `Batch`
+    or None."""
     _builder(builder)  # refuse a wrong path now, not in the worker
     transaction.on_commit(
         lambda: send_bulk.enqueue(builder=builder, kind=kind, arguments=arguments))

@@ -20,8 +20,9 @@ LAYERS = [
     # logins with the access rules (and the foundation's own pages, which apply them).
     ("plain modules", False, {"sealing", "tabular", "validation", "charts", "pdf", "frontend",
                               "logging", "mailfiles", "discovery", "custody", "exports",
-                              "analytics"}),
+                              "analytics", "actions", "dates", "service_errors", "unsealing"}),
     ("audit", False, {"audit"}),
+    ("notifications", False, {"notifications"}),
     ("org", False, {"org"}),
     ("accounts", False, {"accounts"}),
     # Domains.

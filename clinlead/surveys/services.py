@@ -31,7 +31,7 @@ from clinlead import actions, sealing, unsealing
 from clinlead.audit import services as audit
 from clinlead.audit.models import DailyCount
 from clinlead.org.models import Person, ReportingLine, Unit, UnitMembership
-from clinlead.surveys import coarsening, services_reopen
+from clinlead.surveys import coarsening, reopened
 from clinlead.surveys.models import (
     COMMENT_MAX_LENGTH,
     Comment,
@@ -325,7 +325,7 @@ def _write_answers(cycle, sheets) -> int:
     comment is kept only for a leader whose figure is published and who has enough comments for
     them to be shown, in an order of its own."""
     # A reopened cycle: the answers opened at the earlier close join these (services_reopen).
-    earlier, earlier_comments = services_reopen.take_earlier_answers(cycle=cycle)
+    earlier, earlier_comments = reopened.take_earlier_answers(cycle=cycle)
     sheets = store_coarsened(cycle=cycle, sheets=[*sheets, *earlier])
     published = coarsening.published_leaders(sheets)
     comments = unsealing.shuffled([

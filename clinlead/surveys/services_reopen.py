@@ -14,7 +14,7 @@ survey"):
 - the invitations not used get their unit, leader and profession back, from the same snapshot
   day, so a new answer is counted where it would have been; they are erased again at the close;
 - at the next close every answer of the cycle, old and new, is written again in one fresh random
-  order in that close's transaction (`take_earlier_answers`), so neither row order nor
+  order in that close's transaction (`reopened.take_earlier_answers`), so neither row order nor
   transaction id tells the answers given after reopening from those given before.
 
 A cycle closed without results (its key was lost) or published cannot be reopened.
@@ -29,9 +29,8 @@ from clinlead import actions, sealing
 from clinlead.audit import services as audit
 from clinlead.audit.models import AuditEvent
 from clinlead.org.models import Person, ReportingLine, UnitMembership
-from clinlead.surveys.models import Comment, Invitation, Response, SurveyCycle
-
-REOPENED = "surveys.cycle_reopened"
+from clinlead.surveys.models import Invitation, Response, SurveyCycle
+from clinlead.surveys.reopened import REOPENED
 
 
 def days_early(cycle, *, today: date | None = None) -> int:
@@ -113,18 +112,3 @@ def _restore_unused_invitations(cycle) -> int:
     return len(unused)
 
 
-def take_earlier_answers(*, cycle) -> tuple[list[dict], list[tuple]]:
-    """At the close of a reopened cycle, inside the close's transaction: remove the answers and
-    comments opened at an earlier close and hand them back as sheets, so the close writes them
-    again with the new ones, coarsened together, in one fresh random order with new random keys;
-    the answers opened now cannot be told from those opened earlier."""
-    if not AuditEvent.objects.filter(object_type=cycle._meta.label, object_id=str(cycle.pk), action=REOPENED).exists():
-        return [], []
-    fields = ["answers", "burnout", "satisfaction"]
-    sheets = [{"leader": r["leader_id"], "unit": r["unit_id"], "profession": r["profession"], "comment": None,
-               **{f: r[f] for f in fields}}
-              for r in Response.objects.filter(cycle=cycle).values("leader_id", "unit_id", "profession", *fields)]
-    comments = list(Comment.objects.filter(cycle=cycle).values_list("leader_id", "text"))
-    Response.objects.filter(cycle=cycle).delete()
-    Comment.objects.filter(cycle=cycle).delete()
-    return sheets, comments

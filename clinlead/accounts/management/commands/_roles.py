@@ -35,16 +35,15 @@ def role(value):
 
 def programme(org, role, value):
     """The programme named by --programme, which only programme_lead needs and it must have."""
-    from clinlead.development.models import Programme
-
     if role != PROGRAMME_LEAD:
         if value is not None:
             raise CommandError(f"--programme: only {PROGRAMME_LEAD} is given per programme")
         return None
     if value is None:
         raise CommandError(f"--programme: {PROGRAMME_LEAD} needs the programme (id or exact name)")
-    found = list(Programme.objects.filter(organisation=org, pk=int(value)) if value.isascii() and value.isdigit()
-                 else Programme.objects.filter(organisation=org, name=value))
+    # development sits above accounts: its programmes are reached through the organisation.
+    found = list(org.development_programmes.filter(pk=int(value)) if value.isascii() and value.isdigit()
+                 else org.development_programmes.filter(name=value))
     if len(found) != 1:
         reason = "two programmes have that name; give its id" if found else f"no such programme at {org.slug}"
         raise CommandError(f"--programme {value!r}: {reason}")
