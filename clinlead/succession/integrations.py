@@ -8,6 +8,9 @@
   candidate card. Without it, "No development record".
 - `clinlead.development.selectors.with_programme_progress(people)`: talent search's progress
   column and filter. Without it, progress is not offered.
+- `clinlead.development.selectors.onboarding_warnings(person_ids) -> {person id: str}`: people
+  whose onboarding has not ended in a confirmed appointment, warned of on the pool page, the
+  candidate card and when nominating. Without it, no warnings.
 """
 
 import importlib
@@ -52,3 +55,10 @@ def has_development_record(summary) -> bool:
     if not summary:
         return False
     return any(summary.get(key) for key in ("programme", "assessment", "plan", "learning_records"))
+
+
+def onboarding_warnings(person_ids) -> dict:
+    """{person id: warning} for people still in onboarding (appointment not yet confirmed), or {}
+    without the development module."""
+    warn = _function("clinlead.development.selectors", "onboarding_warnings")
+    return warn(person_ids) if warn is not None else {}

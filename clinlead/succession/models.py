@@ -23,6 +23,60 @@ class Readiness(models.TextChoices):
 READINESS_ORDER = [r.value for r in Readiness]
 
 
+class ReadinessSource(models.TextChoices):
+    POOL = "pool", "Succession pool"
+    CAREER_CONVERSATION = "career_conversation", "Career conversation"
+
+
+class PositionReadiness(models.Model):
+    """How ready one person is for one position: the one value that the succession pool and the
+    career conversation both read and write (through `clinlead.succession.readiness`), so the two
+    can no longer disagree. Every assessment, including the current one, is a `ReadinessRecord`."""
+
+    person = models.ForeignKey("org.Person", on_delete=models.CASCADE, related_name="position_readiness")
+    position = models.ForeignKey("org.Position", on_delete=models.CASCADE, related_name="candidate_readiness")
+    level = models.CharField("readiness", max_length=20, choices=Readiness.choices)
+    assessed_on = models.DateField()
+    assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    # Kept as text so the history still names the assessor after a login is removed.
+    assessed_by_label = models.CharField(max_length=200, blank=True)
+    source = models.CharField(max_length=30, choices=ReadinessSource.choices)
+    note = models.CharField(max_length=500, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "position readiness"
+        constraints = [models.UniqueConstraint(fields=["person", "position"], name="one_readiness_per_person_position")]
+        indexes = [models.Index(fields=["position", "level"])]
+
+    def __str__(self):
+        return f"{self.person} for {self.position}: {self.get_level_display()}"
+
+
+class ReadinessRecord(models.Model):
+    """One assessment of a person's readiness for a position, as it was made. The newest (by
+    date assessed, then by when it was recorded) is the current readiness; an assessment dated
+    before the current one is kept here only (`older_than_current`)."""
+
+    readiness = models.ForeignKey(PositionReadiness, on_delete=models.CASCADE, related_name="history")
+    level = models.CharField("readiness", max_length=20, choices=Readiness.choices)
+    assessed_on = models.DateField()
+    assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    assessed_by_label = models.CharField(max_length=200, blank=True)
+    source = models.CharField(max_length=30, choices=ReadinessSource.choices)
+    note = models.CharField(max_length=500, blank=True)
+    older_than_current = models.BooleanField(default=False)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-assessed_on", "-id"]
+
+    def __str__(self):
+        return f"{self.get_level_display()} on {self.assessed_on} ({self.get_source_display()})"
+
+
 class SuccessionPool(models.Model):
     """The people who could succeed the holder of one position."""
 
@@ -53,7 +107,8 @@ class PoolCandidate(models.Model):
 
     pool = models.ForeignKey(SuccessionPool, on_delete=models.CASCADE, related_name="candidates")
     person = models.ForeignKey("org.Person", on_delete=models.PROTECT, related_name="succession_candidacies")
-    readiness = models.CharField(max_length=20, choices=Readiness.choices)
+    # The person's readiness for the pool's position, shared with their career conversations.
+    standing = models.ForeignKey(PositionReadiness, on_delete=models.PROTECT, related_name="pool_entries")
     nominated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                      on_delete=models.SET_NULL, related_name="+")
     nominated_by_label = models.CharField(max_length=200, blank=True)
@@ -63,12 +118,18 @@ class PoolCandidate(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["pool", "readiness", "person__last_name"]
+        ordering = ["pool", "standing__level", "person__last_name"]
         constraints = [models.UniqueConstraint(fields=["pool", "person"], name="one_entry_per_person_per_pool")]
-        indexes = [models.Index(fields=["pool", "readiness"]), models.Index(fields=["person", "readiness"])]
 
     def __str__(self):
         return f"{self.person} for {self.pool.position}"
+
+    @property
+    def readiness(self):
+        return self.standing.level
+
+    def get_readiness_display(self):
+        return self.standing.get_level_display()
 
     @property
     def organisation(self):

@@ -13,9 +13,10 @@ from django.urls import reverse
 from clinlead.org.models import Appointment, Organisation, Person, Position, PositionLevel, Unit
 from clinlead.succession import services
 from clinlead.succession.dates import add_months
-from clinlead.succession.models import MonitorSnapshot, PoolCandidate, Readiness, SuccessionPool
+from clinlead.succession.models import MonitorSnapshot, Readiness, SuccessionPool
 from clinlead.succession.monitor import Scope, monitor_figures
 from clinlead.succession.monitor_store import compute_and_store, monitor_figures_for_page
+from clinlead.succession.readiness import bulk_pool_entries
 from clinlead.succession.tasks import refresh_monitor_figures
 from tests.succession.conftest import current_appointment, northgate_people, user
 
@@ -214,11 +215,10 @@ def build_organisation(slug, positions):
                     clinical_sessions=0 if i % 7 == 0 else 6, management_sessions=4)
         for i, p in enumerate(posts)])
     pools = SuccessionPool.objects.bulk_create([SuccessionPool(position=p) for p in posts])
-    PoolCandidate.objects.bulk_create([
-        PoolCandidate(pool=pool, person=people[positions + (2 * i + j) % (2 * positions)],
-                      readiness=Readiness.READY_NOW if i % 2 == 0 and j == 0 else Readiness.THREE_TO_FIVE_YEARS,
-                      nominated_on=today)
-        for i, pool in enumerate(pools) for j in range(2)])
+    bulk_pool_entries([
+        (pool, people[positions + (2 * i + j) % (2 * positions)].pk,
+         Readiness.READY_NOW if i % 2 == 0 and j == 0 else Readiness.THREE_TO_FIVE_YEARS, today, {})
+        for i, pool in enumerate(pools) for j in range(2)], assessed_by_label="test")
     services.recount_pools(pools=SuccessionPool.objects.filter(position__organisation=org))
     return org
 
