@@ -383,9 +383,10 @@ def onboarding_warnings(person_ids) -> dict:
         programme = enrolment.cohort.programme.name
         if review is not None and review.decision == AppointmentReview.Decision.NOT_CONFIRMED:
             warnings[person_id] = (f"Permanent appointment not confirmed at the end of the {programme} "
-                                   f"({review.decided_on:%d %b %Y})")
+                                   f"({review.decided_on.day} {review.decided_on:%b %Y})")
         elif enrolment.status in (Enrolment.Status.ACTIVE, Enrolment.Status.PAUSED):
             paused = ", paused" if enrolment.status == Enrolment.Status.PAUSED else ""
-            warnings[person_id] = (f"Still in onboarding: {programme} since {enrolment.enrolled_on:%d %b %Y}{paused}; "
+            on = enrolment.enrolled_on
+            warnings[person_id] = (f"On the {programme} since {on.day} {on:%b %Y}{paused}; "
                                    "permanent appointment not yet confirmed")
     return warnings

@@ -15,7 +15,7 @@ from clinlead.accounts import permissions
 from clinlead.accounts.access import crumbs, require
 from clinlead.org.models import Appointment, Person, Position
 from clinlead.org.selectors import search_people
-from clinlead.succession import selectors, services
+from clinlead.succession import integrations, selectors, services
 from clinlead.succession.diversity import cached_pipeline_diversity
 from clinlead.succession.forms import CandidateForm, NominateForm, PlanForm, apply_errors
 from clinlead.succession.models import PoolCandidate, SuccessionPool
@@ -98,11 +98,19 @@ def nominate(request, pk):
         else:
             messages.success(request, f"{entry.person} is in the pool for {position.title}: "
                                       f"{entry.get_readiness_display()}.")
+            onboarding = integrations.onboarding_warnings([entry.person_id]).get(entry.person_id)
+            if onboarding:
+                messages.warning(request, f"Onboarding not finished for {entry.person}: {onboarding}.")
             return redirect("succession:pool", pk=position.pk)
     query = request.GET.get("q", "").strip()[:100]
     found = list(search_people(organisation=org, query=query).filter(active=True)[:20]) if query else None
+    chosen = selectors.person_in(organisation=org, staff_number=form["staff_number"].value() or "")
+    onboarding = integrations.onboarding_warnings([p.pk for p in found or []] + ([chosen.pk] if chosen else []))
+    for p in found or []:
+        p.onboarding = onboarding.get(p.pk)
     return render(request, "succession/nominate.html", {
         "position": position, "form": form, "query": query, "found": found,
+        "chosen": chosen, "chosen_onboarding": onboarding.get(chosen.pk) if chosen else None,
         "breadcrumbs": _crumbs(request, org, (position.title, reverse("succession:pool", kwargs={"pk": position.pk}))),
     })
 
