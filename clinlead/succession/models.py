@@ -28,13 +28,9 @@ class ReadinessSource(models.TextChoices):
     CAREER_CONVERSATION = "career_conversation", "Career conversation"
 
 
-class PositionReadiness(models.Model):
-    """How ready one person is for one position: the one value that the succession pool and the
-    career conversation both read and write (through `clinlead.succession.readiness`), so the two
-    can no longer disagree. Every assessment, including the current one, is a `ReadinessRecord`."""
+class ReadinessAssessment(models.Model):
+    """What one assessment of readiness says: the current value and each history row hold it."""
 
-    person = models.ForeignKey("org.Person", on_delete=models.CASCADE, related_name="position_readiness")
-    position = models.ForeignKey("org.Position", on_delete=models.CASCADE, related_name="candidate_readiness")
     level = models.CharField("readiness", max_length=20, choices=Readiness.choices)
     assessed_on = models.DateField()
     assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
@@ -43,6 +39,18 @@ class PositionReadiness(models.Model):
     assessed_by_label = models.CharField(max_length=200, blank=True)
     source = models.CharField(max_length=30, choices=ReadinessSource.choices)
     note = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class PositionReadiness(ReadinessAssessment):
+    """How ready one person is for one position: the one value that the succession pool and the
+    career conversation both read and write (through `clinlead.succession.readiness`), so the two
+    can no longer disagree. Every assessment, including the current one, is a `ReadinessRecord`."""
+
+    person = models.ForeignKey("org.Person", on_delete=models.CASCADE, related_name="position_readiness")
+    position = models.ForeignKey("org.Position", on_delete=models.CASCADE, related_name="candidate_readiness")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -54,19 +62,12 @@ class PositionReadiness(models.Model):
         return f"{self.person} for {self.position}: {self.get_level_display()}"
 
 
-class ReadinessRecord(models.Model):
+class ReadinessRecord(ReadinessAssessment):
     """One assessment of a person's readiness for a position, as it was made. The newest (by
     date assessed, then by when it was recorded) is the current readiness; an assessment dated
     before the current one is kept here only (`older_than_current`)."""
 
     readiness = models.ForeignKey(PositionReadiness, on_delete=models.CASCADE, related_name="history")
-    level = models.CharField("readiness", max_length=20, choices=Readiness.choices)
-    assessed_on = models.DateField()
-    assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="+")
-    assessed_by_label = models.CharField(max_length=200, blank=True)
-    source = models.CharField(max_length=30, choices=ReadinessSource.choices)
-    note = models.CharField(max_length=500, blank=True)
     older_than_current = models.BooleanField(default=False)
     recorded_at = models.DateTimeField(auto_now_add=True)
 
