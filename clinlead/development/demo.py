@@ -42,9 +42,15 @@ from clinlead.development.models_programmes import EvidenceState
 from clinlead.development.selectors import add_months
 from clinlead.development.services import ONBOARDING_MILESTONES, ONBOARDING_NAME, ONBOARDING_SUMMARY
 from clinlead.development.services_people import deciders_of, own_line
-from clinlead.org.models import Appointment, Person, Position, PositionLevel, ReportingLine
-from clinlead.succession.models import ReadinessSource
-from clinlead.succession.readiness import record_readiness
+from clinlead.org.models import (
+    Appointment,
+    Person,
+    Position,
+    PositionLevel,
+    ReadinessSource,
+    ReportingLine,
+)
+from clinlead.org.readiness import record_readiness
 
 EXAMPLE_FRAMEWORK = frameworks.FRAMEWORK_DIR / "example-organisation-framework.json"
 DEMO_CUSTODY_PASSPHRASE = custody.DEMO_PASSPHRASE
@@ -305,7 +311,7 @@ def add_demo_data(*, world, generator):
         on, level = today - timedelta(days=demo.rng.randint(20, 200)), levels.get(target_rank)
         # The readiness is for a position at the level aimed at (a pool the person is in first),
         # written through the one readiness shared with succession pools.
-        position = level and (Position.objects.filter(level=level, active=True, succession_pool__candidates__person=person)
+        position = level and (Position.objects.filter(level=level, active=True, candidate_readiness__person=person)
                               .order_by("title").first()
                               or Position.objects.filter(level=level, active=True).order_by("title").first())
         record = None

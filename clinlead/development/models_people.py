@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from clinlead.org.models import Person, PositionLevel
 
-# One readiness scale, kept by succession with the readiness itself (development is the higher layer).
-from clinlead.succession.models import Readiness  # noqa: F401  (re-exported for forms and services)
+# One readiness scale, kept by org with the readiness itself, shared with succession pools.
+from clinlead.org.models_readiness import Readiness  # noqa: F401  (re-exported for forms and services)
 
 
 class LearningRecord(models.Model):
@@ -168,7 +168,7 @@ class DevelopmentPlan(models.Model):
     readiness = models.CharField(max_length=20, choices=Readiness.choices)
     position = models.ForeignKey("org.Position", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
                                  verbose_name="readiness for position")
-    readiness_record = models.ForeignKey("succession.ReadinessRecord", null=True, blank=True,
+    readiness_record = models.ForeignKey("org.ReadinessRecord", null=True, blank=True,
                                          on_delete=models.SET_NULL, related_name="+")
     next_steps = models.TextField()
     focus_dimensions = models.ManyToManyField("development.Dimension", blank=True, related_name="+")

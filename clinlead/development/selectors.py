@@ -22,7 +22,7 @@ from clinlead.development.models import (
 from clinlead.development.models_people import Offer, interest_words
 from clinlead.development.services_people import deciders_of, own_line
 from clinlead.org.models import Appointment, ReportingLine
-from clinlead.succession.readiness import current_readiness, readiness_of
+from clinlead.org.readiness import current_readiness, readiness_of
 
 
 def add_months(day: date, months: int) -> date:

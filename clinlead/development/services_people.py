@@ -21,8 +21,8 @@ from clinlead.development.models import (
 )
 from clinlead.development.models_people import Offer, Readiness
 from clinlead.org.models import ReportingLine
-from clinlead.succession.models import ReadinessSource
-from clinlead.succession.readiness import record_readiness
+from clinlead.org.models_readiness import ReadinessSource
+from clinlead.org.readiness import record_readiness
 
 
 def _dimensions_for(person, dimensions):
@@ -247,7 +247,7 @@ def give_mentoring_feedback(*, actor, agreement, usefulness, comment=""):
 def record_career_conversation(*, actor, person, conversation_on, impact, aspiration, readiness, next_steps,
                                position, target_level=None, focus_dimensions=()):
     """Record what a career conversation agreed. Its readiness is the person's one readiness for
-    `position`, shared with the succession pool (succession.readiness): it becomes the current
+    `position`, shared with the succession pool (clinlead.org.readiness): it becomes the current
     value unless a newer assessment is already held, and joins the history either way."""
     next_steps = (next_steps or "").strip()
     if not next_steps:

@@ -305,4 +305,10 @@ class PartnerRole(models.Model):
         return f"{self.get_role_display()} for {self.position}"
 
 
+from clinlead.org.models_readiness import (  # noqa: E402, F401  (kept apart: see its docstring)
+    PositionReadiness,
+    Readiness,
+    ReadinessRecord,
+    ReadinessSource,
+)
 from clinlead.org.special_category import Demographics  # noqa: E402, F401  (kept apart on purpose)

@@ -1,24 +1,10 @@
-"""One readiness per person and position, shared by succession pools and career conversations.
+"""The pool's side of the one readiness per person and position (`clinlead.org.readiness`): the
+depth of the pools it counts in, kept in step when it changes, and pool entries written in bulk."""
 
-The pool's candidate entry points at the `PositionReadiness` row and the career conversation
-writes to it through `record_readiness`, so "Ready now" in the pool and "1–2 years" in the
-career conversation can no longer sit side by side: there is one value, and every assessment
-is kept in its history (`ReadinessRecord`).
-
-The rule when two assessments meet: the newest counts. An assessment dated on or after the
-current one replaces it (on the same day, the one recorded last); an assessment dated before
-it (a career conversation written up late) joins the history only, marked as older.
-
-Development calls this module; it never imports development (succession is the lower layer).
-"""
-
-from datetime import date
-
-from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Count, Q
+from django.dispatch import receiver
 
-from clinlead.audit import services as audit
+from clinlead.org.readiness import readiness_changed
 from clinlead.succession.models import (
     PoolCandidate,
     PositionReadiness,
@@ -30,11 +16,6 @@ from clinlead.succession.models import (
 from clinlead.succession.monitor import data_changed
 
 
-def check_level(level):
-    if level not in Readiness.values:
-        raise ValidationError({"readiness": f"Readiness must be one of: {', '.join(Readiness.labels)}"})
-
-
 def refresh_pool_counts(pool):
     """Recount a pool's depth (called with the pool's row locked, in the changing transaction)."""
     counts = pool.candidates.aggregate(n=Count("id"),
@@ -43,77 +24,15 @@ def refresh_pool_counts(pool):
     pool.candidate_count, pool.ready_now_count = counts["n"], counts["ready"]
 
 
-def record_readiness(*, actor, person, position, level, source, assessed_on: date | None = None, note=""):
-    """Record one assessment inside the caller's transaction; returns (PositionReadiness, record).
-
-    Writes the audit event (levels and source only, never the note) and keeps the pool's depth
-    in step when the current value changes."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("record_readiness must run inside the caller's transaction")
-    check_level(level)
-    if source not in ReadinessSource.values:
-        raise ValidationError({"source": f"Unknown readiness source: {source}"})
-    if person.organisation_id != position.organisation_id:
-        raise ValidationError({"position": "Readiness is recorded only for positions of the person's own organisation"})
-    assessed_on = assessed_on or date.today()
-    if assessed_on > date.today():
-        raise ValidationError({"assessed_on": "A readiness cannot be assessed in the future"})
-    note = (note or "").strip()[:500]
-    by = actor if getattr(actor, "pk", None) else None
-    label = (str(actor) if actor is not None else audit.SYSTEM_ACTOR)[:200]
-    fields = {"level": level, "assessed_on": assessed_on, "assessed_by": by, "assessed_by_label": label,
-              "source": source, "note": note}
-    current = PositionReadiness.objects.select_for_update().filter(person=person, position=position).first()
-    before = current.level if current else None
-    older = current is not None and assessed_on < current.assessed_on
-    if current is None:
-        current = PositionReadiness.objects.create(person=person, position=position, **fields)
-    elif not older:
-        for name, value in fields.items():
-            setattr(current, name, value)
-        current.save()
-    record = ReadinessRecord.objects.create(readiness=current, older_than_current=older, **fields)
-    if current.level != before:
-        for entry in PoolCandidate.objects.filter(standing=current).select_related("pool"):
-            pool = SuccessionPool.objects.select_for_update().get(pk=entry.pool_id)
-            refresh_pool_counts(pool)
-        data_changed(position.organisation_id)
-    audit.record(actor=actor, action="succession.readiness_assessed", obj=current,
-                 organisation=position.organisation, before={"readiness": before},
-                 after={"readiness": current.level, "assessed": level, "source": source,
-                        "older_than_current": older})
-    return current, record
-
-
-def set_readiness(*, actor, person, position, level, source, assessed_on: date | None = None, note=""):
-    """Record one assessment on its own (its own transaction); returns (PositionReadiness, record)."""
-    with transaction.atomic(durable=True):
-        return record_readiness(actor=actor, person=person, position=position, level=level, source=source,
-                                assessed_on=assessed_on, note=note)
-
-
-# ------------------------------------------------------------------ reading
-
-
-def readiness_of(*, person):
-    """The person's readiness for every position assessed, each with its history (newest first)."""
-    return list(PositionReadiness.objects.filter(person=person).select_related("position")
-                .prefetch_related("history").order_by("position__title"))
-
-
-def readiness_for(*, person, position):
-    return (PositionReadiness.objects.filter(person=person, position=position)
-            .prefetch_related("history").first())
-
-
-def current_readiness(pairs) -> dict:
-    """{(person id, position id): PositionReadiness} for many pairs, in one query."""
-    pairs = {(p, q) for p, q in pairs if p and q}
-    if not pairs:
-        return {}
-    found = PositionReadiness.objects.filter(person_id__in={p for p, _ in pairs},
-                                             position_id__in={q for _, q in pairs})
-    return {(r.person_id, r.position_id): r for r in found if (r.person_id, r.position_id) in pairs}
+@receiver(readiness_changed, dispatch_uid="succession.recount_on_readiness_change")
+def recount_on_readiness_change(sender, *, readiness, before, **kwargs):
+    """A career conversation (or a pool) changed a readiness: recount the pools it counts in,
+    each locked, in the same transaction."""
+    pool_ids = list(PoolCandidate.objects.filter(standing=readiness).values_list("pool_id", flat=True))
+    for pool in SuccessionPool.objects.select_for_update().filter(pk__in=pool_ids):
+        refresh_pool_counts(pool)
+    if pool_ids:
+        data_changed(readiness.position.organisation_id)
 
 
 def bulk_pool_entries(entries, *, assessed_by_label, batch_size=5000):

@@ -10,12 +10,12 @@ from django.db.models import Count, Q
 from clinlead.leaderindex.models import LeaderResult
 from clinlead.leaderindex.selectors import latest_leader_index
 from clinlead.org.models import Appointment, Person, Position, Unit
+from clinlead.org.readiness import readiness_of
 from clinlead.org.selectors import decorate_position, positions_with_holders
 from clinlead.succession import integrations
 from clinlead.succession.dates import add_months
 from clinlead.succession.models import IncumbentPlan, PoolCandidate, Readiness, SuccessionPool
 from clinlead.succession.monitor import current_appointments, settings_for
-from clinlead.succession.readiness import readiness_of
 
 RISK_LABELS = {"high": "High risk", "medium": "Medium risk", "low": "Low risk"}
 RISK_TAGS = {"high": "nhsuk-tag--red", "medium": "nhsuk-tag--yellow", "low": "nhsuk-tag--green"}

@@ -14,6 +14,7 @@ from django.db.models.functions import Coalesce
 
 from clinlead.audit import services as audit
 from clinlead.org.models import Appointment
+from clinlead.org.readiness import check_level, record_readiness
 from clinlead.succession.models import (
     IncumbentPlan,
     MonitorSettings,
@@ -24,7 +25,7 @@ from clinlead.succession.models import (
     SuccessionPool,
 )
 from clinlead.succession.monitor import data_changed, snapshot_values
-from clinlead.succession.readiness import check_level, record_readiness, refresh_pool_counts
+from clinlead.succession.readiness import refresh_pool_counts
 
 
 def _lock(pool):

@@ -14,9 +14,9 @@ from django.urls import reverse
 
 from clinlead.development.selectors import development_summary
 from clinlead.development.services_people import record_career_conversation
-from clinlead.org.models import Position
+from clinlead.org.models import Position, PositionReadiness, Readiness
 from clinlead.succession import services
-from clinlead.succession.models import PoolCandidate, PositionReadiness, Readiness, SuccessionPool
+from clinlead.succession.models import PoolCandidate, SuccessionPool
 from tests.succession.conftest import northgate_people, user
 
 pytestmark = pytest.mark.django_db

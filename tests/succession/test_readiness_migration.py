@@ -9,8 +9,8 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 from clinlead.development.models import DevelopmentPlan
-from clinlead.org.models import Position, PositionLevel, Unit
-from clinlead.succession.models import PoolCandidate, PositionReadiness
+from clinlead.org.models import Position, PositionLevel, PositionReadiness, Unit
+from clinlead.succession.models import PoolCandidate
 from tests.factories import OrganisationFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)

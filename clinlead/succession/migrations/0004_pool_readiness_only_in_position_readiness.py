@@ -1,6 +1,6 @@
 """The pool's readiness now lives only in `PositionReadiness` (issue 19): the old column goes and
 every entry must point at its readiness. A migration of its own, so PostgreSQL alters the table
-after the rows written by 0002 are committed."""
+after the rows written by 0002 and 0003 are committed."""
 
 import django.db.models.deletion
 from django.db import migrations, models
@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('succession', '0002_position_readiness_shared_with_career_conversations'),
+        ('succession', '0003_career_conversations_join_position_readiness'),
     ]
 
     operations = [
@@ -32,6 +32,6 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='poolcandidate',
             name='standing',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='pool_entries', to='succession.positionreadiness'),
+            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='pool_entries', to="org.positionreadiness"),
         ),
     ]
