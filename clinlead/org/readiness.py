@@ -40,7 +40,8 @@ def check_level(level):
 
 
 def record_readiness(*, actor, person, position, level, source, assessed_on: date | None = None, note=""):
-    """Record one assessment inside the caller's transaction; returns (PositionReadiness, record).
+    """Record one assessment inside the caller's durable transaction (the pool's or the career
+    conversation's action, whose audit event goes with it); returns (PositionReadiness, record).
 
     Writes the audit event (levels and source only, never the note) and sends `readiness_changed`
     when the current value changes."""
@@ -78,13 +79,6 @@ def record_readiness(*, actor, person, position, level, source, assessed_on: dat
     return current, record
 
 
-def set_readiness(*, actor, person, position, level, source, assessed_on: date | None = None, note=""):
-    """Record one assessment on its own (its own transaction); returns (PositionReadiness, record)."""
-    with transaction.atomic(durable=True):
-        return record_readiness(actor=actor, person=person, position=position, level=level, source=source,
-                                assessed_on=assessed_on, note=note)
-
-
 # ------------------------------------------------------------------ reading
 
 
@@ -92,11 +86,6 @@ def readiness_of(*, person):
     """The person's readiness for every position assessed, each with its history (newest first)."""
     return list(PositionReadiness.objects.filter(person=person).select_related("position")
                 .prefetch_related("history").order_by("position__title"))
-
-
-def readiness_for(*, person, position):
-    return (PositionReadiness.objects.filter(person=person, position=position)
-            .prefetch_related("history").first())
 
 
 def current_readiness(pairs) -> dict:
