@@ -122,7 +122,7 @@ def test_the_kept_figures_are_renewed_by_every_succession_action(demo, northgate
     first = monitor_figures_for_page(scope=scope)
     assert count_queries(lambda: monitor_figures_for_page(scope=scope)) == 1, "only the settings are read"
     assert monitor_figures_for_page(scope=scope)["bench"] == first["bench"]
-    for entry in alices_position.succession_pool.candidates.filter(readiness=Readiness.READY_NOW):
+    for entry in alices_position.succession_pool.candidates.filter(standing__level=Readiness.READY_NOW):
         services.remove_candidate(actor=user("tara"), entry=entry)
     after = monitor_figures_for_page(scope=scope)
     assert after["bench"]["ready_now_1"] == first["bench"]["ready_now_1"] - 1
@@ -144,7 +144,7 @@ def test_with_a_task_queue_a_visit_after_a_change_waits_for_no_sums(demo, northg
                                                                       login):
     scope = Scope(organisation=northgate)
     first = monitor_figures_for_page(scope=scope)
-    for entry in alices_position.succession_pool.candidates.filter(readiness=Readiness.READY_NOW):
+    for entry in alices_position.succession_pool.candidates.filter(standing__level=Readiness.READY_NOW):
         services.remove_candidate(actor=user("tara"), entry=entry)
     # Until the worker has run, visitors see the kept figures, told they are being renewed ...
     seen = monitor_figures_for_page(scope=scope)
