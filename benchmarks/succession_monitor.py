@@ -236,7 +236,8 @@ def add_positions_and_pools(*, target, generator, seed=7):
     from django.db.models import Max
 
     from clinlead.org.models import Appointment, PartnerRole, Position, PositionLevel, Unit
-    from clinlead.succession.models import IncumbentPlan, PoolCandidate, Readiness, SuccessionPool
+    from clinlead.succession.models import IncumbentPlan, Readiness, SuccessionPool
+    from clinlead.succession.readiness import bulk_pool_entries
     from clinlead.succession.services import recount_pools
 
     rng = random.Random(seed)
@@ -302,19 +303,13 @@ def add_positions_and_pools(*, target, generator, seed=7):
     org_of = dict(key)
     entries = []
     readiness = [r.value for r in Readiness]
+    pools_by_id = SuccessionPool.objects.in_bulk()
     for pool_id, position_id in SuccessionPool.objects.values_list("id", "position_id"):
         staff = staff_by_org[org_of[position_id]]
         for person_id in set(rng.choice(staff) for _ in range(rng.randint(0, 4))):
-            entries.append(
-                PoolCandidate(
-                    pool_id=pool_id,
-                    person_id=person_id,
-                    readiness=rng.choice(readiness),
-                    nominated_on=today,
-                    nominated_by_label="benchmark",
-                )
-            )
-    PoolCandidate.objects.bulk_create(entries, batch_size=5000)
+            entries.append((pools_by_id[pool_id], person_id, rng.choice(readiness), today,
+                            {"nominated_by_label": "benchmark"}))
+    bulk_pool_entries(entries, assessed_by_label="benchmark")
     recount_pools(pools=SuccessionPool.objects.all())
     from clinlead.org.demo import _reset_sequences
 

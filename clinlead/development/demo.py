@@ -40,7 +40,15 @@ from clinlead.development.models import (
 from clinlead.development.models_programmes import EvidenceState
 from clinlead.development.services import ONBOARDING_NAME, ONBOARDING_SUMMARY
 from clinlead.development.services_people import deciders_of, own_line
-from clinlead.org.models import Appointment, Person, PositionLevel, ReportingLine
+from clinlead.org.models import (
+    Appointment,
+    Person,
+    Position,
+    PositionLevel,
+    ReadinessSource,
+    ReportingLine,
+)
+from clinlead.org.readiness import record_readiness
 
 EXAMPLE_FRAMEWORK = frameworks.FRAMEWORK_DIR / "example-organisation-framework.json"
 DEMO_CUSTODY_PASSPHRASE = custody.DEMO_PASSPHRASE
@@ -298,9 +306,19 @@ def add_demo_data(*, world, generator):
     readiness = [c for c, _ in DevelopmentPlan._meta.get_field("readiness").choices]
 
     def plan(person, *, aspiration, target_rank, ready_index, impact="strong", by="Erin Walker"):
+        on, level = today - timedelta(days=demo.rng.randint(20, 200)), levels.get(target_rank)
+        # The readiness is for a position at the level aimed at (a pool the person is in first),
+        # written through the one readiness shared with succession pools.
+        position = level and (Position.objects.filter(level=level, active=True, candidate_readiness__person=person)
+                              .order_by("title").first()
+                              or Position.objects.filter(level=level, active=True).order_by("title").first())
+        record = None
+        if position:
+            _, record = record_readiness(actor=None, person=person, position=position, level=readiness[ready_index],
+                                         source=ReadinessSource.CAREER_CONVERSATION, assessed_on=on)
         DevelopmentPlan.objects.create(
-            person=person, conversation_on=today - timedelta(days=demo.rng.randint(20, 200)), recorded_by_name=by,
-            impact=impact, aspiration=aspiration, target_level=levels.get(target_rank), readiness=readiness[ready_index],
+            person=person, conversation_on=on, recorded_by_name=by, position=position or None, readiness_record=record,
+            impact=impact, aspiration=aspiration, target_level=level, readiness=readiness[ready_index],
             next_steps="Shadow the next role for a quarter; lead one cross-team improvement; review in six months.")
 
     plan(ready, aspiration="step_up", target_rank=2, ready_index=0, impact="exceptional")
@@ -315,7 +333,7 @@ def add_demo_data(*, world, generator):
         highest[pid] = max(rank, highest.get(pid, 0))
     for i, (pid, rank) in enumerate(sorted(highest.items())):
         if i % 2 == 0 and pid not in demo.persona_ids:
-            plan(Person(pk=pid), aspiration="step_up", target_rank=rank + 1, ready_index=demo.rng.randint(0, 3),
+            plan(Person(pk=pid, organisation=org), aspiration="step_up", target_rank=rank + 1, ready_index=demo.rng.randint(0, 3),
                  impact=demo.rng.choice(["exceptional", "strong", "developing"]))
     world.development = {"programme": programme.pk, "bob_enrolment": bob_enrolment.pk, "ready": ready.pk,
                          "midway": midway.pk,

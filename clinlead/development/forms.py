@@ -4,6 +4,7 @@ only shapes and reads what was typed. Rendered with `{% nhsuk_field %}` (NHS.UK 
 from datetime import date
 
 from django import forms
+from django.db.models import Exists, OuterRef
 from django.utils.html import format_html, format_html_join
 
 from clinlead import custody
@@ -11,7 +12,7 @@ from clinlead.development.frameworks import current_frameworks
 from clinlead.development.models import AppointmentReview, Dimension, Framework, Milestone
 from clinlead.development.models_people import DevelopmentPlan, LearningRecord, Offer, Readiness
 from clinlead.development.uploads import ALLOWED_TEXT, MAX_BYTES
-from clinlead.org.models import PositionLevel
+from clinlead.org.models import Position, PositionLevel, PositionReadiness
 
 DATE_HINT = "For example, 2026-03-27"
 FILE_HINT = f"{ALLOWED_TEXT}, up to {MAX_BYTES // (1024 * 1024)} MB"
@@ -255,11 +256,22 @@ class PlanForm(forms.Form):
     target_level = forms.ModelChoiceField(queryset=PositionLevel.objects.none(), required=False,
                                           label="Leadership level aimed at")
     readiness = forms.ChoiceField(choices=Readiness.choices, widget=forms.RadioSelect)
+    position = forms.ModelChoiceField(
+        queryset=Position.objects.none(), label="Readiness for which position",
+        help_text="Readiness is kept once per person and position and shared with the succession pool: what "
+                  "you record here shows in the pool, and the pool's shows here. Positions with a readiness "
+                  "already recorded (a pool the person is in, or an earlier conversation) come first.")
     next_steps = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label="Agreed next steps")
     focus_dimensions = DimensionChoiceField(queryset=Dimension.objects.none(), required=False,
                                             label="Dimensions to focus on")
 
-    def __init__(self, *args, organisation, **kwargs):
+    def __init__(self, *args, organisation, person=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["target_level"].queryset = PositionLevel.objects.filter(organisation=organisation)
         self.fields["focus_dimensions"].queryset = _dimensions_of(organisation)
+        assessed = PositionReadiness.objects.filter(person=person, position=OuterRef("pk"))
+        self.fields["position"].queryset = (
+            Position.objects.filter(organisation=organisation, active=True).select_related("level")
+            .annotate(assessed=Exists(assessed)).order_by("-assessed", "-level__rank", "title"))
+        self.fields["position"].label_from_instance = (
+            lambda p: f"{p.title} (readiness already recorded)" if p.assessed else p.title)

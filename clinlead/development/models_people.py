@@ -8,6 +8,9 @@ from django.urls import reverse
 
 from clinlead.org.models import Person, PositionLevel
 
+# One readiness scale, kept by org with the readiness itself, shared with succession pools.
+from clinlead.org.models_readiness import Readiness  # noqa: F401  (re-exported for forms and services)
+
 
 class LearningRecord(models.Model):
     """A course, programme, fellowship, degree or credential a person already has."""
@@ -135,13 +138,6 @@ class MentoringFeedback(models.Model):
         return f"Feedback from the {self.get_side_display().lower()}"
 
 
-class Readiness(models.TextChoices):
-    READY_NOW = "ready_now", "Ready now"
-    ONE_TO_TWO = "1_2_years", "1–2 years"
-    THREE_TO_FIVE = "3_5_years", "3–5 years"
-    FIVE_PLUS = "5_plus_years", "5+ years"
-
-
 class DevelopmentPlan(models.Model):
     """What a career conversation agreed. The latest one is the person's current plan."""
 
@@ -165,7 +161,15 @@ class DevelopmentPlan(models.Model):
     aspiration = models.CharField("growth aspiration", max_length=20, choices=Aspiration.choices)
     target_level = models.ForeignKey(PositionLevel, null=True, blank=True, on_delete=models.SET_NULL,
                                      related_name="+", verbose_name="level aimed at")
+    # What was said at this conversation; the person's current readiness for `position` is the
+    # one shared with the succession pool (succession.PositionReadiness), and `readiness_record`
+    # is this conversation's row in its history. Conversations recorded before readiness was
+    # kept per position have no position: their readiness was for the level aimed at.
     readiness = models.CharField(max_length=20, choices=Readiness.choices)
+    position = models.ForeignKey("org.Position", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                 verbose_name="readiness for position")
+    readiness_record = models.ForeignKey("org.ReadinessRecord", null=True, blank=True,
+                                         on_delete=models.SET_NULL, related_name="+")
     next_steps = models.TextField()
     focus_dimensions = models.ManyToManyField("development.Dimension", blank=True, related_name="+")
 

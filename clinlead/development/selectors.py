@@ -22,6 +22,7 @@ from clinlead.development.models import (
 from clinlead.development.models_people import Offer, interest_words
 from clinlead.development.services_people import deciders_of, own_line
 from clinlead.org.models import Appointment, ReportingLine
+from clinlead.org.readiness import current_readiness, readiness_of
 
 
 def paused_days(enrolment, *, today=None) -> int:
@@ -149,8 +150,23 @@ def person_enrolments(*, person):
 
 
 def current_plan(*, person):
-    return (DevelopmentPlan.objects.filter(person=person).select_related("target_level")
+    plan = (DevelopmentPlan.objects.filter(person=person).select_related("target_level", "position")
             .prefetch_related("focus_dimensions").first())
+    return attach_readiness_now([plan])[0] if plan else None
+
+
+def attach_readiness_now(plans):
+    """Set on each plan the readiness to show: `readiness_now` is the person's one readiness for
+    the plan's position (shared with the succession pool, perhaps changed since), and
+    `readiness_shown` / `readiness_shown_label` its level; a conversation recorded before readiness
+    was kept per position shows its own, for the level aimed at. One query."""
+    current = current_readiness((p.person_id, p.position_id) for p in plans)
+    for plan in plans:
+        now = current.get((plan.person_id, plan.position_id))
+        plan.readiness_now = now
+        plan.readiness_shown = now.level if now else plan.readiness
+        plan.readiness_shown_label = now.get_level_display() if now else plan.get_readiness_display()
+    return plans
 
 
 def person_overview(*, person):
@@ -159,8 +175,10 @@ def person_overview(*, person):
         "assessments": Assessment.objects.filter(person=person).select_related("framework"),
         "learning": LearningRecord.objects.filter(person=person).select_related("evidence")
         .prefetch_related("dimensions"),
-        "plans": DevelopmentPlan.objects.filter(person=person).select_related("target_level")
-        .prefetch_related("focus_dimensions"),
+        "plans": attach_readiness_now(list(DevelopmentPlan.objects.filter(person=person)
+                                           .select_related("target_level", "position")
+                                           .prefetch_related("focus_dimensions"))),
+        "readiness": readiness_of(person=person),
         "mentoring": MentoringAgreement.objects.filter(Q(mentor=person) | Q(mentee=person))
         .select_related("mentor", "mentee"),
         "mentor_profile": MentorProfile.objects.filter(person=person).first(),
@@ -176,8 +194,9 @@ def team_progress(*, leader, day):
     for progress in progress_of(enrolments):
         by_person.setdefault(progress.enrolment.person_id, []).append(progress)
     plans = {}
-    for plan in DevelopmentPlan.objects.filter(person__in=people).order_by("person_id", "-conversation_on", "-id"):
+    for plan in DevelopmentPlan.objects.filter(person__in=people).select_related("position").order_by("person_id", "-conversation_on", "-id"):
         plans.setdefault(plan.person_id, plan)
+    attach_readiness_now(list(plans.values()))
     return [{"person": p, "progress": by_person.get(p.pk, []), "plan": plans.get(p.pk)} for p in people]
 
 
@@ -289,19 +308,21 @@ def development_summary(*, person) -> dict:
           "assessment": None or {
               "framework": str, "version": str, "state": "open" or "closed",
               "closed_on": date or None, "scale_max": int,   # scores run 1..scale_max
+              "k": int,                         # the assessment's fixed anonymity threshold
               "dimensions": [{
                   "dimension": str,
                   "self": float or None,        # the person's self-assessment
                   "manager": float or None,     # the line manager's rating (shown as theirs)
-                  "peers": float or None,       # means of anonymous groups: None unless the
-                  "direct_reports": float or None,  # assessment is closed AND the anonymity
-                  "all_raters": float or None,  # rule publishes the group (peers + reports)
-              }, ...],
+                  "all_raters": float or None,  # the pooled mean of peers + reports, exact: None
+                                                # unless closed, published, and not near an end
+                  "all_raters_text": str or None,  # what to show: the mean, or its band
+              }, ...],                          # (no peer or direct-report means: see below)
           },                                    # the latest assessment
           "plan": None or {
               "conversation_on": date, "impact": str, "impact_label": str,
               "aspiration": str, "aspiration_label": str, "target_level": str or None,
-              "readiness": str, "readiness_label": str,   # e.g. "1_2_years", "1–2 years"
+              "readiness": str, "readiness_label": str,   # e.g. "1_2_years", "1–2 years": the
+              "position": str or None,          # shared readiness for this position as it is now
           },                                    # the latest career conversation
           "learning_records": int,
         }
@@ -325,9 +346,12 @@ def development_summary(*, person) -> dict:
         summary_assessment = {
             "framework": assessment.framework.name, "version": assessment.framework.version,
             "state": assessment.state, "closed_on": assessment.closed_on, "scale_max": len(report["scale"]),
-            # Means shown as a band near an end of the scale are None here; "*_text" says the band.
+            "k": report["k"],
+            # Raters are told their pooled scores reach the card only as the all-rater mean
+            # (services_assessment.where_answers_appear), so the peer and direct-report means are
+            # not handed over at all. A mean shown as a band near an end of the scale is None in
+            # "all_raters"; "all_raters_text" is what the card shows (the exact mean or the band).
             "dimensions": [{"dimension": row["dimension"].name, "self": row["self"], "manager": row["manager"],
-                            "peers": row["peer_mean"], "direct_reports": row["direct_report_mean"],
                             "all_raters": row["all_raters_mean"], "all_raters_text": row["all_raters"]}
                            for row in report["rows"]],
         }
@@ -339,7 +363,36 @@ def development_summary(*, person) -> dict:
             "conversation_on": plan.conversation_on, "impact": plan.impact, "impact_label": plan.get_impact_display(),
             "aspiration": plan.aspiration, "aspiration_label": plan.get_aspiration_display(),
             "target_level": plan.target_level.name if plan.target_level else None,
-            "readiness": plan.readiness, "readiness_label": plan.get_readiness_display(),
+            # The shared readiness for the conversation's position, as it stands now.
+            "readiness": plan.readiness_shown, "readiness_label": plan.readiness_shown_label,
+            "position": plan.position.title if plan.position else None,
         },
         "learning_records": LearningRecord.objects.filter(person=person).count(),
     }
+
+
+def onboarding_warnings(person_ids) -> dict:
+    """{person id: what to warn of} for people whose onboarding has not ended in a confirmed
+    appointment: their latest enrolment on a programme that ends with a permanent-appointment
+    review is in progress or paused (an extended review included), or the review did not confirm
+    them. A withdrawn enrolment and a confirmed appointment give no warning. One query; for the
+    succession pool page, the candidate card and nominating."""
+    latest = {}
+    for enrolment in (Enrolment.objects.filter(person_id__in=list(person_ids),
+                                               cohort__programme__ends_with_appointment_review=True)
+                      .select_related("cohort__programme", "appointment_review")
+                      .order_by("person_id", "-enrolled_on", "-id")):
+        latest.setdefault(enrolment.person_id, enrolment)
+    warnings = {}
+    for person_id, enrolment in latest.items():
+        review = getattr(enrolment, "appointment_review", None)
+        programme = enrolment.cohort.programme.name
+        if review is not None and review.decision == AppointmentReview.Decision.NOT_CONFIRMED:
+            warnings[person_id] = (f"Permanent appointment not confirmed at the end of the {programme} "
+                                   f"({review.decided_on.day} {review.decided_on:%b %Y})")
+        elif enrolment.status in (Enrolment.Status.ACTIVE, Enrolment.Status.PAUSED):
+            paused = ", paused" if enrolment.status == Enrolment.Status.PAUSED else ""
+            on = enrolment.enrolled_on
+            warnings[person_id] = (f"On the {programme} since {on.day} {on:%b %Y}{paused}; "
+                                   "permanent appointment not yet confirmed")
+    return warnings

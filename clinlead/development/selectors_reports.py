@@ -15,6 +15,7 @@ from clinlead.analytics.disclosure_tables import publish_table
 from clinlead.charts import theme, to_svg
 from clinlead.development.frameworks import current_frameworks, healthcare_leadership_model
 from clinlead.development.models import DevelopmentPlan, Enrolment, LearningRecord
+from clinlead.development.selectors import attach_readiness_now
 from clinlead.org.diversity import CATEGORY_OF, CLASSINGS, FIELDS, CategoryTable, shown_rows
 from clinlead.org.models import Appointment, Person, PositionLevel, Profession
 
@@ -74,8 +75,9 @@ NOT_IN_POST = "Not in a leadership position"
 def _latest_plans(organisation):
     plans = {}
     for plan in (DevelopmentPlan.objects.filter(person__organisation=organisation, person__active=True)
-                 .select_related("target_level").order_by("person_id", "-conversation_on", "-id")):
+                 .select_related("target_level", "position").order_by("person_id", "-conversation_on", "-id")):
         plans.setdefault(plan.person_id, plan)
+    attach_readiness_now(list(plans.values()))
     return plans
 
 
@@ -106,7 +108,7 @@ def pathway(*, organisation, day=None):
         funnel.append({
             "level": level, "holders": len(holders), "aiming": len(aiming),
             "holders_by_profession": [holders_by.get(p.value, 0) for p in professions],
-            "aiming_by_readiness": sorted(Counter(plan.readiness for plan in aiming).items()),
+            "aiming_by_readiness": sorted(Counter(plan.readiness_shown for plan in aiming).items()),
         })
     standing = []
     for pid, person in people.items():

@@ -21,6 +21,8 @@ from clinlead.development.models import (
 )
 from clinlead.development.models_people import Offer, Readiness
 from clinlead.org.models import ReportingLine
+from clinlead.org.models_readiness import ReadinessSource
+from clinlead.org.readiness import record_readiness
 
 
 def _dimensions_for(person, dimensions):
@@ -243,7 +245,10 @@ def give_mentoring_feedback(*, actor, agreement, usefulness, comment=""):
 
 
 def record_career_conversation(*, actor, person, conversation_on, impact, aspiration, readiness, next_steps,
-                               target_level=None, focus_dimensions=()):
+                               position, target_level=None, focus_dimensions=()):
+    """Record what a career conversation agreed. Its readiness is the person's one readiness for
+    `position`, shared with the succession pool (clinlead.org.readiness): it becomes the current
+    value unless a newer assessment is already held, and joins the history either way."""
     next_steps = (next_steps or "").strip()
     if not next_steps:
         raise ValidationError("Write down the agreed next steps")
@@ -251,19 +256,24 @@ def record_career_conversation(*, actor, person, conversation_on, impact, aspira
         raise ValidationError("Choose the impact and the growth aspiration")
     if readiness not in Readiness.values:
         raise ValidationError("Choose how ready the person is")
+    if position is None or position.organisation_id != person.organisation_id or not position.active:
+        raise ValidationError("Choose the position the readiness is for, from the person's own organisation")
     if target_level is not None and target_level.organisation_id != person.organisation_id:
         raise ValidationError("Choose a level of the person's own organisation")
     if conversation_on > date.today():
         raise ValidationError("The conversation date cannot be in the future")
     focus = _dimensions_for(person, focus_dimensions)
     with actions.atomic():
+        standing, record = record_readiness(actor=actor, person=person, position=position, level=readiness,
+                                            source=ReadinessSource.CAREER_CONVERSATION, assessed_on=conversation_on)
         plan = DevelopmentPlan.objects.create(
             person=person, conversation_on=conversation_on, recorded_by=actor if getattr(actor, "pk", None) else None,
             recorded_by_name=str(actor)[:200], impact=impact, aspiration=aspiration, readiness=readiness,
-            target_level=target_level, next_steps=next_steps)
+            position=position, readiness_record=record, target_level=target_level, next_steps=next_steps)
+        plan.readiness_now = standing
         plan.focus_dimensions.set(focus)
         audit.record(actor=actor, action="development.career_conversation_recorded", obj=plan,
                      organisation=person.organisation,
-                     after={"readiness": readiness, "aspiration": aspiration,
+                     after={"readiness": readiness, "position": position.title, "aspiration": aspiration,
                             "target_level": target_level.name if target_level else ""})
     return plan

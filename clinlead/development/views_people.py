@@ -134,14 +134,20 @@ def learning_overview(request, slug):
 @login_required
 def plan_create(request, pk):
     person = _person(request, pk, permissions.can_record_career_conversation)
-    form = PlanForm(request.POST or None, organisation=person.organisation)
+    form = PlanForm(request.POST or None, organisation=person.organisation, person=person)
     if request.method == "POST" and form.is_valid():
         try:
-            services_people.record_career_conversation(actor=request.user, person=person, **form.cleaned_data)
+            plan = services_people.record_career_conversation(actor=request.user, person=person, **form.cleaned_data)
         except ValidationError as exc:
             show_on_form(form, exc)
         else:
             messages.success(request, f"Career conversation with {person.full_name} recorded.")
+            now = plan.readiness_now
+            if plan.readiness_record.older_than_current:
+                messages.warning(request, (
+                    f"A newer readiness for {plan.position.title} is already recorded ({now.get_level_display()}, "
+                    f"{now.get_source_display().lower()}, {now.assessed_on.day} {now.assessed_on:%b %Y}), so it stays current; "
+                    "this conversation's is kept in the history."))
             return redirect("development:person", pk=person.pk)
     return render(request, "development/form_page.html", {
         "form": form, "title": "Record a career conversation", "caption": person.full_name, "submit": "Record it", "breadcrumbs": person_crumbs(person)})

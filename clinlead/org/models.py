@@ -332,4 +332,10 @@ class PartnerRole(models.Model):
 
 
 from clinlead.org.models_hr import HrImport  # noqa: E402, F401  (what each HR import changed)
+from clinlead.org.models_readiness import (  # noqa: E402, F401  (kept apart: see its docstring)
+    PositionReadiness,
+    Readiness,
+    ReadinessRecord,
+    ReadinessSource,
+)
 from clinlead.org.special_category import Demographics  # noqa: E402, F401  (kept apart on purpose)

@@ -12,7 +12,8 @@ from clinlead.accounts import permissions
 from clinlead.accounts.access import require
 from clinlead.selection import forms, services
 from clinlead.selection.models import Candidate, Selection
-from clinlead.selection.views import fail, selection_crumbs, selection_for
+from clinlead.selection.views import selection_crumbs, selection_for
+from clinlead.service_errors import show_as_messages
 
 S = Selection.Stage
 DONE = {"cancel": "The selection is cancelled; everyone taking part is told why.",
@@ -40,7 +41,7 @@ def manage(request, pk):
             else:
                 raise ValidationError("Check the form: something is missing.")
         except ValidationError as exc:
-            fail(request, exc)
+            show_as_messages(request, exc)
         else:
             messages.success(request, DONE[action])
             return redirect("selection:manage", pk=selection.pk)
@@ -62,7 +63,7 @@ def statement(request, pk):
             raise ValidationError("Your statement is too long: at most 4,000 characters.")
         services.update_statement(actor=request.user, candidate=candidate, statement=form.cleaned_data["statement"])
     except ValidationError as exc:
-        fail(request, exc)
+        show_as_messages(request, exc)
     else:
         messages.success(request, "Your statement is saved.")
     return redirect("selection:candidates", pk=candidate.selection_id)

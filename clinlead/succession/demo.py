@@ -21,11 +21,11 @@ from clinlead.succession.models import (
     IncumbentPlan,
     MonitorSettings,
     MonitorSnapshot,
-    PoolCandidate,
     Readiness,
     SuccessionPool,
 )
 from clinlead.succession.monitor import Scope, monitor_figures, snapshot_values
+from clinlead.succession.readiness import bulk_pool_entries
 from clinlead.succession.services import recount_pools
 
 NOTE = "Nominated in the demo"
@@ -109,19 +109,18 @@ def _talent_by_division(generator, excluded):
 def _write(pools, entries, plans, today, rng, positions, alice, holders):
     SuccessionPool.objects.bulk_create(pools)
     saved = {p.position_id: p for p in SuccessionPool.objects.filter(position__in=positions)}
-    rows = [PoolCandidate(pool=saved[pool.position_id], person_id=person_id, readiness=readiness,
-                          nominated_by_label=NOTE, nominated_on=today - timedelta(days=rng.randint(10, 700)),
-                          development_actions=rng.choice(ACTIONS))
+    rows = [(saved[pool.position_id], person_id, readiness, today - timedelta(days=rng.randint(10, 700)),
+             {"nominated_by_label": NOTE, "development_actions": rng.choice(ACTIONS)})
             for pool, person_id, readiness in entries]
     if alice:
         medicine = next((p for p in positions if p.title == "Divisional Director, Medicine"
                          and p.organisation.slug == "northgate"), None)
         if medicine is not None and medicine.id in saved and not any(
-                r.person_id == alice and r.pool.position_id == medicine.id for r in rows):
-            rows.append(PoolCandidate(pool=saved[medicine.id], person_id=alice, readiness=Readiness.ONE_TO_TWO_YEARS,
-                                      nominated_by_label=NOTE, nominated_on=today - timedelta(days=200),
-                                      development_actions="Deputise for the divisional director for six months"))
-    PoolCandidate.objects.bulk_create(rows, ignore_conflicts=True)
+                person_id == alice and pool.position_id == medicine.id for pool, person_id, *_ in rows):
+            rows.append((saved[medicine.id], alice, Readiness.ONE_TO_TWO_YEARS, today - timedelta(days=200),
+                         {"nominated_by_label": NOTE,
+                          "development_actions": "Deputise for the divisional director for six months"}))
+    bulk_pool_entries(rows, assessed_by_label=NOTE)
     IncumbentPlan.objects.bulk_create(plans)
     recount_pools(pools=SuccessionPool.objects.filter(position__in=positions))
 

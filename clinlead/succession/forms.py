@@ -15,7 +15,9 @@ DATE = {"class": "nhsuk-input nhsuk-input--width-10", "type": "date"}
 
 
 def _readiness():
-    return forms.ChoiceField(label="Readiness", choices=Readiness.choices, widget=forms.Select(attrs=SELECT))
+    return forms.ChoiceField(label="Readiness", choices=Readiness.choices, widget=forms.Select(attrs=SELECT),
+                             help_text="One readiness per person and position, shared with their career "
+                                       "conversations: the newest assessment counts, and each is kept in its history.")
 
 
 def _text(label, help_text=""):

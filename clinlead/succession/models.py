@@ -12,13 +12,13 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 
-
-class Readiness(models.TextChoices):
-    READY_NOW = "ready_now", "Ready now"
-    ONE_TO_TWO_YEARS = "1_2_years", "1–2 years"
-    THREE_TO_FIVE_YEARS = "3_5_years", "3–5 years"
-    FIVE_YEARS_PLUS = "5_plus_years", "5+ years"
-
+# Readiness is kept by org, below both succession and development, which share it (issue 19).
+from clinlead.org.models_readiness import (  # noqa: E402, F401  (re-exported: pools rate by it)
+    PositionReadiness,
+    Readiness,
+    ReadinessRecord,
+    ReadinessSource,
+)
 
 READINESS_ORDER = [r.value for r in Readiness]
 
@@ -53,7 +53,8 @@ class PoolCandidate(models.Model):
 
     pool = models.ForeignKey(SuccessionPool, on_delete=models.CASCADE, related_name="candidates")
     person = models.ForeignKey("org.Person", on_delete=models.PROTECT, related_name="succession_candidacies")
-    readiness = models.CharField(max_length=20, choices=Readiness.choices)
+    # The person's readiness for the pool's position, shared with their career conversations.
+    standing = models.ForeignKey("org.PositionReadiness", on_delete=models.PROTECT, related_name="pool_entries")
     nominated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                      on_delete=models.SET_NULL, related_name="+")
     nominated_by_label = models.CharField(max_length=200, blank=True)
@@ -63,12 +64,18 @@ class PoolCandidate(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["pool", "readiness", "person__last_name"]
+        ordering = ["pool", "standing__level", "person__last_name"]
         constraints = [models.UniqueConstraint(fields=["pool", "person"], name="one_entry_per_person_per_pool")]
-        indexes = [models.Index(fields=["pool", "readiness"]), models.Index(fields=["person", "readiness"])]
 
     def __str__(self):
         return f"{self.person} for {self.pool.position}"
+
+    @property
+    def readiness(self):
+        return self.standing.level
+
+    def get_readiness_display(self):
+        return self.standing.get_level_display()
 
     @property
     def organisation(self):

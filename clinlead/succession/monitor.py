@@ -168,7 +168,7 @@ def monitor_figures(*, scope, day: date | None = None, lists=True, settings=None
     pools_in_scope = SuccessionPool.objects.filter(scope.q("position__")).values("id")  # as a subquery, so the candidates are read pool by pool
     over_nominated = list(
         PoolCandidate.objects.filter(pool__in=pools_in_scope).values("person_id")
-        .annotate(pools=Count("id"), ready_now=Count("id", filter=Q(readiness="ready_now")))
+        .annotate(pools=Count("id"), ready_now=Count("id", filter=Q(standing__level="ready_now")))
         .filter(pools__gte=settings.over_nomination_threshold)
         .annotate(total=Window(Count("*"))).order_by("-pools", "person_id")[:LIST_LENGTH])
     names = Person.objects.in_bulk([r["person_id"] for r in over_nominated])

@@ -69,7 +69,7 @@ def talent_search(*, organisation, filters: Filters, day: date | None = None):
     if filters.readiness or filters.level is not None:
         entries = PoolCandidate.objects.filter(pool__position__organisation=organisation, pool__position__active=True)
         if filters.readiness:
-            entries = entries.filter(readiness=filters.readiness)
+            entries = entries.filter(standing__level=filters.readiness)
         if filters.level is not None:
             entries = entries.filter(pool__position__level=filters.level)
         people = people.filter(id__in=entries.values("person_id"))
@@ -77,7 +77,7 @@ def talent_search(*, organisation, filters: Filters, day: date | None = None):
         leader_index=_latest_result("index"), leader_percentile=_latest_result("percentile"),
         leader_cycle=_latest_result("cycle__name"),
         pools=Count("succession_candidacies", distinct=True),
-        ready_now=Count("succession_candidacies", filter=Q(succession_candidacies__readiness=Readiness.READY_NOW),
+        ready_now=Count("succession_candidacies", filter=Q(succession_candidacies__standing__level=Readiness.READY_NOW),
                         distinct=True),
         position=Subquery(Appointment.objects.held_on(day).filter(person=OuterRef("pk"))
                           .order_by("-position__level__rank").values("position__title")[:1]),

@@ -8,10 +8,11 @@ from statistics import median
 from django.db.models import Count, Q
 
 from clinlead.dates import add_months
-from clinlead.development.selectors import development_summary
+from clinlead.development.selectors import development_summary, onboarding_warnings
 from clinlead.leaderindex.models import LeaderResult
 from clinlead.leaderindex.selectors import latest_leader_index
 from clinlead.org.models import Appointment, Person, Position, Unit
+from clinlead.org.readiness import readiness_of
 from clinlead.org.selectors import decorate_position, positions_with_holders
 from clinlead.succession.models import IncumbentPlan, PoolCandidate, Readiness, SuccessionPool
 from clinlead.succession.monitor import current_appointments, settings_for
@@ -60,18 +61,21 @@ def pool_page(*, position, day: date):
     if position.holder:
         attach_plans([position.holder])
     pool = SuccessionPool.objects.filter(position=position).first()
-    candidates = list(pool.candidates.select_related("person").order_by("readiness", "person__last_name")) if pool else []
+    candidates = list(pool.candidates.select_related("person", "standing")) if pool else []
     order = {value: i for i, value in enumerate(Readiness.values)}
     candidates.sort(key=lambda c: (order[c.readiness], c.person.last_name, c.person.first_name))
     competence = competence_summary(candidates)
+    onboarding = onboarding_warnings(c.person_id for c in candidates)
     for c in candidates:
         c.leader_result = competence["results"].get(c.person_id)
+        c.onboarding = onboarding.get(c.person_id)
     return {
         "position": position,
         "pool": pool,
         "candidates": candidates,
         "depth": depth_by_readiness(candidates),
         "competence": competence,
+        "in_onboarding": [c for c in candidates if c.onboarding],
         "history": list(position.appointments.select_related("person").order_by("-start")),
         "plan": position.holder.plan if position.holder else None,
         "risk": risk_of(position=position, pool=pool, day=day),
@@ -128,7 +132,10 @@ def candidate_card(*, person, day: date, visible_pools):
         "leader_index": latest_leader_index(person=person),
         "development": development if has_development_record(development) else None,
         "entries": list(PoolCandidate.objects.filter(person=person, pool__in=visible_pools)
-                        .select_related("pool__position").order_by("pool__position__title")),
+                        .select_related("pool__position", "standing").order_by("pool__position__title")),
+        # The one readiness per position (pools and career conversations), with its history.
+        "readiness": readiness_of(person=person),
+        "onboarding": onboarding_warnings([person.pk]).get(person.pk),
     }
 
 
@@ -202,8 +209,8 @@ def scorecards(*, organisation, day: date):
     pools = {p.position_id: p for p in SuccessionPool.objects.filter(position__organisation=organisation)}
     readiness = {}
     for row in (PoolCandidate.objects.filter(pool__position__organisation=organisation)
-                .values("pool__position_id", "readiness").annotate(n=Count("id"))):
-        readiness[(row["pool__position_id"], row["readiness"])] = row["n"]
+                .values("pool__position_id", "standing__level").annotate(n=Count("id"))):
+        readiness[(row["pool__position_id"], row["standing__level"])] = row["n"]
     chart = succession_chart(organisation=organisation, day=day)
     for p in sorted(chart["positions"], key=lambda p: (-p.level.rank, p.title)):
         holder = p.holder

@@ -8,27 +8,25 @@ Terms (appointments and warnings) are in `clinlead.succession.terms`.
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, F, Func, OuterRef, Q, Subquery
+from django.db.models import F, Func, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
 from clinlead import actions
 from clinlead.audit import services as audit
 from clinlead.org.models import Appointment
+from clinlead.org.readiness import check_level, record_readiness
 from clinlead.succession.models import (
     IncumbentPlan,
     MonitorSettings,
     MonitorSnapshot,
     PoolCandidate,
     Readiness,
+    ReadinessSource,
     SuccessionPool,
 )
 from clinlead.succession.monitor import snapshot_values
 from clinlead.succession.monitor_store import data_changed
-
-
-def _check_readiness(readiness):
-    if readiness not in Readiness.values:
-        raise ValidationError({"readiness": f"Readiness must be one of: {', '.join(Readiness.labels)}"})
+from clinlead.succession.readiness import refresh_pool_counts
 
 
 def _lock(pool):
@@ -37,18 +35,12 @@ def _lock(pool):
     return SuccessionPool.objects.select_for_update().get(pk=pool.pk)
 
 
-def _refresh_counts(pool):
-    counts = pool.candidates.aggregate(n=Count("id"), ready=Count("id", filter=Q(readiness=Readiness.READY_NOW)))
-    SuccessionPool.objects.filter(pk=pool.pk).update(candidate_count=counts["n"], ready_now_count=counts["ready"])
-    pool.candidate_count, pool.ready_now_count = counts["n"], counts["ready"]
-
-
 def recount_pools(*, pools):
     """Recount the pools of a queryset in one UPDATE, after candidates were written in bulk (demo
     data, benchmarks); the actions keep the counts themselves."""
     entries = PoolCandidate.objects.filter(pool=OuterRef("pk")).order_by().values("pool")
     count = entries.annotate(n=Func(F("id"), function="COUNT")).values("n")
-    ready = entries.filter(readiness=Readiness.READY_NOW).annotate(n=Func(F("id"), function="COUNT")).values("n")
+    ready = entries.filter(standing__level=Readiness.READY_NOW).annotate(n=Func(F("id"), function="COUNT")).values("n")
     return pools.update(candidate_count=Coalesce(Subquery(count), 0), ready_now_count=Coalesce(Subquery(ready), 0))
 
 
@@ -72,7 +64,7 @@ def create_pool(*, actor, position):
 
 def nominate_candidate(*, actor, position, person, readiness, development_actions="", notes="",
                        nominated_on: date | None = None):
-    _check_readiness(readiness)
+    check_level(readiness)
     if person.organisation_id != position.organisation_id:
         raise ValidationError({"person": "Only people of the position's own organisation can join its pool"})
     if not person.active:
@@ -84,12 +76,16 @@ def nominate_candidate(*, actor, position, person, readiness, development_action
             raise ValidationError({"person": f"{person} holds this position: a holder cannot be their own successor"})
         if pool.candidates.filter(person=person).exists():
             raise ValidationError({"person": f"{person} is already in this pool"})
+        # The pool's readiness is the person's one readiness for the position (shared with their
+        # career conversations): nominating is an assessment of it, kept in its history.
+        standing, _ = record_readiness(actor=actor, person=person, position=position, level=readiness,
+                                       source=ReadinessSource.POOL, assessed_on=today)
         entry = PoolCandidate.objects.create(
-            pool=pool, person=person, readiness=readiness, nominated_on=today,
+            pool=pool, person=person, standing=standing, nominated_on=today,
             nominated_by=actor if getattr(actor, "pk", None) else None,
             nominated_by_label=str(actor) if actor is not None else audit.SYSTEM_ACTOR,
             development_actions=development_actions.strip(), notes=notes.strip())
-        _refresh_counts(pool)
+        refresh_pool_counts(pool)
         data_changed(position.organisation_id)
         audit.record(actor=actor, action="succession.candidate_nominated", obj=entry,
                      organisation=position.organisation, after={"readiness": readiness})
@@ -97,16 +93,18 @@ def nominate_candidate(*, actor, position, person, readiness, development_action
 
 
 def update_candidate(*, actor, entry, readiness, development_actions, notes):
-    _check_readiness(readiness)
+    check_level(readiness)
     with actions.atomic():
         _lock(entry.pool)
-        entry = PoolCandidate.objects.select_related("pool__position").get(pk=entry.pk)
+        entry = PoolCandidate.objects.select_related("pool__position", "standing", "person").get(pk=entry.pk)
         before = {"readiness": entry.readiness}
-        entry.readiness = readiness
+        if readiness != entry.readiness:  # editing notes alone is no new assessment
+            entry.standing, _ = record_readiness(actor=actor, person=entry.person, position=entry.pool.position,
+                                                 level=readiness, source=ReadinessSource.POOL)
         entry.development_actions = development_actions.strip()
         entry.notes = notes.strip()
         entry.save()
-        _refresh_counts(entry.pool)
+        refresh_pool_counts(entry.pool)
         data_changed(entry.pool.position.organisation_id)
         audit.record(actor=actor, action="succession.candidate_updated", obj=entry,
                      organisation=entry.pool.position.organisation, before=before,
@@ -117,12 +115,13 @@ def update_candidate(*, actor, entry, readiness, development_actions, notes):
 def remove_candidate(*, actor, entry):
     with actions.atomic():
         _lock(entry.pool)
-        entry = PoolCandidate.objects.select_related("pool__position__organisation", "person").get(pk=entry.pk)
+        entry = PoolCandidate.objects.select_related("pool__position__organisation", "person", "standing").get(
+            pk=entry.pk)
         pool = entry.pool
         audit.record(actor=actor, action="succession.candidate_removed", obj=entry,
                      organisation=pool.position.organisation, before={"readiness": entry.readiness})
         entry.delete()
-        _refresh_counts(pool)
+        refresh_pool_counts(pool)
         data_changed(pool.position.organisation_id)
     return pool
 

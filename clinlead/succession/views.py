@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from clinlead.accounts import permissions
 from clinlead.accounts.access import crumbs, require
+from clinlead.development.selectors import onboarding_warnings
 from clinlead.org.models import Appointment, Person, Position
 from clinlead.org.selectors import search_people
 from clinlead.service_errors import show_as_messages, show_on_form
@@ -99,11 +100,19 @@ def nominate(request, pk):
         else:
             messages.success(request, f"{entry.person} is in the pool for {position.title}: "
                                       f"{entry.get_readiness_display()}.")
+            onboarding = onboarding_warnings([entry.person_id]).get(entry.person_id)
+            if onboarding:
+                messages.warning(request, f"Onboarding not finished for {entry.person}: {onboarding}.")
             return redirect("succession:pool", pk=position.pk)
     query = request.GET.get("q", "").strip()[:100]
     found = list(search_people(organisation=org, query=query).filter(active=True)[:20]) if query else None
+    chosen = selectors.person_in(organisation=org, staff_number=form["staff_number"].value() or "")
+    onboarding = onboarding_warnings([p.pk for p in found or []] + ([chosen.pk] if chosen else []))
+    for p in found or []:
+        p.onboarding = onboarding.get(p.pk)
     return render(request, "succession/nominate.html", {
         "position": position, "form": form, "query": query, "found": found,
+        "chosen": chosen, "chosen_onboarding": onboarding.get(chosen.pk) if chosen else None,
         "breadcrumbs": _crumbs(request, org, (position.title, reverse("succession:pool", kwargs={"pk": position.pk}))),
     })
 

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from clinlead.accounts import permissions
 from clinlead.accounts.access import require
 from clinlead.custody import CustodiansForm, key_files_download
+from clinlead.service_errors import show_on_form
 from clinlead.surveys import services_reopen
 from clinlead.surveys.models import SurveyCycle
 from clinlead.surveys.views import _cycle_page
@@ -31,7 +32,7 @@ def reopen(request, pk):
             waiting, keys = services_reopen.reopen_cycle(actor=request.user, cycle=cycle,
                                                          passphrases=form.passphrases())
         except ValidationError as exc:
-            form.add_error(None, exc)
+            show_on_form(form, exc)
         else:
             messages.success(request, f"The survey is open again. New links are on their way to the {waiting} "
                                       "people who have not answered. Keep the new key file safe: it cannot be "

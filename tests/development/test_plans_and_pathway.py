@@ -10,7 +10,7 @@ from django.urls import reverse
 from clinlead.development.models import DevelopmentPlan, LearningRecord
 from clinlead.development.selectors import development_summary
 from clinlead.development.selectors_reports import learning_overview, pathway, pathway_diversity
-from clinlead.org.models import Appointment, Organisation, Person, PositionLevel
+from clinlead.org.models import Appointment, Organisation, Person, Position, PositionLevel
 
 pytestmark = pytest.mark.django_db
 
@@ -19,12 +19,15 @@ def test_the_leader_records_a_career_conversation(dev, login):
     bob = dev.personas["bob"]
     url = reverse("development:plan_create", kwargs={"pk": bob})
     level = PositionLevel.objects.get(organisation__slug="northgate", name="Team lead")
+    position = Position.objects.filter(level=level, active=True).first()
     response = login("alice").post(url, {
         "conversation_on": date.today().isoformat(), "impact": "strong", "aspiration": "step_up",
-        "target_level": level.pk, "readiness": "1_2_years", "next_steps": "Lead the ward's QI huddle"})
+        "target_level": level.pk, "readiness": "1_2_years", "position": position.pk,
+        "next_steps": "Lead the ward's QI huddle"})
     assert response.status_code == 302
     plan = DevelopmentPlan.objects.filter(person_id=bob).first()
     assert (plan.readiness, plan.target_level, plan.recorded_by_name) == ("1_2_years", level, "Alice Morgan")
+    assert (plan.position, plan.readiness_record.readiness.level) == (position, "1_2_years")
     assert login("bob").get(url).status_code == 403  # recorded with the person, by their leader
 
 
@@ -99,12 +102,13 @@ def test_the_candidate_card_summary(dev):
     assessment = summary["assessment"]
     assert assessment["state"] == "closed" and assessment["scale_max"] == 4 and len(assessment["dimensions"]) == 9
     first = assessment["dimensions"][0]
-    assert set(first) == {"dimension", "self", "manager", "peers", "direct_reports", "all_raters", "all_raters_text"}
-    assert first["peers"] is not None and first["direct_reports"] is None and first["self"] is not None
+    # The card carries only what raters were told reaches it: the all-rater mean, not its parts.
+    assert set(first) == {"dimension", "self", "manager", "all_raters", "all_raters_text"}
+    assert first["all_raters_text"] is not None and first["self"] is not None
     assert summary["plan"]["readiness"] == "ready_now" and summary["plan"]["target_level"] == "Head of specialty"
     assert summary["learning_records"] == 2
     midway = development_summary(person=Person.objects.get(pk=dev.development["midway"]))
-    assert all(d["peers"] is None and d["all_raters"] is None for d in midway["assessment"]["dimensions"])
+    assert all(d["all_raters_text"] is None and d["all_raters"] is None for d in midway["assessment"]["dimensions"])
     nobody = development_summary(person=Person.objects.get(pk=dev.personas["charlie"]))
     assert nobody == {"programme": None, "assessment": None, "plan": None, "learning_records": 0}
 

@@ -59,10 +59,12 @@ def test_the_dyad_chart_flags_positions_without_an_administrator(demo, northgate
 
 
 def test_the_report_command_prints_the_monitors_figures_as_json(demo, northgate, alices_position, capsys):
+    from clinlead.org.models import PositionReadiness
+
     holder = current_appointment(alices_position)
     Appointment.objects.filter(pk=holder.pk).update(end=date.today() + timedelta(days=100))
-    alices_position.succession_pool.candidates.filter(readiness=Readiness.READY_NOW).update(
-        readiness=Readiness.ONE_TO_TWO_YEARS)
+    PositionReadiness.objects.filter(pool_entries__pool__position=alices_position, level=Readiness.READY_NOW).update(
+        level=Readiness.ONE_TO_TWO_YEARS)
     from clinlead.succession.models import SuccessionPool
     from clinlead.succession.services import recount_pools
 

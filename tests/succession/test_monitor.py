@@ -13,13 +13,14 @@ from django.urls import reverse
 from clinlead.dates import add_months
 from clinlead.org.models import Appointment, Organisation, Person, Position, PositionLevel, Unit
 from clinlead.succession import services
-from clinlead.succession.models import MonitorSnapshot, PoolCandidate, Readiness, SuccessionPool
+from clinlead.succession.models import MonitorSnapshot, Readiness, SuccessionPool
 from clinlead.succession.monitor import Scope, monitor_figures
 from clinlead.succession.monitor_store import (
     compute_and_store,
     monitor_figures_for_page,
     refresh_monitor_figures,
 )
+from clinlead.succession.readiness import bulk_pool_entries
 from tests.succession.conftest import current_appointment, northgate_people, user
 
 pytestmark = pytest.mark.django_db
@@ -124,7 +125,7 @@ def test_the_kept_figures_are_renewed_by_every_succession_action(demo, northgate
     first = monitor_figures_for_page(scope=scope)
     assert count_queries(lambda: monitor_figures_for_page(scope=scope)) == 1, "only the settings are read"
     assert monitor_figures_for_page(scope=scope)["bench"] == first["bench"]
-    for entry in alices_position.succession_pool.candidates.filter(readiness=Readiness.READY_NOW):
+    for entry in alices_position.succession_pool.candidates.filter(standing__level=Readiness.READY_NOW):
         services.remove_candidate(actor=user("tara"), entry=entry)
     after = monitor_figures_for_page(scope=scope)
     assert after["bench"]["ready_now_1"] == first["bench"]["ready_now_1"] - 1
@@ -146,7 +147,7 @@ def test_with_a_task_queue_a_visit_after_a_change_waits_for_no_sums(demo, northg
                                                                       login):
     scope = Scope(organisation=northgate)
     first = monitor_figures_for_page(scope=scope)
-    for entry in alices_position.succession_pool.candidates.filter(readiness=Readiness.READY_NOW):
+    for entry in alices_position.succession_pool.candidates.filter(standing__level=Readiness.READY_NOW):
         services.remove_candidate(actor=user("tara"), entry=entry)
     # Until the worker has run, visitors see the kept figures, told they are being renewed ...
     seen = monitor_figures_for_page(scope=scope)
@@ -217,11 +218,10 @@ def build_organisation(slug, positions):
                     clinical_sessions=0 if i % 7 == 0 else 6, management_sessions=4)
         for i, p in enumerate(posts)])
     pools = SuccessionPool.objects.bulk_create([SuccessionPool(position=p) for p in posts])
-    PoolCandidate.objects.bulk_create([
-        PoolCandidate(pool=pool, person=people[positions + (2 * i + j) % (2 * positions)],
-                      readiness=Readiness.READY_NOW if i % 2 == 0 and j == 0 else Readiness.THREE_TO_FIVE_YEARS,
-                      nominated_on=today)
-        for i, pool in enumerate(pools) for j in range(2)])
+    bulk_pool_entries([
+        (pool, people[positions + (2 * i + j) % (2 * positions)].pk,
+         Readiness.READY_NOW if i % 2 == 0 and j == 0 else Readiness.THREE_TO_FIVE_YEARS, today, {})
+        for i, pool in enumerate(pools) for j in range(2)], assessed_by_label="test")
     services.recount_pools(pools=SuccessionPool.objects.filter(position__organisation=org))
     return org
 
