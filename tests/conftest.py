@@ -155,6 +155,21 @@ class SharedDemo:
         self.held = True
         return self.copy_for_test()
 
+    def use_empty(self):
+        """Point the connection at the empty test database, for a module-scoped fixture that
+        commits its own rows and flushes them after (the survey forensic suite): whichever test
+        ran before, it starts from nothing, and the next test gets its state back."""
+        if self.sqlite:
+            if self.state != "empty" and "empty" in self.snapshots:
+                self._restore("empty")
+            if "empty" in self.snapshots:
+                self.state = "dirty"
+        else:
+            self._switch("empty")
+            if self.flushed:
+                _reload_seed_data()
+            self.flushed = True
+
     def serves(self, item):
         """Whether this test's `demo` is the shared one (else the fixture builds its own)."""
         return (

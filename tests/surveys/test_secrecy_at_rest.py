@@ -29,11 +29,13 @@ DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
 @pytest.fixture(scope="module")
-def run(django_db_setup, django_db_blocker):
-    """One cycle for every attack: each transaction commits, as in production; emptied after."""
+def run(django_db_setup, django_db_blocker, shared_demo):
+    """One cycle for every attack, in an empty database: each transaction commits, as in
+    production; emptied after."""
     cost = sealing._kdf_cost
     sealing.set_kdf_cost(opslimit=nacl.pwhash.argon2id.OPSLIMIT_MIN, memlimit=nacl.pwhash.argon2id.MEMLIMIT_MIN)
     with django_db_blocker.unblock(), override_settings(TASKS=DATABASE_TASKS):
+        shared_demo.use_empty()
         try:
             yield forensics.run_survey_cycle()
         finally:
