@@ -20,6 +20,7 @@ from clinlead.leaderindex.models import LeaderResult
 from clinlead.leaderindex.services import import_past_cycle, publish_cycle
 from clinlead.org.models import Person
 from clinlead.pdf import pdf_response
+from clinlead.service_errors import show_as_messages
 from clinlead.surveys.forms import PastCyclesForm
 from clinlead.surveys.models import SurveyCycle
 
@@ -135,7 +136,7 @@ def publish(request, pk):
     try:
         publish_cycle(actor=request.user, cycle=cycle)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        show_as_messages(request, exc)
     else:
         messages.success(request, "Results are published.")
     return redirect(cycle)

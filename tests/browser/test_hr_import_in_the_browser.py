@@ -167,8 +167,9 @@ def test_talent_admin_imports_an_extract(demo, live_server, page, new_page, tmp_
     after = northgate_state()
     assert after["imports"] == before["imports"] + 1
     assert after["people"] == before["people"] + created
-    # A full extract (the default): exactly the people in the file are in post afterwards.
-    assert after["active"] == len(rows)
+    # A partial update (the default): the file's people are in post and nobody else left.
+    assert left == 0
+    assert after["active"] == before["active"] + created
 
     # 4. Aude, the auditor, finds the import in the audit log.
     auditor = new_page()

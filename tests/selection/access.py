@@ -77,7 +77,8 @@ ROWS = {
     "selection:blt": ("get", _on("counted"), only(set())),
     # The scrutineers' recount file: the talent admins and the committee (none seated here).
     "selection:recount_file": ("get", _on("counted"), only(MANAGERS)),
-    "selection:committee": ("get", _on("counted"), only(MANAGERS)),
+    # Before the ballot opens, so the page still offers its forms (members are fixed from then).
+    "selection:committee": ("get", _on("nominating"), only(MANAGERS)),
     "selection:decision": ("get", _on("counted"), only(MANAGERS)),
     "selection:appoint": ("post", _on("decided"), only(MANAGERS, when_allowed=FOUND)),
     "selection:appointment": ("get", _on("appointed"), only(MANAGERS | {"alice"})),
