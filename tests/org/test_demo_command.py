@@ -15,6 +15,14 @@ from tests.factories import OrganisationFactory
 pytestmark = [pytest.mark.django_db, pytest.mark.sqlite_only]
 
 
+@pytest.fixture(autouse=True)
+def _own_key_folder(settings, tmp_path):
+    """A demo built here leaves its custodians' key files in a folder of its own: in the test
+    process's folder they would replace those of the shared demo, whose cycles and ballots other
+    tests close with them."""
+    settings.DEMO_KEY_DIR = tmp_path / "demo-custody-keys"
+
+
 def test_the_demo_loads_once_and_a_second_run_changes_nothing(capsys):
     call_command("demo", "--no-serve", "--staff", "300")
     people = Person.objects.count()
