@@ -22,7 +22,12 @@ RISK_TAGS = {"high": "nhsuk-tag--red", "medium": "nhsuk-tag--yellow", "low": "nh
 
 
 def person_in(*, organisation, staff_number):
-    return Person.objects.filter(organisation=organisation, staff_number__iexact=staff_number.strip()).first()
+    """The person with this staff number, or None. Typed text, so it may hold anything: a staff
+    number never holds control characters (and PostgreSQL refuses a NUL in a query)."""
+    staff_number = staff_number.strip()
+    if not staff_number or not staff_number.isprintable():
+        return None
+    return Person.objects.filter(organisation=organisation, staff_number__iexact=staff_number).first()
 
 
 def latest_published_results(person_ids):
