@@ -275,6 +275,11 @@ def demo(db, request, shared_demo):
 
     from clinlead.org.demo import DemoGenerator, add_feature_demo_data
 
+    # A demo of its own leaves its custodians' key files in a folder of its own: in the process's
+    # folder they would replace the shared demo's, which later tests close its cycles with.
+    settings = request.getfixturevalue("settings")
+    settings.DEMO_KEY_DIR = request.getfixturevalue("tmp_path") / "demo-custody-keys"
+
     generator = DemoGenerator(staff=DEMO_STAFF, seed=DEMO_SEED, today=date.today()).build()
     # As `clinlead demo` does: one action's transaction, also in live-server tests.
     with actions.atomic():
