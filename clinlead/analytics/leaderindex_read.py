@@ -369,7 +369,7 @@ def _check_header(path: str | os.PathLike[str], instrument: Instrument) -> None:
     raise CsvFormatError(path, problems[:MAX_PROBLEMS], len(problems) > MAX_PROBLEMS)
 
 
-def _header_csv_problem(path, expected: list[str], exc: csv.Error) -> str:
+def _header_csv_problem(path: str | os.PathLike[str], expected: list[str], exc: csv.Error) -> str:
     """`row 1, column C: ...` for a header field the csv module refused (it does not say which)."""
     limit = csv.field_size_limit()
     with open(path, encoding="utf-8-sig", errors="replace", newline="") as fh:
