@@ -18,9 +18,9 @@ same transaction.
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.dispatch import Signal
 
+from clinlead import actions
 from clinlead.audit import services as audit
 from clinlead.org.models_readiness import (
     PositionReadiness,
@@ -40,13 +40,11 @@ def check_level(level):
 
 
 def record_readiness(*, actor, person, position, level, source, assessed_on: date | None = None, note=""):
-    """Record one assessment inside the caller's durable transaction (the pool's or the career
-    conversation's action, whose audit event goes with it); returns (PositionReadiness, record).
+    """Record one assessment: an action of its own, which joins the caller's action when there is
+    one (the pool's or the career conversation's); returns (PositionReadiness, record).
 
     Writes the audit event (levels and source only, never the note) and sends `readiness_changed`
     when the current value changes."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("record_readiness must run inside the caller's transaction")
     check_level(level)
     if source not in ReadinessSource.values:
         raise ValidationError({"source": f"Unknown readiness source: {source}"})
@@ -60,22 +58,23 @@ def record_readiness(*, actor, person, position, level, source, assessed_on: dat
     label = (str(actor) if actor is not None else audit.SYSTEM_ACTOR)[:200]
     fields = {"level": level, "assessed_on": assessed_on, "assessed_by": by, "assessed_by_label": label,
               "source": source, "note": note}
-    current = PositionReadiness.objects.select_for_update().filter(person=person, position=position).first()
-    before = current.level if current else None
-    older = current is not None and assessed_on < current.assessed_on
-    if current is None:
-        current = PositionReadiness.objects.create(person=person, position=position, **fields)
-    elif not older:
-        for name, value in fields.items():
-            setattr(current, name, value)
-        current.save()
-    record = ReadinessRecord.objects.create(readiness=current, older_than_current=older, **fields)
-    if current.level != before:
-        readiness_changed.send(sender=PositionReadiness, readiness=current, before=before)
-    audit.record(actor=actor, action="org.readiness_assessed", obj=current,
-                 organisation=position.organisation, before={"readiness": before},
-                 after={"readiness": current.level, "assessed": level, "source": source,
-                        "older_than_current": older})
+    with actions.atomic():
+        current = PositionReadiness.objects.select_for_update().filter(person=person, position=position).first()
+        before = current.level if current else None
+        older = current is not None and assessed_on < current.assessed_on
+        if current is None:
+            current = PositionReadiness.objects.create(person=person, position=position, **fields)
+        elif not older:
+            for name, value in fields.items():
+                setattr(current, name, value)
+            current.save()
+        record = ReadinessRecord.objects.create(readiness=current, older_than_current=older, **fields)
+        if current.level != before:
+            readiness_changed.send(sender=PositionReadiness, readiness=current, before=before)
+        audit.record(actor=actor, action="org.readiness_assessed", obj=current,
+                     organisation=position.organisation, before={"readiness": before},
+                     after={"readiness": current.level, "assessed": level, "source": source,
+                            "older_than_current": older})
     return current, record
 
 
