@@ -252,9 +252,8 @@ def mentor_suggestions(*, mentee, kind=Offer.MENTORING, interests="", day=None, 
     offer = Q(mentoring=True) if kind == Offer.MENTORING else Q(coaching=True)
     profiles = (MentorProfile.objects.filter(offer, active=True, person__organisation=mentee.organisation,
                                              person__active=True)
-                .exclude(person_id__in=excluded).select_related("person")
-                .annotate(taken=Count("person__mentoring_given",
-                                      filter=Q(person__mentoring_given__ended_on__isnull=True))))
+                .exclude(person_id__in=excluded).select_related("person"))
+    profiles = with_mentees_taken(profiles)
     wanted = interest_words(interests)
     mentee_level = seniority(mentee, day)
     suggestions = []
@@ -396,3 +395,9 @@ def onboarding_warnings(person_ids) -> dict:
             warnings[person_id] = (f"On the {programme} since {on.day} {on:%b %Y}{paused}; "
                                    "permanent appointment not yet confirmed")
     return warnings
+
+
+def with_mentees_taken(profiles):
+    """Mentor profiles with `taken`: the mentoring agreements each mentor has running now."""
+    return profiles.annotate(taken=Count("person__mentoring_given",
+                                         filter=Q(person__mentoring_given__ended_on__isnull=True)))

@@ -6,7 +6,6 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
@@ -28,9 +27,7 @@ from clinlead.service_errors import show_as_messages, show_on_form
 
 
 def _pool_page(request, org, form=None):
-    profiles = (MentorProfile.objects.filter(person__organisation=org).select_related("person")
-                .annotate(taken=Count("person__mentoring_given",
-                                      filter=Q(person__mentoring_given__ended_on__isnull=True))))
+    profiles = selectors.with_mentees_taken(MentorProfile.objects.filter(person__organisation=org).select_related("person"))
     return render(request, "development/mentor_pool.html", {
         "org": org, "profiles": profiles, "form": form or MentorPoolForm(), "breadcrumbs": home_crumbs()})
 
