@@ -274,3 +274,7 @@ LOGGING = {
         "django.server": {"level": "WARNING"},
     },
 }
+
+# A published leader gets a leader-index band (talent search) only from this many responses
+# (clinlead.analytics.shrinkage); below it: "too few responses for a band".
+CLINLEAD_BAND_MIN_RESPONSES = int(os.environ.get("CLINLEAD_BAND_MIN_RESPONSES", "10"))

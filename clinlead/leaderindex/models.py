@@ -46,6 +46,16 @@ class LeaderResult(models.Model):
     satisfaction_rate = models.FloatField(null=True)
     satisfaction_answered = models.PositiveIntegerField(null=True)
     covers = models.JSONField(default=list)
+    # The index shrunk toward the organisation by empirical Bayes (clinlead.analytics.shrinkage),
+    # its interval clipped to the scale, and the quarter of the organisation's leaders it falls
+    # in (0 bottom .. 3 top) with the quarters its interval reaches; band null when leaders'
+    # scores do not differ beyond chance. Computed from the published figures only.
+    shrunk_index = models.FloatField(null=True)
+    shrunk_low = models.FloatField(null=True)
+    shrunk_high = models.FloatField(null=True)
+    band = models.PositiveSmallIntegerField(null=True)
+    band_low = models.PositiveSmallIntegerField(null=True)
+    band_high = models.PositiveSmallIntegerField(null=True)
     # Comments are released to the leader only when their number reaches the comment threshold.
     comments_released = models.BooleanField(default=False)
 

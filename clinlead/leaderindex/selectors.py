@@ -1,5 +1,8 @@
 """Reading published leader-index results; other features (succession, selection) use these."""
 
+from django.conf import settings
+
+from clinlead.analytics import shrinkage
 from clinlead.leaderindex.models import LeaderResult
 
 
@@ -28,3 +31,12 @@ def latest_leader_index(*, person):
         "percentile": latest.percentile,
         "trend": [(r.cycle.name, r.index) for r in history],
     }
+
+
+def band_in_words(*, band, band_low, band_high, responses):
+    """A published leader's band as stored (quarters 0..3 of the shrunk index, None for none) in
+    words: "top quarter", "between upper-middle and top", "too few responses for a band" (fewer
+    than settings.CLINLEAD_BAND_MIN_RESPONSES) or why there is none."""
+    return shrinkage.band_words(band=-1 if band is None else band, band_low=-1 if band_low is None else band_low,
+                                band_high=-1 if band_high is None else band_high, n=responses or 0,
+                                min_n=settings.CLINLEAD_BAND_MIN_RESPONSES)

@@ -1,7 +1,9 @@
 """What the leader-index pages show: only rows stored at publication (published figures).
 A behaviour stored as None is "not shown: fewer than k answered"."""
 
+from clinlead.analytics.association_clustered import METHOD_WORDS
 from clinlead.leaderindex.models import CycleResult, LeaderResult, UnitResult
+from clinlead.leaderindex.selectors import band_in_words
 from clinlead.org.models import Unit
 from clinlead.surveys.models import Comment
 
@@ -25,7 +27,19 @@ def leader_report(*, cycle, leader):
     if result.comments_released:
         # Shuffled by their random keys: no order that follows when they were written.
         comments = list(Comment.objects.filter(cycle=cycle, leader=leader).order_by("id").values_list("text", flat=True))
-    return {"result": result, "trend": [(r.cycle.name, r.index) for r in history], "comments": comments}
+    return {"result": result, "trend": [(r.cycle.name, r.index) for r in history], "comments": comments,
+            "standing": standing(result)}
+
+
+def standing(result):
+    """A published leader's place among the organisation's leaders: the index shrunk toward the
+    organisation's mean, its interval (clipped to the scale) and the band in words
+    (clinlead.analytics.shrinkage); None for a result published before shrinkage was stored."""
+    if result.shrunk_index is None:
+        return None
+    return {"index": result.shrunk_index, "ci95": (result.shrunk_low, result.shrunk_high),
+            "band": band_in_words(band=result.band, band_low=result.band_low, band_high=result.band_high,
+                                  responses=result.responses)}
 
 
 def dashboard(*, cycle):
@@ -59,11 +73,13 @@ def export_sheets(*, cycle):
             a = result.association.get(outcome) or {}
             if a.get("odds_ratio_per_point") is not None:
                 association.append([outcome, a.get("n"), a.get("odds_ratio_per_point"), *(a.get("ci95") or [None, None]),
-                                    a.get("pct_change_odds_per_point"), ", ".join(a.get("covariates") or [])])
+                                    a.get("pct_change_odds_per_point"), ", ".join(a.get("covariates") or []),
+                                    ", ".join(a.get("unadjusted_for") or []), a.get("errors") or METHOD_WORDS["plain"]])
     return {
         "Units": (["Unit", "Respondents counted", "Index", "CI low", "CI high", *[b.capitalize() for b in behaviours],
                    "Note"], units),
         "Leaders": (["Leader", "Staff number", "Respondents counted", "Index", "Percentile",
                      *[b.capitalize() for b in behaviours]], leaders),
-        "Association": (["Outcome", "N", "Odds ratio per point", "CI low", "CI high", "% change in odds per point", "Adjusted for"], association),
+        "Association": (["Outcome", "N", "Odds ratio per point", "CI low", "CI high", "% change in odds per point", "Adjusted for",
+                         "Not adjusted for", "Errors"], association),
     }

@@ -9,14 +9,15 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from clinlead import actions
+from clinlead.analytics.association_clustered import clustered_associate_report
 from clinlead.analytics.json_safe import finite
 from clinlead.analytics.leaderindex_read import CsvFormatError, read_responses, table_from_rows
 from clinlead.analytics.leaderindex_report import (
-    associate_report,
     cycle_report,
     published_percentiles,
     score_cycle,
 )
+from clinlead.analytics.shrinkage import published_standing
 from clinlead.audit import services as audit
 from clinlead.leaderindex.models import CycleResult, LeaderResult, UnitResult
 from clinlead.leaderindex.signals import results_published
@@ -118,6 +119,7 @@ def _store(cycle, table, k, units_by_id, person_of):
             satisfaction_answered=satisfied_n, covers=entry["covers"],
             comments_released=comments.get(person, 0) >= cycle.min_comments,
         ))
+    _add_standing(leaders, table.instrument)
     LeaderResult.objects.bulk_create(leaders, batch_size=2000)
     root = cycle.organisation.name
     unit_ids = {path: uid for uid, path in units_by_id.items()}
@@ -136,8 +138,8 @@ def _store(cycle, table, k, units_by_id, person_of):
             covers=entry["covers"],
         ))
     UnitResult.objects.bulk_create(unit_results, batch_size=2000)
-    association = with_association(cycle.close_figures, associate_report(table=table, k=k, cycle=cycle.name,
-                                                                         scores=scores))
+    association = with_association(cycle.close_figures, clustered_associate_report(
+        table=table, k=k, cycle=cycle.name, scores=scores))
     published_org = organisation_entry is not None and organisation_entry["published"]
     invited = Invitation.objects.filter(cycle=cycle).count()
     responded = len(table)
@@ -150,6 +152,21 @@ def _store(cycle, table, k, units_by_id, person_of):
         "leader_indices": sorted(round(r.index, 1) for r in leaders),
         "response_rate": {"invited": invited, "responded": responded} if published_org and invited else {},
     })[0]
+
+
+def _add_standing(leaders, instrument):
+    """Each published leader's shrunk index, interval and bands, and their percentile by the
+    shrunk index (leader comparisons do not rank on the raw mean of a few ratings); a cycle whose
+    leaders give no interval keeps the raw percentile."""
+    scale = (instrument.n_items * instrument.scale_min, instrument.n_items * instrument.scale_max)
+    standing = published_standing(n=[r.responses for r in leaders], index=[r.index for r in leaders],
+                                  ci_low=[r.ci_low for r in leaders], ci_high=[r.ci_high for r in leaders],
+                                  scale=scale)
+    for result, figures in zip(leaders, standing, strict=True):
+        if figures["percentile"] is None:
+            figures.pop("percentile")
+        for name, value in figures.items():
+            setattr(result, name, value)
 
 
 ORGANISATION_KEYS = ("ci95", "behaviours", "some_answers_counted_higher_up", "covers")

@@ -6,18 +6,22 @@ a filter or shown."""
 from dataclasses import dataclass
 from datetime import date
 
+from django.conf import settings
 from django.db.models import Count, OuterRef, Q, Subquery
 
+from clinlead.analytics import shrinkage
 from clinlead.development.selectors import with_programme_progress
 from clinlead.leaderindex.models import LeaderResult
+from clinlead.leaderindex.selectors import band_in_words
 from clinlead.org.models import Appointment, Person, UnitMembership
 from clinlead.succession.models import PoolCandidate, Readiness
 
-# Bands of the percentile among the cycle's published leaders (instrument-independent).
+# Quarters of the organisation's leaders by their index shrunk toward the organisation's mean
+# (clinlead.analytics.shrinkage: the band stored at publication, 0 bottom .. 3 top), shown only
+# from settings.CLINLEAD_BAND_MIN_RESPONSES responses.
 LEADER_INDEX_BANDS = {
-    "top": ("Top quarter", 75, None),
-    "middle": ("Middle half", 25, 75),
-    "bottom": ("Bottom quarter", None, 25),
+    key: (shrinkage.BAND_LABELS[key].capitalize(), number)
+    for number, key in reversed(list(enumerate(shrinkage.BANDS)))
 }
 PROGRESS_BANDS = {
     "complete": ("Completed", 100, None),
@@ -74,7 +78,9 @@ def talent_search(*, organisation, filters: Filters, day: date | None = None):
             entries = entries.filter(pool__position__level=filters.level)
         people = people.filter(id__in=entries.values("person_id"))
     people = people.annotate(
-        leader_index=_latest_result("index"), leader_percentile=_latest_result("percentile"),
+        leader_index=_latest_result("index"), leader_responses=_latest_result("responses"),
+        leader_band_number=_latest_result("band"), leader_band_low=_latest_result("band_low"),
+        leader_band_high=_latest_result("band_high"),
         leader_cycle=_latest_result("cycle__name"),
         pools=Count("succession_candidacies", distinct=True),
         ready_now=Count("succession_candidacies", filter=Q(succession_candidacies__standing__level=Readiness.READY_NOW),
@@ -82,7 +88,11 @@ def talent_search(*, organisation, filters: Filters, day: date | None = None):
         position=Subquery(Appointment.objects.held_on(day).filter(person=OuterRef("pk"))
                           .order_by("-position__level__rank").values("position__title")[:1]),
     )
-    people = _in_band(people, "leader_percentile", LEADER_INDEX_BANDS, filters.leader_index_band)
+    if filters.leader_index_band in LEADER_INDEX_BANDS:
+        # A leader's band is the one their shrunk index falls in; the page says when their
+        # interval reaches other bands too.
+        people = people.filter(leader_band_number=LEADER_INDEX_BANDS[filters.leader_index_band][1],
+                               leader_responses__gte=settings.CLINLEAD_BAND_MIN_RESPONSES)
     people = _in_band(with_programme_progress(people), "programme_progress", PROGRESS_BANDS, filters.progress_band)
     return people.order_by("last_name", "first_name", "staff_number")
 
@@ -100,6 +110,10 @@ def _in_band(people, field, bands, band):
 
 
 def decorate_results(results):
+    """Each person's leader-index band in words: "top quarter", "between upper-middle and top",
+    or why there is none ("too few responses for a band")."""
     for person in results:
-        person.leader_band = LEADER_INDEX_BANDS.get(band_of(person.leader_percentile, LEADER_INDEX_BANDS), ("",))[0]
+        person.leader_band = "" if person.leader_index is None else band_in_words(
+            band=person.leader_band_number, band_low=person.leader_band_low, band_high=person.leader_band_high,
+            responses=person.leader_responses)
     return results

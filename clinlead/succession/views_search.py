@@ -1,5 +1,6 @@
 """Talent search for the talent admins of one organisation."""
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
@@ -25,7 +26,7 @@ def talent_search_page(request, slug):
         page = Paginator(results, 50).get_page(request.GET.get("page"))
         decorate_results(page)
     return render(request, "succession/search.html", {
-        "org": org, "form": form, "page": page,
+        "org": org, "form": form, "page": page, "band_min_responses": settings.CLINLEAD_BAND_MIN_RESPONSES,
         "breadcrumbs": crumbs(("Home", reverse("home")), (org.name, org.get_absolute_url()),
                               ("Succession monitor", reverse("succession:monitor", kwargs={"slug": org.slug}))),
     })

@@ -29,10 +29,11 @@ from collections import Counter
 
 import numpy as np
 
+from clinlead.analytics.association_clustered import clustered_associate_report
 from clinlead.analytics.disclosure import WITHHELD
 from clinlead.analytics.json_safe import finite
 from clinlead.analytics.leaderindex_read import table_from_rows
-from clinlead.analytics.leaderindex_report import associate_report, cycle_report, score_cycle
+from clinlead.analytics.leaderindex_report import cycle_report, score_cycle
 
 NOT_STATED = ""
 
@@ -98,7 +99,10 @@ def close_figures(table, scores, k, cycle_name):
     higher up, and the association adjusted for profession. Cells and organisation-wide
     figures, never an answer."""
     report = cycle_report(scores=scores, ndigits=None, covers=True)
-    association = associate_report(table=table, k=k, cycle=cycle_name, scores=scores)
+    # Clustered by the leader each answer rated, which a pooled answer no longer keeps once stored.
+    # Age band and sex: the organisation's records hold neither for survey answers (no age at
+    # all; gender only as special-category data, never joined to an answer), so "unadjusted".
+    association = clustered_associate_report(table=table, k=k, cycle=cycle_name, scores=scores)
     return finite({
         "leaders": {e["leader_id"]: e["covers"] for e in report["leaders"] if e["n"] is not None},
         "units": {e["unit"]: [e["covers"], e["some_answers_counted_higher_up"]]

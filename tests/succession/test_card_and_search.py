@@ -16,13 +16,14 @@ from tests.succession.conftest import northgate_people, user
 pytestmark = pytest.mark.django_db
 
 
-def result(person, *, name, status, index, percentile, days_ago):
+def result(person, *, name, status, index, percentile, days_ago, band=None, responses=12):
     instrument = Instrument.objects.get_or_create(code="test-li", version=1,
                                                   defaults={"name": "Test", "definition": {}})[0]
     opens = date.today() - timedelta(days=days_ago)
     cycle = SurveyCycle.objects.create(organisation=person.organisation, name=name, instrument=instrument,
                                        status=status, opens_on=opens, closes_on=opens + timedelta(days=20))
-    return LeaderResult.objects.create(cycle=cycle, leader=person, responses=12, index=index, percentile=percentile)
+    return LeaderResult.objects.create(cycle=cycle, leader=person, responses=responses, index=index,
+                                       percentile=percentile, band=band, band_low=band, band_high=band)
 
 
 @pytest.fixture
@@ -82,8 +83,8 @@ def test_talent_search_filters_by_readiness_level_profession_and_leader_index_ba
     other = northgate_people(profession="nurse", count=1)[0]
     services.nominate_candidate(actor=user("tara"), position=alices_position, person=other,
                                 readiness=Readiness.FIVE_YEARS_PLUS)
-    result(candidate, name="Test 2025", status="published", index=50, percentile=90, days_ago=300)
-    result(other, name="Test 2025b", status="published", index=30, percentile=10, days_ago=300)
+    result(candidate, name="Test 2025", status="published", index=50, percentile=90, days_ago=300, band=3)
+    result(other, name="Test 2025b", status="published", index=30, percentile=10, days_ago=300, band=0)
 
     def found(**filters):
         return set(p.pk for p in talent_search(organisation=northgate, filters=Filters(**filters)))

@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 from clinlead import custody, sealing
 from clinlead.analytics.instrument import load_instrument_file
 from clinlead.analytics.leaderindex_read import table_from_rows
-from clinlead.analytics.leaderindex_report import associate_report, cycle_report, score_cycle
+from clinlead.analytics.association_clustered import clustered_associate_report
+from clinlead.analytics.leaderindex_report import cycle_report, score_cycle
 from clinlead.leaderindex import services as leaderindex
 from clinlead.leaderindex.models import CycleResult
 from clinlead.leaderindex.selectors_published import published_figures
@@ -51,7 +52,8 @@ def report(sheets, *, instrument, k, paths, root="Org", labels=None, cells=None)
     out = coarsening.with_finest_cells(cells, cycle_report(scores=scores, ndigits=9, covers=True))
     leaders = {e["leader_id"]: e for e in out["leaders"] if e["n"] is not None}
     units = {e["unit"]: e for e in out["units"] if e["n"] is not None}
-    association = coarsening.with_association(cells, associate_report(table=table, k=k, cycle="c", scores=scores))
+    association = coarsening.with_association(cells, clustered_associate_report(table=table, k=k, cycle="c",
+                                                                           scores=scores))
     return leaders, units, rounded({key: association[key] for key in ("burnout", "satisfaction", "unit_correlation")})
 
 

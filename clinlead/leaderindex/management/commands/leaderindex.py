@@ -28,13 +28,13 @@ import sys
 import orjson
 from django.core.management.base import BaseCommand, CommandError
 
+from clinlead.analytics.association_clustered import clustered_associate_report
 from clinlead.analytics.disclosure import DEFAULT_K, MAX_K, MIN_K
 from clinlead.analytics.instrument import InstrumentError, default_instrument, load_instrument_file
 from clinlead.analytics.json_safe import finite
 from clinlead.analytics.leaderindex import leader_trends
 from clinlead.analytics.leaderindex_read import CsvFormatError, read_responses
 from clinlead.analytics.leaderindex_report import (
-    associate_report,
     cycle_names,
     cycle_report,
     published_percentiles,
@@ -107,7 +107,7 @@ class Command(BaseCommand):
             self.score(table, k, options["json"], options["covers"])
         else:
             try:
-                report = associate_report(table=table, k=k, cycle=options.get("cycle"))
+                report = clustered_associate_report(table=table, k=k, cycle=options.get("cycle"))
             except ValueError as exc:
                 raise CommandError(str(exc)) from None
             self.associate(report, options["json"])
@@ -185,6 +185,10 @@ class Command(BaseCommand):
         for name in ("burnout", "satisfaction"):
             r = report[name]
             adj = ", adjusted for " + ", ".join(r["covariates"]) if r["covariates"] else ""
+            if r.get("unadjusted_for"):
+                adj += "; not adjusted for " + " or ".join(r["unadjusted_for"])
+            if r.get("leaders"):
+                adj += f"; errors clustered by leader ({r['leaders']} leaders)"
             if r["odds_ratio_per_point"] is None:
                 out(f"  {name}: not estimated ({r.get('note', '')}); N={r['n']}")
                 continue
