@@ -36,7 +36,13 @@ from scipy import stats
 
 from clinlead.analytics.leaderindex import outcome_flags
 from clinlead.analytics.leaderindex_read import ResponseTable
-from clinlead.analytics.leaderindex_report import CycleScores, associate_report, score_cycle
+from clinlead.analytics.leaderindex_report import (
+    OUTCOMES,
+    CycleScores,
+    associate_report,
+    cycle_names,
+    score_cycle,
+)
 
 METHODS = ("cluster_robust", "gee_exchangeable")
 METHOD_WORDS = {
@@ -334,19 +340,32 @@ def clustered_associate_report(
     whatever of `demographics` ("age band", "sex": per response of the cycle, None where not
     held) is given. The leader each response rated is read from the table: call it on the
     answers as given (at close), never on coarsened ones, whose pooled answers lost theirs."""
+    cycles = cycle_names(table=table)
+    name = cycle if cycle is not None else (cycles[-1] if cycles else None)
+    if name in cycles and (scores is None or scores.cycle != name or scores.k != k):
+        scores = score_cycle(table=table, cycle=name, k=k, with_items=False)  # scored once
     report = associate_report(table=table, k=k, cycle=cycle, scores=scores)
-    if scores is None or scores.cycle != report["cycle"] or scores.k != k:
-        scores = score_cycle(table=table, cycle=report["cycle"], k=k, with_items=False)
-    sub = scores.table
-    instrument = table.instrument
-    covariates: dict[str, np.ndarray | None] = {"profession": sub.profession}
-    covariates.update({name: (demographics or {}).get(name) for name in DEMOGRAPHIC})
-    for name, item in (("burnout", instrument.burnout), ("satisfaction", instrument.satisfaction)):
-        report[name] = clustered_per_point(
-            index=scores.index,
-            outcome=outcome_flags(answers=getattr(sub, name), cutoff=item.cutoff),
-            cluster=sub.leader,
-            covariates=covariates,
-            min_n=k,
+    assert scores is not None  # associate_report refuses a cycle that is not in the table
+    covariates: dict[str, np.ndarray | None] = {"profession": scores.table.profession}
+    covariates.update({key: (demographics or {}).get(key) for key in DEMOGRAPHIC})
+    flags = {
+        outcome: outcome_flags(
+            answers=getattr(scores.table, outcome),
+            cutoff=getattr(table.instrument, outcome).cutoff,
         )
+        for outcome in OUTCOMES
+    }
+    report.update(
+        (
+            outcome,
+            clustered_per_point(
+                index=scores.index,
+                outcome=flag,
+                cluster=scores.table.leader,
+                covariates=covariates,
+                min_n=k,
+            ),
+        )
+        for outcome, flag in flags.items()
+    )
     return report

@@ -120,3 +120,25 @@ def test_a_search_needs_at_least_one_filter(demo, login):
     url = reverse("succession:search", kwargs={"slug": "northgate"})
     page = login("tara").get(url + "?profession=&readiness=&leader_index_band=").content.decode()
     assert "Choose at least one thing to search by" in page and 'id="found-count"' not in page
+
+
+def test_talent_search_bands_need_enough_responses_and_show_an_interval_that_spans_two(candidate, northgate,
+                                                                                        alices_position, login):
+    # Before: a leader of six in the top percentile quarter was "top quarter", however uncertain.
+    few = northgate_people(profession="nurse", count=1)[0]
+    services.nominate_candidate(actor=user("tara"), position=alices_position, person=few,
+                                readiness=Readiness.FIVE_YEARS_PLUS)
+    result(candidate, name="Test 2025", status="published", index=52, percentile=80, days_ago=300, band=3)
+    LeaderResult.objects.filter(leader=candidate).update(band_low=2, responses=25)
+    result(few, name="Test 2025b", status="published", index=58, percentile=99, days_ago=300, band=3, responses=6)
+
+    def found(**filters):
+        return set(p.pk for p in talent_search(organisation=northgate, filters=Filters(**filters)))
+
+    assert found(leader_index_band="top") == {candidate.pk}
+    page = login("tara").get(reverse("succession:search", kwargs={"slug": "northgate"})
+                             + "?readiness=&leader_index_band=&level=&profession=nurse").content.decode()
+    assert "too few responses for a band" in page
+    page = login("tara").get(reverse("succession:search", kwargs={"slug": "northgate"})
+                             + "?leader_index_band=top").content.decode()
+    assert "between upper-middle and top" in page

@@ -12,9 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from clinlead import custody, sealing
+from clinlead.analytics.association_clustered import clustered_associate_report
 from clinlead.analytics.instrument import load_instrument_file
 from clinlead.analytics.leaderindex_read import table_from_rows
-from clinlead.analytics.association_clustered import clustered_associate_report
 from clinlead.analytics.leaderindex_report import cycle_report, score_cycle
 from clinlead.leaderindex import services as leaderindex
 from clinlead.leaderindex.models import CycleResult
