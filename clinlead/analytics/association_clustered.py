@@ -7,8 +7,9 @@ is too narrow (it covered the true odds ratio in 82-88 % of simulated cycles). T
 implemented:
 
 - **cluster-robust** (the published one): the logistic regression's estimate with the sandwich
-  variance summed over leaders (CR1: G/(G-1) x (N-1)/(N-p)) and a t interval on G-1 degrees of
-  freedom;
+  variance summed over leaders, with the CR2 small-sample adjustment (Bell-McCaffrey; CR1,
+  G/(G-1) x (N-1)/(N-p), past 2,000 leaders, where the two agree) and a t interval on G-1
+  degrees of freedom;
 - **GEE** with an exchangeable working correlation within leaders (Liang-Zeger), robust variance
   the same way: kept for comparison (benchmarks/association_clustering.py).
 
@@ -46,10 +47,11 @@ from clinlead.analytics.leaderindex_report import (
 
 METHODS = ("cluster_robust", "gee_exchangeable")
 METHOD_WORDS = {
-    "cluster_robust": "logistic regression, errors clustered by leader (cluster-robust, CR2)",
+    "cluster_robust": "logistic regression, errors clustered by leader (cluster-robust)",
     "gee_exchangeable": "GEE, exchangeable correlation within leaders, robust errors",
     "plain": "logistic regression, respondents treated as independent",
 }
+CR2_UP_TO = 2000  # leaders; above, CR1 (cluster_robust)
 # What the organisation might hold to adjust for; Mayo's published figures adjust for both.
 DEMOGRAPHIC = ("age band", "sex")
 
@@ -182,7 +184,7 @@ def gee_exchangeable(
 
 
 def cluster_robust(
-    *, X: np.ndarray, y: np.ndarray, cluster: np.ndarray, small_sample: str = "CR2"
+    *, X: np.ndarray, y: np.ndarray, cluster: np.ndarray, small_sample: str = "auto"
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """Logistic regression with (beta, CR1 cluster-robust covariance, model-based covariance)."""
     beta = fit_logit(X=X, y=y)
@@ -195,6 +197,10 @@ def cluster_robust(
         inv = np.linalg.inv(X.T @ (X * (p * (1 - p))[:, None]))
     except np.linalg.LinAlgError:
         return None
+    if small_sample == "auto":
+        # CR2's adjustment shrinks like 1/leaders; past CR2_UP_TO leaders it changes nothing
+        # visible and costs a k x k eigen-decomposition per leader, so CR1 is used.
+        small_sample = "CR2" if groups <= CR2_UP_TO else "CR1"
     if small_sample == "CR2":
         scores = cr2_scores(X=X, y=y, p=p, cluster=cluster, inv=inv, groups=groups)
         correction = 1.0
@@ -214,25 +220,28 @@ def cr2_scores(
     groups: int,
 ) -> np.ndarray:
     """Each cluster's score with the bias-reduced adjustment (Bell-McCaffrey CR2, for a GLM on
-    the working scale): Z_g' (I - H_gg)^(-1/2) e_g, Z = W^(1/2) X, e the Pearson residuals.
-    Clusters of one size are done together (stacked small matrices)."""
+    the working scale): Z_g' (I - H_gg)^(-1/2) e_g, with Z = W^(1/2) X, e the Pearson residuals
+    and H_gg = Z_g B Z_g' (B = inv, the model covariance). H_gg has rank at most k (columns), so
+    with B^(1/2) Z_g' Z_g B^(1/2) = U diag(l) U' the score is
+    Z_g'e_g + B^(-1/2) U diag((1 - l)^(-1/2) - 1) U' B^(1/2) Z_g'e_g: k x k work per cluster,
+    never a cluster-sized matrix (a leader of 300 costs what a leader of 3 does)."""
     p = np.clip(p, 1e-12, 1 - 1e-12)  # a fitted 0 or 1 would give 0/0 residuals
     w = np.sqrt(p * (1 - p))
     z = X * w[:, None]
     e = (y - p) / w
-    order = np.argsort(cluster, kind="stable")
-    size = np.bincount(cluster, minlength=groups)
-    start = np.r_[0, np.cumsum(size)[:-1]]
-    out = np.zeros((groups, X.shape[1]))
-    for m in np.unique(size[size > 0]).tolist():
-        which = np.flatnonzero(size == m)
-        rows = order[start[which][:, None] + np.arange(m)]  # clusters x m
-        zg, eg = z[rows], e[rows]  # (c, m, k), (c, m)
-        h = np.eye(m) - zg @ inv @ zg.transpose(0, 2, 1)
-        vals, vecs = np.linalg.eigh(h)
-        root = (vecs / np.sqrt(np.clip(vals, 1e-12, None))[:, None, :]) @ vecs.transpose(0, 2, 1)
-        adjusted = np.einsum("cij,cj->ci", root, eg)
-        out[which] = np.einsum("cmk,cm->ck", zg, adjusted)
+    k = X.shape[1]
+    gram = np.stack(
+        [_cluster_sums(z * z[:, [j]], cluster, groups).reshape(groups, k) for j in range(k)],
+        axis=2,
+    )  # groups x k x k: Z_g' Z_g
+    ze = _cluster_sums(z * e[:, None], cluster, groups).reshape(groups, k)  # Z_g' e_g
+    vals, vecs = np.linalg.eigh(inv)
+    half = (vecs * np.sqrt(vals)) @ vecs.T  # B^(1/2)
+    half_inv = (vecs / np.sqrt(vals)) @ vecs.T  # B^(-1/2)
+    lev, u = np.linalg.eigh(half @ gram @ half)  # per cluster
+    factor = 1 / np.sqrt(np.clip(1 - lev, 1e-12, None)) - 1
+    inner = np.einsum("gji,gj->gi", u, ze @ half) * factor  # U' B^(1/2) Z'e, scaled
+    out: np.ndarray = ze + np.einsum("gij,gj->gi", u, inner) @ half_inv
     return out
 
 

@@ -99,3 +99,22 @@ def test_merging_never_splits_a_category(values, k):
     codes = merged_levels(values=np.array(values), k=k)
     for value in set(values):
         assert len(set(codes[np.array(values) == value].tolist())) == 1
+
+
+def test_the_cr2_scores_are_the_bias_reduced_ones_computed_cluster_by_cluster():
+    from clinlead.analytics.association_clustered import cr2_scores, fit_logit
+
+    x, y, cluster = clustered_cycle(seed=6, leaders=25)
+    X = np.column_stack([np.ones_like(x), x, (np.arange(len(x)) % 3 == 0).astype(float)])
+    beta = fit_logit(X=X, y=y)
+    p = 1 / (1 + np.exp(-X @ beta))
+    w = np.sqrt(p * (1 - p))
+    z, e = X * w[:, None], (y - p) / w
+    inv = np.linalg.inv(z.T @ z)
+    expected = []
+    for g in range(25):
+        zg, eg = z[cluster == g], e[cluster == g]
+        vals, vecs = np.linalg.eigh(np.eye(len(eg)) - zg @ inv @ zg.T)
+        expected.append(zg.T @ (vecs / np.sqrt(vals)) @ vecs.T @ eg)
+    got = cr2_scores(X=X, y=y, p=p, cluster=cluster, inv=inv, groups=25)
+    assert got == pytest.approx(np.array(expected), rel=1e-7, abs=1e-10)

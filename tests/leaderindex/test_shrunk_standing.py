@@ -59,3 +59,17 @@ def test_the_organisation_page_says_the_errors_are_clustered_and_what_is_not_adj
     page = client.get(reverse("leaderindex:dashboard", kwargs={"pk": cycle.pk})).content.decode()
     assert "errors clustered by leader, 13 leaders" in page
     assert "Not adjusted for age band or sex" in page and "adjusted for age and sex" in page
+
+
+def test_the_upgrade_gives_cycles_published_before_the_same_standing_publication_gives():
+    from importlib import import_module
+
+    from django.apps import apps
+
+    world, cycle, leaders = published_world()
+    fields = ["shrunk_index", "shrunk_low", "shrunk_high", "band", "band_low", "band_high", "percentile"]
+    before = {r["leader_id"]: r for r in LeaderResult.objects.filter(cycle=cycle).values("leader_id", *fields)}
+    LeaderResult.objects.filter(cycle=cycle).update(**{name: None for name in fields})
+    import_module("clinlead.leaderindex.migrations.0004_leaders_shrunk_bands").shrink_published_cycles(apps, None)
+    after = {r["leader_id"]: r for r in LeaderResult.objects.filter(cycle=cycle).values("leader_id", *fields)}
+    assert after == before
