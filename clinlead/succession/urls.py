@@ -27,4 +27,5 @@ urlpatterns = [
     path("<slug:slug>/scorecards.xlsx", views_monitor.scorecards_xlsx, name="scorecards_xlsx"),
     path("<slug:slug>/dyads/", views_monitor.dyads, name="dyads"),
     path("<slug:slug>/search/", views_search.talent_search_page, name="search"),
+    path("<slug:slug>/nine-box/", views_search.nine_box_page, name="nine_box"),
 ]

@@ -59,4 +59,5 @@ ROWS = {
     "succession:scorecards_xlsx": ("get", org, only(MONITOR)),
     "succession:dyads": ("get", org, only(NORTHGATE)),
     "succession:search": ("get", org, only(TALENT)),
+    "succession:nine_box": ("get", org, only(TALENT)),
 }
