@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from clinlead.analytics.did import EvaluationInputError, evaluate
+from clinlead.analytics.did_report import EvaluationInputError, evaluate
 from clinlead.analytics.json_safe import finite
 from clinlead.evaluation.models import (
     Metric,

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from clinlead.analytics.did import EvaluationInputError, evaluate
+from clinlead.analytics.did_report import EvaluationInputError, evaluate
 from clinlead.analytics.json_safe import finite
 from clinlead.analytics.metric_catalogue import get_metric
 from clinlead.analytics.metric_series import MetricSeriesError, read_metric_series
