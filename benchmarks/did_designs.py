@@ -169,8 +169,8 @@ def run(panels: int, permutations: int, seed: int) -> None:
         def pct(x):
             return f"{100 * np.mean(x):.1f}%"
 
-        def rel(x):
-            return f"{100 * np.mean(x) / true_mean:+.1f}%" if true_mean else f"{np.mean(x):+.3f}"
+        def rel(x, scale=true_mean):
+            return f"{100 * np.mean(x) / scale:+.1f}%" if scale else f"{np.mean(x):+.3f}"
 
         print(f"{name:<64} {true_mean:>6.3f} {rel(bias):>7} {pct(cover):>6} {pct(false):>6} "
               f"{rel(t_bias):>9} {pct(t_cover):>10} {pct(t_false):>10}"

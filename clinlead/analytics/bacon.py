@@ -62,11 +62,19 @@ def decompose(
             nk, nl = share[early], share[late]
             pair = nk / (nk + nl)
             common = pair * (1 - pair)
-            weight_k = ((nk + nl) * (1 - dl)) ** 2 * common * (dk - dl) / (1 - dl) * (1 - dk) / (1 - dl)
+            weight_k = (
+                ((nk + nl) * (1 - dl)) ** 2 * common * (dk - dl) / (1 - dl) * (1 - dk) / (1 - dl)
+            )
             weight_l = ((nk + nl) * dk) ** 2 * common * dl / dk * (dk - dl) / dk
-            rows.append({"kind": EARLIER_VS_LATER, "treated_start": early, "control_start": late,
-                         "raw_weight": weight_k,
-                         "estimate": did(groups[early], groups[late], range(early), range(early, late))})
+            rows.append(
+                {
+                    "kind": EARLIER_VS_LATER,
+                    "treated_start": early,
+                    "control_start": late,
+                    "raw_weight": weight_k,
+                    "estimate": did(groups[early], groups[late], range(early), range(early, late)),
+                }
+            )
             rows.append({"kind": LATER_VS_EARLIER, "treated_start": late, "control_start": early,
                          "raw_weight": weight_l,
                          "estimate": did(groups[late], groups[early], range(early, late),

@@ -36,7 +36,7 @@ class InvertedInterval:
     assignments: int
 
     def verdict(self) -> str:
-        """"higher"/"lower" when the whole interval is on one side of zero, else "unclear"."""
+        """ "higher"/"lower" when the whole interval is on one side of zero, else "unclear"."""
         if self.low > 0:
             return "higher"
         if self.high < 0:

@@ -17,8 +17,18 @@ import numpy as np
 import pandas as pd
 
 from clinlead.analytics import bacon
-from clinlead.analytics.did import EvaluationInputError, Panel, _relative_to, estimate_did, prepare_panel
-from clinlead.analytics.did_caveats import SMALL_SAMPLE_CORRECTION, assumptions, pretrend_drift_caveat
+from clinlead.analytics.did import (
+    EvaluationInputError,
+    Panel,
+    _relative_to,
+    estimate_did,
+    prepare_panel,
+)
+from clinlead.analytics.did_caveats import (
+    SMALL_SAMPLE_CORRECTION,
+    assumptions,
+    pretrend_drift_caveat,
+)
 from clinlead.analytics.did_power import MIN_ASSIGNMENTS, start_assignments
 from clinlead.analytics.did_staggered import ESTIMATOR, Design, headline
 from clinlead.analytics.imputation import Layout, NotEstimable, poisson_imputation
@@ -59,9 +69,12 @@ def evaluate(
         head = headline(design=design, leads=leads, lags=lags, permutations=permutations, seed=seed)
     except NotEstimable as exc:
         raise EvaluationInputError(str(exc)) from None
-    twfe = estimate_did(data=data, pilots=pilots, comparators=comparators, metric=metric, permutations=0)
+    twfe = estimate_did(
+        data=data, pilots=pilots, comparators=comparators, metric=metric, permutations=0
+    )
     decomposition = _bacon(panel)
-    summary = {"metric": panel.metric, "estimate": head["estimate"], "ci95": head["ci95_randomisation"],
+    summary = {"metric": panel.metric, "estimate": head["estimate"],
+               "ci95": head["ci95_randomisation"],
                "n": len(panel.frame), "pretrend_p": head["pretrend_p"]}  # fmt: skip
     conventional = {
         "estimator": "two-way fixed effects", "estimate": twfe.estimate, "se": twfe.se,
@@ -101,11 +114,17 @@ def rate_model(*, design: Design, permutations: int, seed: int) -> dict[str, Any
     untreated model predicts, with a randomisation p-value for "no change"."""
     treated = np.nan_to_num(design.relative, nan=-1) >= 0
     try:
-        ratio, additive = poisson_imputation(layout=design.layout, values=design.values, treated=treated)
+        ratio, additive = poisson_imputation(
+            layout=design.layout, values=design.values, treated=treated
+        )
     except NotEstimable as exc:
         return {"model": "Poisson", "reason": str(exc)}
     total, exact, assignments = start_assignments(
-        organisations=design.organisations, starts=design.starts, permutations=permutations, seed=seed)
+        organisations=design.organisations,
+        starts=design.starts,
+        permutations=permutations,
+        seed=seed,
+    )
     statistics: list[float] = []
     for assignment in assignments if total >= MIN_ASSIGNMENTS and permutations >= 1 else ():
         mask = np.nan_to_num(design.relative_for(assignment), nan=-1) >= 0
@@ -136,34 +155,45 @@ def caveats(*, panel: Panel, result: dict[str, Any]) -> list[str]:
         "comparator (imputation estimator).",
     ]
     if result["ci95"][0] is None and result["ci95"][1] is None:
-        out.append("No interval valid with this few organisations could be computed ("
-                   f"{result['randomisation_reason']}), so no verdict is given.")
+        out.append(
+            "No interval valid with this few organisations could be computed ("
+            f"{result['randomisation_reason']}), so no verdict is given."
+        )
     else:
         out.append(
             "Its 95% interval, and the verdict, come from the randomisation test: the pilots' "
             f"start dates given to other organisations ({result['randomisation_assignments']} "
             "assignments), which stays valid with few pilots. The conventional cluster-robust "
-            f"interval ({n_clusters} clusters, {n_pilots} pilot) is in the technical annex; with "
-            "few pilots it is usually too narrow.")
+            f"interval ({n_clusters} clusters: {n_pilots} pilot, "
+            f"{len(panel.comparators)} comparison) "
+            "is in the technical annex; with "
+            "few pilots it is usually too narrow."
+        )
     if result["pretrend_p"] is not None and result["pretrend_p"] < 0.05:
         out.insert(1, pretrend_drift_caveat(pretrend_p=result["pretrend_p"]))
     if len(starts := sorted({s.label for s in panel.pilots.values()})) > 1:
-        text = (f"Pilots started at different times ({', '.join(starts)}). The two-way "
-                "fixed-effects estimate in the annex can be biased then, because it partly uses "
-                "earlier pilots as comparators for later ones (Goodman-Bacon 2021)")
+        text = (
+            f"Pilots started at different times ({', '.join(starts)}). The two-way "
+            "fixed-effects estimate in the annex can be biased then, because it partly uses "
+            "earlier pilots as comparators for later ones (Goodman-Bacon 2021)"
+        )
         later = (result.get("bacon") or {}).get("by_kind", {}).get(bacon.LATER_VS_EARLIER)
         if later:
             text += f"; {100 * later['weight']:.0f}% of its weight is on such comparisons"
         out.append(text + ".")
     expected = panel.frame["organisation"].nunique() * panel.frame["period"].nunique()
     if missing := expected - len(panel.frame):
-        out.append(f"The data is unbalanced: {missing} of {expected} organisation-periods have no "
-                   "value; if values are missing for reasons linked to the outcome, the estimate "
-                   "can be biased.")
-    out.append("Event study: after the start, the imputed effects averaged by periods since the "
-               "start; before it, differences from period -1 fitted on untreated figures only. "
-               "A pre-trend test that does not reject is weak reassurance, not proof of parallel "
-               "trends.")
+        out.append(
+            f"The data is unbalanced: {missing} of {expected} organisation-periods have no "
+            "value; if values are missing for reasons linked to the outcome, the estimate "
+            "can be biased."
+        )
+    out.append(
+        "Event study: after the start, the imputed effects averaged by periods since the "
+        "start; before it, differences from period -1 fitted on untreated figures only. "
+        "A pre-trend test that does not reject is weak reassurance, not proof of parallel "
+        "trends."
+    )
     if panel.excluded:
         out.append(f"Not used (neither pilot nor comparator): {', '.join(panel.excluded)}.")
     return out

@@ -131,7 +131,9 @@ def headline(
         for h in horizons:
             chosen = since == h
             if chosen.any():
-                h_pairs[h].append((float(effects[chosen, 0].mean()), float(effects[chosen, 1].mean())))
+                h_pairs[h].append(
+                    (float(effects[chosen, 0].mean()), float(effects[chosen, 1].mean()))
+                )
         if lead_real is not None:
             fitted = _lead_fit(
                 design=design, untreated=~mask, lead_columns=_leads(rel, lead_count),
@@ -202,7 +204,8 @@ def _event_points(
     for h, value in sorted(by_h.items()):
         label = f"+{h} or later" if h == lags and latest > lags else (f"+{h}" if h else "0")
         points.append({"relative_period": h, "label": label, "estimate": value, "se": None,
-                       "ci95": _interval(h_pairs[h], value, exact), "reference": False})  # fmt: skip
+                       "ci95": _interval(h_pairs[h], value, exact),
+                       "reference": False})  # fmt: skip
     return points
 
 
@@ -215,7 +218,8 @@ def _pretrend(
     if lead_real is None:
         out["pretrend_reason"] = (
             "too few periods before the start: the test needs two (-1 is the reference)"
-            if leads < 2 else "the leads cannot be separated from the organisation and period effects"
+            if leads < 2
+            else "the leads cannot be separated from the organisation and period effects"
         )  # fmt: skip
         return out
     observed = lead_real[2]

@@ -46,9 +46,7 @@ class Layout:
     def of(cls, *, units: npt.ArrayLike, periods: npt.ArrayLike) -> Layout:
         unit_codes = np.unique(np.asarray(units), return_inverse=True)[1].astype(np.intp)
         period_codes = np.unique(np.asarray(periods), return_inverse=True)[1].astype(np.intp)
-        return cls(
-            unit_codes, period_codes, int(unit_codes.max()) + 1, int(period_codes.max()) + 1
-        )
+        return cls(unit_codes, period_codes, int(unit_codes.max()) + 1, int(period_codes.max()) + 1)
 
 
 def fit_effects(*, layout: Layout, values: FloatArray, rows: BoolArray) -> FloatArray:
@@ -104,7 +102,9 @@ def imputed_effects(*, layout: Layout, values: FloatArray, treated: BoolArray) -
 
 def average_effect(*, layout: Layout, values: FloatArray, treated: BoolArray) -> FloatArray:
     """The average effect on the treated (one per column of ``values``)."""
-    average: FloatArray = imputed_effects(layout=layout, values=values, treated=treated).mean(axis=0)
+    average: FloatArray = imputed_effects(layout=layout, values=values, treated=treated).mean(
+        axis=0
+    )
     return average
 
 
@@ -124,8 +124,13 @@ def effects_by_horizon(
 
 
 def poisson_fit(
-    *, layout: Layout, values: FloatArray, rows: BoolArray, exposure: FloatArray | None = None,
-    iterations: int = 500, tolerance: float = 1e-10,
+    *,
+    layout: Layout,
+    values: FloatArray,
+    rows: BoolArray,
+    exposure: FloatArray | None = None,
+    iterations: int = 500,
+    tolerance: float = 1e-10,
 ) -> FloatArray:
     """Fitted means ``exposure x exp(unit + period)`` of a Poisson model fitted on ``rows``.
 

@@ -73,7 +73,9 @@ def test_the_readable_summary_prints_the_estimate_with_its_assumptions_and_cavea
     assert "Evaluation of Hospital standardised mortality ratio (HSMR) (hsmr)" in text
     assert "(lower is better)" in text
     assert "Parallel trends" in text
-    assert "11 clusters (3 pilot, 8 comparison)" in text
+    assert "11 clusters: 3 pilot, 8 comparison" in text
+    assert "Headline (imputation" in text and "Verdict:" in text
+    assert "Technical annex: two-way fixed effects" in text
     assert "0 (reference)" in text
 
 

@@ -1,7 +1,8 @@
 """`clinlead evaluate FILE --pilot ORG:START ... --metric NAME`: pilots versus comparators.
 
 Reads a metric time-series file (CSV or .xlsx, header organisation,period,metric,value),
-runs the difference-in-differences, event study and pre-trend check, and prints a
+runs the imputation estimate with its randomisation interval and verdict, the event study,
+the pre-trend check and the two-way FE annex, and prints a
 summary with its assumptions and caveats, or JSON with --json.
 """
 
@@ -13,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from clinlead.analytics.did_report import EvaluationInputError, evaluate
 from clinlead.analytics.json_safe import finite
-from clinlead.analytics.metric_catalogue import get_metric
+from clinlead.analytics.metric_catalogue import get_metric, is_count_based
 from clinlead.analytics.metric_series import MetricSeriesError, read_metric_series
 from clinlead.analytics.periods import PeriodError, describe_granularity, parse_period
 
@@ -90,6 +91,7 @@ class Command(BaseCommand):
                 lags=options["lags"],
                 permutations=options["permutations"],
                 seed=options["seed"],
+                rate=is_count_based(name=metric),
             )
         except EvaluationInputError as exc:
             raise CommandError(f"{file.name}, metric {metric!r}: {exc}") from exc
@@ -132,10 +134,22 @@ def _number(value, digits=3):
     return "n/a" if value is None or not math.isfinite(value) else f"{value:.{digits}g}"
 
 
+VERDICTS = {"higher": "higher than comparators (the interval excludes no difference)",
+            "lower": "lower than comparators (the interval excludes no difference)",
+            "unclear": "no clear difference"}
+
+
+def _interval(ci, reason):
+    low, high = ci
+    if low is None and high is None:
+        return f"not available ({reason})"
+    return (f"{'no lower limit' if low is None else _number(low, 4)} to "
+            f"{'no upper limit' if high is None else _number(high, 4)}")
+
+
 def _summary(*, result: dict, source: str) -> str:
     info = get_metric(name=result["metric"])
     title = f"{info.label} ({result['metric']})" if info else result["metric"]
-    low, high = result["ci95"]
     lines = [
         f"Evaluation of {title} in {source}",
         "",
@@ -144,20 +158,35 @@ def _summary(*, result: dict, source: str) -> str:
         f"Comparators ({result['n_comparators']}): {', '.join(result['comparators'])}",
         f"Observations: {result['n']} over {result['n_periods']} {result['granularity']}s",
         "",
-        f"Difference-in-differences: {_number(result['estimate'], 4)}"
+        f"Headline ({result['estimator']}): {_number(result['estimate'], 4)}"
         + (f", i.e. {info.describe_change(change=result['estimate'])}" if info else ""),
-        f"  95% CI {_number(low, 4)} to {_number(high, 4)}; SE {_number(result['se'])}; "
-        f"p = {_number(result['p_value'])} (cluster-robust t, {result['df']} df)",
-        f"  randomisation p = {_number(result['p_value_randomisation'])} "
-        f"({result['randomisation_assignments']} assignments of the start dates)",
+        f"  95% interval {_interval(result['ci95'], result.get('randomisation_reason'))} "
+        f"(randomisation test inverted, {result['randomisation_assignments']} assignments of "
+        f"the start dates); p = {_number(result['p_value_randomisation'])}",
+        f"  Verdict: {VERDICTS[result['verdict']]}",
     ]
+    if rate := result.get("rate_model"):
+        if rate.get("rate_ratio") is not None:
+            lines.append(f"  As a rate (Poisson): {rate['percent_change']:+.1f}% against the expected "
+                         f"rate; randomisation p = {_number(rate['p_value_randomisation'])}")
+    conventional = result["conventional"]
+    low, high = conventional["ci95"]
+    lines += [
+        "",
+        "Technical annex: two-way fixed effects (diagnostic)",
+        f"  {_number(conventional['estimate'], 4)}, conventional 95% CI {_number(low, 4)} to "
+        f"{_number(high, 4)}; SE {_number(conventional['se'])}; p = "
+        f"{_number(conventional['p_value'])} (CR1 cluster-robust t, {conventional['df']} df)",
+    ]
+    for kind, part in ((result.get("bacon") or {}).get("by_kind") or {}).items():
+        lines.append(f"  {kind}: weight {100 * part['weight']:.0f}%, "
+                     f"estimate {_number(part['estimate'], 4)}")
     if result["pretrend_p"] is None:
         lines.append(f"Pre-trend check: not available - {result['pretrend_reason']}")
     else:
         lines.append(
             f"Pre-trend check (leads all zero): p = {_number(result['pretrend_p'])} "
-            f"(randomisation, {result['pretrend_assignments']} assignments; "
-            f"cluster-robust F-test p = {_number(result['pretrend_p_f'])})"
+            f"(randomisation, {result['pretrend_assignments']} assignments)"
         )
     lines += ["", "Event study (change since the period before the start, net of comparators):"]
     for point in result["event_study"]:
