@@ -23,7 +23,7 @@ import numpy as np
 from scipy import stats
 
 from clinlead.analytics.did_staggered import Design, headline
-from clinlead.analytics.imputation import Layout
+from clinlead.analytics.power_simulation import balanced_design
 
 MONTHS = 36
 
@@ -97,21 +97,7 @@ DESIGNS = {
 
 
 def _design(panel: Panel) -> Design:
-    units, months = panel.values.shape
-    unit_index = np.repeat(np.arange(units), months)
-    month_index = np.tile(np.arange(months), units)
-    names = [str(u) for u in range(units)]
-
-    def relative_for(assignment):
-        start = np.array([assignment.get(n, np.nan) for n in names], dtype=float)[unit_index]
-        return month_index - start
-
-    actual = {str(u): s for u, s in panel.starts.items()}
-    return Design(
-        layout=Layout.of(units=unit_index, periods=month_index),
-        values=panel.values.ravel().astype(float), relative=relative_for(actual),
-        relative_for=relative_for, organisations=names, starts=list(panel.starts.values()),
-    )  # fmt: skip
+    return balanced_design(panel.values, panel.starts)
 
 
 def twfe(panel: Panel) -> tuple[float, float, float]:

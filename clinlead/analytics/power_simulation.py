@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from clinlead.analytics.did_inference import FloatArray
+from clinlead.analytics.did_power import MIN_ASSIGNMENTS
 from clinlead.analytics.did_staggered import Design, headline
 from clinlead.analytics.imputation import Layout
 
@@ -55,7 +56,8 @@ def history_matrix(*, history: pd.DataFrame) -> FloatArray:
     return matrix
 
 
-def _design(values: FloatArray, starts: Mapping[int, int]) -> Design:
+def balanced_design(values: FloatArray, starts: Mapping[int, int]) -> Design:
+    """The headline's input for an organisations x periods matrix and {row: start column}."""
     units, periods = values.shape
     unit_index, period_index = (
         np.repeat(np.arange(units), periods),
@@ -109,6 +111,8 @@ def simulated_power(
         raise ValueError("need at least one pilot and one comparison organisation")
     if not start_offsets or not all(0 < s < periods for s in start_offsets):
         raise ValueError("every start must fall after the first period and before the last")
+    if permutations < MIN_ASSIGNMENTS:
+        raise ValueError(f"the verdict needs at least {MIN_ASSIGNMENTS} assignments a panel")
     units = n_pilots + n_comparators
     pool = None if history is None else history_matrix(history=history)
     if pool is not None and (pool.shape[0] < units or pool.shape[1] < periods):
@@ -131,7 +135,7 @@ def simulated_power(
             values = _ar1(rng, units, periods, sd, serial_correlation)
         for unit, start in starts.items():
             values[unit, start:] += effect
-        out = headline(design=_design(values, starts), leads=1, lags=0,
+        out = headline(design=balanced_design(values, starts), leads=1, lags=0,
                        permutations=permutations, seed=i)  # fmt: skip
         detected += out["verdict"] == ("higher" if effect > 0 else "lower")
     power = detected / simulations

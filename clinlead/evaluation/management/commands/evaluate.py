@@ -17,6 +17,7 @@ from clinlead.analytics.json_safe import finite
 from clinlead.analytics.metric_catalogue import get_metric, is_count_based
 from clinlead.analytics.metric_series import MetricSeriesError, read_metric_series
 from clinlead.analytics.periods import PeriodError, describe_granularity, parse_period
+from clinlead.analytics.power_simulation import simulated_power
 
 
 class Command(BaseCommand):
@@ -54,6 +55,13 @@ class Command(BaseCommand):
             help="most start-date assignments for the randomisation p-values (default 499)",
         )
         parser.add_argument("--seed", type=int, default=0, help="seed for random assignments")
+        parser.add_argument(
+            "--power",
+            type=float,
+            metavar="EFFECT",
+            help="also the verdict's power to detect EFFECT, by simulation from the figures "
+            "before the first pilot's start (the organisations' own history)",
+        )
         parser.add_argument(
             "--json", action="store_true", dest="as_json", help="print the result as JSON"
         )
@@ -95,6 +103,11 @@ class Command(BaseCommand):
             )
         except EvaluationInputError as exc:
             raise CommandError(f"{file.name}, metric {metric!r}: {exc}") from exc
+        if options.get("power") is not None:
+            result["power"] = _power(frame=series.to_frame(metric=metric), pilots=pilots,
+                                     comparators=comparator, effect=options["power"],
+                                     permutations=min(99, options["permutations"]),
+                                     seed=options["seed"])
         if as_json:
             self.stdout.write(json.dumps(finite(result), indent=2, ensure_ascii=False))
         else:
@@ -128,6 +141,28 @@ class Command(BaseCommand):
                 )
             pilots[organisation] = period.label
         return pilots
+
+
+def _power(*, frame, pilots, comparators, effect, permutations, seed):
+    """simulated_power on the figures before the first start: this many organisations, pilots
+    starting halfway through a window that long."""
+    first = min(parse_period(text=start).ordinal for start in pilots.values())
+    ordinal = frame["period"].map(lambda text: parse_period(text=text).ordinal)
+    history = frame[ordinal < first]
+    if comparators:
+        history = history[history["organisation"].isin(set(pilots) | set(comparators))]
+    periods = history["period"].nunique()
+    organisations = history["organisation"].nunique()
+    if periods < 4:
+        raise CommandError("--power needs at least 4 periods before the first pilot's start")
+    try:
+        return simulated_power(
+            effect=effect, n_pilots=len(pilots), n_comparators=organisations - len(pilots),
+            periods=periods, start_offsets=[periods // 2], history=history,
+            simulations=200, permutations=permutations, seed=seed,
+        ).to_dict()
+    except ValueError as exc:
+        raise CommandError(f"--power: {exc}") from exc
 
 
 def _number(value, digits=3):
@@ -194,6 +229,11 @@ def _summary(*, result: dict, source: str) -> str:
         estimate = "0 (reference)" if point["reference"] else _number(point["estimate"], 4)
         interval = "" if point["reference"] else f"  [{_number(low, 4)}, {_number(high, 4)}]"
         lines.append(f"  {point['label']:>14}  {estimate}{interval}")
+    if power := result.get("power"):
+        lines += ["", f"Power by simulation ({power['simulations']} panels drawn from the figures "
+                  f"before the first start, {power['periods']} periods, start halfway): the verdict "
+                  f"detects an effect of {_number(power['effect'])} {100 * power['power']:.0f}% "
+                  "of the time"]
     lines += ["", "Assumptions (the estimate reads as an effect only if these hold):"]
     lines += [f"  - {text}" for text in result["assumptions"]]
     lines += ["", "Caveats:"]
