@@ -11,7 +11,8 @@ from tests.evaluation.conftest import simulate
 def test_an_event_study_without_intervals_is_still_drawn_and_described():
     rows = pd.DataFrame(simulate(starts={"Pilot One": "2024-01"}))
     few = rows[rows["organisation"].isin(["Pilot One", *sorted(set(rows["organisation"]))[:3]])]
-    result = evaluate(data=few[["organisation", "period", "value"]], pilots={"Pilot One": "2024-01"})
+    data = few[["organisation", "period", "value"]]
+    result = evaluate(data=data, pilots={"Pilot One": "2024-01"})
     assert result["ci95"] == [None, None]  # too few ways to choose one pilot among four
     record = MetricResult(metric=Metric(name="m", label="Staff satisfaction", unit="points"),
                           result=result)
