@@ -149,8 +149,9 @@ def export_sheets(*, evaluation, data: dict) -> dict:
         "participant", "metric").order_by("metric__name", "participant__name", "ordinal")
     explained = [[text] for text in data["assumptions"]] + [[""], ["Caveats"]] + [[c] for c in data["caveats"]]
     return {
-        "Estimates": (["metric", "label", "unit", "which way is good", "estimate", "ci95 low", "ci95 high", "se",
-                       "p (cluster-robust t)", "p (randomisation)", "pre-trend p", "observations", "pilots",
+        "Estimates": (["metric", "label", "unit", "which way is good", "estimate", "ci95 low (randomisation)",
+                       "ci95 high (randomisation)", "se (two-way FE, annex)",
+                       "p (cluster-robust t, two-way FE)", "p (randomisation)", "pre-trend p", "observations", "pilots",
                        "comparators", "no estimate because"], estimates),
         "Event study": (["metric", "relative period", "label", "estimate", "ci95 low", "ci95 high", "note"], events),
         "Trends": (["metric", "period", "group", "mean", "organisations"], trends),
