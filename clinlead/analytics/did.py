@@ -38,7 +38,6 @@ from clinlead.analytics.did_caveats import (
     assumptions,
     did_caveats,
     event_study_caveats,
-    pretrend_drift_caveat,
 )
 from clinlead.analytics.did_power import PartialledWald, randomisation_test, wald_f
 from clinlead.analytics.periods import (
@@ -462,37 +461,5 @@ def _randomisation(
     )
 
 
-# --------------------------------------------------------------------------- both together
-
-
-def evaluate(
-    *,
-    data: pd.DataFrame,
-    pilots: Mapping[str, str | Period],
-    comparators: Sequence[str] | None = None,
-    metric: str | None = None,
-    leads: int = 6,
-    lags: int = 12,
-    permutations: int = 499,
-    seed: int = 0,
-) -> dict[str, Any]:
-    """Difference-in-differences, event study and pre-trend test, as one plain dict.
-
-    Keys: metric, estimate, ci95, n, pretrend_p first; then every :class:`DidResult` field;
-    excluded, event_study (points), window and the other pretrend_* fields; caveats merged.
-    """
-    design = {"data": data, "pilots": pilots, "comparators": comparators, "metric": metric}
-    design |= {"permutations": permutations, "seed": seed}
-    did = estimate_did(**design)
-    events = estimate_event_study(**design, leads=leads, lags=lags)
-    caveats = list(did.caveats)
-    if events.pretrend_p is not None and events.pretrend_p < 0.05:
-        caveats.insert(1, pretrend_drift_caveat(pretrend_p=events.pretrend_p))
-    caveats += events.caveats
-    if did.excluded:
-        caveats.append(f"Not used (neither pilot nor comparator): {', '.join(did.excluded)}.")
-    summary = {"metric": did.metric, "estimate": did.estimate, "ci95": list(did.ci95)}
-    summary |= {"n": did.n, "pretrend_p": events.pretrend_p}
-    pretrend = {k: v for k, v in events.to_dict().items() if k.startswith("pretrend_")}
-    extra = {"event_study": events.points, "window": {"leads": events.leads, "lags": events.lags}}
-    return summary | did.to_dict() | extra | pretrend | {"caveats": caveats}
+# The evaluation as one dict (headline imputation estimate + this module's two-way FE as the
+# technical annex) is clinlead.analytics.did_report.evaluate.

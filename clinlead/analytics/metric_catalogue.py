@@ -22,6 +22,9 @@ class MetricInfo:
     unit: str
     direction: str  # which way is good: "higher" or "lower"
     source: str
+    # A count per exposure (deaths against expected, infections per bed days): effects are
+    # proportional, so the evaluation adds a Poisson rate model (did_report.rate_model).
+    count_based: bool = False
 
     def to_dict(self) -> dict[str, str]:
         return asdict(self)
@@ -46,6 +49,7 @@ METRICS: dict[str, MetricInfo] = {
             unit="index points",
             direction=LOWER,
             source="The trust's mortality benchmarking provider, via its information team.",
+            count_based=True,
         ),
         MetricInfo(
             name="hospital_acquired_infection_rate",
@@ -56,6 +60,7 @@ METRICS: dict[str, MetricInfo] = {
             direction=LOWER,
             source="UKHSA mandatory healthcare-associated infection surveillance, with bed "
             "days from the trust's bed-occupancy returns.",
+            count_based=True,
         ),
         MetricInfo(
             name="patient_experience_positive_pct",
@@ -111,6 +116,12 @@ METRICS: dict[str, MetricInfo] = {
         ),
     )
 }
+
+
+def is_count_based(*, name: str | None) -> bool:
+    """Whether the catalogue describes ``name`` as a count per exposure (a rate)."""
+    info = METRICS.get(name or "")
+    return info is not None and info.count_based
 
 
 def get_metric(*, name: str) -> MetricInfo | None:

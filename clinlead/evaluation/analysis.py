@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from clinlead.analytics.did import EvaluationInputError, evaluate
+from clinlead.analytics.did_report import EvaluationInputError, evaluate
 from clinlead.analytics.json_safe import finite
+from clinlead.analytics.metric_catalogue import is_count_based
 from clinlead.evaluation.models import (
     Metric,
     MetricResult,
@@ -99,7 +100,8 @@ def analyse_frame(*, frame, participants, metric, plan, precomputed=None) -> Ana
         try:
             result = evaluate(data=frame[["organisation", "period", "value"]], pilots=pilots, comparators=comparators,
                               metric=metric.name, leads=plan["leads"], lags=plan["lags"],
-                              permutations=plan["permutations"], seed=0)
+                              permutations=plan["permutations"], seed=0,
+                              rate=is_count_based(name=metric.name))
         except (EvaluationInputError, np.linalg.LinAlgError) as exc:
             return Analysis(metric, MetricResult.Status.NOT_ESTIMABLE, key, reason=_sentence(str(exc)), trends=trends)
         missing = sorted(name for name, start in plan["pilots"].items() if name not in present)

@@ -89,8 +89,10 @@ def _event(record):
     described = ""
     if after:
         last = after[-1]
-        described = (f" At {last['label']} periods the change was {last['estimate']:.3g} (95% CI "
-                     f"{last['ci95'][0]:.3g} to {last['ci95'][1]:.3g}).")
+        low, high = last["ci95"]
+        # With too few ways to choose the pilots a point has no randomisation interval.
+        interval = f" (95% CI {low:.3g} to {high:.3g})" if low is not None and high is not None else ""
+        described = f" At {last['label']} periods the change was {last['estimate']:.3g}{interval}."
     return to_svg(theme(alt.layer(bars, dots, zero, start), title=title, height=240),
                   description=f"{title}: estimates with 95% confidence intervals for {len(points)} periods "
                               f"around the start, net of the comparison organisations.{described}")

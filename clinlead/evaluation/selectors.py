@@ -85,11 +85,13 @@ def _metric_entry(metric, result, current, coverage):
 
 def _words(metric, r):
     estimate, (low, high) = r["estimate"], r["ci95"]
-    if low is not None and high is not None and (low > 0 or high < 0):
-        good = (estimate > 0) == (metric.direction == Metric.Direction.HIGHER)
-        verdict = BETTER if good else WORSE
-    else:
+    # The verdict comes only from the interval valid with few pilots (the randomisation one).
+    way = r.get("verdict") or ("higher" if low is not None and low > 0 else
+                               "lower" if high is not None and high < 0 else "unclear")
+    if way == "unclear":
         verdict = UNCLEAR
+    else:
+        verdict = BETTER if (way == "higher") == (metric.direction == Metric.Direction.HIGHER) else WORSE
     label = metric.label if metric.label[:2].isupper() else metric.label[:1].lower() + metric.label[1:]
     summary = (f"Compared with the comparison organisations over the same time, the pilots' figures for "
                f"{label} were {metric.describe_change(change=estimate)} after their start.")
@@ -98,11 +100,17 @@ def _words(metric, r):
         "summary": summary,
         "estimate_text": number(estimate),
         "ci_text": f"{number(low)} to {number(high)}",
-        "p_text": p_value(r["p_value"]),
+        "p_text": p_value(_conventional(r)["p_value"]),
         "p_random_text": p_value(r["p_value_randomisation"]),
         "pretrend_text": p_value(r["pretrend_p"]) if r["pretrend_p"] is not None else "not available",
         "pretrend_doubtful": r["pretrend_p"] is not None and r["pretrend_p"] < 0.05,
     }
+
+
+def _conventional(r):
+    """The two-way FE estimate with its CR1 interval: the technical annex (older results held it
+    at the top level)."""
+    return r.get("conventional") or r
 
 
 def unused_leader_index_cycles(*, evaluation, participants=None) -> int:
@@ -127,7 +135,8 @@ def export_sheets(*, evaluation, data: dict) -> dict:
         metric, r = m["metric"], m["result"]
         if r:
             estimates.append([metric.name, metric.label, metric.unit, metric.get_direction_display(), r["estimate"],
-                              r["ci95"][0], r["ci95"][1], r["se"], r["p_value"], r["p_value_randomisation"],
+                              r["ci95"][0], r["ci95"][1], _conventional(r)["se"], _conventional(r)["p_value"],
+                              r["p_value_randomisation"],
                               r["pretrend_p"], r["n"], r["n_pilots"], r["n_comparators"], ""])
             events += [[metric.name, p["relative_period"], p["label"], p["estimate"], p["ci95"][0], p["ci95"][1],
                         "reference" if p["reference"] else ""] for p in r["event_study"]]
@@ -140,8 +149,9 @@ def export_sheets(*, evaluation, data: dict) -> dict:
         "participant", "metric").order_by("metric__name", "participant__name", "ordinal")
     explained = [[text] for text in data["assumptions"]] + [[""], ["Caveats"]] + [[c] for c in data["caveats"]]
     return {
-        "Estimates": (["metric", "label", "unit", "which way is good", "estimate", "ci95 low", "ci95 high", "se",
-                       "p (cluster-robust t)", "p (randomisation)", "pre-trend p", "observations", "pilots",
+        "Estimates": (["metric", "label", "unit", "which way is good", "estimate", "ci95 low (randomisation)",
+                       "ci95 high (randomisation)", "se (two-way FE, annex)",
+                       "p (cluster-robust t, two-way FE)", "p (randomisation)", "pre-trend p", "observations", "pilots",
                        "comparators", "no estimate because"], estimates),
         "Event study": (["metric", "relative period", "label", "estimate", "ci95 low", "ci95 high", "note"], events),
         "Trends": (["metric", "period", "group", "mean", "organisations"], trends),

@@ -9,8 +9,8 @@ from clinlead.analytics.did import (
     EvaluationInputError,
     estimate_did,
     estimate_event_study,
-    evaluate,
 )
+from clinlead.analytics.did_report import evaluate
 from clinlead.analytics.evaluation_demo import generate_demo_series
 from clinlead.analytics.metric_catalogue import HIGHER, get_metric
 from clinlead.analytics.metric_series import metric_series_from_records

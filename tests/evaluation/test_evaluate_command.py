@@ -73,7 +73,9 @@ def test_the_readable_summary_prints_the_estimate_with_its_assumptions_and_cavea
     assert "Evaluation of Hospital standardised mortality ratio (HSMR) (hsmr)" in text
     assert "(lower is better)" in text
     assert "Parallel trends" in text
-    assert "11 clusters (3 pilot, 8 comparison)" in text
+    assert "11 clusters: 3 pilot, 8 comparison" in text
+    assert "Headline (imputation" in text and "Verdict:" in text
+    assert "Technical annex: two-way fixed effects" in text
     assert "0 (reference)" in text
 
 
@@ -166,3 +168,27 @@ def test_the_console_script_exits_non_zero_naming_the_bad_row(tmp_path):
     assert completed.returncode != 0
     assert "row 5, column 'value': blank value" in completed.stderr
     assert completed.stdout == ""
+
+
+def test_json_adds_the_headline_estimator_its_verdict_and_the_technical_annex(demo_csv):
+    result = json.loads(run(demo_csv, "--metric", "hsmr", *PILOT_ARGS, "--json",
+                            "--permutations", "99"))
+    assert result["estimator"].startswith("imputation")
+    assert result["ci95"] == result["ci95_randomisation"]
+    assert result["verdict"] in ("higher", "lower", "unclear")
+    assert result["conventional"]["estimator"] == "two-way fixed effects"
+    assert len(result["conventional"]["ci95"]) == 2
+    kinds = result["bacon"]["by_kind"]
+    assert sum(part["weight"] for part in kinds.values()) == pytest.approx(1.0)
+    assert result["rate_model"]["rate_ratio"] > 0  # HSMR is a count against expected deaths
+    assert any(point["relative_period"] == -1 and point["reference"]
+               for point in result["event_study"])
+
+
+def test_power_by_simulation_from_the_files_own_history(demo_csv):
+    result = json.loads(run(demo_csv, "--metric", "turnover_pct", *PILOT_ARGS, "--json",
+                            "--permutations", "39", "--power", "5"))
+    power = result["power"]
+    assert power["source"] == "history" and power["simulations"] == 200
+    assert power["n_pilots"] + power["n_comparators"] == 11
+    assert power["power"] > 0.9  # five points of turnover is a very large effect

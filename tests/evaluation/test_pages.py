@@ -81,6 +81,30 @@ def test_the_report_shows_every_metric_with_its_estimate_ci_charts_and_caveats(d
     assert 'id="caveats"' in content and 'id="assumptions"' in content
 
 
+def test_each_metric_shows_the_headline_its_plain_verdict_and_a_technical_annex(demo_evaluation,
+                                                                               login):
+    page = login("erin").get(reverse("evaluation:detail", kwargs={"pk": demo_evaluation.pk}))
+    content = page.content.decode()
+    hsmr = re.search(r'id="headline-hsmr".*?</details>', content, flags=re.S).group(0)
+    text = visible_text(hsmr)
+    assert "imputation (Borusyak, Jaravel & Spiess 2024)" in text
+    assert re.search(r"(Better than comparators|Worse than comparators|No clear difference):", text)
+    assert "95% interval (randomisation)" in text and "assignments of the start dates" in text
+    assert "As a rate" in text  # HSMR is count-based: the Poisson rate model
+    assert "Technical annex" in text and "conventional 95% CI" in text
+    assert "Goodman-Bacon decomposition" in text
+    assert content.count('class="clinlead-headline"') == 8  # every estimated metric
+    board_paper = render_to_string("evaluation/report_pdf.html",
+                                   views._report_context(_request_for("erin"), demo_evaluation))
+    assert "Technical annex" in board_paper and 'class="clinlead-verdict"' in board_paper
+
+
+def _request_for(username):
+    request = RequestFactory().get("/")
+    request.user = User.objects.get(username=username)
+    return request
+
+
 def test_the_leader_index_figures_shown_are_the_published_ones(demo_evaluation, login):
     from clinlead.leaderindex.models import CycleResult
 

@@ -1,7 +1,8 @@
 """`clinlead evaluate FILE --pilot ORG:START ... --metric NAME`: pilots versus comparators.
 
 Reads a metric time-series file (CSV or .xlsx, header organisation,period,metric,value),
-runs the difference-in-differences, event study and pre-trend check, and prints a
+runs the imputation estimate with its randomisation interval and verdict, the event study,
+the pre-trend check and the two-way FE annex, and prints a
 summary with its assumptions and caveats, or JSON with --json.
 """
 
@@ -11,11 +12,12 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from clinlead.analytics.did import EvaluationInputError, evaluate
+from clinlead.analytics.did_report import EvaluationInputError, evaluate
 from clinlead.analytics.json_safe import finite
-from clinlead.analytics.metric_catalogue import get_metric
+from clinlead.analytics.metric_catalogue import get_metric, is_count_based
 from clinlead.analytics.metric_series import MetricSeriesError, read_metric_series
 from clinlead.analytics.periods import PeriodError, describe_granularity, parse_period
+from clinlead.analytics.power_simulation import simulated_power
 
 
 class Command(BaseCommand):
@@ -54,6 +56,13 @@ class Command(BaseCommand):
         )
         parser.add_argument("--seed", type=int, default=0, help="seed for random assignments")
         parser.add_argument(
+            "--power",
+            type=float,
+            metavar="EFFECT",
+            help="also the verdict's power to detect EFFECT, by simulation from the figures "
+            "before the first pilot's start (the organisations' own history)",
+        )
+        parser.add_argument(
             "--json", action="store_true", dest="as_json", help="print the result as JSON"
         )
 
@@ -90,9 +99,15 @@ class Command(BaseCommand):
                 lags=options["lags"],
                 permutations=options["permutations"],
                 seed=options["seed"],
+                rate=is_count_based(name=metric),
             )
         except EvaluationInputError as exc:
             raise CommandError(f"{file.name}, metric {metric!r}: {exc}") from exc
+        if options.get("power") is not None:
+            result["power"] = _power(frame=series.to_frame(metric=metric), pilots=pilots,
+                                     comparators=comparator, effect=options["power"],
+                                     permutations=min(99, options["permutations"]),
+                                     seed=options["seed"])
         if as_json:
             self.stdout.write(json.dumps(finite(result), indent=2, ensure_ascii=False))
         else:
@@ -128,14 +143,48 @@ class Command(BaseCommand):
         return pilots
 
 
+def _power(*, frame, pilots, comparators, effect, permutations, seed):
+    """simulated_power on the figures before the first start: this many organisations, pilots
+    starting halfway through a window that long."""
+    first = min(parse_period(text=start).ordinal for start in pilots.values())
+    ordinal = frame["period"].map(lambda text: parse_period(text=text).ordinal)
+    history = frame[ordinal < first]
+    if comparators:
+        history = history[history["organisation"].isin(set(pilots) | set(comparators))]
+    periods = history["period"].nunique()
+    organisations = history["organisation"].nunique()
+    if periods < 4:
+        raise CommandError("--power needs at least 4 periods before the first pilot's start")
+    try:
+        return simulated_power(
+            effect=effect, n_pilots=len(pilots), n_comparators=organisations - len(pilots),
+            periods=periods, start_offsets=[periods // 2], history=history,
+            simulations=200, permutations=permutations, seed=seed,
+        ).to_dict()
+    except ValueError as exc:
+        raise CommandError(f"--power: {exc}") from exc
+
+
 def _number(value, digits=3):
     return "n/a" if value is None or not math.isfinite(value) else f"{value:.{digits}g}"
+
+
+VERDICTS = {"higher": "higher than comparators (the interval excludes no difference)",
+            "lower": "lower than comparators (the interval excludes no difference)",
+            "unclear": "no clear difference"}
+
+
+def _interval(ci, reason):
+    low, high = ci
+    if low is None and high is None:
+        return f"not available ({reason})"
+    return (f"{'no lower limit' if low is None else _number(low, 4)} to "
+            f"{'no upper limit' if high is None else _number(high, 4)}")
 
 
 def _summary(*, result: dict, source: str) -> str:
     info = get_metric(name=result["metric"])
     title = f"{info.label} ({result['metric']})" if info else result["metric"]
-    low, high = result["ci95"]
     lines = [
         f"Evaluation of {title} in {source}",
         "",
@@ -144,20 +193,35 @@ def _summary(*, result: dict, source: str) -> str:
         f"Comparators ({result['n_comparators']}): {', '.join(result['comparators'])}",
         f"Observations: {result['n']} over {result['n_periods']} {result['granularity']}s",
         "",
-        f"Difference-in-differences: {_number(result['estimate'], 4)}"
+        f"Headline ({result['estimator']}): {_number(result['estimate'], 4)}"
         + (f", i.e. {info.describe_change(change=result['estimate'])}" if info else ""),
-        f"  95% CI {_number(low, 4)} to {_number(high, 4)}; SE {_number(result['se'])}; "
-        f"p = {_number(result['p_value'])} (cluster-robust t, {result['df']} df)",
-        f"  randomisation p = {_number(result['p_value_randomisation'])} "
-        f"({result['randomisation_assignments']} assignments of the start dates)",
+        f"  95% interval {_interval(result['ci95'], result.get('randomisation_reason'))} "
+        f"(randomisation test inverted, {result['randomisation_assignments']} assignments of "
+        f"the start dates); p = {_number(result['p_value_randomisation'])}",
+        f"  Verdict: {VERDICTS[result['verdict']]}",
     ]
+    if rate := result.get("rate_model"):
+        if rate.get("rate_ratio") is not None:
+            lines.append(f"  As a rate (Poisson): {rate['percent_change']:+.1f}% against the expected "
+                         f"rate; randomisation p = {_number(rate['p_value_randomisation'])}")
+    conventional = result["conventional"]
+    low, high = conventional["ci95"]
+    lines += [
+        "",
+        "Technical annex: two-way fixed effects (diagnostic)",
+        f"  {_number(conventional['estimate'], 4)}, conventional 95% CI {_number(low, 4)} to "
+        f"{_number(high, 4)}; SE {_number(conventional['se'])}; p = "
+        f"{_number(conventional['p_value'])} (CR1 cluster-robust t, {conventional['df']} df)",
+    ]
+    for kind, part in ((result.get("bacon") or {}).get("by_kind") or {}).items():
+        lines.append(f"  {kind}: weight {100 * part['weight']:.0f}%, "
+                     f"estimate {_number(part['estimate'], 4)}")
     if result["pretrend_p"] is None:
         lines.append(f"Pre-trend check: not available - {result['pretrend_reason']}")
     else:
         lines.append(
             f"Pre-trend check (leads all zero): p = {_number(result['pretrend_p'])} "
-            f"(randomisation, {result['pretrend_assignments']} assignments; "
-            f"cluster-robust F-test p = {_number(result['pretrend_p_f'])})"
+            f"(randomisation, {result['pretrend_assignments']} assignments)"
         )
     lines += ["", "Event study (change since the period before the start, net of comparators):"]
     for point in result["event_study"]:
@@ -165,6 +229,11 @@ def _summary(*, result: dict, source: str) -> str:
         estimate = "0 (reference)" if point["reference"] else _number(point["estimate"], 4)
         interval = "" if point["reference"] else f"  [{_number(low, 4)}, {_number(high, 4)}]"
         lines.append(f"  {point['label']:>14}  {estimate}{interval}")
+    if power := result.get("power"):
+        lines += ["", f"Power by simulation ({power['simulations']} panels drawn from the figures "
+                  f"before the first start, {power['periods']} periods, start halfway): the verdict "
+                  f"detects an effect of {_number(power['effect'])} {100 * power['power']:.0f}% "
+                  "of the time"]
     lines += ["", "Assumptions (the estimate reads as an effect only if these hold):"]
     lines += [f"  - {text}" for text in result["assumptions"]]
     lines += ["", "Caveats:"]
