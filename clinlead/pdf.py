@@ -18,15 +18,20 @@ def _static_fetcher(url, *args, **kwargs):
     return default_url_fetcher(url, *args, **kwargs)
 
 
-def render_pdf(*, template: str, context: dict, request=None) -> bytes:
+def render_pdf(*, template: str, context: dict, request=None, tagged: bool = False) -> bytes:
+    """`tagged`: a tagged PDF (PDF/UA-1: headings, lists, tables and reading order for screen
+    readers; the document's title shown instead of its file name)."""
     from weasyprint import HTML
 
     html = render_to_string(template, context, request=request)
-    return HTML(string=html, base_url="clinlead-static:", url_fetcher=_static_fetcher).write_pdf()
+    options = {"pdf_variant": "pdf/ua-1"} if tagged else {}
+    document = HTML(string=html, base_url="clinlead-static:", url_fetcher=_static_fetcher)
+    return document.write_pdf(**options)
 
 
-def pdf_response(*, template: str, context: dict, filename: str, request=None) -> HttpResponse:
-    response = HttpResponse(render_pdf(template=template, context=context, request=request),
-                            content_type="application/pdf")
+def pdf_response(*, template: str, context: dict, filename: str, request=None,
+                 tagged: bool = False) -> HttpResponse:
+    pdf = render_pdf(template=template, context=context, request=request, tagged=tagged)
+    response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
