@@ -10,8 +10,11 @@ Diverging scales use ColorBrewer's RdBu, which stays distinguishable with red-gr
 blindness. `theme()` and `to_svg()` stay for the charts not yet moved to it.
 """
 
+import base64
 import hashlib
+import html
 import json
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -63,14 +66,26 @@ def _named(svg: str, description: str) -> str:
     return svg.replace("<svg ", f'<svg role="img" aria-label="{label}" ', 1)
 
 
-def _drawn(chart: alt.TopLevelMixin) -> str:
-    """The chart's SVG, drawn once per spec and kept: a spec holds its data, so the same spec
-    always draws the same SVG. Altair's schema check is skipped (a third of the time); the
-    tests draw every chart, so a bad spec still fails there, in vl-convert."""
+def _drawn(chart: alt.TopLevelMixin, *, png: bool = False) -> str:
+    """The chart's SVG (or, `png`, an <img> of it at twice the size), drawn once per spec and
+    kept: a spec holds its data, so the same spec always draws the same. Altair's schema check
+    is skipped (a third of the time); the tests draw every chart, so a bad spec still fails
+    there, in vl-convert."""
     spec = json.dumps(chart.to_dict(validate=False), sort_keys=True, default=str)
-    key = "clinlead-chart-" + hashlib.sha256(spec.encode()).hexdigest()
+    key = f"clinlead-chart-{'png' if png else 'svg'}-" + hashlib.sha256(spec.encode()).hexdigest()
     week = 7 * 24 * 60 * 60
-    return cache.get_or_set(key, lambda: vlc.vegalite_to_svg(json.loads(spec)), timeout=week)
+    return cache.get_or_set(key, lambda: _png(json.loads(spec)) if png else vlc.vegalite_to_svg(
+        json.loads(spec)), timeout=week)
+
+
+def _png(spec: dict) -> str:
+    """A print drawing: WeasyPrint lays out a chart's SVG text by text, a second or more per
+    page of charts, where a picture costs nothing; tagged, it is a figure with its alt text."""
+    svg = vlc.vegalite_to_svg(spec)
+    width = re.search(r'width="([\d.]+)"', svg)
+    data = base64.b64encode(vlc.vegalite_to_png(spec, scale=2)).decode()
+    size = f' width="{width[1]}"' if width else ""
+    return f'<img src="data:image/png;base64,{data}"{size}>'
 
 
 def wrap(text: str, *, width_px: float, font_px: float = FONT_PX) -> list[str]:
@@ -140,9 +155,14 @@ class Figure:
 
 def figure(draw: Callable[[int], alt.TopLevelMixin], *, caption: str, description: str,
            table: Table, phone: bool = True, id: str = "") -> Figure:
-    """Draw `draw(width)` at the desktop width, and at a phone's unless `phone` is False (a PDF
-    needs one drawing). `description` is the SVG's accessible name: what the chart shows, in
-    words; the table holds the figures."""
+    """Draw `draw(width)` at the desktop width, and at a phone's; `phone` False draws for print
+    (a PDF): one picture at the desktop width. `description` is the chart's accessible name
+    (alt text): what it shows, in words; the table holds the figures."""
+    if not phone:
+        alt_text = html.escape(description, quote=True)
+        picture = _drawn(draw(DESKTOP_WIDTH), png=True)
+        picture = picture.replace("<img ", f'<img alt="{alt_text}" ', 1)
+        return Figure(caption=caption, wide=picture, table=table, id=id)
     wide = _named(_drawn(draw(DESKTOP_WIDTH)), description)
-    narrow = _named(_drawn(draw(PHONE_WIDTH)), description) if phone else ""
+    narrow = _named(_drawn(draw(PHONE_WIDTH)), description)
     return Figure(caption=caption, wide=wide, narrow=narrow, table=table, id=id)

@@ -6,16 +6,24 @@ from django.http import HttpResponse
 from django.template.loader import render_to_string
 
 
-def _static_fetcher(url, *args, **kwargs):
-    from weasyprint import default_url_fetcher
+def _static_fetcher():
+    """WeasyPrint's fetcher (its own class since WeasyPrint 70; the plain function this was
+    failed on anything it fetched), reading static files from disk and refusing the network.
+    `data:` URLs (a chart drawn for print) are read as they are."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    if url.startswith("clinlead-static:"):
-        path = finders.find(url.removeprefix("clinlead-static:"))
-        if path:
-            return {"file_obj": open(path, "rb"), "mime_type": None}
-    if url.startswith(("http://", "https://")):
-        raise ValueError("PDFs fetch nothing from the network")
-    return default_url_fetcher(url, *args, **kwargs)
+    class StaticFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            if url.startswith("clinlead-static:"):
+                path = finders.find(url.removeprefix("clinlead-static:"))
+                if path:
+                    with open(path, "rb") as file:
+                        return URLFetcherResponse(url, body=file.read())
+            if url.startswith(("http://", "https://")):
+                raise ValueError("PDFs fetch nothing from the network")
+            return super().fetch(url, headers)
+
+    return StaticFetcher(allowed_protocols=["data"])
 
 
 def render_pdf(*, template: str, context: dict, request=None, tagged: bool = False) -> bytes:
@@ -25,7 +33,7 @@ def render_pdf(*, template: str, context: dict, request=None, tagged: bool = Fal
 
     html = render_to_string(template, context, request=request)
     options = {"pdf_variant": "pdf/ua-1"} if tagged else {}
-    document = HTML(string=html, base_url="clinlead-static:", url_fetcher=_static_fetcher)
+    document = HTML(string=html, base_url="clinlead-static:", url_fetcher=_static_fetcher())
     return document.write_pdf(**options)
 
 

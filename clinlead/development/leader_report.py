@@ -75,7 +75,7 @@ def offers(*, user, leader) -> list[dict]:
             offers.append({"title": programme.name, "href": href,
                            "text": programme.summary or f"A development programme built on the {framework.name}."})
     if permissions.can_see_mentor_suggestions(user, leader):
-        coaches = mentor_suggestions(mentee=leader, kind=Offer.COACHING)
+        coaches = mentor_suggestions(mentee=leader, kind=Offer.COACHING, limit=None)
         if coaches:
             offers.append({"title": "Coaching", "href": reverse("development:mentor_suggestions",
                                                                kwargs={"pk": leader.pk}),

@@ -111,7 +111,7 @@ def items_figure(*, items, instrument, phone=True):
         inner = width - 36
         wrapped = frame.assign(question=frame["question"].map(lambda t: "|".join(wrap(t, width_px=inner))))
         return style(alt.Chart(wrapped).mark_bar(height=20).encode(
-            x=alt.X("sum(share):Q", axis=alt.Axis(format="%", tickCount=5), title="Share of answers",
+            x=alt.X("sum(share):Q", axis=alt.Axis(format="%", tickCount=5, grid=False), title="Share of answers",
                     scale=alt.Scale(domain=[0, 1])),
             color=alt.Color("answer:N", sort=labels, title=None,
                             scale=alt.Scale(domain=labels, range=DIVERGING_5),

@@ -51,10 +51,11 @@ def report_context(*, user, cycle, leader, phone=True) -> dict:
     strengths, opportunities = selectors_leader.strengths_and_opportunities(
         items=result.items, organisation=selectors_leader.organisation_favourable(cycle=cycle), actionable=actionable)
     behaviour_of = {item.id: item.behaviour for item in instrument.items}
-    to_work_on = list(dict.fromkeys(
-        [behaviour_of[r["item"]] for r in opportunities]
-        + [r["behaviour"] for r in sorted(behaviour_rows, key=lambda r: (r["you"] or 9) - (r["organisation"] or 0))
-           if r["compared"] == "lower"]))[:MAX_SUGGESTED_BEHAVIOURS]
+    # What to work on: the behaviours of the opportunities first, then those scored lower than the
+    # organisation's, furthest below first.
+    lower = sorted((r for r in behaviour_rows if r["compared"] == "lower"), key=lambda r: r["you"] - r["organisation"])
+    to_work_on = list(dict.fromkeys([behaviour_of[r["item"]] for r in opportunities]
+                                    + [r["behaviour"] for r in lower]))[:MAX_SUGGESTED_BEHAVIOURS]
     ci = [result.ci_low, result.ci_high] if result.ci_low is not None and result.ci_high is not None else None
     you = {"label": f"You ({cycle.name})", "index": result.index, "ci95": ci}
     org = {"label": f"Organisation ({cycle.name})", "index": organisation["index"],

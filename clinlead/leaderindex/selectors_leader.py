@@ -7,6 +7,7 @@ than k people that the published figures did not already tell.
 """
 
 from django.core.cache import cache
+from django.db.models import Max
 
 from clinlead.leaderindex.models import CycleResult, LeaderResult
 from clinlead.surveys.models import SurveyCycle
@@ -49,8 +50,9 @@ def favourable(distribution):
 
 def organisation_favourable(*, cycle) -> dict:
     """{item: share agreeing} over every published leader report of the cycle where the question
-    is shown: the sum of published distributions. Read once per published result and kept."""
-    result = CycleResult.objects.filter(cycle=cycle).values_list("pk", flat=True).first()
+    is shown: the sum of published distributions. Read once per publication and kept (publishing
+    again writes the leaders' rows anew, so the newest row's id names the publication)."""
+    newest = LeaderResult.objects.filter(cycle=cycle).aggregate(newest=Max("pk"))["newest"]
 
     def compute():
         agree, answered = {}, {}
@@ -62,7 +64,7 @@ def organisation_favourable(*, cycle) -> dict:
                     answered[item] = answered.get(item, 0) + share[1]
         return {item: agree[item] / answered[item] for item in answered}
 
-    return cache.get_or_set(f"clinlead-leaderindex-favourable-{cycle.pk}-{result}", compute, timeout=24 * 60 * 60)
+    return cache.get_or_set(f"clinlead-leaderindex-favourable-{cycle.pk}-{newest}", compute, timeout=24 * 60 * 60)
 
 
 def strengths_and_opportunities(*, items: dict, organisation: dict, actionable: set, top: int = TOP):

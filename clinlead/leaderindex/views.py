@@ -41,6 +41,7 @@ def my_report(request):
 def _report_context(request, cycle, leader, *, phone=True):
     context = report_page.report_context(user=request.user, cycle=cycle, leader=leader, phone=phone)
     context["breadcrumbs"] = crumbs(("Home", reverse("home")))
+    context["pdf"] = not phone  # on paper, the app's links lead nowhere: named, not linked
     return context
 
 

@@ -179,6 +179,11 @@ def assert_accessible(page):
     )
 
 
+# The name issue 16's page tests use (the leader report, survey, dashboard, evaluation and
+# succession chart): the same check, one implementation.
+assert_axe_clean = assert_accessible
+
+
 def artefacts_dir() -> Path:
     """Where browser tests keep what a person checks by eye (screenshots): `test-artefacts/`
     under CLINLEAD_DATA_DIR, else the repository's `var/` (both outside git)."""

@@ -7,7 +7,7 @@ import pytest
 from tests.browser.conftest import (
     DESKTOP,
     IPHONE,
-    assert_accessible,
+    assert_axe_clean,
     assert_no_browser_errors,
     assert_real_page,
     log_in,
@@ -38,7 +38,7 @@ def test_alice_reads_her_report(screen, demo, live_server, new_page):
         "the report scrolls sideways"
     )
     save_screenshot(page, f"leader-report-{screen}")
-    assert_accessible(page)
+    assert_axe_clean(page)
     # Every chart has its figures behind it, as a table a screen reader can walk.
     charts = page.locator("figure.clinlead-chart")
     assert charts.count() >= 3
@@ -47,7 +47,7 @@ def test_alice_reads_her_report(screen, demo, live_server, new_page):
         chart.get_by_text("Show the figures as a table").click()
         assert chart.get_by_role("table").is_visible()
     save_screenshot(page, f"leader-report-{screen}-tables-open")
-    assert_accessible(page)
+    assert_axe_clean(page)
     assert_no_browser_errors(page)
 
 

@@ -12,9 +12,7 @@ from django.urls import reverse
 
 from clinlead.accounts.models import User
 from clinlead.development.frameworks import FRAMEWORK_DIR
-from clinlead.development.leader_report import behaviour_map
 from clinlead.leaderindex.models import CycleResult, LeaderResult
-from clinlead.leaderindex.selectors_leader import percentile_words, strengths_and_opportunities
 from clinlead.leaderindex.services import publish_cycle
 from clinlead.surveys.models import Response
 from clinlead.surveys.services import default_instrument
@@ -68,6 +66,8 @@ def test_the_chart_names_each_question_in_full(demo, login):
 
 
 def test_the_rank_among_leaders_is_said_in_plain_words(demo, login):
+    from clinlead.leaderindex.selectors_leader import percentile_words
+
     _, html = alices_report(demo, login)
     assert "Higher than about" not in html
     assert percentile_words(50) == ("Around the middle of the organisation's leaders with a published index: "
@@ -86,6 +86,8 @@ def test_every_chart_has_its_figures_as_a_table(demo, login):
 
 
 def test_suggested_actions_name_the_competencies_of_the_framework(demo, login):
+    from clinlead.development.leader_report import behaviour_map
+
     _, html = alices_report(demo, login)
     assert 'id="suggested-actions"' in html
     assert "NHS Healthcare Leadership Model" in html
@@ -100,6 +102,8 @@ def test_suggested_actions_name_the_competencies_of_the_framework(demo, login):
 
 
 def test_strengths_are_above_and_opportunities_below_the_organisation():
+    from clinlead.leaderindex.selectors_leader import strengths_and_opportunities
+
     shown = {f"q{i}": {"1": 0, "2": 0, "3": 10 - i, "4": i, "5": 0} for i in range(1, 9)}
     shown["q9"] = None  # not shown: fewer than k answered
     organisation = {f"q{i}": 0.45 for i in range(1, 10)}
