@@ -6,27 +6,40 @@ from django.http import HttpResponse
 from django.template.loader import render_to_string
 
 
-def _static_fetcher(url, *args, **kwargs):
-    from weasyprint import default_url_fetcher
+def _static_fetcher():
+    """WeasyPrint's fetcher (its own class since WeasyPrint 70; the plain function this was
+    failed on anything it fetched), reading static files from disk and refusing the network.
+    `data:` URLs (a chart drawn for print) are read as they are."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    if url.startswith("clinlead-static:"):
-        path = finders.find(url.removeprefix("clinlead-static:"))
-        if path:
-            return {"file_obj": open(path, "rb"), "mime_type": None}
-    if url.startswith(("http://", "https://")):
-        raise ValueError("PDFs fetch nothing from the network")
-    return default_url_fetcher(url, *args, **kwargs)
+    class StaticFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            if url.startswith("clinlead-static:"):
+                path = finders.find(url.removeprefix("clinlead-static:"))
+                if path:
+                    with open(path, "rb") as file:
+                        return URLFetcherResponse(url, body=file.read())
+            if url.startswith(("http://", "https://")):
+                raise ValueError("PDFs fetch nothing from the network")
+            return super().fetch(url, headers)
+
+    return StaticFetcher(allowed_protocols=["data"])
 
 
-def render_pdf(*, template: str, context: dict, request=None) -> bytes:
+def render_pdf(*, template: str, context: dict, request=None, tagged: bool = False) -> bytes:
+    """`tagged`: a tagged PDF (PDF/UA-1: headings, lists, tables and reading order for screen
+    readers; the document's title shown instead of its file name)."""
     from weasyprint import HTML
 
     html = render_to_string(template, context, request=request)
-    return HTML(string=html, base_url="clinlead-static:", url_fetcher=_static_fetcher).write_pdf()
+    options = {"pdf_variant": "pdf/ua-1"} if tagged else {}
+    document = HTML(string=html, base_url="clinlead-static:", url_fetcher=_static_fetcher())
+    return document.write_pdf(**options)
 
 
-def pdf_response(*, template: str, context: dict, filename: str, request=None) -> HttpResponse:
-    response = HttpResponse(render_pdf(template=template, context=context, request=request),
-                            content_type="application/pdf")
+def pdf_response(*, template: str, context: dict, filename: str, request=None,
+                 tagged: bool = False) -> HttpResponse:
+    pdf = render_pdf(template=template, context=context, request=request, tagged=tagged)
+    response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -1,4 +1,5 @@
-"""The leader-index charts, from published figures only."""
+"""The leader-index dashboard's charts, from published figures only (the report's are in
+report_charts.py, in the chart style)."""
 
 import altair as alt
 import pandas as pd
@@ -6,45 +7,6 @@ import pandas as pd
 from clinlead.charts import theme, to_svg
 
 BEHAVIOUR_ORDER = ["include", "inform", "inquire", "develop", "recognize", "overall"]
-
-
-def behaviours_chart(behaviours: dict, *, title="Behaviour scores (1 to 5)"):
-    rows = [{"behaviour": b.capitalize(), "score": v} for b, v in behaviours.items() if v is not None]
-    chart = alt.Chart(pd.DataFrame(rows)).mark_bar(color="#005eb8").encode(
-        x=alt.X("score:Q", scale=alt.Scale(domain=[0, 5]), title="Mean score (1 to 5)"),
-        y=alt.Y("behaviour:N", sort=[b.capitalize() for b in BEHAVIOUR_ORDER], title=None),
-        tooltip=["behaviour", alt.Tooltip("score:Q", format=".2f")],
-    )
-    text = ", ".join(f"{r['behaviour']} {r['score']:.2f}" for r in rows)
-    return to_svg(theme(chart, title=title, height=200), description=f"{title}: {text}")
-
-
-def items_chart(items: dict, labels: dict):
-    rows = []
-    for item, dist in items.items():
-        if dist is None:
-            continue  # not shown: fewer than k answered
-        answered = sum(v for k, v in dist.items() if k != "missing")
-        for point, count in dist.items():
-            if point != "missing" and answered:
-                rows.append({"item": labels.get(item, item), "answer": int(point), "share": count / answered})
-    chart = alt.Chart(pd.DataFrame(rows)).mark_bar().encode(
-        x=alt.X("sum(share):Q", axis=alt.Axis(format="%"), title="Share of answers"),
-        y=alt.Y("item:N", sort=list(labels.values()), title=None),
-        color=alt.Color("answer:O", scale=alt.Scale(scheme="redblue", domain=[1, 2, 3, 4, 5]),
-                        title="Answer (1 strongly disagree – 5 strongly agree)"),
-        order=alt.Order("answer:O"),
-    )
-    return to_svg(theme(chart, title="How people answered each question", height=320),
-                  description="Stacked bars: for each question, the share of answers from 1 to 5")
-
-
-def trend_chart(points: list[tuple[str, float]], *, title="Leader index over the years"):
-    frame = pd.DataFrame([{"cycle": c, "index": v} for c, v in points])
-    chart = alt.Chart(frame).mark_line(point=True, color="#005eb8").encode(
-        x=alt.X("cycle:O", title="Cycle"), y=alt.Y("index:Q", scale=alt.Scale(domain=[12, 60]), title="Index (12–60)"))
-    text = ", ".join(f"{c}: {v:.1f}" for c, v in points)
-    return to_svg(theme(chart, title=title, height=200), description=f"{title}: {text}")
 
 
 def distribution_chart(indices: list[float], *, mark=None):

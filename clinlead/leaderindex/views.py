@@ -7,7 +7,6 @@ from pathlib import Path
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -15,7 +14,7 @@ from django.views.decorators.http import require_POST
 from clinlead.accounts import permissions
 from clinlead.accounts.access import crumbs, organisation_for, require
 from clinlead.exports import xlsx_response
-from clinlead.leaderindex import charts, selectors_report
+from clinlead.leaderindex import charts, report_page, selectors_report
 from clinlead.leaderindex.models import LeaderResult
 from clinlead.leaderindex.services import import_past_cycle, publish_cycle
 from clinlead.org.models import Person
@@ -39,25 +38,11 @@ def my_report(request):
     return redirect("leaderindex:report", cycle=latest.cycle_id, leader=latest.leader_id)
 
 
-def _report_context(request, cycle, leader):
-    report = selectors_report.leader_report(cycle=cycle, leader=leader)
-    if report is None:
-        raise Http404("No published report")
-    instrument = cycle.instrument.load()
-    labels = {item.id: f"{item.id.upper()} ({item.behaviour})" for item in instrument.items}
-    result = report["result"]
-    shown_behaviours = {b: v for b, v in result.behaviours.items() if v is not None}
-    shown_items = {i: d for i, d in result.items.items() if d is not None}
-    return {
-        "cycle": cycle, "leader": leader, "result": result, "comments": report["comments"],
-        "trend": report["trend"], "instrument": instrument,
-        "behaviour_rows": list(result.behaviours.items()),
-        "items_not_shown": [labels.get(i, i) for i, d in result.items.items() if d is None],
-        "behaviours_svg": charts.behaviours_chart(shown_behaviours) if shown_behaviours else None,
-        "items_svg": charts.items_chart(shown_items, labels) if shown_items else None,
-        "trend_svg": charts.trend_chart(report["trend"]) if len(report["trend"]) > 1 else None,
-        "breadcrumbs": crumbs(("Home", reverse("home"))),
-    }
+def _report_context(request, cycle, leader, *, phone=True):
+    context = report_page.report_context(user=request.user, cycle=cycle, leader=leader, phone=phone)
+    context["breadcrumbs"] = crumbs(("Home", reverse("home")))
+    context["pdf"] = not phone  # on paper, the app's links lead nowhere: named, not linked
+    return context
 
 
 @login_required
@@ -73,8 +58,9 @@ def report_pdf(request, cycle, leader):
     cycle = _published_cycle(cycle)
     leader = get_object_or_404(Person, pk=leader, organisation=cycle.organisation)
     require(permissions.can_see_leader_report(request.user, leader))
-    return pdf_response(template="leaderindex/report_pdf.html", context=_report_context(request, cycle, leader),
-                        filename=f"leader-index-{cycle.name}-{leader.staff_number}.pdf", request=request)
+    return pdf_response(template="leaderindex/report_pdf.html", context=_report_context(request, cycle, leader, phone=False),
+                        filename=f"leader-index-{cycle.name}-{leader.staff_number}.pdf", request=request,
+                        tagged=True)
 
 
 @login_required

@@ -126,14 +126,15 @@ def report_page_figures(html):
     """Index, people counted and wellbeing percentages a leader report page shows."""
     text = visible_text(html)
     index = re.search(r'id="leader-index">([\d.]+)<', html)
-    counted = re.search(r"People who answered\s+(\d+)", text)
+    counted = re.search(r"People whose answers count\s+(\d+)", text)
     burnout = re.search(r"(\d+)% report symptoms of burnout", text)
     satisfied = re.search(r"(\d+)% are satisfied", text)
-    shares = {}  # the items chart's marks: (item, answer) -> percent of that item's answers
-    for pct, item, answer in re.findall(
-        r"Share of answers: ([\d.]+)%; item: (Q\d+)[^\"]*?; answer: (\d)", html
-    ):
-        shares[(item.lower(), answer)] = float(pct)
+    shares = {}  # the items chart's table: (item, answer) -> percent of that item's answers
+    rows = re.findall(r'<tr class="nhsuk-table__row" data-key="(q\d+)">(.*?)</tr>', html, re.S)
+    for item, cells in rows:
+        counts = [int(c) for c in re.findall(r"<td[^>]*>(\d+) \(\d+%\)</td>", cells)]
+        for answer, count in enumerate(counts, start=1):
+            shares[(item, str(answer))] = 100 * count / sum(counts) if sum(counts) else 0.0
     described = re.search(r"Behaviour scores \(1 to 5\): ([^\"<]*)", html)
     behaviours = (
         {name.lower(): float(v) for name, v in re.findall(r"([A-Za-z]+) ([\d.]+)", described[1])}

@@ -3,7 +3,9 @@
 Every test here is marked `browser`. Helpers used by the test modules live here too:
 `log_in` goes through the real login form, `assert_accessible` runs axe-core (installed from npm
 by `clinlead.frontend.ensure_assets`) and fails on serious or critical WCAG 2.0/2.1 A/AA findings,
-`assert_no_browser_errors` fails on script errors and content-security-policy refusals.
+`assert_no_browser_errors` fails on script errors and content-security-policy refusals,
+`save_screenshot` keeps a full-page screenshot as a test artefact, `smallest_chart_text` measures
+the chart text as drawn on screen.
 """
 
 import functools
@@ -174,4 +176,46 @@ def assert_accessible(page):
         f"- {v['id']} ({v['impact']}): {v['help']} [{v['helpUrl']}]\n"
         f"    on: {', '.join(v['targets'])}"
         for v in blocking
+    )
+
+
+# The name issue 16's page tests use (the leader report, survey, dashboard, evaluation and
+# succession chart): the same check, one implementation.
+assert_axe_clean = assert_accessible
+
+
+def artefacts_dir() -> Path:
+    """Where browser tests keep what a person checks by eye (screenshots): `test-artefacts/`
+    under CLINLEAD_DATA_DIR, else the repository's `var/` (both outside git)."""
+    base = os.environ.get("CLINLEAD_DATA_DIR") or Path(__file__).resolve().parents[2] / "var"
+    folder = Path(base) / "test-artefacts"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def save_screenshot(page, name):
+    """A full-page screenshot of the page as it is now, kept as `<artefacts>/<name>.png`."""
+    path = artefacts_dir() / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def smallest_chart_text(page):
+    """[(px, text)] for every text drawn in a visible chart SVG, smallest first: the SVG's font
+    size times the scale the page draws the SVG at (its width on screen over its viewBox's)."""
+    return page.evaluate(
+        """() => {
+            const sizes = [];
+            for (const svg of document.querySelectorAll("figure svg")) {
+                const box = svg.getBoundingClientRect();
+                if (!box.width || !svg.viewBox.baseVal || !svg.viewBox.baseVal.width) continue;
+                const scale = box.width / svg.viewBox.baseVal.width;
+                for (const text of svg.querySelectorAll("text")) {
+                    if (!text.textContent.trim()) continue;
+                    const px = parseFloat(getComputedStyle(text).fontSize) * scale;
+                    sizes.push([Math.round(px * 100) / 100, text.textContent.trim()]);
+                }
+            }
+            return sizes.sort((a, b) => a[0] - b[0]);
+        }"""
     )

@@ -123,7 +123,7 @@ def test_a_leader_with_5_answers_of_which_4_left_q7_blank_does_not_show_q7(clien
     assert entry["n"] == 5 and entry["items"]["q7"] is None and entry["items"]["q8"]["4"] == 5
     client.force_login(User.objects.create(username="leader", person=leader))
     page = client.get(reverse("leaderindex:report", kwargs={"cycle": cycle.pk, "leader": leader.pk})).content.decode()
-    assert re.search(r"Not shown: fewer than 5 answered: Q7", page)
+    assert re.search(r"Not shown: fewer than 5 answered:</p>.*7\. My leader has talked with me", page, re.S)
 
 
 def test_the_report_page_and_the_unit_pages_show_the_published_figures():
