@@ -1,6 +1,6 @@
 """Survey submissions under load on PostgreSQL, through a real WSGI server on loopback.
 
-    python3 -m pip install -e '.[bench]'
+    python3 -m pip install -e '.[test]'
     python3 benchmarks/survey_load.py \
         [--database-url postgres://postgres@127.0.0.1:5432/clinlead_bench] \
         [--submissions 6000] [--clients 16] [--workers 3] [--threads 4] [--rate 200]
