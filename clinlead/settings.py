@@ -244,6 +244,10 @@ EMAIL_HOST_USER = os.environ.get("CLINLEAD_EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("CLINLEAD_EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("CLINLEAD_EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("CLINLEAD_FROM_EMAIL", "Clinlead <clinlead@localhost>")
+# A bulk send that reached nobody (the mail server was down) is queued again this many minutes
+# later, doubling each time, at most this many times (clinlead/notifications.py).
+CLINLEAD_MAIL_RETRY_MINUTES = float(os.environ.get("CLINLEAD_MAIL_RETRY_MINUTES", "5"))
+CLINLEAD_MAIL_RETRIES = int(os.environ.get("CLINLEAD_MAIL_RETRIES", "6"))
 
 TASKS = {
     "default": {

@@ -9,6 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
+from clinlead import notifications
 from clinlead.accounts import permissions
 from clinlead.accounts.access import crumbs, organisation_for, require
 from clinlead.custody import CustodiansForm, KeyReturnForm, key_files_download
@@ -57,6 +58,7 @@ def _cycle_page(request, cycle, *, custodians_form=None, key_return_form=None, s
         "cycle": cycle, "progress": progress, "progress_day": day,
         "invited": cycle.invitations.count() if cycle.status != SurveyCycle.Status.DRAFT else None,
         "can_manage": permissions.can_manage_talent(request.user, cycle.organisation),
+        "mail_failures": notifications.failures(about=cycle),
         "custodians_form": custodians_form or CustodiansForm(),
         "key_return_form": key_return_form or KeyReturnForm(),
         "days_early": services_reopen.days_early(cycle), "reopen_refusal": services_reopen.reopen_refusal(cycle),
