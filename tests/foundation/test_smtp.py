@@ -41,8 +41,13 @@ def _free_port():
 
 
 def _smtp(port):
-    return override_settings(EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
-                             EMAIL_HOST="127.0.0.1", EMAIL_PORT=port, EMAIL_TIMEOUT=5, SITE_URL=PUBLIC)
+    return override_settings(
+        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+        EMAIL_HOST="127.0.0.1",
+        EMAIL_PORT=port,
+        EMAIL_TIMEOUT=5,
+        SITE_URL=PUBLIC,
+    )
 
 
 @pytest.fixture
@@ -60,15 +65,21 @@ def _body(message):
 
 
 def test_survey_links_arrive_once_each_and_open_the_survey_at_the_public_address(
-        demo, mail_server, client, django_capture_on_commit_callbacks):
+    demo, mail_server, client, django_capture_on_commit_callbacks
+):
     cycle = SurveyCycle.objects.get(organisation__slug="northgate", status=SurveyCycle.Status.OPEN)
-    waiting = list(Invitation.objects.filter(cycle=cycle, used=False, person__work_email__gt="")
-                   .values_list("person__work_email", flat=True))
+    waiting = list(
+        Invitation.objects.filter(cycle=cycle, used=False, person__work_email__gt="").values_list(
+            "person__work_email", flat=True
+        )
+    )
     with django_capture_on_commit_callbacks(execute=True):
         services.send_reminders(actor=None, cycle=cycle)
     assert sorted(rcpt[0] for rcpt, _ in mail_server.messages) == sorted(waiting)
-    link = next(line for line in _body(mail_server.to(waiting[0])[0]).splitlines() if "/survey/s/" in line)
-    address = link[link.index(PUBLIC):].strip()
+    link = next(
+        line for line in _body(mail_server.to(waiting[0])[0]).splitlines() if "/survey/s/" in line
+    )
+    address = link[link.index(PUBLIC) :].strip()
     assert address.startswith(f"{PUBLIC}/survey/s/")
     assert client.get(address.removeprefix(PUBLIC)).status_code == 200  # the link works
 
@@ -76,10 +87,19 @@ def test_survey_links_arrive_once_each_and_open_the_survey_at_the_public_address
 def test_a_selection_notice_reaches_the_electorate_with_the_voting_link(demo, mail_server):
     from clinlead.selection.models import Selection
 
-    selection = Selection.objects.filter(organisation__slug="northgate", stage=Selection.Stage.BALLOT).first()
-    electors = set(selection.electors.exclude(person__work_email="").values_list("person__work_email", flat=True))
-    notifications.send_bulk.enqueue(builder="clinlead.selection.messages.ballot_times",
-                                    kind="selection.ballot_times", arguments={"selection_id": selection.pk})
+    selection = Selection.objects.filter(
+        organisation__slug="northgate", stage=Selection.Stage.BALLOT
+    ).first()
+    electors = set(
+        selection.electors.exclude(person__work_email="").values_list(
+            "person__work_email", flat=True
+        )
+    )
+    notifications.send_bulk.enqueue(
+        builder="clinlead.selection.messages.ballot_times",
+        kind="selection.ballot_times",
+        arguments={"selection_id": selection.pk},
+    )
     assert {rcpt[0] for rcpt, _ in mail_server.messages} == electors
     assert f"{PUBLIC}/selection/{selection.pk}/vote/" in _body(mail_server.messages[0][1])
 
@@ -90,8 +110,12 @@ def ward_round_notice(*, organisation_id):
     from clinlead.org.models import Organisation
 
     organisation = Organisation.objects.get(pk=organisation_id)
-    messages = [notifications.Message(to=(f"nurse{n}@nhs.example",), subject="Ward round",
-                                      body=notifications.link("home")) for n in range(3)]
+    messages = [
+        notifications.Message(
+            to=(f"nurse{n}@nhs.example",), subject="Ward round", body=notifications.link("home")
+        )
+        for n in range(3)
+    ]
     return notifications.Batch(messages=messages, organisation=organisation, about=organisation)
 
 
@@ -103,12 +127,20 @@ def test_a_send_that_reached_nobody_is_tried_again_by_the_worker_and_the_admins_
     port = _free_port()  # nothing listens here yet: the mail server is down
     database_tasks = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     with _smtp(port), override_settings(TASKS=database_tasks, CLINLEAD_MAIL_RETRY_MINUTES=5):
-        notifications.send_bulk.enqueue(builder=f"{__name__}.ward_round_notice", kind="ward.round",
-                                        arguments={"organisation_id": organisation.pk})
+        notifications.send_bulk.enqueue(
+            builder=f"{__name__}.ward_round_notice",
+            kind="ward.round",
+            arguments={"organisation_id": organisation.pk},
+        )
         call_command("worker", worker_id="mail-test", batch=True, verbosity=0)
         (failure,) = notifications.failures(about=organisation)
-        assert failure.after == {"kind": "ward.round", "failed": 3, "of": 3,
-                                 "error": "ConnectionRefusedError", "retry_in_minutes": 5.0}
+        assert failure.after == {
+            "kind": "ward.round",
+            "failed": 3,
+            "of": 3,
+            "error": "ConnectionRefusedError",
+            "retry_in_minutes": 5.0,
+        }
         assert "nhs.example" not in str(failure.after)  # never an address
         waiting = DBTaskResult.objects.filter(status=TaskResultStatus.READY)
         assert waiting.count() == 1 and waiting.get().args_kwargs["kwargs"]["attempt"] == 2
@@ -122,7 +154,9 @@ def test_a_send_that_reached_nobody_is_tried_again_by_the_worker_and_the_admins_
             call_command("worker", worker_id="mail-test", batch=True, verbosity=0)
         finally:
             controller.stop()
-    assert sorted(rcpt[0] for rcpt, _ in inbox.messages) == [f"nurse{n}@nhs.example" for n in range(3)]
+    assert sorted(rcpt[0] for rcpt, _ in inbox.messages) == [
+        f"nurse{n}@nhs.example" for n in range(3)
+    ]
     assert f"{PUBLIC}/" in _body(inbox.messages[0][1])
     assert not DBTaskResult.objects.filter(status=TaskResultStatus.READY).exists()
 
@@ -141,5 +175,14 @@ def test_a_send_that_reached_some_is_not_repeated(monkeypatch, settings):
     monkeypatch.setattr(notifications, "deliver", half_sent)
     monkeypatch.setattr(notifications, "record_failure", lambda **kwargs: calls.append(kwargs))
     sent = notifications.send([object(), object()], kind="x", again=again)
-    assert sent == 1 and calls == [{"kind": "x", "organisation": None, "about": None, "failed": 1,
-                                    "total": 2, "error": "SMTPRecipientsRefused", "retry_in_minutes": None}]
+    assert sent == 1 and calls == [
+        {
+            "kind": "x",
+            "organisation": None,
+            "about": None,
+            "failed": 1,
+            "total": 2,
+            "error": "SMTPRecipientsRefused",
+            "retry_in_minutes": None,
+        }
+    ]
