@@ -1,9 +1,14 @@
 """Survey submissions under load on PostgreSQL, through a real WSGI server on loopback.
 
-    python3 -m pip install -e '.[bench]'
+    python3 -m pip install -e '.[test]'
     python3 benchmarks/survey_load.py \
         [--database-url postgres://postgres@127.0.0.1:5432/clinlead_bench] \
-        [--submissions 6000] [--clients 16] [--workers 3] [--threads 4] [--rate 200]
+        [--submissions 6000] [--clients 16] [--workers 3] [--threads 4] [--rate 200] \
+        [--instances 2 --cache-url redis://127.0.0.1:6379/0]
+
+`--instances N` runs the reference layout of docs/deployment.md on one machine: N application
+servers (`clinlead serve`, each `--workers` processes) on their own ports sharing PostgreSQL and
+the cache; the clients are spread over them as a load balancer would.
 
 Each simulated respondent opens their single-use link (GET, for the form's CSRF token) and
 sends their answers (POST). Prints submissions per second and POST latency percentiles, with a
@@ -175,12 +180,13 @@ def send_answers(conn, opened):
     return answer.status, time.perf_counter() - started
 
 
-def run_clients(port, jobs, clients, work):
-    """Share `jobs` between `clients` threads, each with its own keep-alive connection."""
+def run_clients(ports, jobs, clients, work):
+    """Share `jobs` between `clients` threads, each with its own keep-alive connection (to the
+    servers in turn, as a load balancer spreads connections)."""
     results, lock = [], threading.Lock()
     queue = list(jobs)
 
-    def client():
+    def client(port):
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         while True:
             with lock:
@@ -192,7 +198,9 @@ def run_clients(port, jobs, clients, work):
                 results.append(outcome)
         conn.close()
 
-    threads = [threading.Thread(target=client) for _ in range(clients)]
+    threads = [
+        threading.Thread(target=client, args=(ports[i % len(ports)],)) for i in range(clients)
+    ]
     started = time.perf_counter()
     for t in threads:
         t.start()
@@ -201,7 +209,7 @@ def run_clients(port, jobs, clients, work):
     return results, time.perf_counter() - started
 
 
-def run_at_rate(port, jobs, rate, clients, work):
+def run_at_rate(ports, jobs, rate, clients, work):
     """Open-loop load: job i is due at start + i/rate whatever happened before, and its latency
     is counted from when it was due, so a slow server cannot hide its queue (no coordinated
     omission). Returns (results, seconds)."""
@@ -210,7 +218,7 @@ def run_at_rate(port, jobs, rate, clients, work):
     next_job = [0]
     start = time.perf_counter() + 0.2
 
-    def client():
+    def client(port):
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         while True:
             with lock:
@@ -227,7 +235,9 @@ def run_at_rate(port, jobs, rate, clients, work):
                 results.append((status, time.perf_counter() - due))
         conn.close()
 
-    threads = [threading.Thread(target=client) for _ in range(clients)]
+    threads = [
+        threading.Thread(target=client, args=(ports[i % len(ports)],)) for i in range(clients)
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -258,6 +268,10 @@ def main():
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument(
+        "--instances", type=int, default=1, help="application servers (clinlead serve)"
+    )
+    parser.add_argument("--cache-url", default="", help="CLINLEAD_CACHE_URL shared by the servers")
+    parser.add_argument(
         "--rate",
         type=float,
         default=0,
@@ -276,62 +290,67 @@ def main():
     os.environ.update(env)
     race_links = 200
     cycle = setup(args.submissions + race_links)
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "clinlead.wsgi:application",
-            "-b",
-            f"127.0.0.1:{port}",
-            "-w",
-            str(args.workers),
-            "--threads",
-            str(args.threads),
-            "--worker-class",
-            "gthread",
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-    )
+    if args.cache_url:
+        env["CLINLEAD_CACHE_URL"] = args.cache_url
+    ports = [free_port() for _ in range(args.instances)]
+    servers = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "clinlead",
+                "serve",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                str(args.workers),
+                "--threads",
+                str(args.threads),
+            ],
+            env=env,
+        )
+        for port in ports
+    ]
     try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+        for port in ports:
+            for _ in range(300):
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                    break
+                except OSError:
+                    time.sleep(0.1)
         # Warm up until every worker has loaded Django and answers quickly.
         deadline = time.perf_counter() + 8
         while time.perf_counter() < deadline:
-            run_clients(port, range(100), args.clients, health)
-        base, base_s = run_clients(port, range(args.submissions), args.clients, health)
+            run_clients(ports, range(100), args.clients, health)
+        base, base_s = run_clients(ports, range(args.submissions), args.clients, health)
         # People open their links first (the form is read before it is filled in), then send.
         tokens = [f"bench-{i}" for i in range(args.submissions + race_links)]
-        opened, open_s = run_clients(port, tokens, args.clients, open_form)
+        opened, open_s = run_clients(ports, tokens, args.clients, open_form)
         by_token = {o[0]: o for o in opened if o}
         sends = [by_token[f"bench-{i}"] for i in range(args.submissions)]
         if args.rate:
-            done, seconds = run_at_rate(port, sends, args.rate, args.clients, send_answers)
+            done, seconds = run_at_rate(ports, sends, args.rate, args.clients, send_answers)
         else:
-            done, seconds = run_clients(port, sends, args.clients, send_answers)
+            done, seconds = run_clients(ports, sends, args.clients, send_answers)
         ok = [s for status, s in done if status == 302]
         race = [
             by_token[f"bench-{i}"] for i in range(args.submissions, args.submissions + race_links)
         ] * 5
-        raced, _ = run_clients(port, race, 20, send_answers)
+        raced, _ = run_clients(ports, race, 20, send_answers)
     finally:
-        server.terminate()
-        server.wait()
+        for server in servers:
+            server.terminate()
+        for server in servers:
+            server.wait()
     from clinlead.surveys.models import Invitation, SealedResponse
 
     stored = SealedResponse.objects.filter(cycle=cycle).count()
     used = Invitation.objects.filter(cycle=cycle, used=True).count()
     print(
         f"database:                 {args.database_url.split('@')[-1]}  "
-        f"(gunicorn {args.workers} workers x {args.threads} threads, "
+        f"({args.instances} x clinlead serve, {args.workers} workers x {args.threads} threads, "
+        f"cache {args.cache_url or 'file'}, "
         f"{args.clients} clients, 2 cores shared with the clients)"
     )
     print(

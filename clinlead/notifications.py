@@ -12,12 +12,17 @@ development reminders and 360 invitations, succession term warnings.
   it) go into the audit trail against the thing the message was about, where the organisation's
   admins see it (`failures`). A survey reminder that fails therefore says nothing about who had
   still not answered.
+- **A bulk send that reached nobody is tried again** by the worker (the mail server was down):
+  the task is queued again, later each time (`CLINLEAD_MAIL_RETRY_MINUTES`, doubling, at most
+  `CLINLEAD_MAIL_RETRIES` times), and works out its recipients afresh. One that reached some
+  people is not (it would send them a second copy); its failure is recorded for the admins.
 - **Times are in the organisation's time zone** (`Organisation.time_zone`, Europe/London by
   default): a ballot opening at 09:00 BST reads "09:00", not the server's UTC "08:00".
 """
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
@@ -107,26 +112,49 @@ def deliver(messages) -> int:
     return len(messages)
 
 
-def record_failure(*, kind, organisation, about, failed, total, error):
+def record_failure(*, kind, organisation, about, failed, total, error, retry_in_minutes=None):
     """Write the failure to the audit trail, in its own transaction: counts and the error's
     class only, never an address."""
     from clinlead.audit import services as audit
 
+    after = {"kind": kind, "failed": failed, "of": total, "error": error}
+    if retry_in_minutes is not None:
+        after["retry_in_minutes"] = retry_in_minutes
     with transaction.atomic():
         audit.record(actor=None, label="mail", action=FAILED_ACTION, obj=about,
-                     organisation=organisation,
-                     after={"kind": kind, "failed": failed, "of": total, "error": error})
+                     organisation=organisation, after=after)
 
 
-def send(messages, *, kind, organisation=None, about=None) -> int:
-    """Send now; a failure is recorded (`record_failure`), not raised. Returns how many went."""
+def send(messages, *, kind, organisation=None, about=None, again=None) -> int:
+    """Send now; a failure is recorded (`record_failure`), not raised. Returns how many went.
+
+    `again(delay)`, from a task, queues the task again after `delay`: it is called when no
+    message went (nothing would be sent twice) and the task has retries left (it returns False
+    when it has none, or the task backend cannot wait)."""
     messages = list(messages)
     try:
         return deliver(messages)
     except NotSent as exc:
+        retry = None
+        if again is not None and exc.failed == exc.total:
+            retry = again(timedelta(minutes=settings.CLINLEAD_MAIL_RETRY_MINUTES))
         record_failure(kind=kind, organisation=organisation, about=about, failed=exc.failed,
-                       total=exc.total, error=exc.error)
+                       total=exc.total, error=exc.error,
+                       retry_in_minutes=retry.total_seconds() / 60 if retry else None)
         return exc.total - exc.failed
+
+
+def queue_again(task, *, attempt, **arguments):
+    """An `again` for `send`: queue `task` with `attempt + 1` after a delay doubling each attempt.
+    Returns the delay used, or None when out of retries or when the backend runs tasks at once."""
+    def again(first_delay):
+        if attempt >= settings.CLINLEAD_MAIL_RETRIES or not task.get_backend().supports_defer:
+            return None
+        delay = first_delay * 2 ** (attempt - 1)
+        task.using(run_after=timezone.now() + delay).enqueue(attempt=attempt + 1, **arguments)
+        return delay
+
+    return again
 
 
 def send_after_commit(messages, *, kind, organisation=None, about=None):
@@ -155,11 +183,13 @@ def _builder(path):
 
 
 @task()
-def send_bulk(*, builder: str, kind: str, arguments: dict) -> None:
+def send_bulk(*, builder: str, kind: str, arguments: dict, attempt: int = 1) -> None:
     """Build the messages now (the recipients as they are when the task runs) and send them."""
     batch = _builder(builder)(**arguments)
     if batch is not None:
-        send(batch.messages, kind=kind, organisation=batch.organisation, about=batch.about)
+        send(batch.messages, kind=kind, organisation=batch.organisation, about=batch.about,
+             again=queue_again(send_bulk, attempt=attempt, builder=builder, kind=kind,
+                               arguments=arguments))
 
 
 def enqueue_after_commit(builder, *, kind, **arguments):

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from clinlead.deployment import cache_from_url
+
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("CLINLEAD_DATA_DIR", Path.cwd() / "var")).resolve()
 
@@ -117,14 +119,14 @@ elif DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # dashboards' aggregates, which then run in less: off, as for most web applications.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 
-# One cache for every server process on the machine (the monitor's figures are worked out once,
-# not once per process). It holds nothing the database does not, and sits beside it.
+# One cache for every server process of the installation (the monitor's figures are worked out
+# once, not once per process). It holds nothing the database does not. The file cache serves one
+# machine; several servers share Redis or the database (CLINLEAD_CACHE_URL, docs/deployment.md).
 CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": os.environ.get("CLINLEAD_CACHE_DIR", str(DATA_DIR / "cache")),
-        "OPTIONS": {"MAX_ENTRIES": 5000},
-    }
+    "default": cache_from_url(
+        os.environ.get("CLINLEAD_CACHE_URL"),
+        file_folder=os.environ.get("CLINLEAD_CACHE_DIR", str(DATA_DIR / "cache")),
+    )
 }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -242,6 +244,10 @@ EMAIL_HOST_USER = os.environ.get("CLINLEAD_EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("CLINLEAD_EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("CLINLEAD_EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("CLINLEAD_FROM_EMAIL", "Clinlead <clinlead@localhost>")
+# A bulk send that reached nobody (the mail server was down) is queued again this many minutes
+# later, doubling each time, at most this many times (clinlead/notifications.py).
+CLINLEAD_MAIL_RETRY_MINUTES = float(os.environ.get("CLINLEAD_MAIL_RETRY_MINUTES", "5"))
+CLINLEAD_MAIL_RETRIES = int(os.environ.get("CLINLEAD_MAIL_RETRIES", "6"))
 
 TASKS = {
     "default": {

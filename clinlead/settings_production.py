@@ -11,6 +11,7 @@ import os
 
 from django.core.exceptions import ImproperlyConfigured
 
+from clinlead.deployment import cache_from_url
 from clinlead.settings import *  # noqa: F403
 from clinlead.settings import env_bool
 
@@ -41,3 +42,12 @@ CSRF_COOKIE_SECURE = True
 STORAGES["staticfiles"]["BACKEND"] = "whitenoise.storage.CompressedManifestStaticFilesStorage"  # noqa: F405
 WHITENOISE_USE_FINDERS = False
 TASKS["default"]["BACKEND"] = os.environ.get("CLINLEAD_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")  # noqa: F405
+
+# Several servers must share one cache: the database's, unless Redis is named. The per-machine
+# file cache is chosen only on purpose (CLINLEAD_CACHE_URL=file), for a single server.
+CACHES = {
+    "default": cache_from_url(
+        os.environ.get("CLINLEAD_CACHE_URL", "database"),
+        file_folder=os.environ.get("CLINLEAD_CACHE_DIR", str(DATA_DIR / "cache")),  # noqa: F405
+    )
+}

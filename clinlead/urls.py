@@ -1,18 +1,13 @@
 from django.conf import settings
-from django.http import HttpResponse
 from django.urls import include, path
 
+from clinlead import health
 from clinlead.accounts import views as account_views
-
-
-def health(request):
-    """For load balancers: answers without touching anything private."""
-    return HttpResponse("ok", content_type="text/plain")
-
 
 urlpatterns = [
     path("", account_views.home, name="home"),
-    path("health/", health, name="health"),
+    path("health/", health.alive, name="health"),
+    path("health/ready/", health.ready, name="health-ready"),
     path("accounts/", include("clinlead.accounts.urls")),
     path("org/", include("clinlead.accounts.urls_org")),
     path("audit/", include("clinlead.accounts.urls_audit")),

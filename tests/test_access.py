@@ -24,6 +24,7 @@ from tests.access_table import (
 ACCESS = {
     "home": ("get", lambda w: {}, only(EVERYONE_LOGGED_IN)),
     "health": ("get", lambda w: {}, {role: OK for role in ROLES}),
+    "health-ready": ("get", lambda w: {}, {role: OK for role in ROLES}),
     "accounts:login": ("get", lambda w: {}, {"anonymous": OK, **{r: FOUND for r in PERSONAS}}),
     "accounts:logout": ("post", lambda w: {}, {role: FOUND for role in ROLES}),
     # One visible organisation: straight to it; the superuser sees the list of three.

@@ -20,7 +20,8 @@ LAYERS = [
     # logins with the access rules (and the foundation's own pages, which apply them).
     ("plain modules", False, {"sealing", "tabular", "validation", "charts", "pdf", "frontend",
                               "logging", "mailfiles", "discovery", "custody", "exports",
-                              "analytics", "actions", "dates", "service_errors", "unsealing"}),
+                              "analytics", "actions", "dates", "service_errors", "unsealing",
+                              "deployment", "health"}),
     ("audit", False, {"audit"}),
     ("notifications", False, {"notifications"}),
     ("org", False, {"org"}),

@@ -2,7 +2,7 @@
 something that was then rolled back), through Django's mail API (the console in development).
 
 Sent synchronously once committed, in the request, not through the task queue (which runs tasks
-at once in development and the demo, and needs `clinlead db_worker` in production): a selection's
+at once in development and the demo, and needs `clinlead worker` in production): a selection's
 messages never wait on a worker. No message ever says how anyone voted.
 """
 

@@ -16,6 +16,7 @@ from clinlead.org.readiness import readiness_of
 from clinlead.org.selectors import decorate_position, positions_with_holders
 from clinlead.succession.models import IncumbentPlan, PoolCandidate, Readiness, SuccessionPool
 from clinlead.succession.monitor import current_appointments, settings_for
+from clinlead.succession.org_chart import Box, Line, layout, wrap
 
 RISK_LABELS = {"high": "High risk", "medium": "Medium risk", "low": "Low risk"}
 RISK_TAGS = {"high": "nhsuk-tag--red", "medium": "nhsuk-tag--yellow", "low": "nhsuk-tag--green"}
@@ -196,6 +197,26 @@ def succession_chart(*, organisation, day: date, division=None):
         p.risk_label, p.risk_tag = RISK_LABELS[p.risk], RISK_TAGS[p.risk]
         counts[p.risk] += 1
     return {"roots": _nest(organisation, positions), "positions": positions, "counts": counts}
+
+
+def chart_drawing(chart):
+    """The succession chart as boxes and lines (`org_chart.layout`), for the SVG."""
+    def box(node):
+        lines = [Line(f"{node.unit.get_kind_display()}: {node.unit.name}", "heading")]
+        for p in node.positions:
+            lines += [Line(text, "title") for text in wrap(p.title)]
+            if p.holder:
+                lines.append(Line(f"{p.holder.person}, term {p.holder.term_number} of {p.max_consecutive_terms}"))
+                lines.append(Line(f"Term ends {p.holder.end:%-d %b %Y}"))
+            else:
+                lines.append(Line("Vacant"))
+            depth = (f"{p.pool.candidate_count} in pool, {p.pool.ready_now_count} ready now" if p.pool
+                     else "No succession pool")
+            lines.append(Line(depth))
+            lines.append(Line(p.risk_label, f"risk-{p.risk}"))
+        return Box(lines=lines, children=[box(child) for child in node.children])
+
+    return layout([box(root) for root in chart["roots"]])
 
 
 def dyad_chart(*, organisation, day: date, division=None):

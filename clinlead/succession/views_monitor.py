@@ -168,7 +168,8 @@ def monitor_settings(request, slug):
 def _chart_context(request, org):
     scope = scope_from_request(request, org)
     chart = selectors.succession_chart(organisation=org, day=date.today(), division=scope.division)
-    return {"org": org, "scope": scope, "chart": chart, "today": date.today(), **drill_down_choices(org)}
+    return {"org": org, "scope": scope, "chart": chart, "drawing": selectors.chart_drawing(chart),
+            "today": date.today(), **drill_down_choices(org)}
 
 
 @login_required

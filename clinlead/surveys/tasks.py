@@ -15,7 +15,7 @@ from clinlead.surveys.models import SurveyCycle
 
 
 @task()
-def send_survey_links(*, cycle_id, shard=0, shards=1, reminder=False) -> None:
+def send_survey_links(*, cycle_id, shard=0, shards=1, reminder=False, attempt=1) -> None:
     from clinlead.surveys.services import (
         InvitationUnusable,
         invitations_needing_a_link,
@@ -47,8 +47,12 @@ def send_survey_links(*, cycle_id, shard=0, shards=1, reminder=False) -> None:
         messages.append(notifications.Message(to=(invitation.person.work_email,), subject=subject, body=body))
     # A failure is recorded as a count against the cycle, never with an address: it must not
     # say who had still not answered.
+    # Tried again only when nobody was reached: the links just issued then went to nobody, and
+    # the next try issues fresh ones.
     notifications.send(messages, kind="survey.reminder" if reminder else "survey.link",
-                       organisation=cycle.organisation, about=cycle)
+                       organisation=cycle.organisation, about=cycle,
+                       again=notifications.queue_again(send_survey_links, attempt=attempt, cycle_id=cycle_id,
+                                                       shard=shard, shards=shards, reminder=reminder))
 
 
 # When an older transaction (a nightly pg_dump, a long report) kept old row versions, try again

@@ -9,6 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
+from clinlead import notifications
 from clinlead.accounts import permissions
 from clinlead.accounts.access import crumbs, organisation_for, require
 from clinlead.custody import CustodiansForm, KeyReturnForm, key_files_download
@@ -57,6 +58,7 @@ def _cycle_page(request, cycle, *, custodians_form=None, key_return_form=None, s
         "cycle": cycle, "progress": progress, "progress_day": day,
         "invited": cycle.invitations.count() if cycle.status != SurveyCycle.Status.DRAFT else None,
         "can_manage": permissions.can_manage_talent(request.user, cycle.organisation),
+        "mail_failures": notifications.failures(about=cycle),
         "custodians_form": custodians_form or CustodiansForm(),
         "key_return_form": key_return_form or KeyReturnForm(),
         "days_early": services_reopen.days_early(cycle), "reopen_refusal": services_reopen.reopen_refusal(cycle),
@@ -177,20 +179,31 @@ def answer(request, token):
         form = shown
     else:
         form = answer_form(instrument, selectors.leader_choices(invitation=invitation), invitation.leader_id)
+    items = _questions(form, instrument.items, instrument.scale, first=1)
+    wellbeing = _questions(form, (instrument.burnout, instrument.satisfaction), None, first=len(items) + 1)
     return render(request, "surveys/answer.html", {
         "form": form, "cycle": invitation.cycle, "instrument": instrument, "unanswered": unanswered,
-        "items": _questions(form, instrument.items, instrument.scale),
-        "wellbeing": _questions(form, (instrument.burnout, instrument.satisfaction), None),
+        "item_parts": _parts(items), "wellbeing": wellbeing, "total": len(items) + len(wellbeing),
+        "parts": len(_parts(items)) + 1,
     })
 
 
-def _questions(form, questions, scale):
-    """Plain data for the radio groups: rendering 70 radios through form widgets is slow."""
+# Questions a part, on a phone: a screen's worth with its answers in view.
+QUESTIONS_A_PART = 4
+
+
+def _parts(questions):
+    return [questions[i:i + QUESTIONS_A_PART] for i in range(0, len(questions), QUESTIONS_A_PART)]
+
+
+def _questions(form, questions, scale, *, first):
+    """Plain data for the radio groups: rendering 70 radios through form widgets is slow.
+    Numbered on from `first`, so the wellbeing questions follow the leader's."""
     out = []
-    for number, q in enumerate(questions, start=1):
+    for number, q in enumerate(questions, start=first):
         chosen = form.data.get(q.id, "") if form.is_bound else ""
         points = scale if scale is not None else q.options
-        out.append({"id": q.id, "number": number if scale is not None else None, "label": q.text,
+        out.append({"id": q.id, "number": number, "label": q.text,
                     "errors": form.errors.get(q.id, []),
                     "choices": [{"value": str(p.value), "label": p.label, "checked": str(p.value) == chosen} for p in points]})
     return out

@@ -25,8 +25,11 @@ def test_a_nurse_answers_the_survey_on_a_phone(demo, live_server, phone):
     assert heading(phone) == "About your immediate leader"
     assert_accessible(phone)
     assert phone.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    # The survey comes in parts on a phone: a part's questions, then "Continue".
     for number in range(1, 13):
         phone.locator(f"input[name=q{number}][value='4']").check()
+        if number % 4 == 0:
+            phone.get_by_role("button", name="Continue").locator("visible=true").click()
     phone.locator("input[name=burnout][value='2']").check()
     phone.locator("input[name=satisfaction][value='4']").check()
     phone.get_by_label("Is there anything else you would like your leader to hear?").fill(

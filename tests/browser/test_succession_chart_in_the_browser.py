@@ -1,0 +1,43 @@
+"""Erin opens the succession chart: an organisation chart of boxes and lines, readable on a
+phone (the chart scrolls inside its frame, the page does not; no text under 12 px) and on a
+desktop, accessible (axe), with the positions listed under it. Screenshots are kept."""
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from tests.browser.conftest import assert_accessible, assert_no_browser_errors, heading, log_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SMALLEST_TEXT = """() => {
+  const svg = document.querySelector("svg.clinlead-org-chart");
+  const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+  return Math.min(...[...svg.querySelectorAll("text")].map(
+    t => parseFloat(getComputedStyle(t).fontSize) * scale));
+}"""
+
+
+def keep_screenshot(page, name):
+    folder = Path(settings.DATA_DIR) / "test-artefacts"
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+
+
+@pytest.mark.parametrize("device", ["page", "phone"])
+def test_the_succession_chart_is_an_organisation_chart_readable_everywhere(
+        device, demo, live_server, request):
+    browser_page = request.getfixturevalue(device)
+    log_in(browser_page, live_server, "erin")
+    browser_page.goto(f"{live_server.url}/succession/northgate/chart/")
+    assert heading(browser_page) == "Succession chart"
+    chart = browser_page.locator("svg.clinlead-org-chart")
+    assert chart.locator("rect[width='250']").count() > 5
+    assert chart.locator("polyline").count() > 5
+    assert browser_page.evaluate(SMALLEST_TEXT) >= 12
+    assert browser_page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    assert browser_page.locator("#chart a").count() > 5  # the list with links to every pool
+    assert_accessible(browser_page)
+    keep_screenshot(browser_page, f"succession-chart-{'390' if device == 'phone' else '1280'}")
+    assert_no_browser_errors(browser_page)
