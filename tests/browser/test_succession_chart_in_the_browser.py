@@ -2,12 +2,15 @@
 phone (the chart scrolls inside its frame, the page does not; no text under 12 px) and on a
 desktop, accessible (axe), with the positions listed under it. Screenshots are kept."""
 
-from pathlib import Path
-
 import pytest
-from django.conf import settings
 
-from tests.browser.conftest import assert_accessible, assert_no_browser_errors, heading, log_in
+from tests.browser.conftest import (
+    assert_accessible,
+    assert_no_browser_errors,
+    heading,
+    log_in,
+    save_screenshot,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -18,11 +21,6 @@ SMALLEST_TEXT = """() => {
     t => parseFloat(getComputedStyle(t).fontSize) * scale));
 }"""
 
-
-def keep_screenshot(page, name):
-    folder = Path(settings.DATA_DIR) / "test-artefacts"
-    folder.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
 
 
 @pytest.mark.parametrize("device", ["page", "phone"])
@@ -39,5 +37,5 @@ def test_the_succession_chart_is_an_organisation_chart_readable_everywhere(
     assert browser_page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
     assert browser_page.locator("#chart a").count() > 5  # the list with links to every pool
     assert_accessible(browser_page)
-    keep_screenshot(browser_page, f"succession-chart-{'390' if device == 'phone' else '1280'}")
+    save_screenshot(browser_page, f"succession-chart-{'390' if device == 'phone' else '1280'}")
     assert_no_browser_errors(browser_page)

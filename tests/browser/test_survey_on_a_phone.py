@@ -2,22 +2,20 @@
 answers kept when he goes back, nothing on screen naming him; the same page works at desktop
 width. Screenshots of each part are kept (test-artefacts/ in the data folder)."""
 
-from pathlib import Path
-
 import pytest
-from django.conf import settings
 from playwright.sync_api import expect
 
 from clinlead.surveys.models import Invitation, SurveyCycle
-from tests.browser.conftest import assert_accessible, assert_no_browser_errors, heading, log_in
+from tests.browser.conftest import (
+    assert_accessible,
+    assert_no_browser_errors,
+    heading,
+    log_in,
+    save_screenshot,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-
-def keep_screenshot(page, name):
-    folder = Path(settings.DATA_DIR) / "test-artefacts"
-    folder.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
 
 
 def start_survey(page, live_server):
@@ -53,7 +51,7 @@ def test_bob_answers_a_part_at_a_time_on_his_phone_and_goes_back_without_losing_
     assert "Bob" not in phone.locator("header").inner_text()
     assert fits_the_screen(phone)
     assert_accessible(phone)
-    keep_screenshot(phone, "survey-390-part-1")
+    save_screenshot(phone, "survey-390-part-1")
 
     first = phone.get_by_role("group", name="Question 1 of 14", exact=False)
     first.get_by_label("Agree", exact=True).check()
@@ -62,7 +60,7 @@ def test_bob_answers_a_part_at_a_time_on_his_phone_and_goes_back_without_losing_
     assert visible_parts(phone) == ["Part 2 of 4: your leader"]
     expect(phone.locator("#part-2")).to_be_focused()
     assert_accessible(phone)
-    keep_screenshot(phone, "survey-390-part-2")
+    save_screenshot(phone, "survey-390-part-2")
 
     phone.get_by_role("button", name="Back").locator("visible=true").click()
     assert visible_parts(phone) == ["Part 1 of 4: your leader"]
@@ -74,7 +72,7 @@ def test_bob_answers_a_part_at_a_time_on_his_phone_and_goes_back_without_losing_
         answer_the_rest_of_this_part(phone)
     assert visible_parts(phone) == ["Part 4 of 4: about you at work"]
     assert fits_the_screen(phone)
-    keep_screenshot(phone, "survey-390-part-4")
+    save_screenshot(phone, "survey-390-part-4")
     with phone.expect_navigation():
         phone.get_by_role("button", name="Send my answers").click()
     assert heading(phone) == "Thank you"
@@ -86,5 +84,5 @@ def test_the_survey_in_parts_is_accessible_at_desktop_width(demo, live_server, p
     start_survey(page, live_server)
     assert visible_parts(page) == ["Part 1 of 4: your leader"]
     assert_accessible(page)
-    keep_screenshot(page, "survey-1280-part-1")
+    save_screenshot(page, "survey-1280-part-1")
     assert_no_browser_errors(page)
