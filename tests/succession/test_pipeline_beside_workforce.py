@@ -7,13 +7,19 @@ one of A's staff but one woman. The workforce alone and the pipeline alone are e
 together, A's 4 women minus the pool's 3 gave the one who is no candidate.
 """
 
-from collections import Counter
 from datetime import date
 
 import pytest
 
 from clinlead.analytics.disclosure_tables import publish_table
-from clinlead.org.diversity import GENDER, WOMAN, CategoryTable, gender_category, shown_rows, workforce_table
+from clinlead.org.diversity import (
+    GENDER,
+    WOMAN,
+    CategoryTable,
+    gender_category,
+    shown_rows,
+    workforce_table,
+)
 from clinlead.org.models import Position, PositionLevel, Unit
 from clinlead.succession import services
 from clinlead.succession.diversity import pipeline_diversity, pipeline_people
