@@ -51,6 +51,10 @@ The algorithm:
 
 Pooling categories is preferred to hiding rows (a row is hidden only after its last pooling
 level), and the cost keeps the large rows (the organisation, a division) in detail.
+
+Tables read together (the end of this module): the workforce's and the pipeline's tables, and
+every earlier day's, count the same people. `safe_together` checks the property over all of
+them at once; `publish_alongside` decides a new table and pools it further until it holds.
 """
 
 from __future__ import annotations

@@ -21,6 +21,9 @@ class PublishedTable(models.Model):
     figures = models.JSONField()
     # [[[row index, ...], [person id, ...]], ...]: the people who sat in exactly those rows
     counted = models.JSONField()
+    # A digest of the table worked out from the day's data that this one was decided from: while
+    # the day's data gives the same, the decision stands and is not made again.
+    decided_from = models.CharField(max_length=64)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -18,10 +18,12 @@ The check reads everyone's category from today's HR data (a leaver's too: people
 inactive, not deleted); the records keep only the rows each person sat in.
 """
 
+import hashlib
 import json
 from collections.abc import Callable
 from datetime import date
 
+from django.core.cache import cache
 from django.db import transaction
 
 from clinlead.analytics.disclosure_tables import (
@@ -37,7 +39,7 @@ from clinlead.analytics.disclosure_tables import (
 from clinlead.org.models import Organisation
 from clinlead.org.models_published import PublishedTable
 
-UNKNOWN = "(unknown)"  # a person no longer on record: covered by no figure, so never pooled away
+UNKNOWN = "(unknown)"  # a person no longer on record: in no class, so told apart by every figure
 
 
 def decide(*, organisation, dimension: str, kind: str, classing: Classing, people: dict, rows: list,
@@ -51,18 +53,23 @@ def decide(*, organisation, dimension: str, kind: str, classing: Classing, peopl
     for category, scopes in people.values():
         counts[(category, scopes)] = counts.get((category, scopes), 0) + 1
     fresh = publish_table(counts=counts, rows=rows, public=public, classing=classing, k=k)
+    # What the decision is made from: while it is the same, so is the decision (a table shown
+    # stays safe: every table added since was checked against it).
+    digest = hashlib.sha256(json.dumps(_encode(fresh, labels, people)).encode()).hexdigest()
     history = PublishedTable.objects.filter(organisation=organisation, dimension=dimension, k=k)
     last = history.filter(kind=kind).last()
-    if last is not None and _is(last, fresh, labels, people):
-        return fresh, labels, None
+    if last is not None and last.decided_from == digest:
+        return (*_figures(last, classing, k), None)
+    if last is not None and cache.get(_held(last, digest)):
+        return (*_figures(last, classing, k), last.day)
     with transaction.atomic():
         # One decision at a time per organisation, whichever server makes it: two new tables
         # decided side by side would each be checked without the other.
         Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
         records = list(history)
         last = next((r for r in reversed(records) if r.kind == kind), None)
-        if last is not None and _is(last, fresh, labels, people):
-            return fresh, labels, None
+        if last is not None and last.decided_from == digest:
+            return (*_figures(last, classing, k), None)
         earlier = _shown(records, people, category_of, classing, k)
         chosen = fresh
         if not safe_together([*earlier, Shown(fresh, people)], k):
@@ -71,11 +78,21 @@ def decide(*, organisation, dimension: str, kind: str, classing: Classing, peopl
             if last is not None:
                 figures, held_labels = _figures(last, classing, k)
                 if not _as_detailed(chosen, figures):
+                    # Kept only to spare the check on the next visit: without it, the same.
+                    cache.set(_held(last, digest), True, 24 * 3600)
                     return figures, held_labels, last.day
         figures_json, counted = _encode(chosen, labels, people)
-        PublishedTable.objects.create(organisation=organisation, dimension=dimension, kind=kind, k=k, day=day,
-                                      figures=figures_json, counted=counted)
+        if last is not None and (last.figures, last.counted) == (figures_json, counted):
+            last.decided_from = digest
+            last.save(update_fields=["decided_from"])
+        else:
+            PublishedTable.objects.create(organisation=organisation, dimension=dimension, kind=kind, k=k, day=day,
+                                          figures=figures_json, counted=counted, decided_from=digest)
     return chosen, labels, None
+
+
+def _held(record, digest):
+    return f"category-table-held:{record.pk}:{digest}"
 
 
 def _as_detailed(figures: TableFigures, shown: TableFigures) -> bool:
@@ -107,11 +124,6 @@ def _encode(figures: TableFigures, labels: dict, people: dict) -> tuple[list, li
         groups.setdefault(sat_in, []).append(person)
     counted = [[list(sat_in), sorted(ids)] for sat_in, ids in sorted(groups.items())]
     return _plain(shown), _plain(counted)
-
-
-def _is(record: PublishedTable, figures: TableFigures, labels: dict, people: dict) -> bool:
-    """Whether the record is this table, counting these people in the same rows."""
-    return (record.figures, record.counted) == _encode(figures, labels, people)
 
 
 def _figures(record: PublishedTable, classing: Classing, k: int) -> tuple[TableFigures, dict]:

@@ -10,6 +10,7 @@ together, A's 4 women minus the pool's 3 gave the one who is no candidate.
 from datetime import date
 
 import pytest
+from django.core.cache import cache
 
 from clinlead.analytics.disclosure_tables import publish_table
 from clinlead.org.diversity import (
@@ -20,7 +21,7 @@ from clinlead.org.diversity import (
     shown_rows,
     workforce_table,
 )
-from clinlead.org.models import Position, PositionLevel, Unit
+from clinlead.org.models import Position, PositionLevel, PublishedTable, Unit
 from clinlead.succession import services
 from clinlead.succession.diversity import pipeline_diversity, pipeline_people
 from clinlead.succession.models import Readiness
@@ -83,6 +84,10 @@ def test_the_pipeline_is_decided_against_the_workforce_and_gives_away_nobody():
         "A's women minus the pool's women is the one woman of A who is no candidate"
     assert not any(row.shows_categories for row in pipeline.rows)
     assert {row.total for row in pipeline.rows} == {7}, "every row still shows its total"
+    cache.clear()
+    assert pipeline_diversity(organisation=trust, dimension="gender").rows == pipeline.rows
+    assert PublishedTable.objects.filter(organisation=trust, kind="pipeline").count() == 1, \
+        "the same decision again is not a new table"
 
 
 def test_a_pipeline_that_splits_nobody_off_shows_as_decided_alone():
