@@ -85,7 +85,7 @@ def test_a_table_that_adds_nothing_small_is_shown_as_decided_alone():
 @st.composite
 def shown_in_turn(draw):
     """People of a world; then up to three tables over subsets of them (candidates are some of
-    the staff; leavers and joiners change who is counted), with rows drawn from the scopes."""
+    the staff; leavers change who is counted, movers where), with rows drawn from the scopes."""
     counts, rows, public, classing, k = draw(worlds(max_units=5, max_people=40, max_pools=2))
     people, pid = {}, 0
     for (category, scopes), n in sorted(counts.items(), key=repr):
@@ -96,6 +96,10 @@ def shown_in_turn(draw):
     for i in range(draw(st.integers(1, 3))):
         table_rows = rows if i == 0 else draw(st.lists(st.sampled_from(public), unique=True))
         counted = {p: v for p, v in people.items() if i == 0 or draw(st.integers(0, 3))}
+        if i and counted:  # movers: someone now sits where another person sits
+            for p in draw(st.lists(st.sampled_from(sorted(counted)), max_size=3, unique=True)):
+                other = draw(st.sampled_from(sorted(people)))
+                counted[p] = (people[p][0], people[other][1])
         tables.append((counted, table_rows))
     return tables, public, classing, k
 
