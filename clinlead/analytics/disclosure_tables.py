@@ -51,6 +51,10 @@ The algorithm:
 
 Pooling categories is preferred to hiding rows (a row is hidden only after its last pooling
 level), and the cost keeps the large rows (the organisation, a division) in detail.
+
+Tables read together (the end of this module): the workforce's and the pipeline's tables, and
+every earlier day's, count the same people. `safe_together` checks the property over all of
+them at once; `publish_alongside` decides a new table and pools it further until it holds.
 """
 
 from __future__ import annotations
@@ -62,7 +66,7 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 MIN_K = 2
 HIDE_PENALTY = 2  # a row shown by its total only loses as much as two more levels of pooling
@@ -150,9 +154,11 @@ Parts = list[tuple[int, frozenset[str]]]  # (people, categories)
 
 
 def publish_table(*, counts: Atoms, rows: Sequence[Hashable], public: Iterable[Hashable] = (),
-                  classing: Classing, k: int) -> TableFigures:
+                  classing: Classing, k: int,
+                  floor: Mapping[Hashable, int] | None = None) -> TableFigures:
     """Decide a table. `counts`: (category, scopes) -> people, scopes a frozenset holding every
     row and public headcount the people count in. Rows are public too (their totals show).
+    `floor`: the finest level a row may show (a level past the last: its total only).
     Raises ValueError for a k below MIN_K, a negative count or an unknown category."""
     if isinstance(k, bool) or not isinstance(k, int) or k < MIN_K:
         raise ValueError(f"k must be an integer of at least {MIN_K}, got {k!r}")
@@ -166,7 +172,7 @@ def publish_table(*, counts: Atoms, rows: Sequence[Hashable], public: Iterable[H
         if n:
             key = (category, frozenset(scopes))
             atoms[key] = atoms.get(key, 0) + n
-    return _Solver(atoms, list(dict.fromkeys(rows)), set(public), classing, k).run()
+    return _Solver(atoms, list(dict.fromkeys(rows)), set(public), classing, k, floor or {}).run()
 
 
 class _Solver:
@@ -180,6 +186,7 @@ class _Solver:
         public: set[Hashable],
         classing: Classing,
         k: int,
+        floor: Mapping[Hashable, int],
     ) -> None:
         self.atoms, self.rows, self.classing, self.k = atoms, rows, classing, k
         self.top = classing.total_only
@@ -189,8 +196,12 @@ class _Solver:
         for (_, scopes), n in atoms.items():
             for s in scopes & row_set:
                 self.size[s] += n
-        self.level = {r: 0 if self.size[r] >= k else self.top for r in rows}
-        self.why = {r: TOO_FEW for r in rows if self.size[r] < k}
+        self.level = {
+            r: min(self.top, floor.get(r, 0)) if self.size[r] >= k else self.top for r in rows
+        }
+        self.why = {
+            r: TOO_FEW if self.size[r] < k else POOLED for r in rows if self.level[r] == self.top
+        }
         self.index = [classing.class_index(i) for i in range(self.top)]
         # Regions of the public headcounts, then blocks by the rows that may show categories.
         headcounts = public | row_set
@@ -440,3 +451,99 @@ def category_parts(
                             if scope in scopes and category in cats)
         parts[(frozenset(inside), covered)] += n
     return sorted(parts.values())
+
+
+# ---------------------------------------------------------------------- tables shown together
+@dataclass(frozen=True)
+class Shown:
+    """One table as shown: its figures and, for everyone it counted, (their category, the rows
+    they sat in). Tables of one dimension shown anywhere (workforce, pipeline, earlier days) are
+    read together: a candidate is also staff, a leaver was counted yesterday."""
+
+    figures: TableFigures
+    people: Mapping[Hashable, tuple[str, frozenset[Hashable]]]
+
+
+def parts_together(tables: Sequence[Shown]) -> list[tuple[int, frozenset[tuple[int, Hashable]]]]:
+    """The category parts of several tables read together: (people, the rows showing categories
+    that hold them, as (table index, row)). As `category_parts`, with every table's rows and
+    figures told apart by the table: people of one part sit in the same rows of every table
+    and are covered by the same figures (each table by its own category of the person), so
+    swapping two of them changes no figure of any table."""
+    return [(len(members), inside) for (inside, _), members in _parts(tables).items()]
+
+
+Part = tuple[frozenset[tuple[int, Hashable]], frozenset[int]]
+
+
+def _parts(tables: Sequence[Shown]) -> dict[Part, list[Hashable]]:
+    figures: defaultdict[tuple[int, Hashable], list[tuple[int, frozenset[str]]]] = defaultdict(list)
+    count = 0
+    for i, table in enumerate(tables):
+        for row, cats, _ in table.figures.category_figures():
+            figures[(i, row)].append((count, cats))
+            count += 1
+    parts: defaultdict[Part, list[Hashable]] = defaultdict(list)
+    for person in set().union(*(t.people for t in tables)):
+        inside: set[tuple[int, Hashable]] = set()
+        covered: set[int] = set()
+        for i, table in enumerate(tables):
+            if person not in table.people:
+                continue
+            category, rows = table.people[person]
+            for row in rows:
+                shown = figures.get((i, row))
+                if shown:
+                    inside.add((i, row))
+                    covered.update(j for j, cats in shown if category in cats)
+        if inside:
+            parts[(frozenset(inside), frozenset(covered))].append(person)
+    return dict(parts)
+
+
+def safe_together(tables: Sequence[Shown], k: int) -> bool:
+    """Whether the tables together leave no category part of 1..k-1 people."""
+    return all(n >= k for n, _ in parts_together(tables))
+
+
+def publish_alongside(
+    *,
+    people: Mapping[Hashable, tuple[str, frozenset[Hashable]]],
+    rows: Sequence[Hashable],
+    public: Iterable[Hashable] = (),
+    classing: Classing,
+    k: int,
+    earlier: Sequence[Shown],
+) -> TableFigures:
+    """`publish_table` for `people` (person -> (category, scopes)), then pooled further until it
+    and the tables shown before leave no category part of 1..k-1 people together.
+
+    While a part is small, the smallest row of the new table showing categories over its
+    people, or over the people it was one part with before (the new table split them), is
+    pooled one level (or shown by its total only), smallest part first. Each step raises a
+    level, so this ends; with every new row at its total only the new table adds no category
+    figure, so if the earlier tables were safe together, so is the result."""
+    counts = Counter((category, frozenset(scopes)) for category, scopes in people.values())
+    public = list(public)
+    # The part each person was in before this table: a part the new table splits small may
+    # hold none of its people (the one woman of a division who is no candidate).
+    before = {p: members for members in _parts(earlier).values() for p in members}
+    floor: dict[Hashable, int] = {}
+    while True:
+        figures = publish_table(
+            counts=counts, rows=rows, public=public, classing=classing, k=k, floor=floor
+        )
+        showing = {r for r, f in figures.rows.items() if f.level is not None}
+        small = sorted(
+            (m for m in _parts([*earlier, Shown(figures, people)]).values() if len(m) < k), key=len
+        )
+        splitting: set[Hashable] = set()
+        for members in small:
+            near = set(members).union(*(before.get(p, ()) for p in members))
+            splitting = {r for p in near if p in people for r in people[p][1] & showing}
+            if splitting:
+                break
+        if not splitting:
+            return figures
+        row = min(splitting, key=lambda r: (figures.rows[r].total, repr(r)))
+        floor[row] = cast(int, figures.rows[row].level) + 1

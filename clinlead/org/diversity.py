@@ -11,8 +11,9 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
-from clinlead.analytics.disclosure_tables import Classing, TableFigures, publish_table
-from clinlead.org.models import UnitMembership
+from clinlead.analytics.disclosure_tables import Classing, TableFigures
+from clinlead.org.models import Person, UnitMembership
+from clinlead.org.published_tables import decide
 from clinlead.org.special_category import ETHNIC_GROUP_OF, Gender
 
 TOTAL = "Total"
@@ -78,7 +79,7 @@ class CategoryTable:
     columns: list  # the finest classes, in order
     rows: list  # of Row
     figures: TableFigures | None = None  # what the rule decided (for tests and audits)
-    held_since: date | None = None  # the figures are the ones decided then (held_over_time)
+    held_since: date | None = None  # the figures are the ones decided then (published_tables)
 
     def of(self, kind, keys=None):
         return [r for r in self.rows if r.kind == kind and (keys is None or r.key in keys)]
@@ -141,64 +142,19 @@ def workforce_table(*, organisation, day: date, dimension: str) -> CategoryTable
     divisions = sorted(s for s in headcounts if s[0] == "unit" and "/" not in s[1])
     org_scope = ("organisation", organisation.slug)
     rows = [*divisions, org_scope]
-    k = organisation.min_responses
-    figures = publish_table(counts=counts, rows=rows, public=headcounts, classing=classing, k=k)
-    figures, labels, since = held_over_time(
-        key=f"workforce:{organisation.pk}:{dimension}", figures=figures,
-        labels={d: d[1] for d in divisions} | {org_scope: organisation.name},
-        scopes={p: scopes for p, (_, scopes) in people.items()},
-        category_of=categories_of(people, dimension), k=k, day=day)
+    figures, labels, since = decide(
+        organisation=organisation, dimension=dimension, kind="workforce", classing=classing, people=people,
+        rows=rows, public=headcounts, labels={d: d[1] for d in divisions} | {org_scope: organisation.name},
+        category_of=categories_of(dimension), day=day)
     kinds = {r: ("organisation" if r == org_scope else "division") for r in figures.rows}
     return CategoryTable(title, [label for label, _ in classing.levels[0]], shown_rows(figures, labels, kinds),
                          figures, held_since=since)
 
 
-def categories_of(people: dict, dimension: str):
-    """person id -> category, for today's people and (looked up) anyone who has since left."""
-    known = {p: category for p, (category, _) in people.items()}
-
+def categories_of(dimension: str):
+    """ids -> {id: today's category}, for anyone counted by an earlier table (leavers are made
+    inactive, not deleted; someone no longer on record is left out)."""
     def category_of(ids):
-        missing = [p for p in ids if p not in known]
-        if missing:
-            from clinlead.org.models import Person
-
-            for pk, code in Person.objects.filter(pk__in=missing).values_list("pk", FIELDS[dimension]):
-                known[pk] = CATEGORY_OF[dimension](code)
-        return {p: known.get(p, "(unknown)") for p in ids}
+        return {pk: CATEGORY_OF[dimension](code)
+                for pk, code in Person.objects.filter(pk__in=ids).values_list("pk", FIELDS[dimension])}
     return category_of
-
-
-def held_over_time(*, key: str, figures: TableFigures, labels: dict, scopes: dict, category_of, k: int,
-                   day: date) -> tuple[TableFigures, dict, date | None]:
-    """Today's table, or the one last shown when today's would tell who joined or left.
-
-    Yesterday's page minus today's covers whoever joined, left or moved between the two: one
-    leaver's row, before and after, gives their category. So every table shown, and whom it
-    counted, is kept (`disclosure-published:KEY`: scopes only, never a category), and a new table
-    is shown only where it and all the earlier ones together leave no category part of 1..k-1
-    people (`category_parts` over every table's figures, each person tagged with the rows they
-    sat in for each table). Otherwise the last table stays up, with the day it was decided.
-    Returns (figures, labels, the day the shown figures were decided if held, else None)."""
-    from django.core.cache import cache
-
-    from clinlead.analytics.disclosure_tables import category_parts
-
-    cache_key = f"disclosure-published:{key}:{k}"
-    scopes = {p: frozenset(s) for p, s in scopes.items()}
-    history = cache.get(cache_key) or []
-    last = history[-1] if history else None
-    if last is not None and last["scopes"] == scopes and last["figures"] == figures:
-        return figures, labels, None
-    if history:
-        tables = [*history, {"figures": figures, "scopes": scopes}]
-        everyone = set().union(*(t["scopes"] for t in tables))
-        category = category_of(everyone)
-        together = Counter(
-            (category[p], frozenset((i, s) for i, t in enumerate(tables) for s in t["scopes"].get(p, ())))
-            for p in everyone)
-        shown = [((i, r), cats) for i, t in enumerate(tables) for r, cats, _ in t["figures"].category_figures()]
-        if any(n < k for n in category_parts(counts=together, figures=shown)):
-            return last["figures"], last["labels"], last["day"]
-    history.append({"figures": figures, "labels": labels, "scopes": scopes, "day": day})
-    cache.set(cache_key, history, None)
-    return figures, labels, None

@@ -332,6 +332,7 @@ class PartnerRole(models.Model):
 
 
 from clinlead.org.models_hr import HrImport  # noqa: E402, F401  (what each HR import changed)
+from clinlead.org.models_published import PublishedTable  # noqa: E402, F401  (category tables shown)
 from clinlead.org.models_readiness import (  # noqa: E402, F401  (kept apart: see its docstring)
     PositionReadiness,
     Readiness,

@@ -14,17 +14,16 @@ from collections import Counter
 from dataclasses import replace
 from datetime import date
 
-from clinlead.analytics.disclosure_tables import publish_table
 from clinlead.org.diversity import (
     CATEGORY_OF,
     CLASSINGS,
     FIELDS,
     CategoryTable,
     categories_of,
-    held_over_time,
     shown_rows,
     workforce_table,
 )
+from clinlead.org.published_tables import decide
 from clinlead.succession.models import PoolCandidate
 
 KINDS = ("organisation", "level", "division", "pool")
@@ -62,20 +61,22 @@ def pipeline_diversity(*, organisation, dimension) -> CategoryTable:
     division on this page), crossing ones too (a candidate in pools of two levels)."""
     title, classing = CLASSINGS[dimension]
     people, labels, ranks = pipeline_scopes(organisation=organisation, dimension=dimension)
-    counts = Counter((category, frozenset(scopes)) for category, scopes in people.values())
 
     def order(scope):
         kind, key = scope
         return (KINDS.index(kind), ranks.get(scope, 0), labels[scope], str(key))
 
     scopes = sorted(labels, key=order)
-    k = organisation.min_responses
-    figures = publish_table(counts=counts, rows=scopes, public=scopes, classing=classing, k=k)
-    # Yesterday's table minus today's must not tell who joined or left a pool (see there).
-    figures, labels, since = held_over_time(
-        key=f"pipeline:{organisation.pk}:{dimension}", figures=figures, labels=labels,
-        scopes={p: s for p, (_, s) in people.items()}, category_of=categories_of(people, dimension),
-        k=k, day=date.today())
+    # The workforce's table is decided first (and kept), so that where the two cannot both show
+    # detail, the pipeline is the one pooled: the workforce is the Workforce Race Equality
+    # Standard's table, whichever page happens to be opened first.
+    workforce_table(organisation=organisation, day=date.today(), dimension=dimension)
+    # Decided against every table of the dimension shown before, the workforce's too: yesterday's
+    # table minus today's must not tell who joined or left a pool, nor a division's candidates
+    # minus its staff who is a candidate (see org.published_tables).
+    figures, labels, since = decide(
+        organisation=organisation, dimension=dimension, kind="pipeline", classing=classing, people=people,
+        rows=scopes, public=scopes, labels=labels, category_of=categories_of(dimension), day=date.today())
     rows = shown_rows(figures, labels, {scope: scope[0] for scope in figures.rows})
     # Rows are keyed as before: the level id, division path or pool id, without the kind.
     rows = [replace(row, key=row.key[1]) for row in rows]
