@@ -166,3 +166,18 @@ def test_the_console_script_exits_non_zero_naming_the_bad_row(tmp_path):
     assert completed.returncode != 0
     assert "row 5, column 'value': blank value" in completed.stderr
     assert completed.stdout == ""
+
+
+def test_json_output_adds_the_synthetic_comparators_and_the_sensitivity_after_the_five(demo_csv):
+    result = json.loads(run(demo_csv, "--metric", "hsmr", *PILOT_ARGS, "--json"))
+    assert list(result)[:5] == FIVE
+    for key in ("synthetic_did", "synthetic_control"):
+        assert result[key]["method"] and result[key]["estimate"] is not None
+        cohort = result[key]["cohorts"][0]
+        assert sum(d["weight"] for d in cohort["donor_weights"]) == pytest.approx(1, abs=0.01)
+        assert {d["organisation"] for d in cohort["donor_weights"]} <= set(DEMO.comparators)
+    assert len(result["synthetic_did"]["ci95"]) == 2
+    assert result["sensitivity"]["words"]
+    text = run(demo_csv, "--metric", "hsmr", *PILOT_ARGS)
+    assert "Synthetic difference-in-differences:" in text
+    assert "Sensitivity (parallel trends):" in text
