@@ -47,7 +47,7 @@ def robustness(
             data=data, pilots=pilots, comparators=comparators, replications=replications, seed=seed
         )),
         ("synthetic_control", lambda: synthetic_control(
-            data=data, pilots=pilots, comparators=comparators
+            data=data, pilots=pilots, comparators=comparators, replications=replications, seed=seed
         )),
     )  # fmt: skip
     for key, run in runs:

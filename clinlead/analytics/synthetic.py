@@ -20,8 +20,9 @@ or in trend) are compared with organisations that looked like them before the st
 * **Synthetic control** (Abadie, Diamond & Hainmueller 2010): non-negative donor weights
   summing to 1 fitted on the pilots' pre-period outcomes (no intercept, so levels must match
   too); the estimate is the post-period gap. Inference is in-space placebo: each comparator
-  in turn is treated as the pilot; the p-value is the share whose ratio of post- to
-  pre-period root mean squared gap is at least the pilots'.
+  in turn is treated as the pilot (with several pilots, random groups of as many comparators,
+  averaged as the pilots are); the p-value is the share whose ratio of post- to pre-period
+  root mean squared gap is at least the pilots'.
 
 Staggered starts: each adoption cohort (the pilots sharing a start) is estimated on its own
 against the comparators only (never-treated organisations; later pilots are not used as
@@ -332,9 +333,20 @@ def _placebo_sdid(
 
 
 def synthetic_control(
-    *, data: pd.DataFrame, pilots: Mapping[str, str | Period], comparators: Sequence[str]
+    *,
+    data: pd.DataFrame,
+    pilots: Mapping[str, str | Period],
+    comparators: Sequence[str],
+    replications: int = PLACEBO_REPLICATIONS,
+    seed: int = 0,
 ) -> SyntheticResult:
-    """Synthetic control per adoption cohort (for the cohort's average), with in-space placebos."""
+    """Synthetic control per adoption cohort (for the cohort's average), with in-space placebos.
+
+    With one pilot every comparator is the pretend pilot once (Abadie's in-space placebo). With
+    several, a pretend group is as many comparators as there are pilots, drawn at random
+    ``replications`` times, so that an average of several organisations (smoother, and more
+    easily matched before the start) is ranked among averages of as many.
+    """
     blocks, excluded = cohorts(data=data, pilots=pilots, comparators=comparators)
     weights = _cohort_weights(blocks)
     pool = len(blocks[0].units) - len(blocks[0].pilots)
@@ -349,27 +361,49 @@ def synthetic_control(
             donor_weights=_listed(block.units[:pool], omega), pre_rmspe=pre, post_rmspe=post,
         ))  # fmt: skip
     actual = float(weights @ np.array(ratios))
-    placebo = np.array([
-        sum(w * _placebo_ratio(block, donor=j, pool=pool) for block, w in
-            zip(blocks, weights, strict=True)) for j in range(pool)
-    ])  # fmt: skip
-    p = float((1 + np.sum(placebo >= actual - 1e-12)) / (1 + pool))
-    estimate = float(weights @ np.array([e.estimate for e in estimates]))
+    sizes = [len(b.pilots) for b in blocks]
     caveats = _caveats(blocks=blocks, pool=pool, excluded=excluded)
-    caveats.append(
-        f"The p-value ranks the pilots' ratio of post- to pre-start gap among the same ratio "
-        f"for each of the {pool} comparison organisations treated as the pilot in turn; with "
-        f"{pool} of them it cannot be below {1 / (1 + pool):.3f}."
-    )
+    p, used = None, 0
+    if pool > sum(sizes):
+        groups = _placebo_groups(pool=pool, sizes=sizes, replications=replications, seed=seed)
+        placebo = np.array([
+            sum(w * _placebo_ratio(block, group=group, pool=pool) for block, group, w in
+                zip(blocks, draw, weights, strict=True)) for draw in groups
+        ])  # fmt: skip
+        used = len(groups)
+        p = float((1 + np.sum(placebo >= actual - 1e-12)) / (1 + used))
+        caveats.append(
+            "The p-value ranks the pilots' ratio of post- to pre-start gap (root mean squared) "
+            f"among the same ratio for {used} pretend pilot groups of comparison organisations; "
+            f"it cannot be below {1 / (1 + used):.3f}."
+        )
+    else:
+        caveats.append("No p-value: the placebo needs more comparison organisations than pilots.")
+    estimate = float(weights @ np.array([e.estimate for e in estimates]))
     return SyntheticResult(
-        "synthetic control", estimate, None, None, p, pool,
-        sum(len(b.pilots) for b in blocks), pool, estimates, excluded, caveats,
+        "synthetic control", estimate, None, None, p, used, sum(sizes), pool, estimates,
+        excluded, caveats,
     )  # fmt: skip
 
 
-def _placebo_ratio(block: Cohort, *, donor: int, pool: int) -> float:
-    rest = [i for i in range(pool) if i != donor]
-    y = block.y[[*rest, donor]]
+def _placebo_groups(
+    *, pool: int, sizes: Sequence[int], replications: int, seed: int
+) -> list[list[npt.NDArray[np.intp]]]:
+    """Pretend pilots for each cohort: every comparator once for a single pilot, else draws."""
+    if sizes == [1]:
+        return [[np.array([j])] for j in range(pool)]
+    rng = np.random.default_rng(seed)
+    groups = []
+    for _ in range(replications):
+        order = rng.permutation(pool)
+        bounds = np.cumsum([0, *sizes])
+        groups.append([order[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)])
+    return groups
+
+
+def _placebo_ratio(block: Cohort, *, group: npt.NDArray[np.intp], pool: int) -> float:
+    rest = np.setdiff1d(np.arange(pool), group)
+    y = block.y[np.concatenate([rest, group])]
     _, gap = sc_block(y, n_donors=len(rest), n_pre=block.n_pre)
     pre, post = _rmspe(gap[: block.n_pre]), _rmspe(gap[block.n_pre :])
     return post / pre if pre > 0 else float(np.inf)

@@ -130,8 +130,15 @@ def test_the_report_lists_the_synthetic_comparators_weights_and_the_sensitivity(
     assert "The conclusion holds unless the trends of pilots and comparators" in section
 
 
-def test_the_demo_results_gain_the_synthetic_comparators_when_loaded(demo):
+def test_the_demo_locks_its_primary_outcome_and_its_results_gain_the_synthetic_comparators(
+        demo, login):
     from clinlead.evaluation.models import MetricResult
+
+    registration = PrimaryOutcome.objects.get(evaluation__name="Leadership model pilot")
+    assert registration.metric.name == "hsmr" and registration.is_locked
+    url = reverse("evaluation:primary", kwargs={"pk": registration.evaluation_id})
+    page = login("tara").get(url)
+    assert "The primary outcome is locked" in page.content.decode()
 
     results = MetricResult.objects.filter(evaluation__name="Leadership model pilot",
                                           status="estimated")
