@@ -81,3 +81,28 @@ def _reading(metric, estimate, ci, p=None) -> str:
     if not clear:
         return UNCLEAR
     return BETTER if (estimate > 0) == (metric.direction == Metric.Direction.HIGHER) else WORSE
+
+
+def export_sheets(*, data: dict) -> dict:
+    """The section's tables for Excel: outcomes with adjusted p-values, and every weight."""
+    outcomes, estimates, weights = [], [], []
+    for m in data["metrics"]:
+        if not m["estimated"]:
+            continue
+        r, name = m["result"], m["metric"].name
+        outcomes.append([name, m["role"], tested_p(r), m.get("adjusted_p"), m["verdict"]])
+        for key in ("synthetic_did", "synthetic_control"):
+            s = r.get(key) or {}
+            ci = s.get("ci95") or [None, None]
+            estimates.append([name, key, s.get("estimate"), ci[0], ci[1], s.get("p_value"), s.get("reason", "")])
+            for cohort in s.get("cohorts", []):
+                weights += [[name, key, cohort["start"], d["organisation"], d["weight"]]
+                            for d in cohort["donor_weights"]]
+        sensitivity = r.get("sensitivity") or {}
+        estimates.append([name, "sensitivity (breakdown M)", sensitivity.get("breakdown_m"), None, None, None,
+                          sensitivity.get("words", "")])
+    return {
+        "Outcomes": (["metric", "outcome", "p", "Holm-adjusted p (secondary)", "reading"], outcomes),
+        "Synthetic comparators": (["metric", "method", "estimate", "ci95 low", "ci95 high", "p", "note"], estimates),
+        "Comparator weights": (["metric", "method", "pilots from", "organisation", "weight"], weights),
+    }

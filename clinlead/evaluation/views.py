@@ -116,8 +116,9 @@ def evaluation_pdf(request, pk):
 def evaluation_xlsx(request, pk):
     evaluation = _evaluation(request, pk, permissions.can_view_evaluation)
     data = selectors.report(evaluation=evaluation)
-    return xlsx_response(sheets=selectors.export_sheets(evaluation=evaluation, data=data),
-                         filename=f"evaluation-{evaluation.pk}.xlsx")
+    data |= robustness.report_additions(evaluation=evaluation, metrics=data["metrics"])
+    sheets = selectors.export_sheets(evaluation=evaluation, data=data) | robustness.export_sheets(data=data)
+    return xlsx_response(sheets=sheets, filename=f"evaluation-{evaluation.pk}.xlsx")
 
 
 @login_required

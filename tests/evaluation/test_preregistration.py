@@ -1,6 +1,7 @@
 """Pre-registration of the primary outcome, secondary outcomes' Holm-adjusted readings, and the
 synthetic comparators and sensitivity shown beside the difference-in-differences."""
 
+import io
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -145,3 +146,21 @@ def test_the_demo_locks_its_primary_outcome_and_its_results_gain_the_synthetic_c
                                           status="estimated")
     assert results
     assert all("synthetic_did" in r.result and "sensitivity" in r.result for r in results)
+
+
+def test_the_workbook_lists_outcome_roles_and_every_comparators_weight(evaluation, small_world,
+                                                                        as_user):
+    from openpyxl import load_workbook
+
+    tess = small_world["tess"]
+    register(tess, evaluation, "staff_satisfaction_pct")
+    import_figures(evaluation, tess, simulate())
+    url = reverse("evaluation:xlsx", kwargs={"pk": evaluation.pk})
+    response = as_user(small_world["eve"]).get(url)
+    book = load_workbook(io.BytesIO(response.content))
+    outcomes = list(book["Outcomes"].iter_rows(min_row=2, values_only=True))
+    assert [row[:2] for row in outcomes] == [("staff_satisfaction_pct", "primary")]
+    weights = list(book["Comparator weights"].iter_rows(min_row=2, values_only=True))
+    sdid = [w for w in weights if w[1] == "synthetic_did" and w[2] == "2024-01"]
+    assert sum(w[4] for w in sdid) == pytest.approx(1, abs=0.01)
+    assert {w[3] for w in weights} <= {f"Comparator {i}" for i in range(1, 9)}
