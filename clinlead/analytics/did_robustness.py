@@ -12,6 +12,7 @@ left as they are), so the command line and the web app show the same figures:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -67,7 +68,9 @@ def sensitivity(*, result: Mapping[str, Any]) -> dict[str, Any]:
         for p in result.get("event_study") or []
         if p.get("estimate") is not None
     ]
-    if low is None or high is None:
+    if low is None and high is None:
         return {"breakdown_m": None, "reason": "no interval", "words": "No sensitivity bound."}
-    bound = relative_magnitudes(event_study=points, ci95=(float(low), float(high)))
+    # A randomisation interval may be open on one side: that side never reaches 0 first.
+    interval = (-math.inf if low is None else float(low), math.inf if high is None else float(high))
+    bound = relative_magnitudes(event_study=points, ci95=interval)
     return bound.to_dict() | {"words": in_words(sensitivity=bound)}

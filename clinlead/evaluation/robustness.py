@@ -48,7 +48,7 @@ def report_additions(*, evaluation, metrics) -> dict:
 
 def _synthetic(metric, result) -> list:
     """The difference-in-differences and the synthetic comparators, one row each, in words."""
-    rows = [{"method": "Difference-in-differences (headline)", "estimate": number(result["estimate"]),
+    rows = [{"method": "Headline estimate", "estimate": number(result["estimate"]),
              "interval": f"{number(result['ci95'][0])} to {number(result['ci95'][1])}",
              "p": p_value(tested_p(result)), "reading": _reading(metric, result["estimate"], result["ci95"]),
              "cohorts": []}]

@@ -51,3 +51,12 @@ def test_at_the_breakdown_the_robust_interval_just_touches_zero_and_widens_with_
     assert low - result.breakdown_m * result.bias_per_m == pytest.approx(0, abs=1e-9)
     lows = [b["ci95"][0] for b in result.bounds]
     assert lows == sorted(lows, reverse=True)
+
+
+def test_an_interval_open_on_one_side_is_bounded_from_its_closed_side():
+    from clinlead.analytics.did_robustness import sensitivity
+
+    study = [{"relative_period": k, "estimate": b} for k, b in PRE + POST]
+    result = sensitivity(result={"ci95": [1.5, None], "event_study": study})
+    assert result["breakdown_m"] == pytest.approx(1.5)
+    assert sensitivity(result={"ci95": [None, None], "event_study": study})["breakdown_m"] is None
