@@ -14,6 +14,8 @@ import numpy as np
 import pandas as pd
 
 from clinlead.analytics.did_report import EvaluationInputError, evaluate
+from clinlead.analytics.did_robustness import KEYS as ROBUSTNESS_KEYS
+from clinlead.analytics.did_robustness import robustness
 from clinlead.analytics.json_safe import finite
 from clinlead.analytics.metric_catalogue import is_count_based
 from clinlead.evaluation.models import (
@@ -108,7 +110,17 @@ def analyse_frame(*, frame, participants, metric, plan, precomputed=None) -> Ana
         if missing:
             result["caveats"].append(f"Pilots with no figures for this metric, so not in this estimate: "
                                      f"{', '.join(missing)}.")
+    result = with_robustness(result=result, frame=frame, pilots=pilots, comparators=comparators)
     return Analysis(metric, MetricResult.Status.ESTIMATED, key, result=finite(result), trends=trends)
+
+
+def with_robustness(*, result, frame, pilots, comparators) -> dict:
+    """The result with the synthetic comparators and the sensitivity bound added (kept if a
+    precomputed result already has them)."""
+    if all(k in result for k in ROBUSTNESS_KEYS):
+        return result
+    return result | robustness(data=frame[["organisation", "period", "value"]], pilots=pilots,
+                               comparators=comparators, result=result)
 
 
 def _cannot_compare(*, metric, pilots, comparators) -> str:

@@ -18,6 +18,7 @@ import pandas as pd
 
 from clinlead.analytics.evaluation_demo import PILOT_NAMES, generate_demo_series
 from clinlead.analytics.metric_series import metric_series_from_records
+from clinlead.evaluation import preregistration
 from clinlead.evaluation.analysis import analyse_frame, design
 from clinlead.evaluation.catalogue import ensure_catalogue
 from clinlead.evaluation.models import (
@@ -64,12 +65,21 @@ def add_demo_data(*, world, generator):
     metrics = list(Metric.objects.filter(name__in=[*metric_names, LEADER_INDEX]))
     evaluation = _create(organisation=world.organisations["northgate"], name=DEMO_NAME, question=QUESTION,
                          metrics=metrics, participants=participants)
+    _preregister(evaluation)
     # The figures go through the same checks as an uploaded file.
     observations = metric_series_from_records(records=rows, source="demo").observations
     _upsert(evaluation=evaluation, rows=_match(evaluation=evaluation, observations=observations, filename="demo"))
     # Not drawn here, to keep the demo quick to build: charts are drawn when first shown, then cached.
     _store(evaluation=evaluation, analyses=_analyses(evaluation=evaluation, precomputed=_precomputed(evaluation)))
     return evaluation
+
+
+def _preregister(evaluation):
+    """The demo's primary outcome (HSMR), named and locked before any figure, as it should be."""
+    preregistration.register_primary_outcome(
+        actor=None, evaluation=evaluation, metric=Metric.objects.get(name="hsmr"),
+        rationale="Mortality is what the board asked the model to improve; the rest are secondary.")
+    preregistration.lock_primary_outcome(actor=None, evaluation=evaluation)
 
 
 def _precomputed(evaluation):

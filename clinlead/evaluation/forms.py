@@ -153,3 +153,18 @@ class PlanForm(forms.Form):
         if data.get("target_effect") == 0:
             self.add_error("target_effect", "Give an effect other than 0, or leave it empty")
         return data
+
+
+class PrimaryOutcomeForm(forms.Form):
+    metric = forms.ModelChoiceField(
+        label="Primary outcome", queryset=Metric.objects.none(), widget=forms.RadioSelect, empty_label=None,
+        help_text="The one metric the evaluation is judged on. The others are secondary: their p-values are "
+                  "adjusted for being several.")
+    rationale = forms.CharField(label="Why this outcome (optional)", required=False,
+                                widget=forms.Textarea(attrs=TEXTAREA | {"rows": 3}))
+
+    def __init__(self, *args, evaluation, registration=None, **kwargs):
+        if registration is not None:
+            kwargs.setdefault("initial", {"metric": registration.metric, "rationale": registration.rationale})
+        super().__init__(*args, **kwargs)
+        self.fields["metric"].queryset = evaluation.metrics.order_by("label")

@@ -9,6 +9,7 @@ here per metric, so pages only read them.
 
 from datetime import date
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -189,3 +190,29 @@ class MetricResult(models.Model):
 
     def __str__(self):
         return f"{self.metric} in {self.evaluation}"
+
+
+class PrimaryOutcome(models.Model):
+    """The one outcome an evaluation names before results exist (pre-registration).
+
+    It may change until the talent admin locks it or until the first estimate exists; after
+    that it is fixed, so the primary outcome cannot be chosen for looking good. The other
+    metrics are secondary: their p-values are adjusted for being several (Holm).
+    """
+
+    evaluation = models.OneToOneField(Evaluation, on_delete=models.CASCADE, related_name="primary_outcome")
+    metric = models.ForeignKey(Metric, on_delete=models.PROTECT, related_name="+")
+    rationale = models.TextField(blank=True)
+    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                      related_name="+")
+    registered_at = models.DateTimeField()
+    locked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+    locked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"{self.metric} (primary outcome of {self.evaluation})"
+
+    @property
+    def is_locked(self):
+        return self.locked_at is not None

@@ -21,7 +21,7 @@ from clinlead.analytics.metric_series import (
 )
 from clinlead.analytics.periods import PeriodError, describe_granularity, parse_period
 from clinlead.audit import services as audit
-from clinlead.evaluation import charts
+from clinlead.evaluation import charts, preregistration
 from clinlead.evaluation.analysis import analyse_metric, current_fingerprints
 from clinlead.evaluation.models import (
     LEADER_INDEX,
@@ -100,6 +100,7 @@ def _create(*, organisation, name, question, metrics, participants, leads=6, lag
 def update_evaluation(*, actor, evaluation, name, question="", metrics, participants, leads=6, lags=12):
     """Change the set-up. Organisations are matched by name: a removed one loses its figures."""
     cleaned = _check_design(name=name, metrics=metrics, participants=participants, leads=leads, lags=lags)
+    preregistration.check_primary_still_followed(evaluation=evaluation, metrics=metrics)
     if Evaluation.objects.filter(organisation=evaluation.organisation, name__iexact=name.strip()).exclude(
             pk=evaluation.pk).exists():
         raise ValidationError(f"{evaluation.organisation} already has an evaluation called {name.strip()!r}")

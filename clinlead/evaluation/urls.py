@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/set-up/", views.evaluation_edit, name="edit"),
     path("<int:pk>/import/", views.evaluation_import, name="import"),
     path("<int:pk>/refresh/", views.evaluation_refresh, name="refresh"),
+    path("<int:pk>/primary-outcome/", views.primary_outcome, name="primary"),
     path("<int:pk>/report.pdf", views.evaluation_pdf, name="pdf"),
     path("<int:pk>/report.xlsx", views.evaluation_xlsx, name="xlsx"),
 ]

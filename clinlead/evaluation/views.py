@@ -11,8 +11,14 @@ from django.views.decorators.http import require_POST
 from clinlead.accounts import permissions
 from clinlead.accounts.access import crumbs, organisation_for, require
 from clinlead.analytics.did_power import comparators_needed, minimum_detectable_effect
-from clinlead.evaluation import charts, selectors, services
-from clinlead.evaluation.forms import EvaluationForm, MetricForm, PlanForm, UploadForm
+from clinlead.evaluation import charts, preregistration, robustness, selectors, services
+from clinlead.evaluation.forms import (
+    EvaluationForm,
+    MetricForm,
+    PlanForm,
+    PrimaryOutcomeForm,
+    UploadForm,
+)
 from clinlead.evaluation.models import Evaluation
 from clinlead.exports import xlsx_response
 from clinlead.pdf import pdf_response
@@ -84,6 +90,7 @@ def evaluation_edit(request, pk):
 
 def _report_context(request, evaluation):
     data = selectors.report(evaluation=evaluation)
+    data |= robustness.report_additions(evaluation=evaluation, metrics=data["metrics"])
     starts = [p.start for p in data["pilots"]]
     for m in data["metrics"]:
         record = m.get("record")
@@ -109,8 +116,9 @@ def evaluation_pdf(request, pk):
 def evaluation_xlsx(request, pk):
     evaluation = _evaluation(request, pk, permissions.can_view_evaluation)
     data = selectors.report(evaluation=evaluation)
-    return xlsx_response(sheets=selectors.export_sheets(evaluation=evaluation, data=data),
-                         filename=f"evaluation-{evaluation.pk}.xlsx")
+    data |= robustness.report_additions(evaluation=evaluation, metrics=data["metrics"])
+    sheets = selectors.export_sheets(evaluation=evaluation, data=data) | robustness.export_sheets(data=data)
+    return xlsx_response(sheets=sheets, filename=f"evaluation-{evaluation.pk}.xlsx")
 
 
 @login_required
@@ -184,3 +192,29 @@ def plan(request, slug):
             form.add_error(None, str(exc).capitalize())
     return render(request, "evaluation/plan.html", {
         "org": org, "form": form, "design": design, "needed": needed, "breadcrumbs": _list_crumbs(org)})
+
+
+@login_required
+def primary_outcome(request, pk):
+    """Name the primary outcome before results exist, then lock it (pre-registration)."""
+    evaluation = _evaluation(request, pk, permissions.can_manage_evaluation)
+    registration = preregistration.primary_outcome_of(evaluation=evaluation)
+    fixed = preregistration.why_fixed(evaluation=evaluation)
+    form = None if fixed else PrimaryOutcomeForm(request.POST or None, evaluation=evaluation, registration=registration)
+    if request.method == "POST":
+        require(form is not None)
+        try:
+            if "lock" in request.POST:
+                preregistration.lock_primary_outcome(actor=request.user, evaluation=evaluation)
+                messages.success(request, "The primary outcome is locked.")
+                return redirect(evaluation)
+            if form.is_valid():
+                preregistration.register_primary_outcome(actor=request.user, evaluation=evaluation,
+                                                         **form.cleaned_data)
+                messages.success(request, "The primary outcome is recorded. Lock it once you are sure.")
+                return redirect("evaluation:primary", pk=evaluation.pk)
+        except ValidationError as exc:
+            show_on_form(form, exc)
+    return render(request, "evaluation/primary.html", {
+        "evaluation": evaluation, "registration": registration, "fixed": fixed, "form": form,
+        "breadcrumbs": _list_crumbs(evaluation.organisation) + crumbs((evaluation.name, evaluation.get_absolute_url()))})

@@ -192,3 +192,18 @@ def test_power_by_simulation_from_the_files_own_history(demo_csv):
     assert power["source"] == "history" and power["simulations"] == 200
     assert power["n_pilots"] + power["n_comparators"] == 11
     assert power["power"] > 0.9  # five points of turnover is a very large effect
+
+
+def test_json_output_adds_the_synthetic_comparators_and_the_sensitivity_after_the_five(demo_csv):
+    result = json.loads(run(demo_csv, "--metric", "hsmr", *PILOT_ARGS, "--json"))
+    assert list(result)[:5] == FIVE
+    for key in ("synthetic_did", "synthetic_control"):
+        assert result[key]["method"] and result[key]["estimate"] is not None
+        cohort = result[key]["cohorts"][0]
+        assert sum(d["weight"] for d in cohort["donor_weights"]) == pytest.approx(1, abs=0.01)
+        assert {d["organisation"] for d in cohort["donor_weights"]} <= set(DEMO.comparators)
+    assert len(result["synthetic_did"]["ci95"]) == 2
+    assert result["sensitivity"]["words"]
+    text = run(demo_csv, "--metric", "hsmr", *PILOT_ARGS)
+    assert "Synthetic difference-in-differences:" in text
+    assert "Sensitivity (parallel trends):" in text

@@ -13,6 +13,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from clinlead.analytics.did_report import EvaluationInputError, evaluate
+from clinlead.analytics.did_robustness import robustness
 from clinlead.analytics.json_safe import finite
 from clinlead.analytics.metric_catalogue import get_metric, is_count_based
 from clinlead.analytics.metric_series import MetricSeriesError, read_metric_series
@@ -103,6 +104,8 @@ class Command(BaseCommand):
             )
         except EvaluationInputError as exc:
             raise CommandError(f"{file.name}, metric {metric!r}: {exc}") from exc
+        result |= robustness(data=series.to_frame(metric=metric), pilots=pilots,
+                             comparators=result["comparators"], result=result, seed=options["seed"])
         if options.get("power") is not None:
             result["power"] = _power(frame=series.to_frame(metric=metric), pilots=pilots,
                                      comparators=comparator, effect=options["power"],
@@ -234,8 +237,31 @@ def _summary(*, result: dict, source: str) -> str:
                   f"before the first start, {power['periods']} periods, start halfway): the verdict "
                   f"detects an effect of {_number(power['effect'])} {100 * power['power']:.0f}% "
                   "of the time"]
+    lines += _robustness_lines(result=result)
     lines += ["", "Assumptions (the estimate reads as an effect only if these hold):"]
     lines += [f"  - {text}" for text in result["assumptions"]]
     lines += ["", "Caveats:"]
     lines += [f"  - {text}" for text in result["caveats"]]
     return "\n".join(lines)
+
+
+def _robustness_lines(*, result: dict) -> list:
+    """Synthetic comparators and the sensitivity bound, beside the difference-in-differences."""
+    lines = [""]
+    for key, name in (("synthetic_did", "Synthetic difference-in-differences"),
+                      ("synthetic_control", "Synthetic control")):
+        r = result[key]
+        if r["estimate"] is None:
+            lines.append(f"{name}: not available - {r['reason']}")
+            continue
+        interval = (f"95% CI {_number(r['ci95'][0], 4)} to {_number(r['ci95'][1], 4)} (placebo "
+                    f"variance, {r['placebo_replications']} draws); " if r["ci95"] else "")
+        p = _number(r["p_value"]) if r["p_value"] is not None else "n/a"
+        lines.append(f"{name}: {_number(r['estimate'], 4)}; {interval}p = {p}")
+        for cohort in r["cohorts"]:
+            donors = ", ".join(f"{d['organisation']} {d['weight']:.3f}" for d in cohort["donor_weights"][:8])
+            more = len(cohort["donor_weights"]) - 8
+            lines.append(f"  pilots from {cohort['start']}: {_number(cohort['estimate'], 4)}; donor weights: "
+                         f"{donors}{f' and {more} more' if more > 0 else ''}")
+    lines.append(f"Sensitivity (parallel trends): {result['sensitivity']['words']}")
+    return lines
