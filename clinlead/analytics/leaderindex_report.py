@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 import orjson
+import pandas as pd
 
 from clinlead.analytics.association import logistic_per_point, pearson_with_ci, rate
 from clinlead.analytics.disclosure import (
@@ -103,13 +104,16 @@ def score_cycle(
             answers=sub.satisfaction, cutoff=instrument.satisfaction.cutoff
         ),
     }
-    unit_codes, unit_local = np.unique(sub.unit, return_inverse=True)
-    tree = build_unit_tree(unit_paths=[sub.units[u] for u in unit_codes])
+    # Units present, in code order: a count per code instead of sorting every row.
+    unit_codes = np.flatnonzero(np.bincount(sub.unit, minlength=len(sub.units)))
+    tree = build_unit_tree(unit_paths=[sub.units[u] for u in unit_codes.tolist()])
+    node_of_code = np.zeros(len(sub.units), dtype=np.int64)
+    node_of_code[unit_codes] = tree.node_of
     n_leaders = len(sub.leaders)
     n_nodes = len(tree.paths)
     # Cells (unit, leader): every cell with a response, contributors = responses with an index.
-    cell_key = tree.node_of[unit_local].astype(np.int64) * n_leaders + sub.leader
-    cells, cell_of_row = np.unique(cell_key, return_inverse=True)
+    cell_key = node_of_code[sub.unit] * n_leaders + sub.leader
+    cells, cell_of_row = sorted_codes(cell_key)
     cell_unit, cell_leader = cells // n_leaders, cells % n_leaders
     contributors = np.bincount(cell_of_row[counted], minlength=len(cells))
     blocks = form_blocks(
@@ -187,7 +191,10 @@ def score_cycle(
         parent=tree.parent,
         depth=tree.depth,
     )
-    present = sorted(np.unique(sub.leader).tolist(), key=lambda c: sub.leaders[c])
+    present = sorted(
+        np.flatnonzero(np.bincount(sub.leader, minlength=n_leaders)).tolist(),
+        key=sub.leaders.__getitem__,
+    )
     return CycleScores(
         cycle=cycle,
         table=sub,
@@ -208,6 +215,13 @@ def score_cycle(
         unit_outcome_ok=unit_outcome_ok,
         unit_partial=in_subtree > units.n_index,
     )
+
+
+def sorted_codes(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """np.unique(keys, return_inverse=True) by hashing (pandas.factorize) rather than sorting
+    every row: only the distinct keys are sorted."""
+    codes, uniques = pd.factorize(keys, sort=True)
+    return np.asarray(uniques), codes.astype(np.int64, copy=False)
 
 
 def _values(arr: np.ndarray, ndigits: int | None) -> list[float | None]:
