@@ -94,6 +94,11 @@ def normalise_unit(*, path: str) -> str | None:
     return "/".join(parts)
 
 
+# A path that normalise_unit would change or refuse: a blank around a "/" (\s is exactly what
+# str.strip removes), an empty segment, or nothing at all.
+_UNTIDY_PATH = re.compile(r"\s/|/\s|//|^/|/$|^$")
+
+
 class _Lookup:
     """A growing mapping of distinct keys to positions 0, 1, ..., looked up a chunk's distinct
     values at a time through a pandas hash index (no Python loop per value)."""
@@ -183,11 +188,13 @@ class _Builder:
             uniques = np.asarray(uniques, dtype=object)
             pos, new = self.raw[col].positions(uniques)
             cleaned = self.cleaned[col]
-            for u in uniques[new].tolist():
-                name = str(u).strip()
-                if col == "unit":
-                    name = normalise_unit(path=name) or "" if name else ""
-                cleaned.append(name)
+            names_new = [str(u).strip() for u in uniques[new].tolist()]
+            if col == "unit":  # most paths are tidy already: only the others are split
+                names_new = [
+                    (normalise_unit(path=n) or "") if _UNTIDY_PATH.search(n) else n
+                    for n in names_new
+                ]
+            cleaned.extend(names_new)
             names = np.array(cleaned, dtype=object)[pos] if len(pos) else np.array([], dtype=object)
             text[col] = (codes, names)
             if col == "profession":
