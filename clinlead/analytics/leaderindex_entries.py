@@ -9,6 +9,7 @@ it. Treat a report as read-only: two entries' item dicts may be the same object.
 
 from __future__ import annotations
 
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -26,8 +27,14 @@ def output_values(arr: np.ndarray, ndigits: int | None) -> list[float | None]:
     arr = np.asarray(arr, dtype=float)
     if ndigits is not None:
         arr = np.round(arr, ndigits)
-    arr = np.where(np.isfinite(arr), arr, np.nan)
-    return [None if x != x else x for x in arr.ravel().tolist()]
+    return _with_none(arr).ravel().tolist()
+
+
+def _with_none(arr: np.ndarray) -> np.ndarray:
+    """A float array as an object array of Python floats, None where not finite."""
+    out = np.asarray(arr, dtype=float).astype(object)
+    out[~np.isfinite(arr)] = None
+    return out
 
 
 def _distinct_rows(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -38,7 +45,9 @@ def _distinct_rows(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if width == 0 or base ** width >= 2**62:
         distinct, which = np.unique(counts, axis=0, return_inverse=True)
         return distinct, np.asarray(which).ravel()
-    key = counts.astype(np.int64) @ (base ** np.arange(width, dtype=np.int64))
+    key = counts[:, -1].astype(np.int64)
+    for j in range(width - 2, -1, -1):
+        key = key * base + counts[:, j]
     which, keys = pd.factorize(key)
     first = np.empty(len(keys), dtype=np.int64)
     first[which[::-1]] = np.arange(len(key) - 1, -1, -1)  # the last write wins: the first row
@@ -60,8 +69,11 @@ def distributions(
     item_ids = instrument.item_ids
     shown = np.where(item_ok[groups], which.reshape(len(groups), -1), len(made))
     made.append(None)  # hidden: "not shown: fewer than k answered"
+    if len(item_ids) < 2:  # itemgetter of one position gives the item, not a tuple
+        return {g: dict(zip(item_ids, [made[r] for r in row], strict=True))
+                for g, row in zip(groups.tolist(), shown.tolist(), strict=True)}
     return {
-        g: dict(zip(item_ids, map(made.__getitem__, row), strict=True))
+        g: dict(zip(item_ids, itemgetter(*row)(made), strict=True))
         for g, row in zip(groups.tolist(), shown.tolist(), strict=True)
     }
 
@@ -99,18 +111,13 @@ class Entries:
         ]
         names = list(instrument.behaviours)
         width = len(names)
-        scores = output_values(np.where(behaviour_ok, figs.behaviours, np.nan)[shown], ndigits)
+        if ndigits is None:
+            scores = np.where(behaviour_ok, figs.behaviours, np.nan)[shown]
+        else:
+            scores = np.round(np.where(behaviour_ok, figs.behaviours, np.nan)[shown], ndigits)
+        rows = _with_none(scores).reshape(len(shown), width).tolist()
         self.behaviour = dict(
-            zip(
-                shown.tolist(),
-                [
-                    dict(zip(names, scores[i : i + width], strict=True))
-                    for i in range(0, len(scores), width)
-                ]
-                if width
-                else [{} for _ in range(len(shown))],
-                strict=True,
-            )
+            zip(shown.tolist(), [dict(zip(names, r, strict=True)) for r in rows], strict=True)
         )
         self.items: dict[int, dict[str, Any]] | None = None
         if item_ok is not None and figs.items is not None:
@@ -138,8 +145,8 @@ class Entries:
         entry["behaviours"] = self.behaviour[g]
         entry["items"] = None if self.items is None else self.items[g]
         if self.outcomes is not None:
-            for name in OUTCOMES:
-                entry[name] = self.outcomes[name][g]
+            for name, figures in self.outcomes.items():
+                entry[name] = figures[g]
         return entry
 
     def hidden(self, entry: dict[str, Any]) -> dict[str, Any]:
