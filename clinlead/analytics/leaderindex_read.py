@@ -105,17 +105,28 @@ class _Lookup:
 
     def __init__(self) -> None:
         self.keys: list[Any] = []
-        self.index = pd.Index([], dtype=object)
+        self.index: pd.Index | None = None  # over self.keys; built when the next chunk needs it
 
-    def positions(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Position of each key, adding the new ones; and where the keys not seen before are."""
-        pos = self.index.get_indexer(keys)
+    def positions(
+        self, keys: np.ndarray, *, distinct: bool = False
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Position of each key, adding the new ones; and where the keys not seen before are.
+        `distinct`: the keys are known to differ from each other (a chunk's uniques)."""
+        if not self.keys:  # the first chunk: every key is new
+            pos = np.full(len(keys), -1, dtype=np.int64)
+        else:
+            if self.index is None:
+                self.index = pd.Index(self.keys, dtype=object)
+            pos = self.index.get_indexer(keys)
         new = np.flatnonzero(pos < 0)
         if len(new):
-            which, distinct = pd.factorize(keys[new])  # a new key may come twice
+            if distinct:
+                which, added = np.arange(len(new)), keys[new]
+            else:  # a new key may come twice
+                which, added = pd.factorize(keys[new])
             pos[new] = len(self.keys) + which
-            self.keys.extend(np.asarray(distinct, dtype=object).tolist())
-            self.index = pd.Index(self.keys, dtype=object)
+            self.keys.extend(np.asarray(added, dtype=object).tolist())
+            self.index = None
         return pos, new
 
 
@@ -186,7 +197,7 @@ class _Builder:
         for col in TEXT_COLUMNS:
             codes, uniques = pd.factorize(df[col].to_numpy(), use_na_sentinel=True)
             uniques = np.asarray(uniques, dtype=object)
-            pos, new = self.raw[col].positions(uniques)
+            pos, new = self.raw[col].positions(uniques, distinct=True)
             cleaned = self.cleaned[col]
             names_new = [str(u).strip() for u in uniques[new].tolist()]
             if col == "unit":  # most paths are tidy already: only the others are split
