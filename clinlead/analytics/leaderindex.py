@@ -179,26 +179,37 @@ def group_sums(
     # Two passes (deviations from each group's own mean) keep the variance accurate.
     index_ss = count(has, (x - mean[groups]) ** 2)
     sub = items[rows]
-    # One count over (group, item, answer) keys, answer 0 = missing; behaviour totals follow
-    # from it per group instead of per response.
-    points = instrument.scale_max - instrument.scale_min + 2
-    n_items = instrument.n_items
-    shifted = np.where(sub > 0, sub - np.int8(instrument.scale_min - 1), np.int8(0))
-    key = (groups * (n_items * points))[:, np.newaxis] + (
-        np.arange(n_items, dtype=np.int64) * points + shifted
-    )
-    dist = np.bincount(key.ravel(), minlength=n_groups * n_items * points).reshape(
-        n_groups, n_items, points
-    )
-    values = np.arange(points, dtype=np.int64) + (instrument.scale_min - 1)
-    values[0] = 0
-    item_sum = (dist * values).sum(axis=2)  # groups x items: whole numbers, exact
-    item_n = dist[:, :, 1:].sum(axis=2)
     b_sum, b_n = [], []
-    for positions in instrument.behaviours.values():
-        pos = list(positions)
-        b_sum.append(item_sum[:, pos].sum(axis=1).astype(float))
-        b_n.append(item_n[:, pos].sum(axis=1).astype(float))
+    dist = None
+    if with_items:
+        # Counts per (group, item, answer), answer 0 = missing; the behaviour totals then follow
+        # per group rather than per response.
+        points = instrument.scale_max - instrument.scale_min + 2
+        shifted = np.where(sub > 0, sub - np.int8(instrument.scale_min - 1), np.int8(0))
+        at = groups * points
+        dist = np.stack(
+            [
+                np.bincount(at + shifted[:, j], minlength=n_groups * points).reshape(
+                    n_groups, points
+                )
+                for j in range(instrument.n_items)
+            ],
+            axis=1,
+        )
+        point_values = np.arange(points, dtype=np.int64) + (instrument.scale_min - 1)
+        point_values[0] = 0
+        item_sum = (dist * point_values).sum(axis=2)  # groups x items: whole numbers, exact
+        item_n = dist[:, :, 1:].sum(axis=2)
+        for positions in instrument.behaviours.values():
+            pos = list(positions)
+            b_sum.append(item_sum[:, pos].sum(axis=1).astype(float))
+            b_n.append(item_n[:, pos].sum(axis=1).astype(float))
+    else:
+        answered = sub > 0
+        for positions in instrument.behaviours.values():
+            pos = list(positions)
+            b_sum.append(count(weights=sub[:, pos].sum(axis=1, dtype=np.int64).astype(float)))
+            b_n.append(count(weights=answered[:, pos].sum(axis=1).astype(float)))
     outcome_n, outcome_yes = {}, {}
     for name, values in (outcomes or {}).items():
         v = values[rows]
@@ -212,7 +223,7 @@ def group_sums(
         index_ss=index_ss,
         behaviour_sum=np.column_stack(b_sum) if width else np.zeros((n_groups, 0)),
         behaviour_n=np.column_stack(b_n) if width else np.zeros((n_groups, 0)),
-        items=dist if with_items else None,
+        items=dist,
         outcome_n=outcome_n,
         outcome_yes=outcome_yes,
     )
@@ -362,19 +373,15 @@ class UnitTree:
 
 def build_unit_tree(*, unit_paths: Sequence[str]) -> UnitTree:
     """The tree of units named by unit_paths (each `A/B/C` also makes `A` and `A/B`)."""
-    # Level by level over the new parents only (set comprehensions, no per-path while loop).
-    prefixes = set(unit_paths)
-    frontier = prefixes
-    while frontier:
-        frontier = {p.rpartition("/")[0] for p in frontier if "/" in p} - prefixes - {""}
-        prefixes |= frontier
+    prefixes = set()
+    for p in unit_paths:
+        while p and p not in prefixes:
+            prefixes.add(p)
+            p = p.rpartition("/")[0]
     paths = sorted(prefixes)
-    at = dict(zip(paths, range(len(paths)), strict=True))
-    # A root's parent "" is no unit (an empty unit is refused when the file is read).
-    parent = np.fromiter(
-        (at.get(p.rpartition("/")[0], -1) for p in paths), dtype=np.int64, count=len(paths)
-    )
-    depth = np.fromiter((p.count("/") for p in paths), dtype=np.int64, count=len(paths))
-    node_of = np.fromiter(map(at.__getitem__, unit_paths), dtype=np.int64, count=len(unit_paths))
+    at = {p: i for i, p in enumerate(paths)}
+    parent = np.array([at[p.rpartition("/")[0]] if "/" in p else -1 for p in paths], dtype=np.int64)
+    depth = np.array([p.count("/") for p in paths], dtype=np.int64)
+    node_of = np.array([at[p] for p in unit_paths], dtype=np.int64)
     ancestors = ancestor_matrix(parent=parent, depth=depth)[node_of]
     return UnitTree(paths=paths, parent=parent, depth=depth, node_of=node_of, ancestors=ancestors)
