@@ -93,16 +93,12 @@ class Entries:
         outcome_ok: dict[str, np.ndarray] | None = None,
     ) -> None:
         """`shown`: the published groups (the only ones `published` is asked for)."""
-        self._hidden: dict[str, Any] = {
-            "n": None,
-            "published": False,
-            "index": None,
-            "ci95": None,
-            "behaviours": None,
-            "items": None,
-        }
-        if outcome_ok is not None:
-            self._hidden.update(dict.fromkeys(OUTCOMES))
+        # A hidden group: its id, published false, and null figures (its n too).
+        figures = ("n", "published", "index", "ci95", "behaviours", "items")
+        self._hidden: dict[str, Any] = dict.fromkeys(
+            figures + (OUTCOMES if outcome_ok is not None else ())
+        )
+        self._hidden["published"] = False
         self.n = figs.n_index.tolist()
         self.index = output_values(figs.index, ndigits)
         low, high = output_values(figs.ci_low, ndigits), output_values(figs.ci_high, ndigits)
