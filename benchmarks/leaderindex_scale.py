@@ -11,16 +11,16 @@ prints wall time, CPU time and peak memory per phase, beside a plain pandas + st
 script in this process (read, index per response, leader and unit means, the two logistic
 models). Target: score + associate <= 2.0 x that script (goal 1.0 x), <= 30 s and <= 4 GB on 2
 cores. Prints the ratio of wall times (the target) and of CPU times, and the load average before
-and after: on a machine shared with other work the wall times of both sides stretch, unevenly
-(statsmodels' BLAS threads suffer more from a full machine), and the CPU ratio shows what is ours.
+and after: on a machine shared with other work the wall times of both sides stretch, and not
+alike, so the CPU ratio is printed beside the wall ratio.
 Never asserts.
 
-Figures (benchmarks/README.md has the history): 2026-12-04, load average 12-18 on 2 cores, same
-runs for the code before and after the reading, scoring and report entries were made faster:
-before 2.19 x wall, 2.07 x CPU (CPU: read 2.49 s, score 3.27 s, score JSON 0.55 s, associate
-1.36 s); after 1.31-1.81 x wall, 1.56-1.80 x CPU (CPU: read 2.1-2.3 s, score 2.1-2.4 s, score
-JSON 0.7 s, associate 1.1-1.4 s) against the baseline's 3.8-3.9 s CPU (read 1.1, means 1.2,
-models 1.6). See the README for what the figures mean and what is left.
+Figures (benchmarks/README.md has the history): 2026-12-04, load average 12-18 on 2 cores, the
+code before and after the reading, scoring and report entries were made faster, in the same
+hours: before 2.19 x and 2.70 x wall, 2.07 x and 2.03 x CPU (CPU: read 2.3-2.5 s, score
+3.3-3.6 s, score JSON 0.6 s, associate 1.4-1.5 s); after 1.31-1.81 x wall, 1.49-1.80 x CPU (CPU:
+read 2.1-2.3 s, score 2.1-2.4 s, score JSON 0.7 s, associate 1.1-1.4 s) against the baseline's
+3.8-4.2 s CPU (read 1.1, means 1.0-1.2, models 1.5-1.9).
 """
 
 from __future__ import annotations
