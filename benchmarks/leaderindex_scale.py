@@ -18,7 +18,7 @@ Never asserts.
 Figures (benchmarks/README.md has the history): 2026-12-04, load average 12-18 on 2 cores, the
 code before and after the reading, scoring and report entries were made faster, in the same
 hours: before 2.19 x and 2.70 x wall, 2.07 x and 2.03 x CPU (CPU: read 2.3-2.5 s, score
-3.3-3.6 s, score JSON 0.6 s, associate 1.4-1.5 s); after 1.31-1.81 x wall, 1.49-1.80 x CPU (CPU:
+3.3-3.6 s, score JSON 0.6 s, associate 1.4-1.5 s); after 1.31-2.02 x wall, 1.49-1.80 x CPU (CPU:
 read 2.1-2.3 s, score 2.1-2.4 s, score JSON 0.7 s, associate 1.1-1.4 s) against the baseline's
 3.8-4.2 s CPU (read 1.1, means 1.0-1.2, models 1.5-1.9).
 """
