@@ -285,7 +285,9 @@ def published_indices(*, items: np.ndarray, item_means: np.ndarray) -> np.ndarra
     answers, with every other question at the cycle's item mean. A group's published index (the
     mean of these) is then a sum of its questions' published totals and counts plus constants:
     it adds nothing to the question figures and reveals no one's own imputed total."""
-    counted = np.asarray(items) > 0
-    filled: np.ndarray = np.where(counted, items, item_means[np.newaxis, :])
-    total: np.ndarray = filled.sum(axis=1, dtype=float)
+    items = np.asarray(items)
+    # Counted answers plus the means of the others, without a (responses x items) float copy.
+    total: np.ndarray = items.sum(axis=1, dtype=np.int64).astype(np.float64)
+    for j, mean in enumerate(np.asarray(item_means, dtype=np.float64).tolist()):
+        total += np.where(items[:, j] <= 0, mean, 0.0)
     return total

@@ -179,25 +179,37 @@ def group_sums(
     # Two passes (deviations from each group's own mean) keep the variance accurate.
     index_ss = count(has, (x - mean[groups]) ** 2)
     sub = items[rows]
-    answered = sub > 0
     b_sum, b_n = [], []
-    for positions in instrument.behaviours.values():
-        pos = list(positions)
-        b_sum.append(count(weights=sub[:, pos].sum(axis=1, dtype=np.int64).astype(float)))
-        b_n.append(count(weights=answered[:, pos].sum(axis=1).astype(float)))
     dist = None
     if with_items:
+        # Counts per (group, item, answer), answer 0 = missing; the behaviour totals then follow
+        # per group rather than per response.
         points = instrument.scale_max - instrument.scale_min + 2
-        shifted = np.where(answered, sub.astype(np.int64) - instrument.scale_min + 1, 0)
+        shifted = np.where(sub > 0, sub - np.int8(instrument.scale_min - 1), np.int8(0))
+        at = groups * points
         dist = np.stack(
             [
-                np.bincount(groups * points + shifted[:, j], minlength=n_groups * points).reshape(
+                np.bincount(at + shifted[:, j], minlength=n_groups * points).reshape(
                     n_groups, points
                 )
                 for j in range(instrument.n_items)
             ],
             axis=1,
         )
+        point_values = np.arange(points, dtype=np.int64) + (instrument.scale_min - 1)
+        point_values[0] = 0
+        item_sum = (dist * point_values).sum(axis=2)  # groups x items: whole numbers, exact
+        item_n = dist[:, :, 1:].sum(axis=2)
+        for positions in instrument.behaviours.values():
+            pos = list(positions)
+            b_sum.append(item_sum[:, pos].sum(axis=1).astype(float))
+            b_n.append(item_n[:, pos].sum(axis=1).astype(float))
+    else:
+        answered = sub > 0
+        for positions in instrument.behaviours.values():
+            pos = list(positions)
+            b_sum.append(count(weights=sub[:, pos].sum(axis=1, dtype=np.int64).astype(float)))
+            b_n.append(count(weights=answered[:, pos].sum(axis=1).astype(float)))
     outcome_n, outcome_yes = {}, {}
     for name, values in (outcomes or {}).items():
         v = values[rows]

@@ -94,23 +94,39 @@ def normalise_unit(*, path: str) -> str | None:
     return "/".join(parts)
 
 
+# A path that normalise_unit would change or refuse: a blank around a "/" (\s is exactly what
+# str.strip removes), an empty segment, or nothing at all.
+_UNTIDY_PATH = re.compile(r"\s/|/\s|//|^/|/$|^$")
+
+
 class _Lookup:
     """A growing mapping of distinct keys to positions 0, 1, ..., looked up a chunk's distinct
     values at a time through a pandas hash index (no Python loop per value)."""
 
     def __init__(self) -> None:
         self.keys: list[Any] = []
-        self.index = pd.Index([], dtype=object)
+        self.index: pd.Index | None = None  # over self.keys; built when the next chunk needs it
 
-    def positions(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Position of each key, adding the new ones; and where the keys not seen before are."""
-        pos = self.index.get_indexer(keys)
+    def positions(
+        self, keys: np.ndarray, *, distinct: bool = False
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Position of each key, adding the new ones; and where the keys not seen before are.
+        `distinct`: the keys are known to differ from each other (a chunk's uniques)."""
+        if not self.keys:  # the first chunk: every key is new
+            pos = np.full(len(keys), -1, dtype=np.int64)
+        else:
+            if self.index is None:
+                self.index = pd.Index(self.keys, dtype=object)
+            pos = self.index.get_indexer(keys)
         new = np.flatnonzero(pos < 0)
         if len(new):
-            which, distinct = pd.factorize(keys[new])  # a new key may come twice
+            if distinct:
+                which, added = np.arange(len(new)), keys[new]
+            else:  # a new key may come twice
+                which, added = pd.factorize(keys[new])
             pos[new] = len(self.keys) + which
-            self.keys.extend(np.asarray(distinct, dtype=object).tolist())
-            self.index = pd.Index(self.keys, dtype=object)
+            self.keys.extend(np.asarray(added, dtype=object).tolist())
+            self.index = None
         return pos, new
 
 
@@ -181,13 +197,15 @@ class _Builder:
         for col in TEXT_COLUMNS:
             codes, uniques = pd.factorize(df[col].to_numpy(), use_na_sentinel=True)
             uniques = np.asarray(uniques, dtype=object)
-            pos, new = self.raw[col].positions(uniques)
+            pos, new = self.raw[col].positions(uniques, distinct=True)
             cleaned = self.cleaned[col]
-            for u in uniques[new].tolist():
-                name = str(u).strip()
-                if col == "unit":
-                    name = normalise_unit(path=name) or "" if name else ""
-                cleaned.append(name)
+            names_new = [str(u).strip() for u in uniques[new].tolist()]
+            if col == "unit":  # most paths are tidy already: only the others are split
+                names_new = [
+                    (normalise_unit(path=n) or "") if _UNTIDY_PATH.search(n) else n
+                    for n in names_new
+                ]
+            cleaned.extend(names_new)
             names = np.array(cleaned, dtype=object)[pos] if len(pos) else np.array([], dtype=object)
             text[col] = (codes, names)
             if col == "profession":

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import orjson
+import pandas as pd
 
 from clinlead.analytics.association import logistic_per_point, pearson_with_ci, rate
 from clinlead.analytics.disclosure import (
@@ -35,7 +35,6 @@ from clinlead.analytics.disclosure import (
     subtree_totals,
     validate_k,
 )
-from clinlead.analytics.instrument import Instrument
 from clinlead.analytics.leaderindex import (
     GroupFigures,
     UnitTree,
@@ -48,9 +47,8 @@ from clinlead.analytics.leaderindex import (
     response_indices,
     roll_up,
 )
+from clinlead.analytics.leaderindex_entries import OUTCOMES, Entries
 from clinlead.analytics.leaderindex_read import ResponseTable
-
-OUTCOMES = ("burnout", "satisfaction")
 
 
 def cycle_names(*, table: ResponseTable) -> list[str]:
@@ -103,13 +101,16 @@ def score_cycle(
             answers=sub.satisfaction, cutoff=instrument.satisfaction.cutoff
         ),
     }
-    unit_codes, unit_local = np.unique(sub.unit, return_inverse=True)
-    tree = build_unit_tree(unit_paths=[sub.units[u] for u in unit_codes])
+    # Units present, in code order: a count per code instead of sorting every row.
+    unit_codes = np.flatnonzero(np.bincount(sub.unit, minlength=len(sub.units)))
+    tree = build_unit_tree(unit_paths=[sub.units[u] for u in unit_codes.tolist()])
+    node_of_code = np.zeros(len(sub.units), dtype=np.int64)
+    node_of_code[unit_codes] = tree.node_of
     n_leaders = len(sub.leaders)
     n_nodes = len(tree.paths)
     # Cells (unit, leader): every cell with a response, contributors = responses with an index.
-    cell_key = tree.node_of[unit_local].astype(np.int64) * n_leaders + sub.leader
-    cells, cell_of_row = np.unique(cell_key, return_inverse=True)
+    cell_key = node_of_code[sub.unit] * n_leaders + sub.leader
+    cells, cell_of_row = sorted_codes(cell_key)
     cell_unit, cell_leader = cells // n_leaders, cells % n_leaders
     contributors = np.bincount(cell_of_row[counted], minlength=len(cells))
     blocks = form_blocks(
@@ -187,7 +188,10 @@ def score_cycle(
         parent=tree.parent,
         depth=tree.depth,
     )
-    present = sorted(np.unique(sub.leader).tolist(), key=lambda c: sub.leaders[c])
+    present = sorted(
+        np.flatnonzero(np.bincount(sub.leader, minlength=n_leaders)).tolist(),
+        key=sub.leaders.__getitem__,
+    )
     return CycleScores(
         cycle=cycle,
         table=sub,
@@ -210,116 +214,11 @@ def score_cycle(
     )
 
 
-def _values(arr: np.ndarray, ndigits: int | None) -> list[float | None]:
-    """Array -> list of floats rounded for output, None where not finite."""
-    arr = np.asarray(arr, dtype=float)
-    if ndigits is not None:
-        arr = np.round(arr, ndigits)
-    arr = np.where(np.isfinite(arr), arr, np.nan)
-    return [None if x != x else x for x in arr.ravel().tolist()]
-
-
-def _distributions(
-    items: np.ndarray, item_ok: np.ndarray, groups: np.ndarray, instrument: Instrument
-) -> dict[int, dict[str, Any]]:
-    """group -> {item: {answer: count} or None where hidden}, for the given groups. Hundreds of
-    thousands of small dicts: written as JSON text from one template and parsed by orjson (in C),
-    which is several times faster than building them one by one."""
-    if len(groups) == 0:
-        return {}
-    points = [str(v) for v in instrument.scale_values]
-    one = "{" + ",".join(f"{orjson.dumps(p).decode()}:%d" for p in points) + "}"
-    template = (
-        "{" + ",".join(f"{orjson.dumps(i).decode()}:{one}" for i in instrument.item_ids) + "}"
-    )
-    rows = (
-        items[groups][:, :, 1:].reshape(len(groups), -1).tolist()
-    )  # column 0: skips, not published
-    parsed = orjson.loads("[" + ",".join([template % tuple(r) for r in rows]) + "]")
-    hidden_g, hidden_i = np.nonzero(~item_ok[groups])
-    for g, i in zip(hidden_g.tolist(), hidden_i.tolist(), strict=True):
-        parsed[g][instrument.item_ids[i]] = None
-    return dict(zip(groups.tolist(), parsed, strict=True))
-
-
-class _Entries:
-    """Report entries for the groups of one GroupFigures (published ones get figures). Everything
-    is turned into Python lists once, so building an entry is only picking from them."""
-
-    def __init__(
-        self,
-        figs: GroupFigures,
-        instrument: Instrument,
-        ndigits: int | None,
-        behaviour_ok: np.ndarray,
-        item_ok: np.ndarray | None = None,
-        outcome_ok: dict[str, np.ndarray] | None = None,
-        with_items_for: np.ndarray | None = None,
-    ) -> None:
-        self.n = figs.n_index.tolist()
-        self.index = _values(figs.index, ndigits)
-        low, high = _values(figs.ci_low, ndigits), _values(figs.ci_high, ndigits)
-        self.ci = [
-            [a, b] if a is not None and b is not None else None
-            for a, b in zip(low, high, strict=True)
-        ]
-        self.behaviour_names = list(instrument.behaviours)
-        self.behaviour_scores = _values(np.where(behaviour_ok, figs.behaviours, np.nan), ndigits)
-        self.items: dict[int, dict[str, Any]] | None = None
-        if item_ok is not None and figs.items is not None and with_items_for is not None:
-            self.items = _distributions(figs.items, item_ok, with_items_for, instrument)
-        self.outcomes = None
-        if outcome_ok is not None:
-            self.outcomes = {}
-            for name in OUTCOMES:
-                answered = figs.outcome_n[name]
-                with np.errstate(invalid="ignore", divide="ignore"):
-                    share = _values(figs.outcome_yes[name] / answered, ndigits)
-                self.outcomes[name] = [
-                    {"n": a, "rate": r} if ok else None
-                    for a, r, ok in zip(
-                        answered.tolist(), share, outcome_ok[name].tolist(), strict=True
-                    )
-                ]
-
-    def behaviours(self, g: int) -> dict[str, Any]:
-        width = len(self.behaviour_names)
-        return dict(
-            zip(
-                self.behaviour_names,
-                self.behaviour_scores[g * width : (g + 1) * width],
-                strict=True,
-            )
-        )
-
-    def published(self, g: int) -> dict[str, Any]:
-        out = {
-            "n": self.n[g],
-            "published": True,
-            "index": self.index[g],
-            "ci95": self.ci[g],
-            "behaviours": self.behaviours(g),
-            "items": None,
-        }
-        if self.items is not None:
-            out["items"] = self.items[g]
-        if self.outcomes is not None:
-            for name in OUTCOMES:
-                out[name] = self.outcomes[name][g]
-        return out
-
-    def hidden(self) -> dict[str, Any]:
-        out = {
-            "n": None,
-            "published": False,
-            "index": None,
-            "ci95": None,
-            "behaviours": None,
-            "items": None,
-        }
-        if self.outcomes is not None:
-            out.update(dict.fromkeys(OUTCOMES))
-        return out
+def sorted_codes(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """np.unique(keys, return_inverse=True) by hashing (pandas.factorize) rather than sorting
+    every row: only the distinct keys are sorted."""
+    codes, uniques = pd.factorize(keys, sort=True)
+    return np.asarray(uniques), codes.astype(np.int64, copy=False)
 
 
 def _covers(scores: CycleScores) -> tuple[dict[int, list[Any]], dict[int, list[Any]]]:
@@ -352,14 +251,14 @@ def cycle_report(
     by_leader, by_unit = _covers(scores) if covers else ({}, {})
     with gc_paused():
         blocks = scores.blocks
-        entries = _Entries(
+        entries = Entries(
             scores.block_figures,
             instrument,
             ndigits,
             scores.behaviour_ok,
+            shown=np.flatnonzero(blocks.block_leader >= 0),
             item_ok=scores.item_ok,
             outcome_ok=scores.outcome_ok,
-            with_items_for=np.flatnonzero(blocks.block_leader >= 0),
         )
         leaders = []
         names, leader_block, cycle = (
@@ -369,33 +268,33 @@ def cycle_report(
         )
         for code in scores.leader_codes:
             b = leader_block[code]
-            entry = {
-                "cycle": cycle,
-                "leader_id": names[code],
-                **(entries.published(b) if b >= 0 else entries.hidden()),
-            }
+            entry: dict[str, Any] = {"cycle": cycle, "leader_id": names[code]}
+            if b >= 0:
+                entries.published(b, entry)
+            else:
+                entries.hidden(entry)
             if covers:
                 entry["covers"] = sorted(by_leader.get(code, [])) if b >= 0 else []
             leaders.append(entry)
-        entries = _Entries(scores.units, instrument, ndigits, scores.unit_behaviour_ok)
+        published_units = scores.units.n_index > 0
+        entries = Entries(
+            scores.units,
+            instrument,
+            ndigits,
+            scores.unit_behaviour_ok,
+            shown=np.flatnonzero(published_units),
+        )
         units = []
-        published = (scores.units.n_index > 0).tolist()
+        published = published_units.tolist()
         partial = scores.unit_partial.tolist()
         for node, path in enumerate(scores.tree.paths):
+            entry = {"cycle": cycle, "unit": path}
             if published[node]:
-                entry = {
-                    "cycle": cycle,
-                    "unit": path,
-                    **entries.published(node),
-                    "some_answers_counted_higher_up": partial[node],
-                }
+                entries.published(node, entry)
+                entry["some_answers_counted_higher_up"] = partial[node]
             else:
-                entry = {
-                    "cycle": cycle,
-                    "unit": path,
-                    **entries.hidden(),
-                    "some_answers_counted_higher_up": None,
-                }
+                entries.hidden(entry)
+                entry["some_answers_counted_higher_up"] = None
             if covers:
                 entry["covers"] = sorted(by_unit.get(node, [])) if published[node] else []
             units.append(entry)
