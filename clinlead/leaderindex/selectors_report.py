@@ -2,7 +2,6 @@
 A behaviour stored as None is "not shown: fewer than k answered"."""
 
 from clinlead.leaderindex.models import CycleResult, LeaderResult, UnitResult
-from clinlead.org.models import Unit
 from clinlead.surveys.models import Comment
 
 BEHAVIOURS = ["include", "inform", "inquire", "develop", "recognize", "overall"]
@@ -26,21 +25,6 @@ def leader_report(*, cycle, leader):
         # Shuffled by their random keys: no order that follows when they were written.
         comments = list(Comment.objects.filter(cycle=cycle, leader=leader).order_by("id").values_list("text", flat=True))
     return {"result": result, "trend": [(r.cycle.name, r.index) for r in history], "comments": comments}
-
-
-def dashboard(*, cycle):
-    result = CycleResult.objects.filter(cycle=cycle).first()
-    units = list(Unit.objects.filter(organisation=cycle.organisation, depth__lte=1).order_by("path"))
-    published = {u.unit_id: u for u in UnitResult.objects.filter(cycle=cycle)}
-    heat = []
-    table = []
-    for unit in units:
-        shown = published.get(unit.pk)
-        table.append({"unit": unit, "result": shown})
-        for b in BEHAVIOURS:
-            heat.append({"unit": unit.path, "behaviour": b.capitalize(),
-                         "score": shown.behaviours.get(b) if shown else None})
-    return {"result": result, "units": table, "heat": heat}
 
 
 def export_sheets(*, cycle):
