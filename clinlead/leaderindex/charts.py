@@ -1,5 +1,7 @@
 """The leader-index charts, from published figures only."""
 
+import functools
+import json
 import textwrap
 
 import altair as alt
@@ -64,6 +66,27 @@ def _readable(chart, *, title, width, height):
             .configure_title(fontSize=14))
 
 
+@functools.lru_cache(maxsize=64)
+def _rendered(spec: str, description: str) -> str:
+    return to_svg(_Spec(spec), description=description)
+
+
+class _Spec:
+    """A rendered chart's spec, as to_svg reads it (no second validation by Altair)."""
+
+    def __init__(self, spec: str):
+        self.spec = spec
+
+    def to_dict(self):
+        return json.loads(self.spec)
+
+
+def _svg(chart, *, description):
+    """to_svg, kept per process by the chart's spec: a published cycle's figures do not change
+    between views, and vl-convert takes most of the page's time."""
+    return _rendered(chart.to_json(), description)
+
+
 def wrap(label: str, width: int = 16) -> str:
     """A label broken into lines of about `width` characters, joined by "|" (never cut)."""
     return "|".join(textwrap.wrap(label, width=width, break_long_words=False)) or label
@@ -84,14 +107,14 @@ def distribution_chart(indices: list[float]):
         description=alt.Description("text:N"))
     chart = chart.transform_calculate(
         text="'Leader index (12–60): ' + datum.low + ' – ' + datum.high + '; Leaders: ' + datum.leaders")
-    return to_svg(_readable(chart, title="Published leader indices", width=280, height=200),
+    return _svg(_readable(chart, title="Published leader indices", width=280, height=200),
                   description=f"Histogram of {len(indices)} published leader indices; the table below gives each bar")
 
 
 def heatmap_chart(rows: list[dict], *, centre: dict):
     """rows: {unit, behaviour, score or None}; `centre`: the organisation's score per behaviour.
     Colour is the difference from the organisation (diverging, centred on 0); every cell also
-    says its score and ▲/▼ in text, and grey cells a dash (not shown), so colour is never alone."""
+    says its score and ▲/▼ in text, and cells not shown a dash, so colour is never alone."""
     frame = pd.DataFrame(rows)
     frame["centre"] = frame["behaviour"].map(lambda b: centre.get(b))
     frame["difference"] = frame["score"] - frame["centre"].astype(float)
@@ -106,16 +129,15 @@ def heatmap_chart(rows: list[dict], *, centre: dict):
                 axis=alt.Axis(orient="top", labelAngle=-40)),
         y=alt.Y("row:N", sort=order, title=None, axis=alt.Axis(labelExpr="split(datum.label, '|')")))
     cells = base.mark_rect(stroke="white").encode(
-        color=alt.condition("isValid(datum.difference)", alt.Color(
-            "difference:Q", scale=alt.Scale(scheme=DIVERGING, domain=[-spread, spread], domainMid=0),
+        color=alt.Color(
+            "difference:Q", scale=alt.Scale(scheme=DIVERGING, domain=[-spread, spread], domainMid=0, reverse=True),
             legend=alt.Legend(orient="bottom", title="Below (orange) or above (purple) the organisation",
                               format="+.2f", gradientLength=220)),
-            alt.value("#d8dde0")),
         description=alt.Description("text:N"))
     text = base.mark_text(fontSize=MIN_TEXT).encode(text="label:N", color=alt.condition(
         f"abs(datum.difference) > {spread * 0.6}", alt.value("white"), alt.value("#212b32")))
     height = max(120, 40 * len(order))
-    return to_svg(_readable(cells + text, title="Behaviour scores by unit", width=6 * 48, height=height),
+    return _svg(_readable(cells + text, title="Behaviour scores by unit", width=6 * 48, height=height),
                   description="Heatmap of behaviour scores by unit against the organisation's; the table below gives every cell")
 
 

@@ -15,7 +15,11 @@ from tests.anonymity_audit.pages import tables
 
 
 def published(org):
-    return list(SurveyCycle.objects.filter(organisation=org, status=SurveyCycle.Status.PUBLISHED).order_by("opens_on"))
+    return list(
+        SurveyCycle.objects.filter(organisation=org, status=SurveyCycle.Status.PUBLISHED).order_by(
+            "opens_on"
+        )
+    )
 
 
 @pytest.fixture
@@ -48,7 +52,11 @@ def test_the_first_published_survey_has_nothing_to_compare_with(northgate):
 
 def test_changes_read_with_their_sign():
     assert [selectors_dashboard.signed(v) for v in (1.24, -0.36, 0.01, None)] == [
-        "+1.2", "−0.4", "0.0", "not comparable"]
+        "+1.2",
+        "−0.4",
+        "0.0",
+        "not comparable",
+    ]
 
 
 def test_a_division_filter_keeps_the_division_and_its_departments_only(northgate):
@@ -57,7 +65,8 @@ def test_a_division_filter_keeps_the_division_and_its_departments_only(northgate
     everything = selectors_dashboard.dashboard(cycle=cycle)["units"]
     filtered = selectors_dashboard.dashboard(cycle=cycle, division=medicine)["units"]
     assert {r["unit"].path for r in filtered} == {
-        r["unit"].path for r in everything if Unit.path_contains("Medicine", r["unit"].path)}
+        r["unit"].path for r in everything if Unit.path_contains("Medicine", r["unit"].path)
+    }
     # The same stored figures, not new ones computed on the division's answers.
     same = {r["unit"].pk: r["result"] for r in everything}
     assert all(r["result"] == same[r["unit"].pk] for r in filtered)
@@ -69,7 +78,9 @@ def test_the_dashboard_filters_and_drills_down_from_a_division(northgate, login)
     url = reverse("leaderindex:dashboard", kwargs={"pk": cycle.pk})
     page = client.get(url).content.decode()
     medicine = Unit.objects.get(organisation=northgate, path="Medicine")
-    assert f'href="?division={medicine.pk}#by-unit">Medicine' in page, "a division drills down to its units"
+    assert f'href="?division={medicine.pk}#by-unit">Medicine' in page, (
+        "a division drills down to its units"
+    )
     assert "no filter by profession" in page
     filtered = client.get(url, {"division": medicine.pk}).content.decode()
     rows = re.findall(r'data-unit="([^"]+)"', filtered)
@@ -81,20 +92,28 @@ def test_the_dashboard_filters_and_drills_down_from_a_division(northgate, login)
 
 
 def test_every_dashboard_chart_has_a_table_behind_it_and_full_labels(northgate, login):
-    page = login("erin").get(reverse("leaderindex:dashboard", kwargs={"pk": published(northgate)[-1].pk})).content.decode()
+    page = (
+        login("erin")
+        .get(reverse("leaderindex:dashboard", kwargs={"pk": published(northgate)[-1].pk}))
+        .content.decode()
+    )
     charts = page.count('<figure class="clinlead-chart')
     assert charts == 2 and page.count('<svg role="img"') == charts
     assert page.count('<details class="nhsuk-details">') == charts
     captions = [t.caption for t in tables(page)]
-    assert any("Leaders per band" in c for c in captions) and any("Behaviour scores of each unit" in c for c in captions)
+    assert any("Leaders per band" in c for c in captions) and any(
+        "Behaviour scores of each unit" in c for c in captions
+    )
     assert "…" not in page, "no label is cut"
     assert "Clinical Support" in page and "Services" in page
 
 
 def test_the_heatmap_colours_by_distance_from_the_organisation_and_says_it_in_text():
-    rows = [{"unit": "Clinical Support Services/Radiology", "behaviour": "Include", "score": 4.5},
-            {"unit": "Medicine", "behaviour": "Include", "score": 3.5},
-            {"unit": "Surgery", "behaviour": "Include", "score": None}]
+    rows = [
+        {"unit": "Clinical Support Services/Radiology", "behaviour": "Include", "score": 4.5},
+        {"unit": "Medicine", "behaviour": "Include", "score": 3.5},
+        {"unit": "Surgery", "behaviour": "Include", "score": None},
+    ]
     svg = heatmap_chart(rows, centre={"Include": 4.0})
     assert "4.50▲" in svg and "3.50▼" in svg, "above/below in text, not colour alone"
     assert "…" not in svg and "Clinical Support" in svg and "Radiology" in svg
