@@ -88,8 +88,10 @@ def _svg(chart, *, description):
 
 
 def wrap(label: str, width: int = 16) -> str:
-    """A label broken into lines of about `width` characters, joined by "|" (never cut)."""
-    return "|".join(textwrap.wrap(label, width=width, break_long_words=False)) or label
+    """A label broken into lines of about `width` characters, joined by "|" (never cut); a
+    unit's path may break after each "/"."""
+    lines = textwrap.wrap(label.replace("/", "/ "), width=width, break_long_words=False)
+    return "|".join(line.replace("/ ", "/") for line in lines) or label
 
 
 def bins(indices: list[float], *, step=2, low=12, high=60):

@@ -119,3 +119,12 @@ def test_the_heatmap_colours_by_distance_from_the_organisation_and_says_it_in_te
     assert "…" not in svg and "Clinical Support" in svg and "Radiology" in svg
     assert "Below (orange) or above (purple) the organisation" in svg
     assert "behaviour: Include; unit: Medicine; Mean: 3.500" in svg
+
+
+def test_long_unit_names_wrap_and_are_never_cut():
+    from clinlead.leaderindex.charts import wrap
+
+    for name in ("Clinical Support Services", "Clinical Support Services/Radiology", "Medicine"):
+        lines = wrap(name).split("|")
+        assert " ".join(lines).replace("/ ", "/") == name
+        assert all(len(line) <= 16 or " " not in line for line in lines)
