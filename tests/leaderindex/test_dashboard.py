@@ -128,3 +128,13 @@ def test_long_unit_names_wrap_and_are_never_cut():
         lines = wrap(name).split("|")
         assert " ".join(lines).replace("/ ", "/") == name
         assert all(len(line) <= 16 or " " not in line for line in lines)
+
+
+def test_a_division_view_is_open_to_the_dashboards_readers_only(northgate, login):
+    """No new URL: the filter is a query on the dashboard, with the same access (the
+    `leaderindex:dashboard` row of tests/surveys/access.py)."""
+    cycle = published(northgate)[-1]
+    url = reverse("leaderindex:dashboard", kwargs={"pk": cycle.pk})
+    medicine = Unit.objects.get(organisation=northgate, path="Medicine")
+    for persona, status in (("erin", 200), ("tara", 200), ("bob", 403), ("alice", 403)):
+        assert login(persona).get(url, {"division": medicine.pk}).status_code == status, persona
