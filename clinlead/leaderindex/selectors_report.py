@@ -4,7 +4,6 @@ A behaviour stored as None is "not shown: fewer than k answered"."""
 from clinlead.analytics.association_clustered import METHOD_WORDS
 from clinlead.leaderindex.models import CycleResult, LeaderResult, UnitResult
 from clinlead.leaderindex.selectors import band_in_words
-from clinlead.org.models import Unit
 from clinlead.surveys.models import Comment
 
 BEHAVIOURS = ["include", "inform", "inquire", "develop", "recognize", "overall"]
@@ -40,21 +39,6 @@ def standing(result):
     return {"index": result.shrunk_index, "ci95": (result.shrunk_low, result.shrunk_high),
             "band": band_in_words(band=result.band, band_low=result.band_low, band_high=result.band_high,
                                   responses=result.responses)}
-
-
-def dashboard(*, cycle):
-    result = CycleResult.objects.filter(cycle=cycle).first()
-    units = list(Unit.objects.filter(organisation=cycle.organisation, depth__lte=1).order_by("path"))
-    published = {u.unit_id: u for u in UnitResult.objects.filter(cycle=cycle)}
-    heat = []
-    table = []
-    for unit in units:
-        shown = published.get(unit.pk)
-        table.append({"unit": unit, "result": shown})
-        for b in BEHAVIOURS:
-            heat.append({"unit": unit.path, "behaviour": b.capitalize(),
-                         "score": shown.behaviours.get(b) if shown else None})
-    return {"result": result, "units": table, "heat": heat}
 
 
 def export_sheets(*, cycle):

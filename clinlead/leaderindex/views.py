@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from clinlead.accounts import permissions
 from clinlead.accounts.access import crumbs, organisation_for, require
 from clinlead.exports import xlsx_response
-from clinlead.leaderindex import charts, report_page, selectors_report
+from clinlead.leaderindex import charts, report_page, selectors_dashboard, selectors_report
 from clinlead.leaderindex.models import LeaderResult
 from clinlead.leaderindex.services import import_past_cycle, publish_cycle
 from clinlead.org.models import Person
@@ -67,17 +67,32 @@ def report_pdf(request, cycle, leader):
 def dashboard(request, pk):
     cycle = _published_cycle(pk)
     require(permissions.can_see_cycle_results(request.user, cycle))
-    data = selectors_report.dashboard(cycle=cycle)
+    divisions = selectors_dashboard.divisions(cycle=cycle)
+    chosen = request.GET.get("division") or ""
+    division = next((d for d in divisions if str(d.pk) == chosen), None)
+    if chosen and division is None:
+        raise Http404("No such division")
+    data = selectors_dashboard.dashboard(cycle=cycle, division=division)
     result = data["result"]
+    indices = (result.leader_indices or []) if result and division is None else []
     return render(request, "leaderindex/dashboard.html", {
-        "cycle": cycle, "result": result, "units": data["units"],
-        "distribution_svg": charts.distribution_chart(result.leader_indices) if result and result.leader_indices else None,
-        "heatmap_svg": charts.heatmap_chart(data["heat"]) if data["heat"] else None,
+        **data, "cycle": cycle, "divisions": divisions,
+        "distribution_svg": charts.distribution_chart(indices) if indices else None,
+        "distribution_bins": [b for b in charts.bins(indices) if b[2]] if indices else [],
+        "heatmap_svg": charts.heatmap_chart(data["heat"], centre=data["organisation_behaviours"]) if data["heat"] else None,
+        "heat_rows": _heat_rows(data["units"]),
+        "behaviour_names": [b.capitalize() for b in selectors_dashboard.BEHAVIOURS],
         "association": [(name, result.association.get(name)) for name in ("burnout", "satisfaction")] if result else [],
         "correlation": (result.association.get("unit_correlation") or {}) if result else {},
         "breadcrumbs": crumbs(("Home", reverse("home")),
                               ("Leader survey", reverse("surveys:cycles", kwargs={"slug": cycle.organisation.slug}))),
     })
+
+
+def _heat_rows(rows):
+    """The heatmap's data table: (unit path, [score or None per behaviour]) per unit."""
+    return [(row["unit"].path, [row["result"].behaviours.get(b) if row["result"] else None
+                                for b in selectors_dashboard.BEHAVIOURS]) for row in rows]
 
 
 @login_required
