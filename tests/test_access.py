@@ -12,6 +12,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from clinlead.org.models import Organisation, Position, Unit
 from tests.access_table import (
     EVERYONE_LOGGED_IN,
+    FORBIDDEN,
     FOUND,
     NORTHGATE,
     OK,

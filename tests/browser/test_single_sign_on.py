@@ -55,7 +55,8 @@ class SingleSignOn:
 
     def start(self):
         demo = subprocess.run(
-            [sys.executable, "-m", "clinlead", "demo", "--no-serve", "--staff", "200", "--seed", "11"],
+            [sys.executable, "-m", "clinlead", "demo", "--no-serve", "--staff", "200",
+             "--seed", "11"],
             env=self.env, cwd=REPO, capture_output=True, text=True, timeout=600,
         )
         assert demo.returncode == 0, demo.stderr[-4000:]
