@@ -18,6 +18,7 @@ import pytest
 import requests
 from django.conf import settings
 
+from tests.browser.conftest import assert_accessible
 from tests.deployment.test_layout import _free_port
 from tests.sso import provider
 
@@ -155,6 +156,7 @@ def test_an_address_nobody_in_clinlead_has_is_refused_with_a_page_saying_why(pag
     assert page.url == f"{sso.base}/accounts/sso-refused/"
     assert page.locator("h1").inner_text() == "You cannot log in to Clinlead with this account"
     assert STRANGER in page.locator("main").inner_text()
+    assert_accessible(page)
     page.goto(f"{sso.base}/")
     assert page.url.startswith(f"{sso.base}/accounts/login/"), "the stranger is not logged in"
 
