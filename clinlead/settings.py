@@ -8,6 +8,7 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 
@@ -154,6 +155,13 @@ OIDC_OP_USER_ENDPOINT = os.environ.get("CLINLEAD_OIDC_USER_ENDPOINT", "")
 OIDC_OP_JWKS_ENDPOINT = os.environ.get("CLINLEAD_OIDC_JWKS_ENDPOINT", "")
 OIDC_RP_SCOPES = "openid email profile"
 OIDC_CREATE_USER = True
+# Someone the provider vouches for but who matches no active person sees why (accounts/oidc.py).
+LOGIN_REDIRECT_URL_FAILURE = "/accounts/sso-refused/"
+# Logging out of Clinlead also ends the provider's session (RP-initiated logout) when its
+# end_session_endpoint is given; the ID token is kept in the session as the logout's hint.
+OIDC_OP_LOGOUT_ENDPOINT = os.environ.get("CLINLEAD_OIDC_END_SESSION_ENDPOINT", "")
+OIDC_OP_LOGOUT_URL_METHOD = "clinlead.accounts.oidc.provider_logout_url" if OIDC_OP_LOGOUT_ENDPOINT else ""
+OIDC_STORE_ID_TOKEN = bool(OIDC_OP_LOGOUT_ENDPOINT)
 
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend"]
 if OIDC_ENABLED:
@@ -201,7 +209,8 @@ CONTENT_SECURITY_POLICY = {
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
-        "form-action": ["'self'"],
+        # The logout form's answer redirects to the provider's logout page (see OIDC above).
+        "form-action": ["'self'", *(["{0.scheme}://{0.netloc}".format(urlsplit(OIDC_OP_LOGOUT_ENDPOINT))] if OIDC_OP_LOGOUT_ENDPOINT else [])],
         "frame-ancestors": ["'none'"],
         "base-uri": ["'self'"],
         "object-src": ["'none'"],

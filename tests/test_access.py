@@ -12,6 +12,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from clinlead.org.models import Organisation, Position, Unit
 from tests.access_table import (
     EVERYONE_LOGGED_IN,
+    FORBIDDEN,
     FOUND,
     NORTHGATE,
     OK,
@@ -27,6 +28,8 @@ ACCESS = {
     "health-ready": ("get", lambda w: {}, {role: OK for role in ROLES}),
     "accounts:login": ("get", lambda w: {}, {"anonymous": OK, **{r: FOUND for r in PERSONAS}}),
     "accounts:logout": ("post", lambda w: {}, {role: FOUND for role in ROLES}),
+    # Single sign-on's refusal page: anybody may be sent there, logged in or not.
+    "accounts:sso_refused": ("get", lambda w: {}, {role: FORBIDDEN for role in ROLES}),
     # One visible organisation: straight to it; the superuser sees the list of three.
     "org:organisations": ("get", lambda w: {}, {"anonymous": FOUND, **{r: FOUND for r in PERSONAS}, "admin": OK}),
     "org:organisation": ("get", lambda w: {"slug": "northgate"}, only(NORTHGATE)),

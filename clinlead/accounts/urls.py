@@ -6,6 +6,7 @@ app_name = "accounts"
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("sso-refused/", views.sso_refused, name="sso_refused"),
     path("<slug:slug>/roles/", views_roles.roles_page, name="roles"),
     path("<slug:slug>/roles/grant/", views_roles.grant, name="role_grant"),
     path("<slug:slug>/roles/<str:pk>/revoke/", views_roles.revoke, name="role_revoke"),
