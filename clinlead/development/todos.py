@@ -6,7 +6,7 @@ from datetime import timedelta
 from django.urls import reverse
 
 from clinlead.development import selectors
-from clinlead.development.models_programmes import Enrolment
+from clinlead.development.models_programmes import Enrolment, MilestoneRecord
 from clinlead.todos import Todo, todo_provider
 
 # Milestones enter the inbox this long before they are due.
@@ -41,14 +41,16 @@ def milestone_todos(*, user, organisation, today):
     if person is None:
         return []
     todos = []
-    enrolments = (Enrolment.objects.filter(person=person, status=Enrolment.Status.ACTIVE)
-                  .select_related("cohort__programme"))
-    for enrolment in enrolments:
-        for record in selectors.enrolment_progress(enrolment, today=today).records:
-            if record.done or record.due_on > today + MILESTONE_NOTICE:
-                continue
-            todos.append(Todo(record.milestone.title,
-                              reverse("development:milestone", kwargs={"pk": record.pk}),
-                              "Overdue milestone" if record.overdue else "Milestone",
-                              due=record.due_on, detail=enrolment.cohort.programme.name))
+    # One query: the home page runs this on every visit (not `enrolment_progress`, which also
+    # loads evidence and reviews the inbox does not show).
+    waiting = (MilestoneRecord.objects.filter(enrolment__person=person, enrolment__status=Enrolment.Status.ACTIVE,
+                                              done=False)
+               .select_related("milestone", "enrolment__cohort__programme"))
+    for record in waiting:
+        due = selectors.milestone_due_on(record, today=today)
+        if due > today + MILESTONE_NOTICE:
+            continue
+        todos.append(Todo(record.milestone.title, reverse("development:milestone", kwargs={"pk": record.pk}),
+                          "Overdue milestone" if due < today else "Milestone",
+                          due=due, detail=record.enrolment.cohort.programme.name))
     return todos
