@@ -38,6 +38,7 @@ ACCESS = {
     "org:position": ("get", lambda w: {"pk": w["position"]}, only(NORTHGATE)),
     "org:people": ("get", lambda w: {"slug": "northgate"}, only(NORTHGATE)),
     "org:positions": ("get", lambda w: {"slug": "northgate"}, only(NORTHGATE)),
+    "org:positions_xlsx": ("get", lambda w: {"slug": "northgate"}, only(NORTHGATE)),
     "org:import_hr": ("get", lambda w: {"slug": "northgate"}, only({"tara", "admin"})),
     # With no upload waiting, applying sends the talent admin back to the upload page.
     "org:import_hr_apply": ("post", lambda w: {"slug": "northgate"}, only({"tara", "admin"}, when_allowed=FOUND)),

@@ -19,7 +19,7 @@ LAYERS = [
     # Foundation: plain modules (no models), then the audit trail, the organisation chart, and
     # logins with the access rules (and the foundation's own pages, which apply them).
     ("plain modules", False, {"sealing", "tabular", "validation", "charts", "pdf", "frontend",
-                              "logging", "mailfiles", "discovery", "custody", "exports",
+                              "logging", "mailfiles", "discovery", "custody", "exports", "todos",
                               "analytics", "actions", "dates", "service_errors", "unsealing",
                               "deployment", "health"}),
     ("audit", False, {"audit"}),

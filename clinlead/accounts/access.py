@@ -4,18 +4,21 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404
 
+from clinlead.accounts import permissions
 from clinlead.org.models import Organisation, Person
 from clinlead.validation import parse_id
 
 
-def require(allowed: bool):
+def require(allowed: bool, why: str = ""):
+    """Refuse (403) unless allowed; `why` is shown on the 403 page (which role the page needs)."""
     if not allowed:
-        raise PermissionDenied
+        raise PermissionDenied(why)
 
 
 def organisation_for(request, slug, rule):
     organisation = get_object_or_404(Organisation, slug=slug)
-    require(rule(request.user, organisation))
+    allowed = rule(request.user, organisation)
+    require(allowed, "" if allowed else permissions.refusal(rule, organisation))
     return organisation
 
 

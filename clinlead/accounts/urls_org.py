@@ -16,6 +16,7 @@ urlpatterns = [
     path("<slug:slug>/", views.organisation, name="organisation"),
     path("<slug:slug>/people/", views.people, name="people"),
     path("<slug:slug>/positions/", views.positions, name="positions"),
+    path("<slug:slug>/positions.xlsx", views.positions_xlsx, name="positions_xlsx"),
     path("<slug:slug>/import/", views_hr_import.import_hr, name="import_hr"),
     path("<slug:slug>/import/apply/", views_hr_import.apply_hr_import, name="import_hr_apply"),
     path("<slug:slug>/import/example.csv", views_hr_import.hr_example, name="hr_example"),

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from clinlead.accounts import oidc, permissions
 from clinlead.accounts.navigation import home_cards
 from clinlead.org import selectors
+from clinlead.todos import todos_for
 
 
 class LoginView(auth_views.LoginView):
@@ -42,6 +43,8 @@ def home(request):
         "organisations": organisations,
         "profile": selectors.person_summary(person=person, day=today) if person else None,
         "is_leader": permissions.is_leader(user, today),
+        "todos": [(todo, todo.urgency(today))
+                  for todo in todos_for(user=user, organisations=organisations, today=today)],
         "cards": [card for org in organisations for card in home_cards(user, org)],
     }
     return render(request, "accounts/home.html", context)

@@ -3,6 +3,7 @@
 from datetime import date
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -10,6 +11,7 @@ from django.urls import reverse
 from clinlead import actions
 from clinlead.accounts import permissions
 from clinlead.accounts.access import crumbs, organisation_for, page_of
+from clinlead.audit import labels
 from clinlead.audit import services as audit
 from clinlead.audit.models import AuditEvent, DailyCount
 from clinlead.exports import SafeCsvWriter
@@ -51,7 +53,9 @@ def _daily_counts(org, filters):
 
 def _by_action_and_day(rows, filters, *, day):
     if filters["action"]:
-        rows = rows.filter(action__icontains=filters["action"])
+        # People search by the label they read ("nominated"); the machine name still works.
+        rows = rows.filter(Q(action__icontains=filters["action"])
+                           | Q(action__in=labels.actions_matching(filters["action"])))
     if filters["since"]:
         rows = rows.filter(**{f"{day}__gte": filters["since"]})
     if filters["until"]:

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from clinlead.accounts import permissions
 from clinlead.accounts.access import crumbs, organisation_for, page_of, require
+from clinlead.exports import xlsx_response
 from clinlead.org import selectors
 from clinlead.org.models import Person, Position, PositionLevel, Unit
 from clinlead.validation import parse_id
@@ -98,21 +99,35 @@ def people(request, slug):
 def positions(request, slug):
     org = organisation_for(request, slug, permissions.can_view_organisation)
     today = date.today()
-    queryset = Position.objects.filter(organisation=org, active=True).order_by("level__rank", "title")
-    level = request.GET.get("level", "")
-    if parse_id(level):
-        queryset = queryset.filter(level_id=parse_id(level))
-    if request.GET.get("key") == "1":
-        queryset = queryset.filter(is_key=True)
-    page = page_of(request, selectors.positions_with_holders(queryset=queryset.order_by("-level__rank", "title"), day=today))
+    filters = _register_filters(request)
+    page = page_of(request, selectors.positions_register(organisation=org, day=today, **filters))
     for position in page:
         selectors.decorate_position(position)
+    query = request.GET.copy()
+    query.pop("page", None)
     context = {
         "org": org, "page": page, "levels": PositionLevel.objects.filter(organisation=org),
-        "level": level, "key_only": request.GET.get("key") == "1", "today": today,
-        "breadcrumbs": _org_crumbs(org),
+        "level": request.GET.get("level", ""), "key_only": filters["key_only"], "q": filters["query"],
+        "sort": filters["sort"], "sorts": [(key, label) for key, (label, _) in selectors.REGISTER_SORTS.items()],
+        "export_query": query.urlencode(), "today": today, "breadcrumbs": _org_crumbs(org),
     }
     return render(request, "org/positions.html", context)
+
+
+@login_required
+def positions_xlsx(request, slug):
+    """The register as the page shows it (same search, filters and order), every row, in Excel."""
+    org = organisation_for(request, slug, permissions.can_view_organisation)
+    positions = selectors.positions_register(organisation=org, day=date.today(), **_register_filters(request))
+    return xlsx_response(sheets={"Positions": selectors.register_rows(positions)},
+                         filename=f"clinlead-positions-{org.slug}.xlsx")
+
+
+def _register_filters(request):
+    sort = request.GET.get("sort", "level")
+    return {"query": request.GET.get("q", "").strip()[:100], "level_id": parse_id(request.GET.get("level", "")),
+            "key_only": request.GET.get("key") == "1",
+            "sort": sort if sort in selectors.REGISTER_SORTS else "level"}
 
 
 @login_required

@@ -49,10 +49,20 @@ class Problem(NamedTuple):
 class MetricSeriesError(ValueError):
     """The file could not be used; ``problems`` lists every row-level problem found."""
 
-    def __init__(self, *, source: str, problems: Sequence[Problem] = (), message: str = ""):
+    def __init__(
+        self,
+        *,
+        source: str,
+        problems: Sequence[Problem] = (),
+        message: str = "",
+        readable: Sequence[Observation] = (),
+    ):
         self.source = source
         self.problems = list(problems)
         self.message = message
+        # The rows that passed, so a caller checking them further (against an evaluation's
+        # organisations and metrics) can report every problem of the file in one round.
+        self.readable = tuple(readable)
         super().__init__(self._render())
 
     def _render(self) -> str:
@@ -226,7 +236,7 @@ def parse_metric_rows(*, rows: Iterable[tuple[int, Sequence[Any]]], source: str)
             observations.append(Observation(organisation, period, metric, value, number))
 
     if problems:
-        raise MetricSeriesError(source=source, problems=problems)
+        raise MetricSeriesError(source=source, problems=problems, readable=observations)
     if not observations:
         raise MetricSeriesError(source=source, message="the file has a header but no data rows")
     return MetricSeries(source=source, observations=tuple(observations))

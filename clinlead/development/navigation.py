@@ -10,10 +10,13 @@ def _belongs(user, organisation):
 
 
 def nav_items(user, organisation):
-    if _belongs(user, organisation) or permissions.can_list_programmes(user, organisation) \
-            or permissions.can_see_pathway_diversity(user, organisation):
-        return [("Development", reverse("development:home"))]
-    return []
+    items = []
+    if _belongs(user, organisation) or permissions.can_list_programmes(user, organisation):
+        items.append(("Development", reverse("development:home")))
+    if permissions.can_see_pathway_diversity(user, organisation):
+        items.append(("Pathway diversity",
+                      reverse("development:pathway_diversity", kwargs={"slug": organisation.slug})))
+    return items
 
 
 def home_cards(user, organisation):
@@ -25,6 +28,11 @@ def home_cards(user, organisation):
         cards.append((f"Development programmes at {organisation.name}",
                       reverse("development:programmes", kwargs={"slug": organisation.slug}),
                       "Onboarding and other programmes: cohorts, milestones and permanent-appointment reviews."))
+    if permissions.can_see_pathway_diversity(user, organisation):
+        cards.append((f"Pathway diversity at {organisation.name}",
+                      reverse("development:pathway_diversity", kwargs={"slug": organisation.slug}),
+                      "Gender and ethnicity at each step of the leadership pathway, in groups large "
+                      "enough to keep people anonymous."))
     if permissions.can_see_development_aggregates(user, organisation):
         cards.append((f"Leadership pathway at {organisation.name}",
                       reverse("development:pathway", kwargs={"slug": organisation.slug}),

@@ -63,6 +63,9 @@ def progress_percent_sql(done: str, total: str):
                 output_field=IntegerField())
 
 
+STATUS_TAGS = {"Overdue": "red", "In progress": "blue", "Completed": "green"}
+
+
 @dataclass
 class Progress:
     enrolment: Enrolment
@@ -76,6 +79,19 @@ class Progress:
     @property
     def percent(self):
         return progress_percent(self.done, self.total)
+
+    @property
+    def status(self):
+        """What every page calls this enrolment: "Overdue" while it runs with a milestone past its
+        due date (never "In progress"), else its status ("In progress", "Paused", "Completed")."""
+        if self.enrolment.status == Enrolment.Status.ACTIVE and self.overdue:
+            return "Overdue"
+        return self.enrolment.get_status_display()
+
+    @property
+    def status_tag(self):
+        """The NHS.UK tag colour of `status`."""
+        return STATUS_TAGS.get(self.status, "grey")
 
     @property
     def ready_for_review(self):
@@ -299,7 +315,7 @@ def development_summary(*, person) -> dict:
         {
           "programme": None or {
               "name": str, "cohort": str, "enrolment_id": int,
-              "status": str,                   # "In progress" / "Completed" / "Withdrawn"
+              "status": str,                   # "In progress" / "Overdue" / "Completed" / ...
               "progress_percent": int,         # 0-100
               "milestones_done": int, "milestones_total": int,
               "appointment_decision": None or str,  # e.g. "Permanent appointment confirmed"
@@ -334,7 +350,7 @@ def development_summary(*, person) -> dict:
         progress = progress_of([enrolment])[0]
         programme = {
             "name": enrolment.cohort.programme.name, "cohort": enrolment.cohort.name, "enrolment_id": enrolment.pk,
-            "status": enrolment.get_status_display(), "progress_percent": progress.percent,
+            "status": progress.status, "progress_percent": progress.percent,
             "milestones_done": progress.done, "milestones_total": progress.total,
             "appointment_decision": progress.review.get_decision_display() if progress.review else None,
         }

@@ -162,3 +162,27 @@ def export_sheets(*, evaluation, data: dict) -> dict:
                     [[o.participant.name, o.period, o.metric.name, o.value, o.get_source_display()] for o in figures]),
         "Assumptions": (["Assumptions (the estimates read as effects only if these hold)"], explained),
     }
+
+
+def import_template(*, evaluation):
+    """The workbook to fill in for `services.import_observations`: a "Figures" sheet with the four
+    columns and one example row per organisation and metric (period and value to fill in), and
+    the names and codes the evaluation accepts beside it."""
+    participants = list(evaluation.organisations.all())
+    metrics = list(evaluation.metrics.exclude(name="leader_index").order_by("label"))
+    figures = [[p.code or p.name, "", m.name, ""] for p in participants for m in metrics]
+    return {
+        "Figures": (["organisation", "period", "metric", "value"], figures),
+        "Organisations": (["name", "code", "role"], [[p.name, p.code, p.get_role_display()] for p in participants]),
+        "Metrics": (["metric", "what it measures", "unit"], [[m.name, m.label, m.unit] for m in metrics]),
+        "How to fill it in": (["step"], [[line] for line in TEMPLATE_STEPS]),
+    }
+
+
+TEMPLATE_STEPS = [
+    "One figure a row on the Figures sheet: organisation (name or code), period, metric, value.",
+    "A period is a month (2025-01), a quarter (2025-Q1) or a date (2025-01-15), the same kind "
+    "throughout for each metric.",
+    "Copy a row for each period; delete rows you have no figure for.",
+    "Every row is checked before anything is written, and every problem is listed at once.",
+]

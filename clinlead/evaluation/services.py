@@ -197,8 +197,8 @@ def add_metric(*, actor, organisation, name, label, definition, unit, direction,
 def import_observations(*, actor, evaluation, content: bytes, filename: str) -> ImportSummary:
     """Check every row of a CSV or Excel file (organisation, period, metric, value), then add or
     replace the figures by (organisation, period, metric), all or nothing; recompute results."""
-    observations = _read(content=content, filename=filename)
-    rows = _match(evaluation=evaluation, observations=observations, filename=filename)
+    observations, problems = _read(content=content, filename=filename)
+    rows = _match(evaluation=evaluation, observations=observations, filename=filename, problems=problems)
     with actions.atomic():
         summary = _upsert(evaluation=evaluation, rows=rows)
         audit.record(actor=actor, action="evaluation.figures_imported", obj=evaluation,
@@ -217,21 +217,25 @@ def _read(*, content, filename):
         path = Path(folder) / name
         path.write_bytes(content)
         try:
-            return read_metric_series(path=path).observations
+            return read_metric_series(path=path).observations, []
         except MetricSeriesError as exc:
-            raise ObservationFileError(filename=name, problems=exc.problems,
-                                       message="" if exc.problems else str(exc)) from None
+            if not exc.problems:  # the file as a whole cannot be read: nothing more to check
+                raise ObservationFileError(filename=name, message=str(exc)) from None
+            # Rows with problems of their own; the rest are still checked against the evaluation,
+            # so the file's every problem is reported at once.
+            return exc.readable, exc.problems
 
 
-def _match(*, evaluation, observations, filename):
-    """Each observation's participant and metric, or every problem with the evaluation's names."""
+def _match(*, evaluation, observations, filename, problems=()):
+    """Each observation's participant and metric, or every problem of the file (`problems`, those
+    found reading it, and those against the evaluation's names), in row order."""
     participants = list(evaluation.organisations.all())
     by_name = {p.name.casefold(): p for p in participants} | {p.code.casefold(): p for p in participants if p.code}
     followed = {m.name: m for m in evaluation.metrics.all()}
     known = set(Metric.objects.values_list("name", flat=True))
     stored = dict(Observation.objects.filter(participant__evaluation=evaluation).values_list(
         "metric__name", "granularity").distinct())
-    problems, rows, seen = [], [], {}
+    problems, rows, seen = list(problems), [], {}
     for o in observations:
         row_problems = []
         participant = by_name.get(o.organisation.casefold())
@@ -260,7 +264,7 @@ def _match(*, evaluation, observations, filename):
         else:
             rows.append((participant, metric, o))
     if problems:
-        raise ObservationFileError(filename=Path(filename).name, problems=problems)
+        raise ObservationFileError(filename=Path(filename).name, problems=sorted(problems, key=lambda p: p.row))
     return rows
 
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/", views.evaluation_detail, name="detail"),
     path("<int:pk>/set-up/", views.evaluation_edit, name="edit"),
     path("<int:pk>/import/", views.evaluation_import, name="import"),
+    path("<int:pk>/import/template.xlsx", views.evaluation_import_template, name="import_template"),
     path("<int:pk>/refresh/", views.evaluation_refresh, name="refresh"),
     path("<int:pk>/primary-outcome/", views.primary_outcome, name="primary"),
     path("<int:pk>/report.pdf", views.evaluation_pdf, name="pdf"),

@@ -145,6 +145,13 @@ def evaluation_import(request, pk):
 
 
 @login_required
+def evaluation_import_template(request, pk):
+    evaluation = _evaluation(request, pk, permissions.can_manage_evaluation)
+    return xlsx_response(sheets=selectors.import_template(evaluation=evaluation),
+                         filename=f"evaluation-{evaluation.pk}-figures-template.xlsx")
+
+
+@login_required
 @require_POST
 def evaluation_refresh(request, pk):
     """Take the leader index from newly published cycles and recompute anything out of date."""

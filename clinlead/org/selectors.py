@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from django.db.models import Prefetch, Q
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, Subquery
 
 from clinlead.org.models import (
     Appointment,
@@ -101,3 +101,47 @@ def top_units(*, organisation, depth_limit=1):
 
 def key_positions(*, organisation):
     return Position.objects.filter(organisation=organisation, is_key=True, active=True)
+
+
+# The positions register's orders: {sort key: (label, ordering)}. Term end is the current
+# holder's (vacant positions last).
+REGISTER_SORTS = {
+    "level": ("Level, most senior first", ("-level__rank", "title")),
+    "title": ("Title", ("title",)),
+    "unit": ("Unit", ("unit__path", "title")),
+    "term_end": ("Term ending soonest", (F("term_ends").asc(nulls_last=True), "title")),
+}
+
+
+def positions_register(*, organisation, day: date, query: str = "", level_id=None, key_only=False,
+                       sort: str = "level"):
+    """The organisation's active positions with today's holders and partners, searched (every
+    word in the title, the unit or the holder's name), filtered and sorted (`REGISTER_SORTS`)."""
+    held = Appointment.objects.held_on(day).filter(position=OuterRef("pk"))
+    positions = Position.objects.filter(organisation=organisation, active=True).annotate(
+        term_ends=Subquery(held.order_by("end").values("end")[:1]))
+    if level_id:
+        positions = positions.filter(level_id=level_id)
+    if key_only:
+        positions = positions.filter(is_key=True)
+    for word in query.split():
+        holder = held.filter(Q(person__first_name__icontains=word) | Q(person__last_name__icontains=word))
+        positions = positions.filter(Q(title__icontains=word) | Q(unit__path__icontains=word) | Exists(holder))
+    ordering = REGISTER_SORTS.get(sort, REGISTER_SORTS["level"])[1]
+    return positions_with_holders(queryset=positions.order_by(*ordering), day=day)
+
+
+def register_rows(positions):
+    """The register as spreadsheet rows (header, rows) for `clinlead.exports.xlsx_response`."""
+    header = ["Position", "Level", "Unit", "Key position", "Held by", "Term", "Term ends",
+              "Administrator", "Nurse leader"]
+    rows = []
+    for p in map(decorate_position, positions):
+        holder = p.holder
+        rows.append([p.title, str(p.level), p.unit.path if p.unit_id else "", "Yes" if p.is_key else "No",
+                     holder.person.full_name if holder else "Vacant",
+                     f"{holder.term_number} of {p.max_consecutive_terms}" if holder else "",
+                     holder.end if holder else None,
+                     p.administrator.person.full_name if p.administrator else "",
+                     p.nurse_leader.person.full_name if p.nurse_leader else ""])
+    return header, rows

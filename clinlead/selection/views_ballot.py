@@ -6,6 +6,9 @@ only its hash, apart from the ballots. Every page about the ballots refuses (403
 ballot has closed; the full ballots are shown only where the publication rule allows.
 """
 
+import re
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -125,18 +128,39 @@ def _stages(report):
                          "change": _number(change, whole, signed=True) if change and float(change) else "",
                          "outcome": "Elected" if name in stage["elected"] else
                          "Excluded" if name in stage["excluded"] else ""})
-        shown.append({**stage, "rows": rows})
+        non_transferable = {key: _number(value, whole) for key, value in (stage.get("non_transferable") or {}).items()}
+        shown.append({**stage, "rows": rows, "transfer_value": _number(stage.get("transfer_value"), False),
+                      "non_transferable": non_transferable, "action": _numbers_in(stage.get("action"), whole),
+                      "reason": _numbers_in(stage.get("reason"), whole)})
         gone.update(stage["excluded"])
     return shown
 
 
 def _number(text, whole, signed=False):
-    if text is None:
+    """A vote value as people read it: whole numbers without decimals ("51", not "51.00000"),
+    fractions of transferred votes to two places at most ("12.33"); the exact figures stay in the
+    BLT file and the recount."""
+    if text is None or text == "":
         return ""
-    if whole:
-        value = int(float(text))
-        return f"{value:+d}" if signed else str(value)
-    return f"+{text}" if signed and not text.startswith("-") else text
+    value = Decimal(str(text))
+    value = value.to_integral_value(ROUND_DOWN) if whole else value.quantize(Decimal("0.01"), ROUND_HALF_EVEN)
+    shown = f"{value.normalize():f}" if value != value.to_integral_value() else str(int(value))
+    return f"+{shown}" if signed and value >= 0 else shown
+
+
+# The count's own words give vote values to five places ("reached the quota of 4.00000").
+EXACT_VOTES = re.compile(r"-?\d+\.\d{5}\b")
+
+
+def _numbers_in(text, whole):
+    return EXACT_VOTES.sub(lambda match: _number(match.group(), whole), text) if text else text
+
+
+def _readable_report(report):
+    """The count's headline figure (the quota) as `_number` shows it."""
+    if not report:
+        return report
+    return {**report, "quota": _number(report.get("quota"), report["method"] == "approval")}
 
 
 @login_required
@@ -144,7 +168,7 @@ def results(request, pk):
     selection = selection_for(request, pk, permissions.can_see_selection_results)
     report = selectors.count_report(selection=selection)
     context = {
-        "selection": selection, "report": report, "stages": _stages(report) if report else [],
+        "selection": selection, "report": _readable_report(report), "stages": _stages(report) if report else [],
         "shortlist": selectors.shortlist(selection=selection) if selection.is_counted else [],
         "manager": permissions.can_manage_selection(request.user, selection),
         "ballot_count": selectors.ballots_cast(selection=selection),

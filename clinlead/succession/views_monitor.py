@@ -139,7 +139,7 @@ def pools(request, slug):
 
 @login_required
 def diversity(request, slug):
-    org = organisation_for(request, slug, permissions.can_view_succession_monitor)
+    org = organisation_for(request, slug, permissions.can_see_pipeline_diversity)
     show_pools = permissions.can_see_pool_demographics(request.user, org)
     tables = []
     for dimension in ("gender", "ethnicity"):
@@ -147,7 +147,10 @@ def diversity(request, slug):
         kinds = ("organisation", "level", "division", "pool") if show_pools else ("organisation", "level", "division")
         tables.append((table, [(kind, table.of(kind)) for kind in kinds]))
     return render(request, "succession/diversity.html", {
-        "org": org, "tables": tables, "show_pools": show_pools, "breadcrumbs": _monitor_crumbs(org)})
+        "org": org, "tables": tables, "show_pools": show_pools,
+        # The equality lead sees this page without the monitor above it.
+        "breadcrumbs": _monitor_crumbs(org) if permissions.can_view_succession_monitor(request.user, org)
+        else _org_crumbs(org)})
 
 
 @login_required

@@ -50,8 +50,8 @@ def test_the_auditor_searches_by_action_and_sees_only_their_organisation(demo, l
         .get(reverse("audit:log", kwargs={"slug": "northgate"}), {"action": "title"})
         .content.decode()
     )
-    assert "positions.title_changed" in page and "title: A" in page
-    assert "title: B" not in page and "hr.extract_imported" not in page
+    assert "positions.title_changed" in page and "Title: A" in page
+    assert "Title: B" not in page and "hr.extract_imported" not in page
 
 
 def test_the_export_holds_the_filtered_events_and_is_itself_audited(demo, login):

@@ -184,10 +184,10 @@ def test_talent_admin_imports_an_extract(demo, live_server, page, new_page, tmp_
     assert events.count() == 1, events.all_inner_texts()
     cells = [c.strip() for c in events.first.locator("td").all_inner_texts()]
     _when, who, action, _what, details = cells
-    assert action == "hr.extract_imported"
+    assert action == "HR extract imported"  # the label people read, not the machine name
     assert who == "Tara Singh"
-    assert "file: northgate.csv" in details
-    assert f"created: {created}" in details
+    assert "File: northgate.csv" in details
+    assert f"Created: {created}" in details
     assert_no_browser_errors(auditor)
     assert_accessible(auditor)
 

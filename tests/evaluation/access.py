@@ -36,6 +36,7 @@ ROWS = {
     "evaluation:edit": ("get", evaluation, only(MANAGERS)),
     "evaluation:import": ("get", evaluation, only(MANAGERS)),
     "evaluation:primary": ("get", evaluation, only(MANAGERS)),
+    "evaluation:import_template": ("get", evaluation, only(MANAGERS)),
     # Updating recomputes nothing that is up to date, then goes back to the report.
     "evaluation:refresh": ("post", evaluation, only(MANAGERS, when_allowed=FOUND)),
 }

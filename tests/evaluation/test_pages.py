@@ -169,8 +169,8 @@ def test_the_import_page_shows_exactly_the_three_bad_rows_and_writes_nothing(eva
                       flags=re.S).group(0)
     listed = re.findall(r'<tr class="nhsuk-table__row" id="problem-\d+">'
                         r'<td class="nhsuk-table__cell">(\d+)</td>', table)
-    # "Nowhere" is checked once the file reads: format problems come first.
-    assert listed == ["4", "11"]
+    # All three in one round: the rows that cannot be read and the unknown organisation.
+    assert listed == ["4", "11", "32"]
     assert not Observation.objects.filter(participant__evaluation=evaluation).exists()
     rows[2], rows[9] = simulate()[2], simulate()[9]
     upload = io.BytesIO(csv_bytes(rows))

@@ -52,7 +52,7 @@ ROWS = {
     "succession:risk_list": ("get", org, only(MONITOR)),
     "succession:pools": ("get", org, only(MONITOR)),
     "succession:terms": ("get", org, only(MONITOR)),
-    "succession:diversity": ("get", org, only(MONITOR)),
+    "succession:diversity": ("get", org, only(MONITOR | {"sam"})),
     "succession:settings": ("get", org, only(TALENT)),
     "succession:chart": ("get", org, only(MONITOR)),
     "succession:chart_pdf": ("get", org, only(MONITOR)),

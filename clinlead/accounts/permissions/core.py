@@ -15,8 +15,28 @@ __all__ = [
     "has_role", "active_person", "home_organisation_id", "visible_organisations", "can_view_organisation",
     "can_view_person", "can_import_hr", "can_manage_talent", "can_view_audit",
     "can_see_special_category", "can_see_organisation_aggregates", "led_units", "is_leader",
-    "can_see_unit_aggregates", "can_manage_roles", "Role",
+    "can_see_unit_aggregates", "can_manage_roles", "Role", "needs_role", "refusal",
 ]
+
+
+def needs_role(*roles):
+    """Mark an organisation rule with the roles it opens to, so a refusal (the 403 page) can say
+    which role the page needs instead of only "no"."""
+    def mark(rule):
+        rule.roles_needed = roles
+        return rule
+    return mark
+
+
+def refusal(rule, organisation) -> str:
+    """Why a page was refused, in words: the roles `rule` opens to ("" if it names none)."""
+    roles = getattr(rule, "roles_needed", ())
+    if not roles:
+        return ""
+    labels = [Role(role).label for role in roles]
+    names = " or ".join([", ".join(labels[:-1]), labels[-1]] if len(labels) > 2 else labels)
+    return (f"This page needs the {names} role at {organisation.name}. If your work needs it, "
+            "ask an organisation admin there to give it to you.")
 
 
 def _grants(user):
@@ -70,28 +90,34 @@ def can_view_person(user, person) -> bool:
     return can_view_organisation(user, person.organisation)
 
 
+@needs_role(Role.TALENT_ADMIN)
 def can_import_hr(user, organisation) -> bool:
     return has_role(user, Role.TALENT_ADMIN, organisation)
 
 
+@needs_role(Role.TALENT_ADMIN)
 def can_manage_talent(user, organisation) -> bool:
     return has_role(user, Role.TALENT_ADMIN, organisation)
 
 
+@needs_role(Role.AUDITOR)
 def can_view_audit(user, organisation) -> bool:
     return has_role(user, Role.AUDITOR, organisation)
 
 
+@needs_role(Role.ORGANISATION_ADMIN)
 def can_manage_roles(user, organisation) -> bool:
     """Grant and revoke the organisation's roles: its organisation admins (and superusers)."""
     return has_role(user, Role.ORGANISATION_ADMIN, organisation)
 
 
+@needs_role(Role.SPECIAL_CATEGORY)
 def can_see_special_category(user, organisation) -> bool:
     """Gender and ethnicity aggregates: only with an explicit grant (or as superuser)."""
     return has_role(user, Role.SPECIAL_CATEGORY, organisation)
 
 
+@needs_role(Role.EXECUTIVE, Role.TALENT_ADMIN)
 def can_see_organisation_aggregates(user, organisation) -> bool:
     return any(has_role(user, r, organisation) for r in (Role.EXECUTIVE, Role.TALENT_ADMIN))
 

@@ -15,6 +15,7 @@ from clinlead.accounts.permissions.core import (
     can_manage_talent,
     can_view_organisation,
     has_role,
+    needs_role,
 )
 from clinlead.org.models import Person, ReportingLine
 
@@ -61,6 +62,7 @@ def leads_programme_of(user, person) -> bool:
         pk=lead_id, programmes_led__programme__cohorts__enrolments__person=person).exists()
 
 
+@needs_role(Role.TALENT_ADMIN)
 def can_manage_development(user, organisation) -> bool:
     """Talent admins: frameworks, programmes, the mentor pool, organisation-wide views."""
     return can_manage_talent(user, organisation)
@@ -222,10 +224,12 @@ def can_record_career_conversation(user, person) -> bool:
     return is_immediate_leader(user, person) or can_manage_development(user, person.organisation)
 
 
+@needs_role(Role.TALENT_ADMIN)
 def can_see_development_aggregates(user, organisation) -> bool:
     """Learning gaps and the leadership pathway: talent admins."""
     return can_manage_development(user, organisation)
 
 
+@needs_role(Role.SPECIAL_CATEGORY)
 def can_see_pathway_diversity(user, organisation) -> bool:
     return has_role(user, Role.SPECIAL_CATEGORY, organisation)

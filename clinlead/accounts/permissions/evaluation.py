@@ -8,9 +8,11 @@ not rename another organisation's evaluation, remove its pilots or replace its f
 Everyone else is refused.
 """
 
+from clinlead.accounts.models import Role
 from clinlead.accounts.permissions.core import (
     can_manage_talent,
     can_see_organisation_aggregates,
+    needs_role,
 )
 
 __all__ = [
@@ -31,11 +33,13 @@ def participating_organisation_ids(evaluation) -> set:
     return ids
 
 
+@needs_role(Role.EXECUTIVE, Role.TALENT_ADMIN)
 def can_list_evaluations(user, organisation) -> bool:
     """The evaluations an organisation takes part in: its executives and talent admins."""
     return can_see_organisation_aggregates(user, organisation)
 
 
+@needs_role(Role.TALENT_ADMIN)
 def can_create_evaluation(user, organisation) -> bool:
     return can_manage_talent(user, organisation)
 

@@ -10,13 +10,14 @@ from clinlead.accounts.permissions.core import (
     can_manage_talent,
     can_see_special_category,
     has_role,
+    needs_role,
 )
 from clinlead.org.models import Appointment
 
 __all__ = [
     "holds_position", "can_manage_pool", "can_view_pool", "can_view_succession_monitor",
     "can_use_my_successors", "can_view_candidate_card", "can_search_talent",
-    "can_manage_terms", "can_plan_departure", "can_see_pool_demographics",
+    "can_manage_terms", "can_plan_departure", "can_see_pool_demographics", "can_see_pipeline_diversity",
 ]
 
 
@@ -40,8 +41,16 @@ def can_manage_pool(user, position) -> bool:
     return can_manage_talent(user, position.organisation_id) or holds_position(user, position)
 
 
+@needs_role(Role.EXECUTIVE, Role.TALENT_ADMIN)
 def can_view_succession_monitor(user, organisation) -> bool:
     return any(has_role(user, r, organisation) for r in (Role.EXECUTIVE, Role.TALENT_ADMIN))
+
+
+@needs_role(Role.EXECUTIVE, Role.TALENT_ADMIN, Role.SPECIAL_CATEGORY)
+def can_see_pipeline_diversity(user, organisation) -> bool:
+    """Gender and ethnicity along the leadership pipeline (aggregates above the threshold): those
+    who see the succession monitor, and the equality lead, whose work it is."""
+    return can_view_succession_monitor(user, organisation) or can_see_special_category(user, organisation)
 
 
 def can_view_pool(user, position) -> bool:

@@ -1,5 +1,7 @@
 from django import template
 
+from clinlead.audit import labels
+
 register = template.Library()
 
 
@@ -9,3 +11,15 @@ def page_url(context, number):
     query = context["request"].GET.copy()
     query["page"] = number
     return "?" + query.urlencode()
+
+
+@register.filter
+def audit_action(action):
+    """An audit action's label: "Candidate nominated to a succession pool"."""
+    return labels.action_label(action)
+
+
+@register.filter
+def audit_details(event):
+    """[(label, text)] of an audit event's recorded values, for people to read."""
+    return labels.details(before=event.before, after=event.after)

@@ -1,5 +1,6 @@
 """`{% nhsuk_field form.x %}`: one form field in NHS.UK design-system markup, with its hint and
-error message named in aria-describedby so screen readers announce them."""
+error message named in aria-describedby so screen readers announce them; `error_anchor`, the
+element the error summary links to."""
 
 from django import forms, template
 
@@ -57,3 +58,13 @@ def nhsuk_field(field):
     else:
         context["widget"] = field.as_widget()
     return context
+
+
+@register.filter
+def error_anchor(field):
+    """The id of the element a field's error in the summary links to: its input, or the first
+    option of a group of radios or checkboxes (the one `nhsuk_field` gives `{auto_id}_0`)."""
+    if _kind(field.field.widget) in ("radios", "checkboxes"):
+        return f"{field.auto_id}_0"
+    return field.id_for_label or field.auto_id
+
