@@ -65,7 +65,7 @@ def board_verdict(
 ) -> str:
     """The paragraph: when the pilots started, what moved more than at the other trusts and
     how sure we are, what did not, and that this is not proof."""
-    when = _join(sorted(set(starts))) if starts else "their start"
+    when = _join(list(dict.fromkeys(starts))) if starts else "their start"
     sentences = [
         f"{count(pilots).capitalize()} pilot trust{'s' if pilots != 1 else ''} took up the "
         f"model from {when}. We set them against {count(comparators)} trusts that did not."
