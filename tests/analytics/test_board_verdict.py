@@ -3,7 +3,7 @@ statistical term, whatever the results."""
 
 import re
 
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from clinlead.analytics.board_verdict import Finding, board_verdict, short_label
@@ -98,6 +98,7 @@ def test_short_labels_use_the_abbreviation_or_lower_case():
 catalogue = sorted(METRICS.values(), key=lambda m: m.name)
 
 
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     pilots=st.integers(1, 30), comparators=st.integers(1, 60),
     findings=st.lists(st.builds(
