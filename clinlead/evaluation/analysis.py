@@ -26,6 +26,9 @@ from clinlead.evaluation.models import (
 )
 
 PILOTS, COMPARATORS = "Pilot organisations", "Comparison organisations"
+# Part of every fingerprint: change it when the analysis or the charts change, so results
+# stored by the earlier code read as out of date and are recomputed (`clinlead recompute-evaluations`).
+ANALYSIS_VERSION = "2026-12 imputation headline, board charts"
 
 
 @dataclass
@@ -57,7 +60,7 @@ def metric_frame(*, evaluation, metric) -> pd.DataFrame:
 
 def fingerprint(*, plan: dict, frame: pd.DataFrame) -> str:
     data = sorted(zip(frame["organisation"], frame["period"], frame["value"].round(12), strict=True))
-    text = json.dumps({"design": plan, "data": data}, sort_keys=True, default=str)
+    text = json.dumps({"version": ANALYSIS_VERSION, "design": plan, "data": data}, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
 
 

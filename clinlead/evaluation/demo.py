@@ -28,7 +28,15 @@ from clinlead.evaluation.models import (
     Metric,
     MetricResult,
 )
-from clinlead.evaluation.services import Participant, _analyses, _create, _match, _store, _upsert
+from clinlead.evaluation.services import (
+    Participant,
+    _analyses,
+    _create,
+    _draw,
+    _match,
+    _store,
+    _upsert,
+)
 from clinlead.org import demo_data as D
 
 DEMO_NAME = "Leadership model pilot"
@@ -69,8 +77,10 @@ def add_demo_data(*, world, generator):
     # The figures go through the same checks as an uploaded file.
     observations = metric_series_from_records(records=rows, source="demo").observations
     _upsert(evaluation=evaluation, rows=_match(evaluation=evaluation, observations=observations, filename="demo"))
-    # Not drawn here, to keep the demo quick to build: charts are drawn when first shown, then cached.
-    _store(evaluation=evaluation, analyses=_analyses(evaluation=evaluation, precomputed=_precomputed(evaluation)))
+    # Drawn here, as when figures are imported, so the first view of the report only reads.
+    analyses = _analyses(evaluation=evaluation, precomputed=_precomputed(evaluation))
+    _draw(evaluation=evaluation, analyses=analyses)
+    _store(evaluation=evaluation, analyses=analyses)
     return evaluation
 
 

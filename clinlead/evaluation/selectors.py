@@ -7,9 +7,17 @@ organisations", never that the programme brought a change about.
 
 from django.db.models import Count, Q
 
+from clinlead.analytics.board_verdict import Finding, board_verdict
 from clinlead.analytics.did import assumptions
 from clinlead.evaluation.analysis import current_fingerprints
-from clinlead.evaluation.models import LEADER_INDEX, Evaluation, Metric, MetricResult, Observation
+from clinlead.evaluation.models import (
+    LEADER_INDEX,
+    Evaluation,
+    Metric,
+    MetricResult,
+    Observation,
+    first_day,
+)
 
 BETTER, WORSE, UNCLEAR = "better", "worse", "unclear"
 # A metric with no estimate and at most this many figures has them listed as they are.
@@ -51,10 +59,13 @@ def report(*, evaluation) -> dict:
     for m in estimated:
         m["own_caveats"] = [c for c in m["result"]["caveats"] if c not in common]
     shared = [c for c in estimated[0]["result"]["caveats"] if c in common] if estimated else []
+    pilots = [p for p in participants if p.is_pilot]
+    comparators = [p for p in participants if not p.is_pilot]
     return {
         "evaluation": evaluation,
-        "pilots": [p for p in participants if p.is_pilot],
-        "comparators": [p for p in participants if not p.is_pilot],
+        "pilots": pilots,
+        "comparators": comparators,
+        "verdict": verdict_paragraph(pilots=pilots, comparators=comparators, metrics=metrics),
         "metrics": metrics,
         "assumptions": assumptions(),
         "caveats": shared,
@@ -62,6 +73,23 @@ def report(*, evaluation) -> dict:
         "computed_at": max((r.computed_at for r in results.values()), default=None),
         "unused_cycles": unused_leader_index_cycles(evaluation=evaluation, participants=participants),
     }
+
+
+def verdict_paragraph(*, pilots, comparators, metrics) -> str:
+    """The board's one-paragraph verdict, in plain English, from the stored headline results."""
+    findings = [Finding(label=m["metric"].label, unit=m["metric"].unit,
+                        change=m["result"]["estimate"] if m["estimated"] else None,
+                        verdict=m.get("verdict", UNCLEAR),
+                        interval=m["estimated"] and any(v is not None for v in m["result"]["ci95"]),
+                        drifting=m.get("pretrend_doubtful", False)) for m in metrics]
+    starts = [_month_words(p.start) for p in sorted(pilots, key=lambda p: first_day(p.start))]
+    return board_verdict(pilots=len(pilots), comparators=len(comparators),
+                         starts=list(dict.fromkeys(starts)), findings=findings)
+
+
+def _month_words(period: str) -> str:
+    """"2024-07" -> "July 2024"; a quarter or a date reads as the month it starts in."""
+    return first_day(period).strftime("%B %Y")
 
 
 def _metric_entry(metric, result, current, coverage):
@@ -98,6 +126,7 @@ def _words(metric, r):
     return {
         "verdict": verdict,
         "summary": summary,
+        "change_text": metric.describe_change(change=estimate),
         "estimate_text": number(estimate),
         "ci_text": f"{number(low)} to {number(high)}",
         "p_text": p_value(_conventional(r)["p_value"]),

@@ -363,6 +363,7 @@ def _draw(*, evaluation, analyses):
     for a in analyses:
         record = MetricResult(metric=a.metric, result=a.result, trends=a.trends, fingerprint=a.fingerprint)
         a.trend_svg, a.event_svg = charts.trend_svg(record, starts=starts), charts.event_svg(record)
+        charts.pdf_image(a.trend_svg), charts.pdf_image(a.event_svg)  # ready for the PDF
 
 
 def _store(*, evaluation, analyses):
