@@ -42,13 +42,29 @@ def pytest_configure(config):
 
 def pytest_collection_modifyitems(config, items):
     """Browser, PDF and demo-command tests check what the database engine does not change; on
-    PostgreSQL (CI's second pass) they are skipped, on SQLite (the default) they run."""
-    if not _on_postgresql():
-        return
-    skip = pytest.mark.skip(reason=SQLITE_ONLY_REASON)
+    PostgreSQL (CI's second pass) they are skipped, on SQLite (the default) they run.
+
+    pytest-xdist hands out single tests (`--dist loadgroup`: a long file no longer keeps one
+    worker busy while the other waits), except that a file whose tests share a module- or
+    class-scoped fixture, or that asks for it (`pytest.mark.xdist_group`), runs whole, in order,
+    in one process: its fixture is then set up once."""
+    skip = pytest.mark.skip(reason=SQLITE_ONLY_REASON) if _on_postgresql() else None
     for item in items:
-        if item.get_closest_marker("sqlite_only") or item.get_closest_marker("browser"):
+        if skip and (item.get_closest_marker("sqlite_only") or item.get_closest_marker("browser")):
             item.add_marker(skip)
+        if not item.get_closest_marker("xdist_group") and _shares_a_fixture(item):
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+
+
+def _shares_a_fixture(item):
+    """Whether the test uses a module-, class- or package-scoped fixture of this project (a
+    plugin's, such as pytest-django's class-scoped unittest hook, has no base folder)."""
+    definitions = getattr(item, "_fixtureinfo", None)
+    return definitions is not None and any(
+        fixture.scope in ("class", "module", "package") and fixture.baseid
+        for fixtures in definitions.name2fixturedefs.values()
+        for fixture in fixtures
+    )
 
 
 def _on_postgresql():
