@@ -11,6 +11,7 @@ import copy
 import os
 import shutil
 import sqlite3
+import threading
 from datetime import date
 from pathlib import Path
 
@@ -318,6 +319,40 @@ def login(client):
 
 
 PERSONAS = [username for username, _, _ in D.PERSONAS]
+
+
+def pytest_collection_finish(session):
+    """On a fresh clone the front end comes from npm, which mostly waits for the network: start it
+    in the background as soon as the tests are known, if one that will run needs it, while this
+    process creates its database and builds the demo. `installed_frontend` then finds it
+    installed, or waits for it (a file lock); a failure is reported there."""
+    chromium = Path("/usr/bin/chromium").exists()
+    if any(
+        not item.get_closest_marker("skip")
+        and (
+            "installed_frontend" in getattr(item, "fixturenames", ())
+            or (chromium and "frontend_assets" in getattr(item, "fixturenames", ()))
+        )
+        for item in session.items
+    ):
+        _FRONTEND_INSTALL.start()
+
+
+def _install_frontend_in_background():
+    from clinlead.frontend import ensure_assets
+
+    try:
+        ensure_assets(log=lambda message: None)
+    except Exception:  # noqa: BLE001 - `installed_frontend` tries again and reports it
+        pass
+
+
+_FRONTEND_INSTALL = threading.Thread(target=_install_frontend_in_background, daemon=True)
+
+
+def pytest_sessionfinish(session):
+    if _FRONTEND_INSTALL.is_alive():
+        _FRONTEND_INSTALL.join()  # never leave npm half-way through the folder
 
 
 @pytest.fixture(scope="session")
