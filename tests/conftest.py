@@ -15,10 +15,11 @@ import threading
 from datetime import date
 from pathlib import Path
 
+import nacl.pwhash
 import pytest
 from django.conf import settings
 
-from clinlead import actions
+from clinlead import actions, sealing
 from clinlead.org import demo_data as D
 
 DEMO_STAFF, DEMO_SEED = 200, 11
@@ -32,6 +33,12 @@ SQLITE_ONLY_REASON = (
 def pytest_configure(config):
     # Argon2 is deliberately slow; tests that log in hundreds of times use a fast hasher.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # So is Argon2id for custody key files (half a second of CPU and 256 MB each at its production
+    # cost): key files made in tests, by a page, a command run in this process or the live server,
+    # use the lowest cost (each file records the cost it was made with, so any file still opens).
+    sealing.set_kdf_cost(
+        opslimit=nacl.pwhash.argon2id.OPSLIMIT_MIN, memlimit=nacl.pwhash.argon2id.MEMLIMIT_MIN
+    )
     # Each test process keeps its own cache (emptied before every test, below): test databases
     # reuse ids, so one test's kept figures must never be another's.
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
