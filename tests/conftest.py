@@ -11,13 +11,15 @@ import copy
 import os
 import shutil
 import sqlite3
+import threading
 from datetime import date
 from pathlib import Path
 
+import nacl.pwhash
 import pytest
 from django.conf import settings
 
-from clinlead import actions
+from clinlead import actions, sealing
 from clinlead.org import demo_data as D
 
 DEMO_STAFF, DEMO_SEED = 200, 11
@@ -31,6 +33,12 @@ SQLITE_ONLY_REASON = (
 def pytest_configure(config):
     # Argon2 is deliberately slow; tests that log in hundreds of times use a fast hasher.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # So is Argon2id for custody key files (half a second of CPU and 256 MB each at its production
+    # cost): key files made in tests, by a page, a command run in this process or the live server,
+    # use the lowest cost (each file records the cost it was made with, so any file still opens).
+    sealing.set_kdf_cost(
+        opslimit=nacl.pwhash.argon2id.OPSLIMIT_MIN, memlimit=nacl.pwhash.argon2id.MEMLIMIT_MIN
+    )
     # Each test process keeps its own cache (emptied before every test, below): test databases
     # reuse ids, so one test's kept figures must never be another's.
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -42,13 +50,29 @@ def pytest_configure(config):
 
 def pytest_collection_modifyitems(config, items):
     """Browser, PDF and demo-command tests check what the database engine does not change; on
-    PostgreSQL (CI's second pass) they are skipped, on SQLite (the default) they run."""
-    if not _on_postgresql():
-        return
-    skip = pytest.mark.skip(reason=SQLITE_ONLY_REASON)
+    PostgreSQL (CI's second pass) they are skipped, on SQLite (the default) they run.
+
+    pytest-xdist hands out single tests (`--dist loadgroup`: a long file no longer keeps one
+    worker busy while the other waits), except that a file whose tests share a module- or
+    class-scoped fixture, or that asks for it (`pytest.mark.xdist_group`), runs whole, in order,
+    in one process: its fixture is then set up once."""
+    skip = pytest.mark.skip(reason=SQLITE_ONLY_REASON) if _on_postgresql() else None
     for item in items:
-        if item.get_closest_marker("sqlite_only") or item.get_closest_marker("browser"):
+        if skip and (item.get_closest_marker("sqlite_only") or item.get_closest_marker("browser")):
             item.add_marker(skip)
+        if not item.get_closest_marker("xdist_group") and _shares_a_fixture(item):
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+
+
+def _shares_a_fixture(item):
+    """Whether the test uses a module-, class- or package-scoped fixture of this project (a
+    plugin's, such as pytest-django's class-scoped unittest hook, has no base folder)."""
+    definitions = getattr(item, "_fixtureinfo", None)
+    return definitions is not None and any(
+        fixture.scope in ("class", "module", "package") and fixture.baseid
+        for fixtures in definitions.name2fixturedefs.values()
+        for fixture in fixtures
+    )
 
 
 def _on_postgresql():
@@ -302,6 +326,40 @@ def login(client):
 
 
 PERSONAS = [username for username, _, _ in D.PERSONAS]
+
+
+def pytest_collection_finish(session):
+    """On a fresh clone the front end comes from npm, which mostly waits for the network: start it
+    in the background as soon as the tests are known, if one that will run needs it, while this
+    process creates its database and builds the demo. `installed_frontend` then finds it
+    installed, or waits for it (a file lock); a failure is reported there."""
+    chromium = Path("/usr/bin/chromium").exists()
+    if any(
+        not item.get_closest_marker("skip")
+        and (
+            "installed_frontend" in getattr(item, "fixturenames", ())
+            or (chromium and "frontend_assets" in getattr(item, "fixturenames", ()))
+        )
+        for item in session.items
+    ):
+        _FRONTEND_INSTALL.start()
+
+
+def _install_frontend_in_background():
+    from clinlead.frontend import ensure_assets
+
+    try:
+        ensure_assets(log=lambda message: None)
+    except Exception:  # noqa: BLE001 - `installed_frontend` tries again and reports it
+        pass
+
+
+_FRONTEND_INSTALL = threading.Thread(target=_install_frontend_in_background, daemon=True)
+
+
+def pytest_sessionfinish(session):
+    if _FRONTEND_INSTALL.is_alive():
+        _FRONTEND_INSTALL.join()  # never leave npm half-way through the folder
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,7 @@
 that asks for it sees the demo as built, whatever the test before it changed, and a test that
 does not ask for it sees an empty database.
 
-The tests in this file run in order, in one process (pytest-xdist hands out whole files).
+The tests in this file run in order, in one process (their xdist_group).
 """
 
 from pathlib import Path
@@ -13,7 +13,7 @@ from clinlead.accounts.models import User
 from clinlead.development.models_programmes import EvidenceFile
 from clinlead.org.models import Organisation, Person
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo-fixture")]
 
 ALICE = ("Alice", "Morgan")
 

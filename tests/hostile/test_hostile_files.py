@@ -1,5 +1,5 @@
 """Files a careless or hostile user might upload: each is refused with its row named, within
-seconds and well under 1.5 GB, never with a traceback; or (a leap day) simply works."""
+seconds of CPU and well under 1.5 GB, never with a traceback; or (a leap day) simply works."""
 
 import pytest
 
