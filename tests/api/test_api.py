@@ -66,6 +66,15 @@ def test_the_command_prints_the_token_once_and_refuses_a_non_admin(demo, capsys)
         call_command(*create, "bob", "Other")
 
 
+def test_the_revoke_command_ends_a_token_with_its_audit_event(demo, client):
+    _, secret = token()
+    call_command("revoke_api_token", "northgate", "Power BI", "--by", "admin")
+    assert call(client, "/api/leader-index/cycles/", secret).status_code == 401
+    assert AuditEvent.objects.get(action="accounts.api_token_revoked").after == {"revoked": True}
+    with pytest.raises(CommandError, match="no live API token"):
+        call_command("revoke_api_token", "northgate", "Power BI", "--by", "admin")
+
+
 def test_a_summary_needs_a_live_token_with_the_scope(demo, client):
     cycle = published()
     url = SUMMARY.format(cycle.pk)
