@@ -16,6 +16,7 @@ from accounts, figures from leaderindex. The endpoints are thin; the rules live 
 
 import math
 import time
+from datetime import date
 
 from django.conf import settings
 from django.core.cache import cache
@@ -92,8 +93,8 @@ class Error(Schema):
 class Cycle(Schema):
     id: int
     name: str
-    opens_on: str
-    closes_on: str
+    opens_on: date
+    closes_on: date
 
 
 class OrganisationFigures(Schema):
@@ -142,8 +143,7 @@ ERRORS = {401: Error, 403: Error, 404: Error, 429: Error}
 def leader_index_cycles(request):
     """The token's organisation's published survey cycles, oldest first."""
     require_scope(request, "leaderindex:read")
-    return [{"id": c.pk, "name": c.name, "opens_on": c.opens_on.isoformat(),
-             "closes_on": c.closes_on.isoformat()}
+    return [{"id": c.pk, "name": c.name, "opens_on": c.opens_on, "closes_on": c.closes_on}
             for c in selectors_bi.published_cycles(organisation=request.auth.organisation)]
 
 

@@ -56,6 +56,7 @@ def test_a_generated_client_reads_a_leader_index_summary(demo, live_server, gene
     assert [c.id for c in cycles] == list(SurveyCycle.objects.filter(
         organisation=northgate, status=SurveyCycle.Status.PUBLISHED).order_by("opens_on", "pk")
         .values_list("pk", flat=True))
+    assert cycles[-1].opens_on == SurveyCycle.objects.get(pk=cycles[-1].id).opens_on  # a date
     summary = summary_api.sync(cycle_id=cycles[-1].id, client=client)
 
     result = CycleResult.objects.get(cycle_id=cycles[-1].id)
