@@ -129,3 +129,20 @@ def test_past_the_rate_limit_a_token_gets_429_with_retry_after(demo, client, set
     assert answers[-1]["Retry-After"] == "40"
     # The limit is per token: another token still gets through.
     assert call(client, "/api/leader-index/cycles/", other).status_code == 200
+
+
+def test_the_page_shows_a_new_token_once_and_revokes_it(demo, login):
+    page = login("admin")
+    url = "/accounts/northgate/api-tokens/"
+    # Found from the Roles page.
+    assert url in page.get("/accounts/northgate/roles/").content.decode()
+    created = page.post(url, {"name": "Power BI", "scopes": ["leaderindex:read"]})
+    secret = created.context["secret"]
+    assert secret in created.content.decode() and created["Cache-Control"] == "no-store"
+    assert secret not in page.get(url).content.decode()
+    stored = api_tokens.token_for(secret=secret)
+    assert stored.created_by.username == "admin"
+    page.post(f"{url}{stored.pk}/revoke/")
+    assert api_tokens.token_for(secret=secret) is None
+    revoked = AuditEvent.objects.filter(action="accounts.api_token_revoked")
+    assert revoked.filter(actor__username="admin").exists()
