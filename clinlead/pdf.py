@@ -1,7 +1,6 @@
 """PDFs from the same templates as the pages, with WeasyPrint; static files are read from disk,
 so a PDF needs no network."""
 
-from pathlib import Path
 
 from django.contrib.staticfiles import finders
 from django.http import HttpResponse

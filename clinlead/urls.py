@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from clinlead import health
 from clinlead.accounts import views as account_views
+from clinlead.api import api
 
 urlpatterns = [
     path("", account_views.home, name="home"),
@@ -17,6 +18,7 @@ urlpatterns = [
     path("selection/", include("clinlead.selection.urls")),
     path("development/", include("clinlead.development.urls")),
     path("evaluation/", include("clinlead.evaluation.urls")),
+    path("api/", api.urls),
 ]
 if settings.OIDC_ENABLED:
     urlpatterns.append(path("oidc/", include("mozilla_django_oidc.urls")))

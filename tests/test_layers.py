@@ -34,7 +34,8 @@ LAYERS = [
     # Reports.
     ("evaluation", False, {"evaluation"}),
     # The site: settings, URLs and the command line put the parts together.
-    ("site", False, {"settings", "settings_production", "urls", "wsgi", "cli", "__main__"}),
+    ("site", False, {"settings", "settings_production", "urls", "wsgi", "cli", "__main__",
+                 "api"}),
 ]
 LAYER_OF = {part: index for index, (_, _, parts) in enumerate(LAYERS) for part in parts}
 INDEPENDENT = {index for index, (_, independent, _) in enumerate(LAYERS) if independent}

@@ -40,3 +40,6 @@ class RoleGrant(models.Model):
 
     def __str__(self):
         return f"{self.get_role_display()} for {self.organisation}"
+
+
+from clinlead.accounts.models_api import ApiToken  # noqa: E402, F401  (its own file: docs/api.md)

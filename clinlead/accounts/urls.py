@@ -1,6 +1,6 @@
 from django.urls import path
 
-from clinlead.accounts import views, views_roles
+from clinlead.accounts import views, views_api_tokens, views_roles
 
 app_name = "accounts"
 urlpatterns = [
@@ -13,4 +13,6 @@ urlpatterns = [
     path("<slug:slug>/roles/programme-lead/", views_roles.grant_programme_lead, name="programme_lead_grant"),
     path("<slug:slug>/roles/programme-leads/<str:pk>/remove/", views_roles.revoke_programme_lead,
          name="programme_lead_revoke"),
+    path("<slug:slug>/api-tokens/", views_api_tokens.api_tokens_page, name="api_tokens"),
+    path("<slug:slug>/api-tokens/<int:pk>/revoke/", views_api_tokens.revoke, name="api_token_revoke"),
 ]
