@@ -36,9 +36,9 @@ import numpy as np
 from scipy import stats
 
 from clinlead.analytics.leaderindex import outcome_flags
+from clinlead.analytics.leaderindex_entries import OUTCOMES
 from clinlead.analytics.leaderindex_read import ResponseTable
 from clinlead.analytics.leaderindex_report import (
-    OUTCOMES,
     CycleScores,
     associate_report,
     cycle_names,

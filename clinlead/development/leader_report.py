@@ -5,22 +5,23 @@ and what the organisation offers for them.
 The leader index sits below development, so it does not import this module: it gathers every
 app's `leader_report.suggestions` through `clinlead.discovery.app_modules`, as the home page
 gathers menus. The mapping of behaviours to the NHS Healthcare Leadership Model's dimensions is
-data, in `frameworks/leader-index-behaviours.json` (docs/development.md).
+data, in `leader_index_behaviours.json` beside this module, not in the frameworks folder, which
+holds frameworks only (docs/development.md).
 """
 
 import functools
 import json
+from pathlib import Path
 
 from django.urls import reverse
 
 from clinlead.accounts import permissions
-from clinlead.development.frameworks import FRAMEWORK_DIR
 from clinlead.development.models import Dimension, Framework
 from clinlead.development.models_people import Offer
 from clinlead.development.models_programmes import Programme
 from clinlead.development.selectors import mentor_suggestions
 
-MAPPING_FILE = FRAMEWORK_DIR / "leader-index-behaviours.json"
+MAPPING_FILE = Path(__file__).with_name("leader_index_behaviours.json")
 
 
 @functools.cache
