@@ -23,7 +23,15 @@ def profession_groups(
     and the adjustments made (["profession"] when two or more are present)."""
     if profession is None:
         return np.zeros(n, dtype=np.int64), 1, []
-    _, codes = np.unique(profession, return_inverse=True)
+    values = np.asarray(profession)
+    if values.dtype.kind in "iu" and values.size:
+        # The response table's professions are small integer codes: rank them through a lookup
+        # of the codes present, in one pass (np.unique sorts all 775,000 of them, twice a cycle).
+        low = int(values.min())
+        present = np.bincount((values - low).astype(np.int64)) > 0
+        codes = (np.cumsum(present) - 1)[values - low]
+    else:
+        _, codes = np.unique(values, return_inverse=True)
     groups = int(codes.max()) + 1 if n else 1
     return codes.astype(np.int64), groups, (["profession"] if groups >= 2 else [])
 

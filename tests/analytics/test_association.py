@@ -5,6 +5,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import stats
 
 from clinlead.analytics.association import logistic_per_point, pearson_with_ci
@@ -150,3 +152,15 @@ def test_the_leader_correlation_uses_published_leaders_only(simulated):
     assert corr["n"] == len(ids)
     assert corr["r"] == pytest.approx(r, abs=1e-4)  # the report's indices are rounded
     assert corr["r"] < 0  # better leaders, less burnout, as simulated
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=40), min_size=1, max_size=300))
+def test_profession_codes_rank_the_professions_present_as_sorting_them_would(values):
+    from clinlead.analytics.association import profession_groups
+
+    array = np.array(values, dtype=np.int32)
+    codes, groups, adjusted = profession_groups(profession=array, n=len(values))
+    _, expected = np.unique(array, return_inverse=True)
+    assert codes.tolist() == expected.tolist()
+    assert groups == len(set(values)) and adjusted == (["profession"] if groups >= 2 else [])
