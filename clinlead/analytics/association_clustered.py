@@ -201,10 +201,17 @@ def cluster_robust(
         # CR2's adjustment shrinks like 1/leaders; past CR2_UP_TO leaders it changes nothing
         # visible and costs a k x k eigen-decomposition per leader, so CR1 is used.
         small_sample = "CR2" if groups <= CR2_UP_TO else "CR1"
+    if not np.all(np.isfinite(inv)):
+        return None
     if small_sample == "CR2":
-        scores = cr2_scores(X=X, y=y, p=p, cluster=cluster, inv=inv, groups=groups)
-        correction = 1.0
-    else:
+        try:
+            scores = cr2_scores(X=X, y=y, p=p, cluster=cluster, inv=inv, groups=groups)
+            correction = 1.0
+        except np.linalg.LinAlgError:
+            # A nearly separated fit can leave the eigen-decomposition without an answer; CR1
+            # needs none (a few leaders' answers all alike, as a survey of a small trust gives).
+            small_sample = "CR1"
+    if small_sample != "CR2":
         scores = _cluster_sums(X * (y - p)[:, None], cluster, groups)
         correction = groups / (groups - 1) * (n - 1) / (n - k) if groups > 1 else 1.0
     return beta, correction * inv @ (scores.T @ scores) @ inv, inv

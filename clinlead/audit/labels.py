@@ -11,6 +11,8 @@ from datetime import date, datetime
 from clinlead.analytics.metric_catalogue import METRICS
 
 ACTION_LABELS = {
+    "accounts.api_token_created": "API token created",
+    "accounts.api_token_revoked": "API token revoked",
     "accounts.role_granted": "Role granted",
     "accounts.role_revoked": "Role revoked",
     "accounts.sso_login_created": "Login created at first single sign-on",
@@ -48,6 +50,8 @@ ACTION_LABELS = {
     "development.review_panel_vote": "Review panel vote recorded",
     "development.self_assessment_submitted": "Self-assessment submitted",
     "evaluation.created": "Evaluation set up",
+    "evaluation.primary_outcome_registered": "Primary outcome named",
+    "evaluation.primary_outcome_locked": "Primary outcome locked",
     "evaluation.figures_imported": "Evaluation figures imported",
     "evaluation.leader_index_taken": "Leader index taken into an evaluation",
     "evaluation.metric_added": "Metric added to the catalogue",

@@ -118,3 +118,18 @@ def test_the_cr2_scores_are_the_bias_reduced_ones_computed_cluster_by_cluster():
         expected.append(zg.T @ (vecs / np.sqrt(vals)) @ vecs.T @ eg)
     got = cr2_scores(X=X, y=y, p=p, cluster=cluster, inv=inv, groups=25)
     assert got == pytest.approx(np.array(expected), rel=1e-7, abs=1e-10)
+
+
+def test_a_fit_the_cr2_decomposition_cannot_take_falls_back_to_cr1_instead_of_failing(monkeypatch):
+    """Hypothesis found a small trust whose few leaders' alike answers left numpy's eigen-
+    decomposition without an answer at close ("Eigenvalues did not converge")."""
+    x, y, cluster = clustered_cycle()
+    X = sm.add_constant(x)
+
+    def no_answer(*args, **kwargs):
+        raise np.linalg.LinAlgError("Eigenvalues did not converge")
+
+    monkeypatch.setattr(np.linalg, "eigh", no_answer)
+    beta, cov, _ = cluster_robust(X=X, y=y, cluster=cluster, small_sample="CR2")
+    cr1 = sm.Logit(y, X).fit(disp=0, cov_type="cluster", cov_kwds={"groups": cluster})
+    assert np.sqrt(np.diag(cov)) == pytest.approx(cr1.bse, rel=1e-8)
