@@ -53,6 +53,10 @@ def theme(chart: alt.TopLevelMixin, *, title: str = "", width=560, height=280) -
         .configure(font="Arial", background="white")
         .configure_range(category=NHS_PALETTE)
         .configure_axis(labelFontSize=12, titleFontSize=13)
+        # Vega's defaults draw legends and marks' text at 10-11 px: at least 12, as everywhere.
+        .configure_legend(labelFontSize=12, titleFontSize=12, labelLimit=0, titleLimit=0)
+        .configure_title(fontSize=TITLE_FONT_PX)
+        .configure_text(fontSize=12)
     )
 
 
