@@ -24,7 +24,7 @@ SMALLEST_TEXT = """() => {
 }"""
 
 
-def pages(live_server):
+def pages():
     closed = Assessment.objects.filter(state=Assessment.State.CLOSED).order_by("pk").first()
     return [("admin", f"/development/assessments/{closed.pk}/", "360-ratings"),
             ("tara", "/development/northgate/pathway/", "pathway"),
@@ -32,12 +32,13 @@ def pages(live_server):
 
 
 def test_the_other_charts_are_readable_on_a_phone(demo, live_server, phone):
-    for username, path, name in pages(live_server):
+    for username, path, name in pages():
         phone.context.clear_cookies()
         log_in(phone, live_server, username)
         phone.goto(f"{live_server.url}{path}")
         assert phone.locator("svg[role=img] text").count() > 0, f"{path} draws no chart"
         assert phone.evaluate(SMALLEST_TEXT) >= 12, path
-        assert phone.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth"), path
+        fits = "() => document.documentElement.scrollWidth <= window.innerWidth"
+        assert phone.evaluate(fits), path
         assert_accessible(phone)
         save_screenshot(phone, f"{name}-390")
