@@ -5,10 +5,10 @@ Yesterday's workforce page minus today's covers whoever joined, left or moved in
 pipeline's row of a division minus the workforce's covers the staff who are candidates or not.
 So a newly worked-out table is shown only where it and every table shown before, of every kind
 (workforce, pipeline, and so the monitor's snapshot, which copies their rows), together leave no
-category part of 1..k-1 people (`disclosure_tables.safe_together`). Otherwise:
+category part of 1..k-1 people (`disclosure_tables_together.safe_together`). Otherwise:
 
 - the new table is pooled further until the property holds together with the others
-  (`disclosure_tables.publish_alongside`), and shown if that costs no row shown before any
+  (`disclosure_tables_together.publish_alongside`), and shown if that costs no row shown before any
   detail (or the page has shown nothing yet);
 - otherwise the table shown before stays up, with the day it was decided ("figures as
   published on <day>"): one leaver's row would have to be hidden, so the page keeps the
@@ -29,13 +29,11 @@ from django.db import transaction
 from clinlead.analytics.disclosure_tables import (
     Classing,
     RowFigures,
-    Shown,
     ShownClass,
     TableFigures,
-    publish_alongside,
     publish_table,
-    safe_together,
 )
+from clinlead.analytics.disclosure_tables_together import Shown, publish_alongside, safe_together
 from clinlead.org.models import Organisation
 from clinlead.org.models_published import PublishedTable
 

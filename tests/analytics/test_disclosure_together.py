@@ -11,12 +11,8 @@ from collections import Counter
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from clinlead.analytics.disclosure_tables import (
-    Shown,
-    publish_alongside,
-    publish_table,
-    safe_together,
-)
+from clinlead.analytics.disclosure_tables import publish_table
+from clinlead.analytics.disclosure_tables_together import Shown, publish_alongside, safe_together
 from tests.analytics.test_disclosure_tables import GENDER, assert_safe, worlds
 from tests.category_pages import parts
 
