@@ -200,13 +200,14 @@ def save_screenshot(page, name):
     return path
 
 
-def smallest_chart_text(page):
+def smallest_chart_text(page, selector="figure svg"):
     """[(px, text)] for every text drawn in a visible chart SVG, smallest first: the SVG's font
-    size times the scale the page draws the SVG at (its width on screen over its viewBox's)."""
+    size times the scale the page draws the SVG at (its width on screen over its viewBox's).
+    `selector` picks the charts (those drawn in the chart style sit in a <figure>)."""
     return page.evaluate(
-        """() => {
+        """(selector) => {
             const sizes = [];
-            for (const svg of document.querySelectorAll("figure svg")) {
+            for (const svg of document.querySelectorAll(selector)) {
                 const box = svg.getBoundingClientRect();
                 if (!box.width || !svg.viewBox.baseVal || !svg.viewBox.baseVal.width) continue;
                 const scale = box.width / svg.viewBox.baseVal.width;
@@ -217,5 +218,6 @@ def smallest_chart_text(page):
                 }
             }
             return sizes.sort((a, b) => a[0] - b[0]);
-        }"""
+        }""",
+        selector,
     )

@@ -5,24 +5,14 @@ a keyboard can reach: no text under 12 px, the page itself never wider than the 
 import pytest
 
 from clinlead.development.models import Assessment
-from tests.browser.conftest import assert_accessible, log_in, save_screenshot
+from tests.browser.conftest import (
+    assert_accessible,
+    log_in,
+    save_screenshot,
+    smallest_chart_text,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-SMALLEST_TEXT = """() => {
-  let smallest = 1000;
-  for (const svg of document.querySelectorAll("main svg[role=img], #maincontent svg[role=img]")) {
-    const box = svg.getBoundingClientRect();
-    const view = svg.viewBox && svg.viewBox.baseVal;
-    const scale = view && view.width ? box.width / view.width : 1;
-    for (const text of svg.querySelectorAll("text")) {
-      if (!text.textContent.trim()) continue;
-      smallest = Math.min(smallest, parseFloat(getComputedStyle(text).fontSize) * scale);
-    }
-  }
-  return smallest;
-}"""
-
 
 def pages():
     closed = Assessment.objects.filter(state=Assessment.State.CLOSED).order_by("pk").first()
@@ -37,7 +27,8 @@ def test_the_other_charts_are_readable_on_a_phone(demo, live_server, phone):
         log_in(phone, live_server, username)
         phone.goto(f"{live_server.url}{path}")
         assert phone.locator("svg[role=img] text").count() > 0, f"{path} draws no chart"
-        assert phone.evaluate(SMALLEST_TEXT) >= 12, path
+        sizes = smallest_chart_text(phone, "#maincontent svg[role=img]")
+        assert sizes and sizes[0][0] >= 12, (path, sizes[:3])
         fits = "() => document.documentElement.scrollWidth <= window.innerWidth"
         assert phone.evaluate(fits), path
         assert_accessible(phone)

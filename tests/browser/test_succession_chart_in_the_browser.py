@@ -10,18 +10,10 @@ from tests.browser.conftest import (
     heading,
     log_in,
     save_screenshot,
+    smallest_chart_text,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-SMALLEST_TEXT = """() => {
-  const svg = document.querySelector("svg.clinlead-org-chart");
-  const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
-  return Math.min(...[...svg.querySelectorAll("text")].map(
-    t => parseFloat(getComputedStyle(t).fontSize) * scale));
-}"""
-
-
 
 @pytest.mark.parametrize("device", ["page", "phone"])
 def test_the_succession_chart_is_an_organisation_chart_readable_everywhere(
@@ -33,7 +25,7 @@ def test_the_succession_chart_is_an_organisation_chart_readable_everywhere(
     chart = browser_page.locator("svg.clinlead-org-chart")
     assert chart.locator("rect[width='250']").count() > 5
     assert chart.locator("polyline").count() > 5
-    assert browser_page.evaluate(SMALLEST_TEXT) >= 12
+    assert smallest_chart_text(browser_page, "svg.clinlead-org-chart")[0][0] >= 12
     assert browser_page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
     assert browser_page.locator("#chart a").count() > 5  # the list with links to every pool
     assert_accessible(browser_page)
