@@ -11,6 +11,8 @@ match is computed afresh. After changing the generator or the analysis, rewrite 
 `python3 -c "from clinlead.evaluation.demo import write_precomputed_results as w; w()"`.
 """
 
+import csv
+import io
 import json
 from pathlib import Path
 
@@ -28,15 +30,7 @@ from clinlead.evaluation.models import (
     Metric,
     MetricResult,
 )
-from clinlead.evaluation.services import (
-    Participant,
-    _analyses,
-    _create,
-    _draw,
-    _match,
-    _store,
-    _upsert,
-)
+from clinlead.evaluation.services import Participant, create_evaluation, import_observations
 from clinlead.org import demo_data as D
 
 DEMO_NAME = "Leadership model pilot"
@@ -71,17 +65,22 @@ def add_demo_data(*, world, generator):
                     for name, start in pilots.items()]
     participants += [Participant(name=name, role="comparator") for name in comparators]
     metrics = list(Metric.objects.filter(name__in=[*metric_names, LEADER_INDEX]))
-    evaluation = _create(organisation=world.organisations["northgate"], name=DEMO_NAME, question=QUESTION,
-                         metrics=metrics, participants=participants)
+    evaluation = create_evaluation(actor=None, organisation=world.organisations["northgate"], name=DEMO_NAME,
+                                   question=QUESTION, metrics=metrics, participants=participants)
     _preregister(evaluation)
-    # The figures go through the same checks as an uploaded file.
-    observations = metric_series_from_records(records=rows, source="demo").observations
-    _upsert(evaluation=evaluation, rows=_match(evaluation=evaluation, observations=observations, filename="demo"))
-    # Drawn here, as when figures are imported, so the first view of the report only reads.
-    analyses = _analyses(evaluation=evaluation, precomputed=_precomputed(evaluation))
-    _draw(evaluation=evaluation, analyses=analyses)
-    _store(evaluation=evaluation, analyses=analyses)
+    # The figures arrive as an uploaded file would, through the same checks; results are drawn
+    # there, so the first view of the report only reads.
+    import_observations(actor=None, evaluation=evaluation, content=_as_csv(rows), filename="demo.csv",
+                        precomputed=_precomputed())
     return evaluation
+
+
+def _as_csv(rows) -> bytes:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=["organisation", "period", "metric", "value"], lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue().encode("utf-8")
 
 
 def _preregister(evaluation):
@@ -92,16 +91,13 @@ def _preregister(evaluation):
     preregistration.lock_primary_outcome(actor=None, evaluation=evaluation)
 
 
-def _precomputed(evaluation):
-    """Stored results whose fingerprint matches this evaluation's design and data."""
-    from clinlead.evaluation.analysis import current_fingerprints
-
+def _precomputed():
+    """{fingerprint: result} shipped in `demo_results.json`; a metric whose design or data no
+    longer matches its fingerprint is simply computed."""
     if not RESULTS_FILE.exists():
         return {}
     stored = json.loads(RESULTS_FILE.read_text(encoding="utf-8"))
-    fingerprints = current_fingerprints(evaluation=evaluation)
-    now = {m.name: fingerprints[m.pk] for m in evaluation.metrics.all()}
-    return {name: entry["result"] for name, entry in stored.items() if now.get(name) == entry["fingerprint"]}
+    return {entry["fingerprint"]: entry["result"] for entry in stored.values()}
 
 
 def precompute_results() -> dict:

@@ -194,9 +194,11 @@ def add_metric(*, actor, organisation, name, label, definition, unit, direction,
 # --------------------------------------------------------------------------- figures
 
 
-def import_observations(*, actor, evaluation, content: bytes, filename: str) -> ImportSummary:
+def import_observations(*, actor, evaluation, content: bytes, filename: str,
+                        precomputed: dict | None = None) -> ImportSummary:
     """Check every row of a CSV or Excel file (organisation, period, metric, value), then add or
-    replace the figures by (organisation, period, metric), all or nothing; recompute results."""
+    replace the figures by (organisation, period, metric), all or nothing; recompute results
+    (`precomputed`: see `recompute_results`)."""
     observations, problems = _read(content=content, filename=filename)
     rows = _match(evaluation=evaluation, observations=observations, filename=filename, problems=problems)
     with actions.atomic():
@@ -205,7 +207,7 @@ def import_observations(*, actor, evaluation, content: bytes, filename: str) -> 
                      after={"file": Path(filename).name[:200], "rows": summary.rows, "created": summary.created,
                             "updated": summary.updated, "unchanged": summary.unchanged,
                             "metrics": summary.metrics})
-    recompute_results(actor=actor, evaluation=evaluation)
+    recompute_results(actor=actor, evaluation=evaluation, precomputed=precomputed)
     return summary
 
 
@@ -333,12 +335,15 @@ def _sync_leader_index(evaluation) -> int:
 # --------------------------------------------------------------------------- results
 
 
-def recompute_results(*, actor, evaluation, force=False) -> list:
+def recompute_results(*, actor, evaluation, force=False, precomputed: dict | None = None) -> list:
     """Analyse every metric whose design or data changed since its stored result (all if `force`).
 
-    Reads and computes outside the transaction, then writes the results in one.
+    Reads and computes outside the transaction, then writes the results in one. `precomputed`
+    ({fingerprint: result}) holds results already computed elsewhere for exactly a design and
+    data (the demo ships them): a metric whose fingerprint is there takes that result instead
+    of computing it; any other is computed.
     """
-    analyses = _analyses(evaluation=evaluation, force=force)
+    analyses = _analyses(evaluation=evaluation, force=force, precomputed=precomputed)
     _draw(evaluation=evaluation, analyses=analyses)
     with actions.atomic():
         _store(evaluation=evaluation, analyses=analyses)
@@ -353,7 +358,7 @@ def _analyses(*, evaluation, force=False, precomputed=None):
     precomputed = precomputed or {}
     stored = dict(MetricResult.objects.filter(evaluation=evaluation).values_list("metric_id", "fingerprint"))
     now = current_fingerprints(evaluation=evaluation)
-    return [analyse_metric(evaluation=evaluation, metric=metric, precomputed=precomputed.get(metric.name))
+    return [analyse_metric(evaluation=evaluation, metric=metric, precomputed=precomputed.get(now[metric.pk]))
             for metric in evaluation.metrics.all() if force or stored.get(metric.pk) != now[metric.pk]]
 
 

@@ -9,7 +9,7 @@ import math
 import random
 from datetime import date, timedelta
 
-from clinlead.leaderindex.services import _publish
+from clinlead.leaderindex.services import publish_cycle
 from clinlead.org.models import ReportingLine, UnitMembership
 from clinlead.surveys.demo_cycle import open_demo_cycle
 from clinlead.surveys.models import Comment, Invitation, Response, SurveyCycle
@@ -42,7 +42,7 @@ def add_demo_data(*, world, generator):
             _simulate(rng, cycle, members, lines, professions, quality, drift=0.08 * (2 - years_ago),
                       alice=world.personas.get("alice"))
             _comments(rng, cycle, world.personas.get("alice") if org.slug == "northgate" else None)
-            _publish(None, cycle)
+            publish_cycle(actor=None, cycle=cycle)
         # A week in, about half have answered (not the demo personas, so they can try it), each
         # answer sealed as the survey form seals it; the progress page shows yesterday's count.
         opens = today - timedelta(days=7)
