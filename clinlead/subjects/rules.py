@@ -26,8 +26,10 @@ def _in_post(person, today):
     # The next HR extract would send them again, and employment is the basis for holding their data.
     if not person.active:
         return []
-    return ["they are still in post according to HR: erase only after the HR extract marks them "
-            "as a leaver"]
+    return [
+        "they are still in post according to HR: erase only after the HR extract marks them "
+        "as a leaver"
+    ]
 
 
 def _positions(person, today):

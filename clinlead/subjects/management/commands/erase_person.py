@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from clinlead.org.models import Person
 from clinlead.subjects import services
 from clinlead.subjects.management.commands import _person as args
 
@@ -23,6 +24,13 @@ class Command(BaseCommand):
         actor, label = args.actor(by)
         if not confirm:
             raise CommandError("erasure cannot be undone: run it again with --confirm")
+        # The name is replaced wherever it is written, so a namesake's mentions would change too.
+        namesakes = Person.objects.filter(first_name=person.first_name, last_name=person.last_name)
+        if namesakes.exclude(pk=person.pk).exists():
+            self.stderr.write(
+                f"Warning: someone else is also called {person.full_name}; text naming "
+                "them by that name is replaced too (docs/data-subject-requests.md)."
+            )
         try:
             erased, removed, rewritten = services.erase_person(
                 actor=actor, person=person, label=label
