@@ -37,6 +37,7 @@ from clinlead.subjects.scrub import replacements, scrub_everywhere
 from clinlead.subjects.selectors import person_export
 from clinlead.succession import services as succession
 from clinlead.succession.models import PoolCandidate
+from clinlead.succession.monitor_store import data_changed
 
 ERASED_FIRST_NAME = "Erased"
 
@@ -191,6 +192,8 @@ def erase_person(*, actor, person, label=None):
         olds = [n for n in names if n.strip()] + [staff_number] + [e for e in emails if e]
         rewritten = scrub_everywhere(patterns=patterns, olds=olds)
         _forget_login_attempts(user, emails)
+        # The monitor's kept figures list people by name (over-nominated): work them out again.
+        data_changed(person.organisation_id)
         # The event names the pseudonym only (object_repr is the pseudonymous record).
         audit.record(
             actor=actor,

@@ -21,7 +21,8 @@ from clinlead.org.models import Appointment, Demographics, Person, PublishedTabl
 from clinlead.selection.models import Ballot, Selection
 from clinlead.subjects import services
 from clinlead.subjects.rules import reasons_not_to_erase
-from clinlead.succession.models import MonitorSnapshot
+from clinlead.succession import services as succession
+from clinlead.succession.models import MonitorSettings, MonitorSnapshot
 from clinlead.surveys.models import Invitation, SurveyCycle
 from tests.subjects import world
 
@@ -238,3 +239,15 @@ def test_erasure_needs_confirm():
     world.build()
     with pytest.raises(CommandError, match="--confirm"):
         call_command("erase_person", world.STAFF_NUMBER)
+
+
+def test_the_monitors_kept_figures_are_worked_out_again_without_the_name():
+    """The monitor keeps its figures (with who is over-nominated) until its data token changes."""
+    built = world.build()
+    person = a_leaver(built.person)
+    # Out of every pool already, so only the erasure itself can renew the token.
+    for entry in person.succession_candidacies.all():
+        succession.remove_candidate(actor=None, entry=entry)
+    token = MonitorSettings.objects.get(organisation=built.org).data_token
+    services.erase_person(actor=None, person=person, label="test")
+    assert MonitorSettings.objects.get(organisation=built.org).data_token != token
