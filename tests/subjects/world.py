@@ -4,6 +4,7 @@ from the test factories and the services, for the export and erasure tests."""
 from datetime import date, timedelta
 from types import SimpleNamespace
 
+from clinlead import actions
 from clinlead.accounts.models import Role
 from clinlead.audit import services as audit
 from clinlead.development.models import (
@@ -147,8 +148,6 @@ def build():
         satisfaction=4,
     )
     Comment.objects.create(cycle=cycle, leader=leader, text=COMMENT)
-
-    from clinlead import actions
 
     with actions.atomic():
         audit.record(
