@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "clinlead.selection",
     "clinlead.development",
     "clinlead.evaluation",
+    "clinlead.subjects",
 ]
 
 MIDDLEWARE = [

@@ -33,6 +33,8 @@ LAYERS = [
     ("succession", False, {"succession"}),
     # Reports.
     ("evaluation", False, {"evaluation"}),
+    # Data-subject requests: a person's data is spread over every domain.
+    ("subjects", False, {"subjects"}),
     # The site: settings, URLs and the command line put the parts together.
     ("site", False, {"settings", "settings_production", "urls", "wsgi", "cli", "__main__",
                  "api"}),
