@@ -242,6 +242,12 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 CLINLEAD_HR_UPLOAD_MAX_BYTES = int(os.environ.get("CLINLEAD_HR_UPLOAD_MAX_BYTES", 50 * 1024 * 1024))
 # An HR file checked but not applied is deleted after this many hours (clinlead/org/hr_uploads.py).
 CLINLEAD_HR_UPLOAD_KEEP_HOURS = int(os.environ.get("CLINLEAD_HR_UPLOAD_KEEP_HOURS", "24"))
+# Days after a published survey's closing day that its answers are kept (`clinlead
+# survey-retention`, docs/operations.md); unset or empty: kept until someone chooses a period.
+CLINLEAD_SURVEY_RETENTION_DAYS = (
+    int(os.environ["CLINLEAD_SURVEY_RETENTION_DAYS"])
+    if os.environ.get("CLINLEAD_SURVEY_RETENTION_DAYS", "").strip() else None
+)
 # A full extract that would mark more than this share (per cent) of an organisation's staff in post
 # as having left needs its count confirmed (clinlead/org/hr_guard.py); so do key-position holders.
 CLINLEAD_HR_LEAVER_CONFIRM_PERCENT = float(os.environ.get("CLINLEAD_HR_LEAVER_CONFIRM_PERCENT", "5"))

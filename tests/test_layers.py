@@ -21,7 +21,7 @@ LAYERS = [
     ("plain modules", False, {"sealing", "tabular", "validation", "charts", "pdf", "frontend",
                               "logging", "mailfiles", "discovery", "custody", "exports", "todos",
                               "analytics", "actions", "dates", "service_errors", "unsealing",
-                              "deployment", "health"}),
+                              "deployment", "health", "backups"}),
     ("audit", False, {"audit"}),
     ("notifications", False, {"notifications"}),
     ("org", False, {"org"}),

@@ -104,6 +104,7 @@ ACTION_LABELS = {
     "succession.term_limit_exception": "Term limit exception recorded",
     "succession.term_warning_sent": "Term-ending warning sent",
     "surveys.answers_coarsened": "Survey answers coarsened",
+    "surveys.answers_deleted_for_retention": "Survey answers deleted (retention period over)",
     "surveys.answers_received": "Survey answers received",
     "surveys.cycle_abandoned": "Survey abandoned",
     "surveys.cycle_closed": "Survey closed",

@@ -62,6 +62,10 @@ def republish_cycle(*, actor, cycle) -> CycleResult:
     rule changed): the published rows are replaced whole, in one transaction."""
     if cycle.status != SurveyCycle.Status.PUBLISHED:
         raise ValidationError("Only a published cycle can be published again")
+    if cycle.answers_deleted_on is not None:
+        # Publishing from no answers would replace every stored figure with nothing.
+        raise ValidationError(f"The answers of the {cycle} were deleted on {cycle.answers_deleted_on} "
+                              "(retention period over): its published figures are kept as they are")
     with actions.atomic():
         result = _publish(actor, cycle, action="leaderindex.cycle_republished")
         transaction.on_commit(lambda: _results_published(actor, cycle.organisation))

@@ -79,6 +79,10 @@ class SurveyCycle(models.Model):
     # published figure covers, which units have answers counted higher up, and the association
     # adjusted for profession (clinlead.surveys.coarsening.close_figures). Never an answer.
     close_figures = models.JSONField(default=dict, blank=True)
+    # The day its answers, comments and any sealed boxes were deleted under the retention setting
+    # (CLINLEAD_SURVEY_RETENTION_DAYS, clinlead.surveys.services_retention); the published figures
+    # stay. Null while the answers are kept.
+    answers_deleted_on = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["organisation", "-opens_on"]

@@ -27,6 +27,8 @@ def coarsen_closed_cycle(*, actor, cycle) -> int:
         if cycle.status not in (SurveyCycle.Status.CLOSED, SurveyCycle.Status.PUBLISHED):
             raise ValidationError(f"The {cycle} is {cycle.get_status_display().lower()}: only a closed or "
                                   "published cycle's stored answers can be coarsened")
+        if cycle.answers_deleted_on is not None:
+            raise ValidationError(f"The answers of the {cycle} were deleted on {cycle.answers_deleted_on}")
         if cycle.close_figures:
             raise ValidationError(f"The answers of the {cycle} are already stored coarsened")
         sheets = [dict(zip(FIELDS, row, strict=True))

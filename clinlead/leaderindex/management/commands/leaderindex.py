@@ -165,7 +165,9 @@ class Command(BaseCommand):
         if bool(cycle_ids) == bool(every):
             raise CommandError("name the cycles to publish again, or --all")
         cycles = SurveyCycle.objects.filter(status=SurveyCycle.Status.PUBLISHED).select_related("organisation")
-        if not every:
+        if every:  # cycles whose answers were deleted under retention keep their figures as stored
+            cycles = cycles.filter(answers_deleted_on__isnull=True)
+        else:
             cycles = cycles.filter(pk__in=cycle_ids)
             missing = sorted(set(cycle_ids) - set(cycles.values_list("pk", flat=True)))
             if missing:
