@@ -9,7 +9,7 @@ sort of at most a few dozen p-values) and wording.
 from clinlead.analytics.multiplicity import holm
 from clinlead.evaluation.models import Metric
 from clinlead.evaluation.preregistration import primary_outcome_of
-from clinlead.evaluation.selectors import BETTER, UNCLEAR, WORSE, number, p_value
+from clinlead.evaluation.selectors import BETTER, UNCLEAR, WORSE, number, p_value, report
 
 PRIMARY, SECONDARY = "primary", "secondary"
 ALPHA = 0.05
@@ -20,6 +20,15 @@ def tested_p(result) -> float | None:
     guide with few pilots), else the cluster-robust one."""
     randomised = result.get("p_value_randomisation")
     return randomised if randomised is not None else result.get("p_value")
+
+
+def report_as_shown(*, evaluation) -> dict:
+    """The report as its page, PDF, export and the API show it: the stored results in words
+    (selectors.report) with this section's reading added. Read it through here: without the
+    additions a secondary outcome that is not clear after Holm's adjustment would read "better"
+    or "worse" where the report says "unclear"."""
+    data = report(evaluation=evaluation)
+    return data | report_additions(evaluation=evaluation, metrics=data["metrics"])
 
 
 def report_additions(*, evaluation, metrics) -> dict:

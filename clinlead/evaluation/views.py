@@ -89,8 +89,7 @@ def evaluation_edit(request, pk):
 
 
 def _report_context(request, evaluation, *, pdf=False):
-    data = selectors.report(evaluation=evaluation)
-    data |= robustness.report_additions(evaluation=evaluation, metrics=data["metrics"])
+    data = robustness.report_as_shown(evaluation=evaluation)
     starts = [p.start for p in data["pilots"]]
     for m in data["metrics"]:
         record = m.get("record")
@@ -117,8 +116,7 @@ def evaluation_pdf(request, pk):
 @login_required
 def evaluation_xlsx(request, pk):
     evaluation = _evaluation(request, pk, permissions.can_view_evaluation)
-    data = selectors.report(evaluation=evaluation)
-    data |= robustness.report_additions(evaluation=evaluation, metrics=data["metrics"])
+    data = robustness.report_as_shown(evaluation=evaluation)
     sheets = selectors.export_sheets(evaluation=evaluation, data=data) | robustness.export_sheets(data=data)
     return xlsx_response(sheets=sheets, filename=f"evaluation-{evaluation.pk}.xlsx")
 

@@ -68,7 +68,7 @@ class ImportResult:
 def import_hr_extract(
     *, actor, content: bytes, filename: str, dry_run: bool, full_extract: bool = False,
     effective: date | None = None, progress=None, allowed_organisations: set[str] | None = None,
-    confirm_leavers: int | None = None,
+    confirm_leavers: int | None = None, actor_label: str | None = None,
 ) -> ImportResult:
     """Check and (unless dry_run) apply an HR extract. Returns counts or the problems found.
 
@@ -76,6 +76,7 @@ def import_hr_extract(
     `confirm_leavers` is the number of leavers the importer confirmed; a guarded full extract
     (see clinlead.org.hr_guard) is applied only when it equals the number the file would mark as
     left now, and raises LeaversNotConfirmed otherwise.
+    `actor_label` names an actor who is not a person in the audit trail (an API token).
     """
     effective = effective or date.today()
     slugs = set(Organisation.objects.values_list("slug", flat=True))
@@ -118,11 +119,11 @@ def import_hr_extract(
             plan.apply()
             result.imports.append(HrImport.objects.create(
                 organisation=plan.org, applied_by=actor if getattr(actor, "pk", None) else None,
-                applied_at=timezone.now(), filename=filename[:200], full_extract=full_extract,
+                applied_by_label=(actor_label or "")[:200], applied_at=timezone.now(), filename=filename[:200], full_extract=full_extract,
                 effective=effective, counts=plan.counts(), journal=plan.journal))
         audit.record(
             actor=actor,
-            action="hr.extract_imported",
+            action="hr.extract_imported", label=actor_label,
             organisation=next(iter(organisations.values())) if len(organisations) == 1 else None,
             after={"file": filename[:200], "full_extract": full_extract, "effective": effective.isoformat(),
                    "organisations": sorted(organisations), "imports": [i.pk for i in result.imports],

@@ -2,9 +2,15 @@
 are readable by Clinlead's own account only (0600, in a 0700 folder) and never kept: deleted
 when applied, and by `delete_stale_uploads` (run at every upload and by
 `clinlead delete-stale-uploads`, e.g. from cron) once older than CLINLEAD_HR_UPLOAD_KEEP_HOURS.
+
+The page keeps what the apply step needs (organisation, options) in the uploader's session; the
+API has no session, so `store_pending` keeps it in a private file beside the upload, deleted with
+it.
 """
 
+import json
 import os
+import re
 import secrets
 import time
 from pathlib import Path
@@ -23,10 +29,41 @@ def store_upload(content: bytes, suffix: str) -> str:
     """Keep the file for its apply step; return the token that names it."""
     delete_stale_uploads()
     token = secrets.token_urlsafe(16)
-    descriptor = os.open(upload_dir() / f"{token}{suffix}", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    _write_private(upload_dir() / f"{token}{suffix}", content)
+    return token
+
+
+def _write_private(path: Path, content: bytes) -> None:
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "wb") as out:
         out.write(content)
+
+
+# What store_upload's tokens look like: anything else names no upload (and no other file).
+TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
+def store_pending(content: bytes, suffix: str, about: dict) -> str:
+    """Keep the file and what its apply step needs (`about`, plain JSON); return its token."""
+    token = store_upload(content, suffix)
+    _write_private(upload_dir() / f"{token}.json", json.dumps({**about, "suffix": suffix}).encode())
     return token
+
+
+def pending(token: str) -> dict | None:
+    """What store_pending kept with this token, or None when there is no such upload (any more)."""
+    if not TOKEN.fullmatch(token or ""):
+        return None
+    try:
+        about = json.loads((upload_dir() / f"{token}.json").read_text())
+    except (OSError, ValueError):
+        return None
+    return about if upload_path(token, about["suffix"]).is_file() else None
+
+
+def discard_pending(token: str, suffix: str) -> None:
+    upload_path(token, suffix).unlink(missing_ok=True)
+    (upload_dir() / f"{token}.json").unlink(missing_ok=True)
 
 
 def upload_path(token: str, suffix: str) -> Path:

@@ -14,6 +14,9 @@ class HrImport(models.Model):
     organisation = models.ForeignKey("org.Organisation", on_delete=models.PROTECT, related_name="hr_imports")
     applied_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                                    blank=True, related_name="+")
+    # Who applied it when that is not a login: an API token ("API token 'HR feed' of northgate");
+    # empty for a login (applied_by) or the command line.
+    applied_by_label = models.CharField(max_length=200, blank=True)
     applied_at = models.DateTimeField()
     filename = models.CharField(max_length=200)
     full_extract = models.BooleanField()

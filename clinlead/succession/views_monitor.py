@@ -29,6 +29,7 @@ from clinlead.succession.monitor import (
     vacant_without_successor,
 )
 from clinlead.succession.monitor_store import cached_pipeline_diversity, monitor_figures_for_page
+from clinlead.succession.selectors_bi import snapshot_diversity
 from clinlead.validation import parse_id
 
 
@@ -72,22 +73,6 @@ def monitor_overview(request):
         "rows": rows, "breadcrumbs": crumbs(("Home", reverse("home")))})
 
 
-def _snapshot_diversity(snapshot):
-    """Pipeline diversity by level against the workforce, as published in the latest snapshot
-    (snapshots stored before category tables had pooled classes are not shown)."""
-    if snapshot is None or "diversity" not in snapshot.figures:
-        return None
-    tables = []
-    for stored in snapshot.figures["diversity"].values():
-        pipeline = stored["pipeline"]
-        if not isinstance(stored["workforce"].get("cells"), list):
-            return None
-        rows = [r for r in pipeline["rows"] if r["kind"] in ("level", "organisation")]
-        rows.append({**stored["workforce"], "label": "Whole workforce (all staff)"})
-        tables.append({"title": pipeline["title"], "columns": pipeline["columns"], "rows": rows})
-    return tables
-
-
 @login_required
 def monitor(request, slug):
     org = organisation_for(request, slug, permissions.can_view_succession_monitor)
@@ -96,7 +81,7 @@ def monitor(request, slug):
     figures = monitor_figures_for_page(scope=scope, day=today)
     series = trend(organisation=org, since=today - timedelta(days=730))
     latest = series[-1] if series else None
-    diversity = _snapshot_diversity(latest) if scope.whole_organisation else None
+    diversity = snapshot_diversity(latest) if scope.whole_organisation else None
     return render(request, "succession/monitor.html", {
         "org": org, "scope": scope, "f": figures, "series": series, "latest": latest,
         "trend_chart": latest.figures.get("trend_svg") if latest and scope.whole_organisation else None,

@@ -121,7 +121,7 @@ def test_the_summary_holds_the_published_figures_and_nothing_below_the_threshold
 def test_past_the_rate_limit_a_token_gets_429_with_retry_after(demo, client, settings, monkeypatch):
     settings.CLINLEAD_API_REQUESTS_PER_MINUTE = 3
     # 20 s into a window, held there: the calls below cannot straddle two windows.
-    monkeypatch.setattr("clinlead.api._now", lambda: 1_800_000_000.0 + 20)
+    monkeypatch.setattr("clinlead.api.core._now", lambda: 1_800_000_000.0 + 20)
     _, secret = token()
     _, other = token(name="Another tool")
     answers = [call(client, "/api/leader-index/cycles/", secret) for _ in range(4)]

@@ -15,6 +15,7 @@ from clinlead.accounts.models import User
 from clinlead.leaderindex.models import CycleResult, UnitResult
 from clinlead.org.models import Organisation
 from clinlead.surveys.models import SurveyCycle
+from tests.api.schema_snapshot import REGENERATE, SNAPSHOT, schema_text
 
 
 def test_the_published_schema_is_a_valid_openapi_document(db, client):
@@ -22,6 +23,24 @@ def test_the_published_schema_is_a_valid_openapi_document(db, client):
     validate(schema)
     assert "/api/leader-index/cycles/{cycle_id}/summary/" in schema["paths"]
     assert schema["components"]["securitySchemes"]["OrganisationToken"]["scheme"] == "bearer"
+
+
+def test_the_published_schema_is_the_committed_snapshot(db, client):
+    """A change to the API's contract is a change to docs/api/openapi.json, seen in review."""
+    published = schema_text(client.get("/api/schema/").json())
+    assert SNAPSHOT.is_file(), f"No schema snapshot: run `{REGENERATE}` and commit {SNAPSHOT.name}"
+    assert published == SNAPSHOT.read_text(), (
+        f"/api/schema/ differs from the committed docs/api/openapi.json. If the change is meant, "
+        f"run `{REGENERATE}` and commit the file (the diff is the contract's change).")
+
+
+def test_the_snapshot_is_a_valid_openapi_document_with_every_endpoint():
+    snapshot = json.loads(SNAPSHOT.read_text())
+    validate(snapshot)
+    assert set(snapshot["paths"]) == {
+        "/api/leader-index/cycles/", "/api/leader-index/cycles/{cycle_id}/summary/",
+        "/api/hr/extracts/", "/api/hr/extracts/{preview_id}/apply/", "/api/succession/monitor/",
+        "/api/evaluations/", "/api/evaluations/{evaluation_id}/results/"}
 
 
 @pytest.fixture
