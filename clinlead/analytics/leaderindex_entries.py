@@ -9,6 +9,7 @@ it. Treat a report as read-only: two entries' item dicts may be the same object.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from operator import itemgetter
 from typing import Any
 
@@ -149,3 +150,39 @@ class Entries:
         """`entry` with the null figures of a group that is not published."""
         entry.update(self._hidden)
         return entry
+
+    def many(
+        self,
+        groups: Sequence[int],
+        leading: Sequence[tuple[str, Sequence[Any]]],
+        trailing: Sequence[tuple[str, Sequence[Any]]] = (),
+    ) -> list[dict[str, Any]]:
+        """One entry per group of `groups` (-1: not published), as `published` / `hidden` make
+        them after the `leading` keys and before the `trailing` ones (name, value per entry),
+        built a column at a time: no Python call per entry, which at 100,000 entries counts."""
+        hidden = len(self.n)  # the position of the null figures in each column below
+        at = [g if g >= 0 else hidden for g in groups]
+        columns: list[tuple[str, list[Any]]] = [
+            ("n", self.n),
+            ("published", [True] * hidden),
+            ("index", self.index),
+            ("ci95", self.ci),
+        ]
+        keyed: list[tuple[str, dict[int, Any] | None]] = [
+            ("behaviours", self.behaviour),
+            ("items", self.items),
+        ]
+        values: list[list[Any]] = []
+        for name, column in columns:
+            column = column + [self._hidden[name]]
+            values.append([column[i] for i in at])
+        for _, by_group in keyed:  # published groups only; None for the others
+            values.append([None] * len(at) if by_group is None else list(map(by_group.get, at)))
+        names = [name for name, _ in columns] + [name for name, _ in keyed]
+        for name, figures in (self.outcomes or {}).items():
+            column = figures + [None]
+            values.append([column[i] for i in at])
+            names.append(name)
+        keys = [name for name, _ in leading] + names + [name for name, _ in trailing]
+        rows = zip(*[v for _, v in leading], *values, *[v for _, v in trailing], strict=True)
+        return [dict(zip(keys, row, strict=True)) for row in rows]

@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -55,6 +55,10 @@ class ResponseTable:
     items: np.ndarray
     burnout: np.ndarray
     satisfaction: np.ndarray
+    # What leaderindex_report.score_cycle computed from this table, by (cycle, k): `score` and
+    # then `associate` in one process score the cycle once. Nothing changes a table's arrays in
+    # place (take() makes a new table, with nothing kept).
+    scored: dict[tuple[str, int], Any] = field(default_factory=dict, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.leader)

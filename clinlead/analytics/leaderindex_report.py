@@ -88,8 +88,12 @@ class CycleScores:
 def score_cycle(
     *, table: ResponseTable, cycle: str, k: int, with_items: bool = True
 ) -> CycleScores:
-    """Blocks and figures for one cycle of the table (item counts only if with_items)."""
+    """Blocks and figures for one cycle of the table (item counts only if with_items). Kept on
+    the table: asked again, the same scores are returned, with_items or not, once computed with."""
     validate_k(k=k)
+    kept: CycleScores | None = table.scored.get((cycle, k))
+    if kept is not None and (kept.block_figures.items is not None or not with_items):
+        return kept
     instrument = table.instrument
     in_cycle = table.cycle == table.cycles.index(cycle)
     sub = table if in_cycle.all() else table.take(in_cycle)  # one cycle in the file: no copy
@@ -192,7 +196,7 @@ def score_cycle(
         np.flatnonzero(np.bincount(sub.leader, minlength=n_leaders)).tolist(),
         key=sub.leaders.__getitem__,
     )
-    return CycleScores(
+    scores = CycleScores(
         cycle=cycle,
         table=sub,
         k=k,
@@ -212,6 +216,8 @@ def score_cycle(
         unit_outcome_ok=unit_outcome_ok,
         unit_partial=in_subtree > units.n_index,
     )
+    table.scored[(cycle, k)] = scores
+    return scores
 
 
 def sorted_codes(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -260,22 +266,22 @@ def cycle_report(
             item_ok=scores.item_ok,
             outcome_ok=scores.outcome_ok,
         )
-        leaders = []
-        names, leader_block, cycle = (
-            scores.table.leaders,
-            blocks.leader_block.tolist(),
-            scores.cycle,
+        cycle = scores.cycle
+        codes = scores.leader_codes
+        leader_block = blocks.leader_block[codes].tolist() if codes else []
+        n_leaders = len(codes)
+        names = scores.table.leaders
+        trailing: list[tuple[str, list[Any]]] = []
+        if covers:
+            trailing.append(("covers", [
+                sorted(by_leader.get(code, [])) if b >= 0 else []
+                for code, b in zip(codes, leader_block, strict=True)
+            ]))
+        leaders = entries.many(
+            leader_block,
+            [("cycle", [cycle] * n_leaders), ("leader_id", [names[c] for c in codes])],
+            trailing,
         )
-        for code in scores.leader_codes:
-            b = leader_block[code]
-            entry: dict[str, Any] = {"cycle": cycle, "leader_id": names[code]}
-            if b >= 0:
-                entries.published(b, entry)
-            else:
-                entries.hidden(entry)
-            if covers:
-                entry["covers"] = sorted(by_leader.get(code, [])) if b >= 0 else []
-            leaders.append(entry)
         published_units = scores.units.n_index > 0
         entries = Entries(
             scores.units,
@@ -284,20 +290,22 @@ def cycle_report(
             scores.unit_behaviour_ok,
             shown=np.flatnonzero(published_units),
         )
-        units = []
+        paths = scores.tree.paths
         published = published_units.tolist()
         partial = scores.unit_partial.tolist()
-        for node, path in enumerate(scores.tree.paths):
-            entry = {"cycle": cycle, "unit": path}
-            if published[node]:
-                entries.published(node, entry)
-                entry["some_answers_counted_higher_up"] = partial[node]
-            else:
-                entries.hidden(entry)
-                entry["some_answers_counted_higher_up"] = None
-            if covers:
-                entry["covers"] = sorted(by_unit.get(node, [])) if published[node] else []
-            units.append(entry)
+        trailing = [("some_answers_counted_higher_up", [
+            p if shown else None for p, shown in zip(partial, published, strict=True)
+        ])]
+        if covers:
+            trailing.append(("covers", [
+                sorted(by_unit.get(node, [])) if shown else []
+                for node, shown in enumerate(published)
+            ]))
+        units = entries.many(
+            [node if shown else -1 for node, shown in enumerate(published)],
+            [("cycle", [cycle] * len(paths)), ("unit", paths)],
+            trailing,
+        )
     return {"leaders": leaders, "units": units}
 
 
