@@ -49,7 +49,8 @@ def test_json_output_has_the_five_named_keys_first(demo_csv):
 
 
 def test_json_output_gives_the_verdict_rule_its_reason_and_the_statistics_for_romano_wolf(demo_csv):
-    result = json.loads(run(demo_csv, "--metric", "hsmr", *PILOT_ARGS, "--json", "--permutations", "99"))
+    result = json.loads(
+        run(demo_csv, "--metric", "hsmr", *PILOT_ARGS, "--json", "--permutations", "99"))
     assert list(result)[:5] == FIVE
     assert result["verdict"] in ("higher", "lower", "unclear")
     assert result["interval_verdict"] in ("higher", "lower", "unclear")
