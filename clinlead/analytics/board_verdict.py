@@ -30,6 +30,7 @@ class Finding:
     verdict: Verdict = "unclear"
     interval: bool = True  # False: too few organisations for any interval
     drifting: bool = False
+    already_changing: bool = False  # unclear because the pilots were already moving apart
 
 
 def short_label(label: str) -> str:
@@ -92,11 +93,19 @@ def board_verdict(
             f"But for {names} the pilots were on a different path before they began, "
             "so take care with it."
         )
+    changing = [f for f in unclear if f.already_changing]
+    unclear = [f for f in unclear if not f.already_changing]
     if unclear:
         no_interval = all(not f.interval for f in unclear)
         why = "there are too few trusts to tell" if no_interval else "the gap may just be chance"
         sentences.append(
             f"For {_join([short_label(f.label) for f in unclear])} we can't say: {why}."
+        )
+    if changing:
+        sentences.append(
+            f"For {_join([short_label(f.label) for f in changing])} we can't say"
+            f"{' either' if unclear else ''}: the "
+            "pilots were already changing before they started, so the gap may have come anyway."
         )
     if missing:
         sentences.append(

@@ -1,8 +1,10 @@
 """One metric's evaluation as a plain dict: the headline and the technical annex.
 
 Headline (:mod:`clinlead.analytics.did_staggered`): the imputation estimate, its
-randomisation interval (``ci95``, also ``ci95_randomisation``) and the verdict drawn only from
-that interval, the event study built the same way and its pre-trend test. Technical annex:
+randomisation interval (``ci95``, also ``ci95_randomisation``) and the verdict drawn from that
+interval and the pre-start trend test (:mod:`clinlead.analytics.verdict`: ``verdict``,
+``interval_verdict``, ``already_changing``, ``verdict_reason``, ``pretrend_slope[_p]``), the
+event study built the same way and its pre-trend test. Technical annex:
 the two-way fixed-effects estimate with its conventional CR1 interval (``conventional``), its
 Goodman-Bacon decomposition (``bacon``), and for count-based metrics a Poisson rate model
 (``rate_model``).
@@ -171,6 +173,13 @@ def caveats(*, panel: Panel, result: dict[str, Any]) -> list[str]:
         )
     if result["pretrend_p"] is not None and result["pretrend_p"] < 0.05:
         out.insert(1, pretrend_drift_caveat(pretrend_p=result["pretrend_p"]))
+    if result.get("already_changing") and result.get("interval_verdict") != "unclear":
+        out.insert(1, (
+            "The pilots were already moving apart from the comparators before they started "
+            f"(by {result['pretrend_slope']:.3g} a period more; randomisation p = "
+            f"{result['pretrend_slope_p']:.3g}), so the gap after the start may only continue "
+            "that: the verdict is \"unclear\" although the interval excludes no difference."
+        ))
     if len(starts := sorted({s.label for s in panel.pilots.values()})) > 1:
         text = (
             f"Pilots started at different times ({', '.join(starts)}). The two-way "

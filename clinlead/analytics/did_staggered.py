@@ -15,6 +15,8 @@ randomisation intervals and pre-trend test, for pilots that may start at differe
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -30,6 +32,7 @@ from clinlead.analytics.imputation import (
     fit_effects,
     imputed_effects,
 )
+from clinlead.analytics.verdict import robust_verdict
 
 ESTIMATOR = "imputation (Borusyak, Jaravel & Spiess 2024)"
 
@@ -108,6 +111,12 @@ def headline(
         else None
     )
 
+    slope_input = np.column_stack([adjusted, _slope_column(relative)])
+    slope_real = _slope_fit(
+        design=design, untreated=~treated,
+        residual=slope_input - fit_effects(layout=layout, values=slope_input, rows=~treated),
+    )  # fmt: skip
+
     total, exact, assignments = start_assignments(
         organisations=design.organisations, starts=design.starts,
         permutations=permutations, seed=seed,
@@ -117,15 +126,22 @@ def headline(
     h_pairs: dict[int, list[tuple[float, float]]] = {h: [] for h in horizons}
     lead_pairs: list[tuple[FloatArray, FloatArray]] = []
     f_values: list[float] = []
+    slope_f: list[float] = []
+    statistics: list[float | None] = []  # each assignment's estimate, in order (Romano-Wolf)
     enough = permutations >= 1 and total >= MIN_ASSIGNMENTS
     for assignment in assignments if enough else ():
         rel = design.relative_for(assignment)
         mask = np.nan_to_num(rel, nan=-1) >= 0
+        # One fit on this assignment's untreated rows serves the estimate and the slope test.
+        columns = np.column_stack([y, d0, adjusted, _slope_column(rel)])
         try:
-            effects = imputed_effects(layout=layout, values=np.column_stack([y, d0]), treated=mask)
+            residual = columns - fit_effects(layout=layout, values=columns, rows=~mask)
         except NotEstimable:
+            statistics.append(None)
             continue
+        effects = residual[mask][:, :2]
         a_list.append(float(effects[:, 0].mean()))
+        statistics.append(a_list[-1])
         b_list.append(float(effects[:, 1].mean()))
         since = np.clip(rel[mask], None, lags)
         for h in horizons:
@@ -143,6 +159,10 @@ def headline(
                 gamma = fitted[0]
                 lead_pairs.append((gamma[:, 0], np.diag(gamma[:, 1:])))
                 f_values.append(fitted[2])
+        if slope_real is not None:
+            slope_fit = _slope_fit(design=design, untreated=~mask, residual=residual[:, 2:])
+            if slope_fit is not None:
+                slope_f.append(slope_fit[1])
 
     out: dict[str, Any] = {
         "estimator": ESTIMATOR,
@@ -165,6 +185,9 @@ def headline(
             "p_value_randomisation": interval.p_value,
             "randomisation_assignments": interval.assignments,
             "verdict": interval.verdict(),
+            "randomisation_exact": exact,
+            "randomisation_statistics": statistics,
+            "randomisation_draws": _draws_key(design=design, permutations=permutations, seed=seed),
         }
     points = _event_points(
         by_h=by_h, h_pairs=h_pairs, exact=exact, lags=lags, relative=relative,
@@ -172,7 +195,58 @@ def headline(
     )  # fmt: skip
     pretrend = _pretrend(lead_real=lead_real, f_values=f_values, exact=exact, leads=lead_count)
     window = {"leads": lead_count, "lags": min(lags, int(np.nanmax(relative)))}
-    return out | {"event_study": points, "window": window} | pretrend
+    slope = _slope_test(slope_real=slope_real, slope_f=slope_f, exact=exact)
+    out |= robust_verdict(verdict=out["verdict"], slope_p=slope["pretrend_slope_p"])
+    return out | {"event_study": points, "window": window} | pretrend | slope
+
+
+def _draws_key(*, design: Design, permutations: int, seed: int) -> str:
+    """Equal for two metrics exactly when their assignments were the same, in the same order."""
+    plan = [design.organisations, sorted(design.starts), permutations, seed]
+    text = json.dumps(plan, default=int)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _slope_column(relative: FloatArray) -> FloatArray:
+    """Periods since the start on each pilot's rows before it (0 elsewhere): with organisation
+    effects, its coefficient is how much faster the pilots moved than the comparators before."""
+    before = np.nan_to_num(relative, nan=0.0)
+    column: FloatArray = np.where(before < 0, before, 0.0)[:, None]
+    return column
+
+
+def _slope_fit(
+    *, design: Design, untreated: BoolArray, residual: FloatArray
+) -> tuple[float, float] | None:
+    """(extra trend per period, its F) from the untreated rows' residuals of the value and the
+    slope column after organisation and period effects; None when there is no slope to fit
+    (every pilot has a single period before its start)."""
+    y, z = residual[untreated, 0], residual[untreated, 1]
+    zz = float(z @ z)
+    if zz <= 1e-10 * max(1.0, float(np.abs(z).max(initial=0.0)) ** 2):
+        return None
+    gamma = float(z @ y) / zz
+    dof = int(untreated.sum()) - design.layout.n_units - design.layout.n_periods
+    rss = float(((y - gamma * z) ** 2).sum())
+    if dof < 1 or rss <= 0:
+        return None
+    return gamma, gamma * gamma * zz / (rss / dof)
+
+
+def _slope_test(
+    *, slope_real: tuple[float, float] | None, slope_f: list[float], exact: bool
+) -> dict[str, Any]:
+    """The pilots' extra trend per period before the start and its randomisation p-value."""
+    out: dict[str, Any] = {"pretrend_slope": None, "pretrend_slope_p": None}
+    if slope_real is None:
+        return out
+    out["pretrend_slope"] = slope_real[0]
+    if len(slope_f) < MIN_ASSIGNMENTS:
+        return out
+    observed = slope_real[1]
+    extreme = sum(f >= observed * (1 - 1e-9) for f in slope_f)
+    p = extreme / len(slope_f) if exact else (1 + extreme) / (1 + len(slope_f))
+    return out | {"pretrend_slope_p": p}
 
 
 def _interval(pairs: list[tuple[float, float]], observed: float, exact: bool) -> list[float | None]:

@@ -1,12 +1,12 @@
-"""The report's robustness section (reads only): primary and secondary outcomes with Holm-adjusted
-p-values, the synthetic comparators beside the difference-in-differences, and the sensitivity
+"""The report's robustness section (reads only): primary and secondary outcomes with Holm- and
+Romano-Wolf-adjusted p-values, the synthetic comparators beside the difference-in-differences, and the sensitivity
 of each conclusion to parallel trends failing.
 
 Everything comes from stored results; nothing is computed here but the Holm adjustment (a
 sort of at most a few dozen p-values) and wording.
 """
 
-from clinlead.analytics.multiplicity import holm
+from clinlead.analytics.multiplicity import holm, romano_wolf
 from clinlead.evaluation.models import Metric
 from clinlead.evaluation.preregistration import primary_outcome_of
 from clinlead.evaluation.selectors import BETTER, UNCLEAR, WORSE, number, p_value, report
@@ -39,20 +39,42 @@ def report_additions(*, evaluation, metrics) -> dict:
     secondary = {m["metric"].name: tested_p(m["result"]) for m in metrics
                  if m["estimated"] and m["metric"].pk != primary_id}
     adjusted = holm(secondary)
+    stepdown = shared_draws_adjustment(results={m["metric"].name: m["result"] for m in metrics
+                                                if m["metric"].name in secondary})
     for m in metrics:
         m["role"] = PRIMARY if m["metric"].pk == primary_id else SECONDARY
         if not m["estimated"]:
             continue
         m["tested_p_text"] = p_value(tested_p(m["result"]))
         if m["role"] == SECONDARY:
-            m["adjusted_p"] = adjusted[m["metric"].name]
+            m["holm_p"] = adjusted[m["metric"].name]
+            m["holm_p_text"] = p_value(m["holm_p"])
+            m["romano_wolf_p"] = stepdown.get(m["metric"].name) if stepdown else None
+            m["romano_wolf_p_text"] = (p_value(m["romano_wolf_p"]) if stepdown
+                                       else "not available (metrics with different organisations)")
+            # Romano-Wolf when every secondary metric shares the assignments (never less
+            # powerful than Holm there); Holm otherwise.
+            m["adjusted_p"] = m["romano_wolf_p"] if stepdown else m["holm_p"]
             m["adjusted_p_text"] = p_value(m["adjusted_p"])
             m["raw_verdict"] = m["verdict"]
             if m["verdict"] != UNCLEAR and (m["adjusted_p"] is None or m["adjusted_p"] >= ALPHA):
                 m["verdict"] = UNCLEAR
         m["synthetic"] = _synthetic(m["metric"], m["result"])
         m["sensitivity"] = m["result"].get("sensitivity")
-    return {"primary_outcome": registration, "secondary_count": len(secondary)}
+    return {"primary_outcome": registration, "secondary_count": len(secondary),
+            "romano_wolf": bool(stepdown)}
+
+
+def shared_draws_adjustment(*, results) -> dict | None:
+    """Romano-Wolf adjusted p-values for these metrics' results, or None when they were not
+    all tested with the same randomisation assignments (then only Holm applies)."""
+    usable = {name: r for name, r in results.items() if r and r.get("randomisation_statistics")}
+    keys = {r.get("randomisation_draws") for r in usable.values()}
+    if not usable or len(usable) != len(results) or len(keys) != 1 or None in keys:
+        return None
+    return romano_wolf(observed={name: r["estimate"] for name, r in usable.items()},
+                       permuted={name: r["randomisation_statistics"] for name, r in usable.items()},
+                       exact=bool(next(iter(usable.values())).get("randomisation_exact")))
 
 
 def _synthetic(metric, result) -> list:
@@ -99,7 +121,8 @@ def export_sheets(*, data: dict) -> dict:
         if not m["estimated"]:
             continue
         r, name = m["result"], m["metric"].name
-        outcomes.append([name, m["role"], tested_p(r), m.get("adjusted_p"), m["verdict"]])
+        outcomes.append([name, m["role"], tested_p(r), m.get("holm_p"), m.get("romano_wolf_p"),
+                         m["verdict"]])
         for key in ("synthetic_did", "synthetic_control"):
             s = r.get(key) or {}
             ci = s.get("ci95") or [None, None]
@@ -111,7 +134,8 @@ def export_sheets(*, data: dict) -> dict:
         estimates.append([name, "sensitivity (breakdown M)", sensitivity.get("breakdown_m"), None, None, None,
                           sensitivity.get("words", "")])
     return {
-        "Outcomes": (["metric", "outcome", "p", "Holm-adjusted p (secondary)", "reading"], outcomes),
+        "Outcomes": (["metric", "outcome", "p", "Holm-adjusted p (secondary)",
+                      "Romano-Wolf adjusted p (secondary)", "reading"], outcomes),
         "Synthetic comparators": (["metric", "method", "estimate", "ci95 low", "ci95 high", "p", "note"], estimates),
         "Comparator weights": (["metric", "method", "pilots from", "organisation", "weight"], weights),
     }

@@ -81,7 +81,8 @@ def verdict_paragraph(*, pilots, comparators, metrics) -> str:
                         change=m["result"]["estimate"] if m["estimated"] else None,
                         verdict=m.get("verdict", UNCLEAR),
                         interval=m["estimated"] and any(v is not None for v in m["result"]["ci95"]),
-                        drifting=m.get("pretrend_doubtful", False)) for m in metrics]
+                        drifting=m.get("pretrend_doubtful", False),
+                        already_changing=m.get("already_changing", False)) for m in metrics]
     starts = [_month_words(p.start) for p in sorted(pilots, key=lambda p: first_day(p.start))]
     return board_verdict(pilots=len(pilots), comparators=len(comparators),
                          starts=list(dict.fromkeys(starts)), findings=findings)
@@ -132,7 +133,14 @@ def _words(metric, r):
         "p_text": p_value(_conventional(r)["p_value"]),
         "p_random_text": p_value(r["p_value_randomisation"]),
         "pretrend_text": p_value(r["pretrend_p"]) if r["pretrend_p"] is not None else "not available",
-        "pretrend_doubtful": r["pretrend_p"] is not None and r["pretrend_p"] < 0.05,
+        "pretrend_doubtful": (r["pretrend_p"] is not None and r["pretrend_p"] < 0.05)
+                             or bool(r.get("already_changing")),
+        # The interval alone excluded no difference, but the pilots were already moving apart
+        # before they started, so the verdict rule (analytics.verdict) says "unclear".
+        "already_changing": way == "unclear" and bool(r.get("already_changing"))
+                            and r.get("interval_verdict", "unclear") != "unclear",
+        "slope_text": (p_value(r["pretrend_slope_p"]) if r.get("pretrend_slope_p") is not None
+                       else "not available"),
     }
 
 

@@ -89,6 +89,17 @@ def test_worse_and_drifting_findings_are_named():
     assert "But for staff turnover the pilots were on a different path before they began" in text
 
 
+def test_a_finding_unclear_because_the_pilots_were_already_changing_says_so_in_plain_words():
+    text = board_verdict(pilots=3, comparators=60, starts=["July 2024"], findings=[
+        Finding(label="Staff burnout", unit="percentage points", change=-2.0, already_changing=True),
+        Finding(label="Staff turnover", unit="percentage points", change=0.3)])
+    assert ("For staff burnout we can't say either: the pilots were already changing before they "
+            "started, so the gap may have come anyway.") in text
+    assert "For staff turnover we can't say: the gap may just be chance." in text
+    assert "fairly sure" not in text
+    assert named_terms(text) == [] and flesch_reading_ease(text) >= 50, text
+
+
 def test_short_labels_use_the_abbreviation_or_lower_case():
     assert short_label("Hospital standardised mortality ratio (HSMR)") == "HSMR"
     assert short_label("Staff burnout") == "staff burnout"
@@ -107,7 +118,8 @@ catalogue = sorted(METRICS.values(), key=lambda m: m.name)
         unit=st.sampled_from([m.unit for m in catalogue]),
         change=st.one_of(st.none(), st.floats(-50, 50).filter(lambda x: abs(x) > 1e-6)),
         verdict=st.sampled_from(["better", "worse", "unclear"]),
-        interval=st.booleans(), drifting=st.booleans()), min_size=1, max_size=9),
+        interval=st.booleans(), drifting=st.booleans(), already_changing=st.booleans()),
+        min_size=1, max_size=9),
 )
 def test_any_verdict_is_readable_and_free_of_jargon(pilots, comparators, findings):
     text = board_verdict(pilots=pilots, comparators=comparators, starts=["July 2024", "October 2025"],

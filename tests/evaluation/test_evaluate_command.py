@@ -48,6 +48,18 @@ def test_json_output_has_the_five_named_keys_first(demo_csv):
     assert any("does not prove" in caveat for caveat in result["caveats"])
 
 
+def test_json_output_gives_the_verdict_rule_its_reason_and_the_statistics_for_romano_wolf(demo_csv):
+    result = json.loads(
+        run(demo_csv, "--metric", "hsmr", *PILOT_ARGS, "--json", "--permutations", "99"))
+    assert list(result)[:5] == FIVE
+    assert result["verdict"] in ("higher", "lower", "unclear")
+    assert result["interval_verdict"] in ("higher", "lower", "unclear")
+    assert result["verdict"] in (result["interval_verdict"], "unclear")
+    assert isinstance(result["already_changing"], bool) and result["verdict_reason"]
+    assert 0 < result["pretrend_slope_p"] <= 1
+    assert len(result["randomisation_statistics"]) == 99 and result["randomisation_draws"]
+
+
 def test_comparators_can_be_chosen_and_the_rest_are_left_out(demo_csv):
     chosen = DEMO.comparators[:4]
     args = [arg for org in chosen for arg in ("--comparator", org)]

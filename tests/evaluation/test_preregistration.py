@@ -109,6 +109,18 @@ def test_a_secondary_outcome_reads_secondary_and_is_judged_on_its_holm_adjusted_
     assert "Primary" in primary and "not adjusted" in primary
 
 
+def test_secondary_outcomes_sharing_their_assignments_get_romano_wolf_beside_holm(
+        evaluation, small_world, as_user):
+    import_figures(evaluation, small_world["tess"],
+                   simulate() + simulate(metric="turnover_pct", effect=0.0, seed=9))
+    stored = [r.result for r in evaluation.results.all()]
+    assert len({r["randomisation_draws"] for r in stored}) == 1  # the same assignments for each
+    content = as_user(small_world["eve"]).get(evaluation.get_absolute_url()).content.decode()
+    assert "Adjusted p (Romano–Wolf)" in content
+    row = content.split('id="outcome-staff_satisfaction_pct"')[1].split("</tr>")[0]
+    assert "not available" not in row and "Better than comparators (secondary)" in row
+
+
 def test_without_a_primary_outcome_every_metric_is_secondary_and_adjusted(evaluation, small_world,
                                                                           as_user):
     import_figures(evaluation, small_world["tess"], simulate())

@@ -177,6 +177,16 @@ VERDICTS = {"higher": "higher than comparators (the interval excludes no differe
             "unclear": "no clear difference"}
 
 
+def _verdict(result):
+    """The verdict, saying when the interval alone would have given another one."""
+    said, alone = result["verdict"], result.get("interval_verdict", result["verdict"])
+    if said == alone:
+        return VERDICTS[said]
+    return (f"unclear: the pilots were already changing before they started (the interval alone "
+            f"says {alone}; the pilots' trend before the start differed, p = "
+            f"{_number(result.get('pretrend_slope_p'))})")
+
+
 def _interval(ci, reason):
     low, high = ci
     if low is None and high is None:
@@ -201,8 +211,12 @@ def _summary(*, result: dict, source: str) -> str:
         f"  95% interval {_interval(result['ci95'], result.get('randomisation_reason'))} "
         f"(randomisation test inverted, {result['randomisation_assignments']} assignments of "
         f"the start dates); p = {_number(result['p_value_randomisation'])}",
-        f"  Verdict: {VERDICTS[result['verdict']]}",
+        f"  Verdict: {_verdict(result)}",
     ]
+    if result.get("pretrend_slope") is not None:
+        lines.append(f"  Trend before the start: pilots {_number(result['pretrend_slope'], 4)} a "
+                     f"period against comparators; randomisation p = "
+                     f"{_number(result.get('pretrend_slope_p'))}")
     if rate := result.get("rate_model"):
         if rate.get("rate_ratio") is not None:
             lines.append(f"  As a rate (Poisson): {rate['percent_change']:+.1f}% against the expected "
