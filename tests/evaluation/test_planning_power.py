@@ -25,11 +25,6 @@ DESIGN = {
 }
 
 
-@pytest.fixture(autouse=True)
-def few_simulations(settings):
-    settings.CLINLEAD_PLANNING_SIMULATIONS = 12
-
-
 @pytest.fixture
 def as_user(client):
     def log_in(user):
