@@ -56,6 +56,22 @@ CR2_UP_TO = 2000  # leaders; above, CR1 (cluster_robust)
 DEMOGRAPHIC = ("age band", "sex")
 
 
+MAYO = "Mayo's published figures are adjusted for age and sex"
+
+
+def adjustment_statement(*, covariates: list[str]) -> str:
+    """What a figure is adjusted for, in the words every output uses: "adjusted for age band
+    and sex", or "unadjusted (Mayo's published figures are adjusted for age and sex)"; a
+    demographic given but merged to one level counts as not adjusted for."""
+    done = [name for name in DEMOGRAPHIC if name in covariates]
+    if len(done) == len(DEMOGRAPHIC):
+        return "adjusted for " + " and ".join(DEMOGRAPHIC)
+    if not done:
+        return f"unadjusted ({MAYO})"
+    missing = [name for name in DEMOGRAPHIC if name not in done]
+    return f"adjusted for {' and '.join(done)}; unadjusted for {' and '.join(missing)} ({MAYO})"
+
+
 def merged_levels(*, values: np.ndarray, k: int) -> np.ndarray:
     """Category codes (0 = the largest category: the reference) after merging every category
     with fewer than k members into one "other", and that into the largest if still fewer than k."""
@@ -284,6 +300,7 @@ def clustered_per_point(
         "errors": METHOD_WORDS[method],
         "covariates": [],
         "unadjusted_for": [name for name in DEMOGRAPHIC if name not in given],
+        "adjustment": adjustment_statement(covariates=[]),
     }
     y = (outcome[used] == 1).astype(float)
     if n < max(min_n, 2) or y.min() == y.max():
@@ -301,6 +318,7 @@ def clustered_per_point(
         return result
     X, names = design(x=x, covariates={k: np.asarray(v)[used] for k, v in given.items()}, k=min_n)
     result["covariates"] = names
+    result["adjustment"] = adjustment_statement(covariates=names)
     if method == "cluster_robust":
         fit = cluster_robust(X=X, y=y, cluster=codes)
         extra: dict[str, Any] = {}

@@ -134,7 +134,9 @@ def prepare_panel(
         data = data[data["metric"] == metric]
     elif "metric" in data.columns and data["metric"].nunique() > 1:
         raise EvaluationInputError("data holds several metrics: say which one to analyse")
-    frame = data[["organisation", "period", "value"]].copy()
+    # exposure (optional): the rate model's denominator, e.g. bed days or expected deaths.
+    kept = ["organisation", "period", "value"] + (["exposure"] if "exposure" in data else [])
+    frame = data[kept].copy()
     if frame.empty:
         raise EvaluationInputError(f"no rows for metric {metric!r}")
     frame["organisation"] = frame["organisation"].astype(str)
@@ -149,6 +151,10 @@ def prepare_panel(
     if not np.isfinite(frame["value"]).all():
         bad = int((~np.isfinite(frame["value"])).sum())
         raise EvaluationInputError(f"{bad} value(s) are missing or not numbers")
+    if "exposure" in frame:
+        frame["exposure"] = pd.to_numeric(frame["exposure"], errors="coerce").astype(float)
+        if not (np.isfinite(frame["exposure"]) & (frame["exposure"] > 0)).all():
+            raise EvaluationInputError("every exposure must be a number above zero")
     duplicated = frame.duplicated(["organisation", "period"])
     if duplicated.any():
         first = frame.loc[duplicated].iloc[0]

@@ -35,6 +35,7 @@ from clinlead.analytics.did_power import MIN_ASSIGNMENTS, start_assignments
 from clinlead.analytics.did_staggered import ESTIMATOR, Design, headline
 from clinlead.analytics.imputation import Layout, NotEstimable, poisson_imputation
 from clinlead.analytics.periods import Period
+from clinlead.analytics.rate_inference import rate_ratio_interval
 
 
 def design_of(panel: Panel) -> Design:
@@ -46,6 +47,7 @@ def design_of(panel: Panel) -> Design:
         relative_for=_relative_to(frame=frame, granularity=panel.granularity),
         organisations=sorted(panel.pilots) + list(panel.comparators),
         starts=[start.ordinal for start in panel.pilots.values()],
+        exposure=frame["exposure"].to_numpy(dtype=float) if "exposure" in frame else None,
     )
 
 
@@ -113,11 +115,12 @@ def _bacon(panel: Panel) -> dict[str, Any] | None:
 
 def rate_model(*, design: Design, permutations: int, seed: int) -> dict[str, Any]:
     """Poisson imputation: the pilots' rate after their start against the rate their own
-    untreated model predicts, with a randomisation p-value for "no change"."""
+    untreated model predicts, with the randomisation test's p-value for "no change" and its
+    inverted 95 % interval for the rate ratio (:mod:`clinlead.analytics.rate_inference`)."""
     treated = np.nan_to_num(design.relative, nan=-1) >= 0
     try:
         ratio, additive = poisson_imputation(
-            layout=design.layout, values=design.values, treated=treated
+            layout=design.layout, values=design.values, treated=treated, exposure=design.exposure
         )
     except NotEstimable as exc:
         return {"model": "Poisson", "reason": str(exc)}
@@ -127,22 +130,30 @@ def rate_model(*, design: Design, permutations: int, seed: int) -> dict[str, Any
         permutations=permutations,
         seed=seed,
     )
-    statistics: list[float] = []
-    for assignment in assignments if total >= MIN_ASSIGNMENTS and permutations >= 1 else ():
-        mask = np.nan_to_num(design.relative_for(assignment), nan=-1) >= 0
-        try:
-            other, _ = poisson_imputation(layout=design.layout, values=design.values, treated=mask)
-        except NotEstimable:
-            continue
-        if other > 0:
-            statistics.append(abs(float(np.log(other))))
-    p = None
-    if ratio > 0 and len(statistics) >= MIN_ASSIGNMENTS:
-        extreme = sum(s >= abs(np.log(ratio)) * (1 - 1e-9) for s in statistics)
-        p = extreme / len(statistics) if exact else (1 + extreme) / (1 + len(statistics))
+    enough = total >= MIN_ASSIGNMENTS and permutations >= 1 and ratio > 0
+    masks = (
+        [np.nan_to_num(design.relative_for(a), nan=-1) >= 0 for a in assignments] if enough else []
+    )
+    found = (
+        rate_ratio_interval(layout=design.layout, values=design.values, treated=treated,
+                            masks=masks, exact=exact, ratio=ratio, exposure=design.exposure)
+        if enough else None
+    )  # fmt: skip
+    interval = [None, None] if found is None else [found.low, found.high]
+    reason = None
+    if found is None or found.p_value is None:
+        reason = (f"only {total} ways to choose the pilots: too few for an interval at 95 %"
+                  if permutations >= 1 else "not computed (no assignments asked for)")  # fmt: skip
     return {"model": "Poisson (log-linear organisation and period effects, imputation)",
             "rate_ratio": ratio, "percent_change": 100 * (ratio - 1), "additive_effect": additive,
-            "p_value_randomisation": p, "reason": None}  # fmt: skip
+            "p_value_randomisation": None if found is None else found.p_value,
+            "ci95_rate_ratio": interval,
+            "ci95_percent_change": [None if v is None else 100 * (v - 1) for v in interval],
+            "interval_method": "randomisation test inverted (start dates reassigned; "
+                               "rate ratio theta: pilots' treated figures divided by theta)",
+            "randomisation_assignments": 0 if found is None else found.assignments,
+            "exposure": design.exposure is not None,
+            "interval_reason": reason, "reason": None}  # fmt: skip
 
 
 def caveats(*, panel: Panel, result: dict[str, Any]) -> list[str]:

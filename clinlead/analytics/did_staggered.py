@@ -47,6 +47,8 @@ class Design:
     relative_for: Callable[[Mapping[str, int]], np.ndarray]
     organisations: list[str]  # pilots first
     starts: list[int]
+    # Rate model only: each row's exposure (bed days, expected deaths); None: all equal.
+    exposure: FloatArray | None = None
 
 
 def _leads(relative: FloatArray, leads: int) -> FloatArray:

@@ -8,7 +8,7 @@ import csv
 import io
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -120,8 +120,10 @@ class CheckingReader:
         return getattr(self.fh, name)
 
 
-def check_header(path: str | os.PathLike[str], instrument: Instrument) -> None:
-    expected = list(instrument.csv_header)
+def check_header(
+    path: str | os.PathLike[str], instrument: Instrument, extra: Sequence[str] = ()
+) -> None:
+    expected = list(instrument.csv_header) + list(extra)
     try:
         with open(path, encoding="utf-8-sig", newline="") as fh:
             found = next(csv.reader(fh), None)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -271,14 +271,29 @@ def read_responses(
     instrument: Instrument | None = None,
     progress: bool = False,
     chunk_rows: int = CHUNK_ROWS,
+    extra: Sequence[str] = (),
 ) -> ResponseTable:
-    """Read and validate the analyst CSV. Raises CsvFormatError listing up to 20 problems."""
+    """Read and validate the analyst CSV. Raises CsvFormatError listing up to 20 problems.
+
+    ``extra``: text columns the header carries after the instrument's (an analyst's age band
+    and sex, for adjustment); they are checked for the field count only and read with
+    :func:`read_extra_columns`, never into the table."""
     instrument = instrument or default_instrument()
-    check_header(path, instrument)
+    check_header(path, instrument, extra)
     try:
-        return _read(path, instrument, progress, chunk_rows, as_text=False)
+        return _read(path, instrument, progress, chunk_rows, as_text=False, extra=extra)
     except _NotNumeric:
-        return _read(path, instrument, progress, chunk_rows, as_text=True)
+        return _read(path, instrument, progress, chunk_rows, as_text=True, extra=extra)
+
+
+def read_extra_columns(
+    *, path: str | os.PathLike[str], columns: Sequence[str]
+) -> dict[str, np.ndarray]:
+    """The named text columns, one value per response in file order (blank: not stated), for a
+    file :func:`read_responses` has accepted with them as ``extra``."""
+    frame = pd.read_csv(path, usecols=list(columns), dtype=str, keep_default_na=False,
+                        encoding="utf-8-sig", skip_blank_lines=False)  # fmt: skip
+    return {c: frame[c].str.strip().to_numpy(dtype=object) for c in columns}
 
 
 class _NotNumeric(Exception):
@@ -309,14 +324,17 @@ def _read(
     chunk_rows: int,
     *,
     as_text: bool,
+    extra: Sequence[str] = (),
 ) -> ResponseTable:
     header = list(instrument.csv_header)
     numeric = header[len(TEXT_COLUMNS) :]
+    header += list(extra)
     if as_text:
         dtype: dict[str, Any] = dict.fromkeys(header, str)
         na_values = None
     else:
-        dtype = {**dict.fromkeys(TEXT_COLUMNS, str), **dict.fromkeys(numeric, "float64")}
+        dtype = {**dict.fromkeys(TEXT_COLUMNS, str), **dict.fromkeys(numeric, "float64"),
+                 **dict.fromkeys(extra, str)}  # fmt: skip
         na_values = {c: [""] for c in numeric}
     builder = _Builder(instrument)
     problems: list[tuple[int, int, str]] = []

@@ -146,8 +146,20 @@ class PlanForm(forms.Form):
         widget=forms.NumberInput(attrs=NUMBER | {"step": "any"}),
         help_text="In the metric's unit; the calculator then says how many comparison organisations it needs.")
 
+    metric = forms.ChoiceField(
+        label="Plan from your own history of (optional)", required=False,
+        help_text="The verdict's power is then simulated from this metric's figures before any "
+                  "pilot started, in your evaluations; without it, from a generic panel.")
+
+    def __init__(self, *args, metrics=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["metric"].choices = [("", "None: a generic panel")] + [
+            (str(m.pk), m.label) for m in metrics]
+        self.metrics = {str(m.pk): m for m in metrics}
+
     def clean(self):
         data = super().clean()
+        data["metric"] = self.metrics.get(data.get("metric") or "")
         if data.get("correlation") == "exchangeable" and (data.get("serial_correlation") or 0) < 0:
             self.add_error("serial_correlation", "With the same correlation between any two periods it must be 0 or more")
         if data.get("target_effect") == 0:

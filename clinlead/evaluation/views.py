@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from clinlead.accounts import permissions
 from clinlead.accounts.access import crumbs, organisation_for, require
 from clinlead.analytics.did_power import comparators_needed, minimum_detectable_effect
-from clinlead.evaluation import charts, preregistration, robustness, selectors, services
+from clinlead.evaluation import charts, planning, preregistration, robustness, selectors, services
 from clinlead.evaluation.forms import (
     EvaluationForm,
     MetricForm,
@@ -183,13 +183,15 @@ def metric_catalogue(request, slug):
 
 @login_required
 def plan(request, slug):
-    """How small an effect a pilot of this shape could detect; how many comparators it needs."""
+    """How small an effect a pilot of this shape could detect; how many comparators it needs;
+    and the verdict's own power by simulation (planning.py), from the organisation's history."""
     org = organisation_for(request, slug, permissions.can_plan_evaluation)
-    form = PlanForm(request.GET if "n_pilots" in request.GET else None)
-    design = needed = None
+    form = PlanForm(request.GET if "n_pilots" in request.GET else None,
+                    metrics=planning.history_metrics(organisation=org))
+    design = needed = simulation = None
     if form.is_bound and form.is_valid():
         data = dict(form.cleaned_data)
-        target = data.pop("target_effect")
+        target, metric = data.pop("target_effect"), data.pop("metric")
         try:
             design = minimum_detectable_effect(**data)
             if target is not None:
@@ -197,8 +199,13 @@ def plan(request, slug):
                 needed = comparators_needed(target_effect=target, **data)
         except ValueError as exc:
             form.add_error(None, str(exc).capitalize())
+        if design is not None:
+            inputs = planning.plan_power_inputs(design=design, target_effect=target, organisation=org,
+                                                metric=metric)
+            simulation = {"inputs": inputs, "result": planning.power_for_page(inputs=inputs)}
     return render(request, "evaluation/plan.html", {
-        "org": org, "form": form, "design": design, "needed": needed, "breadcrumbs": _list_crumbs(org)})
+        "org": org, "form": form, "design": design, "needed": needed, "simulation": simulation,
+        "breadcrumbs": _list_crumbs(org)})
 
 
 @login_required

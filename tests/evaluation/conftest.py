@@ -59,6 +59,13 @@ def xlsx_bytes(rows):
     return out.getvalue()
 
 
+@pytest.fixture(autouse=True)
+def few_planning_simulations(settings):
+    """The planning page simulates 200 evaluations (20 s of CPU) in production; a dozen checks
+    the same code in a test's time."""
+    settings.CLINLEAD_PLANNING_SIMULATIONS = 12
+
+
 @pytest.fixture
 def small_world(db):
     """Two Clinlead trusts; Tess is talent admin and Eve executive of the first; Olly is a

@@ -287,3 +287,52 @@ def test_unit_spellings_that_clean_to_one_path_are_one_unit():
             for unit in ("Trust A / Ward", "Trust A/Ward", "Trust A/Theatre", " Trust A/Ward")]
     table = table_from_rows(rows=rows)
     assert table.units == ["Trust A/Ward", "Trust A/Theatre"] and table.unit.tolist() == [0, 0, 1, 0]
+
+
+def _with_demographics(path, rows, columns=("age_band", "sex"), seed=5):
+    import random
+
+    rnd = random.Random(seed)
+    values = {"age_band": ["<30", "30-49", "50+"], "sex": ["F", "M"]}
+    return write_csv(path, [row + [rnd.choice(values[c]) for c in columns] for row in rows],
+                     header=HEADER + list(columns))
+
+
+def _random_rows(n=400, seed=1):
+    import random
+
+    rnd = random.Random(seed)
+    rows = []
+    for _ in range(n):
+        leader = rnd.randrange(30)
+        row = response(f"L{leader}", f"Trust A/Dept {leader % 4}", profession=rnd.choice("ABC"))
+        row[4:16] = [rnd.randint(1, 5) for _ in range(12)]
+        row[16], row[17] = rnd.randint(1, 5), rnd.randint(1, 5)
+        rows.append(row)
+    return rows
+
+
+def test_associate_adjusts_for_age_band_and_sex_from_the_analyst_file(tmp_path):
+    path = _with_demographics(tmp_path / "d.csv", _random_rows())
+    out = io.StringIO()
+    call_command("leaderindex", "associate", str(path), "--adjust", "age_band,sex", "--min-n", "5", stdout=out)
+    assert "adjusted for age band and sex" in out.getvalue() and "unadjusted" not in out.getvalue()
+    report = run_json("associate", str(path), "--adjust", "age_band,sex", "--min-n", "5")
+    assert report["burnout"]["covariates"] == ["profession", "age band", "sex"]
+    plain = run_json("associate", str(path), "--min-n", "5")  # the columns are there, not used
+    assert plain["burnout"]["adjustment"] == "unadjusted (Mayo's published figures are adjusted for age and sex)"
+    assert plain["burnout"]["odds_ratio_per_point"] != report["burnout"]["odds_ratio_per_point"]
+
+
+def test_adjust_names_the_column_the_file_does_not_have(tmp_path):
+    path = _with_demographics(tmp_path / "d.csv", _random_rows(), columns=("age_band",))
+    with pytest.raises(CommandError, match="has no column 'sex'"):
+        call_command("leaderindex", "associate", str(path), "--adjust", "age_band,sex")
+    with pytest.raises(CommandError, match="cannot adjust for 'ward'"):
+        call_command("leaderindex", "associate", str(path), "--adjust", "ward")
+
+
+def test_without_adjust_the_output_says_unadjusted_and_mayos_figures_are_adjusted(tmp_path):
+    out = io.StringIO()
+    call_command("leaderindex", "associate", str(random_survey(tmp_path / "r.csv")), stdout=out)
+    assert "unadjusted (Mayo's published figures are adjusted for age and sex)" in out.getvalue()

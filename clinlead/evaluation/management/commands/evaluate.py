@@ -221,6 +221,9 @@ def _summary(*, result: dict, source: str) -> str:
         if rate.get("rate_ratio") is not None:
             lines.append(f"  As a rate (Poisson): {rate['percent_change']:+.1f}% against the expected "
                          f"rate; randomisation p = {_number(rate['p_value_randomisation'])}")
+            lines.append(f"    rate ratio {_number(rate['rate_ratio'], 4)}, 95% interval "
+                         f"{_interval(rate.get('ci95_rate_ratio') or [None, None], rate.get('interval_reason'))}"
+                         " (randomisation test inverted)")
     conventional = result["conventional"]
     low, high = conventional["ci95"]
     lines += [

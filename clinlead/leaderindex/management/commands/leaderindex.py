@@ -1,7 +1,7 @@
 """Analyst command for the leader index, on an analyst CSV (one row per response).
 
     clinlead leaderindex score FILE [--min-n K] [--json [--covers]] [--quiet] [--instrument JSON]
-    clinlead leaderindex associate FILE [--min-n K] [--cycle C] [--json] [--quiet]
+    clinlead leaderindex associate FILE [--min-n K] [--cycle C] [--adjust age_band,sex] [--json] [--quiet]
     clinlead leaderindex published CYCLE_ID --json [--covers]
     clinlead leaderindex republish (CYCLE_ID ... | --all)
 
@@ -22,18 +22,19 @@ All the work is done in clinlead.analytics and the selectors; this command reads
 prints.
 """
 
+import csv
 import json
 import sys
 
 import orjson
 from django.core.management.base import BaseCommand, CommandError
 
-from clinlead.analytics.association_clustered import clustered_associate_report
+from clinlead.analytics.association_clustered import DEMOGRAPHIC, clustered_associate_report
 from clinlead.analytics.disclosure import DEFAULT_K, MAX_K, MIN_K
 from clinlead.analytics.instrument import InstrumentError, default_instrument, load_instrument_file
 from clinlead.analytics.json_safe import finite
 from clinlead.analytics.leaderindex import leader_trends
-from clinlead.analytics.leaderindex_read import CsvFormatError, read_responses
+from clinlead.analytics.leaderindex_read import CsvFormatError, read_extra_columns, read_responses
 from clinlead.analytics.leaderindex_report import (
     cycle_names,
     cycle_report,
@@ -77,6 +78,10 @@ class Command(BaseCommand):
                                help="with --json: list the [unit, leader_id] cells each figure includes")
             if name == "associate":
                 p.add_argument("--cycle", help="cycle to analyse (default: the latest)")
+                p.add_argument(
+                    "--adjust", metavar="COLUMNS",
+                    help="also adjust for these columns of the file, after the instrument's: "
+                         f"{','.join(ADJUSTABLE)} (categories with fewer than k respondents are merged)")
 
     def handle(self, *args, **options):
         if options["action"] == "published":
@@ -95,8 +100,12 @@ class Command(BaseCommand):
         except (OSError, InstrumentError, ValueError) as exc:
             raise CommandError(f"instrument: {exc}") from None
         progress = not options["quiet"] and sys.stderr.isatty()
+        carried, adjust = ((), [])
+        if options["action"] == "associate":
+            carried, adjust = _adjust_columns(options.get("adjust"), options["file"], instrument)
         try:
-            table = read_responses(path=options["file"], instrument=instrument, progress=progress)
+            table = read_responses(path=options["file"], instrument=instrument, progress=progress,
+                                   extra=carried)
         except CsvFormatError as exc:
             raise CommandError(str(exc)) from None
         except OSError as exc:
@@ -107,7 +116,9 @@ class Command(BaseCommand):
             self.score(table, k, options["json"], options["covers"])
         else:
             try:
-                report = clustered_associate_report(table=table, k=k, cycle=options.get("cycle"))
+                report = clustered_associate_report(
+                    table=table, k=k, cycle=options.get("cycle"),
+                    demographics=_demographics(table, options["file"], carried, adjust, options.get("cycle")))
             except ValueError as exc:
                 raise CommandError(str(exc)) from None
             self.associate(report, options["json"])
@@ -186,9 +197,9 @@ class Command(BaseCommand):
         out(f"Cycle {report['cycle']} (k={report['min_n']})")
         for name in ("burnout", "satisfaction"):
             r = report[name]
-            adj = ", adjusted for " + ", ".join(r["covariates"]) if r["covariates"] else ""
-            if r.get("unadjusted_for"):
-                adj += "; not adjusted for " + " or ".join(r["unadjusted_for"])
+            adj = f"; {r['adjustment']}"
+            if others := [c for c in r["covariates"] if c not in DEMOGRAPHIC]:
+                adj += f"; also adjusted for {', '.join(others)}"
             if r.get("leaders"):
                 adj += f"; errors clustered by leader ({r['leaders']} leaders)"
             if r["odds_ratio_per_point"] is None:
@@ -212,6 +223,45 @@ class Command(BaseCommand):
                     f"  {level} index vs {name} rate: r={c['r']:.3f}{ci}, "
                     f"p={c['p_value']:.3g}, n={c['n']}"
                 )
+
+
+# --adjust's column names in the file and the covariate each is in the model.
+ADJUSTABLE = {"age_band": "age band", "sex": "sex"}
+
+
+def _adjust_columns(raw, path, instrument):
+    """(the adjustable columns the file carries after the instrument's, the --adjust ones):
+    a clear error naming an --adjust column the file does not have."""
+    names = [n.strip() for n in (raw or "").split(",") if n.strip()]
+    if unknown := [n for n in names if n not in ADJUSTABLE]:
+        raise CommandError(f"--adjust: cannot adjust for {', '.join(map(repr, unknown))}; "
+                           f"adjustable columns: {', '.join(ADJUSTABLE)}")
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            header = [h.strip() for h in next(csv.reader(fh), [])]
+    except (OSError, UnicodeDecodeError, csv.Error):
+        header = []  # read_responses reports it
+    trailing = header[len(instrument.csv_header):]
+    carried = tuple(trailing) if trailing and all(h in ADJUSTABLE for h in trailing) else ()
+    for name in names:
+        if name not in carried:
+            raise CommandError(
+                f"--adjust: {path} has no column {name!r} after the instrument's columns "
+                f"(found after them: {', '.join(trailing) or 'nothing'})")
+    return carried, names
+
+
+def _demographics(table, path, carried, names, cycle):
+    """{"age band": ..., "sex": ...} per response of the analysed cycle, for the --adjust
+    columns only (the others are read past, never used)."""
+    if not names:
+        return None
+    columns = read_extra_columns(path=path, columns=names)
+    name = cycle if cycle is not None else (cycle_names(table=table) or [None])[-1]
+    if name not in table.cycles:
+        return None  # clustered_associate_report says the cycle is not in the file
+    in_cycle = table.cycle == table.cycles.index(name)
+    return {ADJUSTABLE[c]: values[in_cycle] for c, values in columns.items()}
 
 
 def _figure_line(e):
