@@ -28,6 +28,10 @@ SQLITE_ONLY_REASON = (
     "runs on SQLite only: the database engine makes no difference to what it checks "
     "(unset DATABASE_URL to run it)"
 )
+NO_DATABASE_REASON = (
+    "runs on SQLite only: it uses no database, so the engine cannot change its result "
+    "(unset DATABASE_URL to run it)"
+)
 
 
 def pytest_configure(config):
@@ -49,19 +53,39 @@ def pytest_configure(config):
 
 
 def pytest_collection_modifyitems(config, items):
-    """Browser, PDF and demo-command tests check what the database engine does not change; on
-    PostgreSQL (CI's second pass) they are skipped, on SQLite (the default) they run.
+    """Tests whose result the database engine cannot change run in CI's SQLite pass only: browser,
+    PDF and demo-command tests, and every test that uses no database at all (the analytics, the
+    hypothesis properties, the console scripts reading files). On PostgreSQL (CI's second pass)
+    they are skipped, saying why; on SQLite (the default) they run. A test about PostgreSQL
+    itself that asks for no test database says so with `pytest.mark.postgresql`.
 
     pytest-xdist hands out single tests (`--dist loadgroup`: a long file no longer keeps one
     worker busy while the other waits), except that a file whose tests share a module- or
     class-scoped fixture, or that asks for it (`pytest.mark.xdist_group`), runs whole, in order,
     in one process: its fixture is then set up once."""
-    skip = pytest.mark.skip(reason=SQLITE_ONLY_REASON) if _on_postgresql() else None
+    on_postgresql = _on_postgresql()
     for item in items:
-        if skip and (item.get_closest_marker("sqlite_only") or item.get_closest_marker("browser")):
-            item.add_marker(skip)
+        if on_postgresql and not item.get_closest_marker("postgresql"):
+            if item.get_closest_marker("sqlite_only") or item.get_closest_marker("browser"):
+                item.add_marker(pytest.mark.skip(reason=SQLITE_ONLY_REASON))
+            elif not _uses_the_database(item):
+                item.add_marker(pytest.mark.skip(reason=NO_DATABASE_REASON))
         if not item.get_closest_marker("xdist_group") and _shares_a_fixture(item):
             item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+
+
+# What a test asks for, directly or through its fixtures, to reach the test database.
+DATABASE_FIXTURES = frozenset(
+    {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback",
+     "live_server", "django_db_setup", "shared_demo"}
+)
+
+
+def _uses_the_database(item):
+    """Whether the test can reach the test database: pytest-django blocks it for any other."""
+    return bool(item.get_closest_marker("django_db")) or not DATABASE_FIXTURES.isdisjoint(
+        getattr(item, "fixturenames", ())
+    )
 
 
 def _shares_a_fixture(item):

@@ -29,10 +29,15 @@ PASSWORD = "clinlead-demo"
 KEY_PASSPHRASE = "clinlead-demo-custodian"
 REDIS = ("127.0.0.1", 6379)
 
-pytestmark = pytest.mark.skipif(
-    not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"),
-    reason="the multi-server layout runs on PostgreSQL (set DATABASE_URL)",
-)
+# The servers use a database of their own, not the test database: `postgresql` keeps these tests
+# in the PostgreSQL pass, which skips tests that ask for no test database (tests/conftest.py).
+pytestmark = [
+    pytest.mark.postgresql,
+    pytest.mark.skipif(
+        not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"),
+        reason="the multi-server layout runs on PostgreSQL (set DATABASE_URL)",
+    ),
+]
 
 
 def _answers(address):
