@@ -28,7 +28,7 @@ from clinlead.evaluation.models import (
 PILOTS, COMPARATORS = "Pilot organisations", "Comparison organisations"
 # Part of every fingerprint: change it when the analysis or the charts change, so results
 # stored by the earlier code read as out of date and are recomputed (`clinlead recompute-evaluations`).
-ANALYSIS_VERSION = "2026-12 imputation headline, pre-start trend in the verdict, Romano-Wolf, synthetic comparators, board charts"
+ANALYSIS_VERSION = "2026-12 imputation headline, pre-start trend in the verdict, Romano-Wolf, rate ratio interval, synthetic comparators, board charts"
 
 
 @dataclass
