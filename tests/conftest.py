@@ -149,7 +149,9 @@ class SharedDemo:
         from clinlead.org.demo import DemoGenerator, add_feature_demo_data
 
         if self.sqlite:
-            self.snapshots["empty"] = self._snapshot()
+            self._keep_empty()
+            if self.state != "empty":
+                self._restore("empty")
         else:
             self.connection.creation.clone_test_db(suffix="demo", verbosity=0, autoclobber=True)
             self.databases["demo"] = self.connection.creation.get_test_db_clone_settings("demo")[
@@ -178,6 +180,7 @@ class SharedDemo:
             return
         wanted = "demo" if self.serves(item) else "empty"
         if self.sqlite:
+            self._keep_empty()
             if self.state != wanted:
                 self._restore(wanted)
             if _is_transactional(item):
@@ -236,6 +239,12 @@ class SharedDemo:
         return copy.deepcopy(self.world)
 
     # -- mechanics
+    def _keep_empty(self):
+        """Snapshot the empty migrated database before the first test can change it: a run in
+        which no test asks for the demo still needs it back after a committing test."""
+        if "empty" not in self.snapshots and self.state == "empty":
+            self.snapshots["empty"] = self._snapshot()
+
     def _snapshot(self):
         self.connection.ensure_connection()
         kept = sqlite3.connect(":memory:", check_same_thread=False)
