@@ -286,7 +286,7 @@ def main():
         f"database:                 {args.database_url.split('@')[-1]}  "
         f"({args.instances} x clinlead serve, cache {args.cache_url or 'file'}, "
         f"2 cores shared with the client)\n"
-        f"each server:              {command.split(' -m ', 1)[-1].strip()}"
+        f"each server:              {command.split(' -m ', 1)[-1].strip()} (own port)"
     )
     pids = {server.pid for server in servers}
     try:
