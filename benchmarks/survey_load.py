@@ -18,17 +18,18 @@ response per link was stored: nothing lost, nothing duplicated.
 """
 
 import argparse
-import http.client
 import os
 import re
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
+from pathlib import Path
 from urllib.parse import urlencode
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from open_loop import closed_loop, open_loop, request_bytes  # noqa: E402
 
 CSRF_FIELD = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 CHOSEN_LEADER = re.compile(rb'<option value="(\d+)" selected>')
@@ -137,26 +138,29 @@ def setup(n_links):
     return cycle
 
 
-def open_form(conn, token):
-    """A respondent opens their link: returns (token, cookie, form token, leader shown) or None."""
-    conn.request("GET", f"/survey/s/{token}/")
-    page = conn.getresponse()
-    body = page.read()
-    match = CSRF_FIELD.search(body)
-    leader = CHOSEN_LEADER.search(body)
-    if page.status != 200 or not match or not leader:
+def form_request(token):
+    return request_bytes("GET", f"/survey/s/{token}/")
+
+
+def opened_form(token, answer):
+    """What a respondent's browser keeps from the form: (token, cookie, form token, leader shown),
+    or None."""
+    if answer is None or answer.status != 200:
+        return None
+    match = CSRF_FIELD.search(answer.body)
+    leader = CHOSEN_LEADER.search(answer.body)
+    if not match or not leader:
         return None
     return (
         token,
-        page.getheader("Set-Cookie", "").split(";")[0],
+        answer.header("Set-Cookie").split(";")[0],
         match.group(1).decode(),
         leader.group(1).decode(),
     )
 
 
-def send_answers(conn, opened):
-    """The respondent sends their answers, keeping the leader the form showed.
-    Returns (status, seconds)."""
+def answers_request(opened):
+    """The respondent sends their answers, keeping the leader the form showed."""
     token, cookie, csrf, leader_id = opened
     form = {f"q{i}": "4" for i in range(1, 13)} | {
         "burnout": "2",
@@ -164,93 +168,19 @@ def send_answers(conn, opened):
         "leader": leader_id,
         "csrfmiddlewaretoken": csrf,
     }
-    started = time.perf_counter()
-    conn.request(
+    return request_bytes(
         "POST",
         f"/survey/s/{token}/",
-        body=urlencode(form),
-        headers={
-            "Content-Type": "application/x-www-form-urlencoded",
-            "Cookie": cookie,
-            "Referer": f"http://127.0.0.1/survey/s/{token}/",
-        },
+        body=urlencode(form).encode(),
+        headers=[
+            ("Content-Type", "application/x-www-form-urlencoded"),
+            ("Cookie", cookie),
+            ("Referer", f"http://127.0.0.1/survey/s/{token}/"),
+        ],
     )
-    answer = conn.getresponse()
-    answer.read()
-    return answer.status, time.perf_counter() - started
 
 
-def run_clients(ports, jobs, clients, work):
-    """Share `jobs` between `clients` threads, each with its own keep-alive connection (to the
-    servers in turn, as a load balancer spreads connections)."""
-    results, lock = [], threading.Lock()
-    queue = list(jobs)
-
-    def client(port):
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        while True:
-            with lock:
-                if not queue:
-                    break
-                job = queue.pop()
-            outcome = work(conn, job)
-            with lock:
-                results.append(outcome)
-        conn.close()
-
-    threads = [
-        threading.Thread(target=client, args=(ports[i % len(ports)],)) for i in range(clients)
-    ]
-    started = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results, time.perf_counter() - started
-
-
-def run_at_rate(ports, jobs, rate, clients, work):
-    """Open-loop load: job i is due at start + i/rate whatever happened before, and its latency
-    is counted from when it was due, so a slow server cannot hide its queue (no coordinated
-    omission). Returns (results, seconds)."""
-    jobs = list(jobs)
-    results, lock = [], threading.Lock()
-    next_job = [0]
-    start = time.perf_counter() + 0.2
-
-    def client(port):
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        while True:
-            with lock:
-                i = next_job[0]
-                if i >= len(jobs):
-                    break
-                next_job[0] += 1
-            due = start + i / rate
-            pause = due - time.perf_counter()
-            if pause > 0:
-                time.sleep(pause)
-            status, _ = work(conn, jobs[i])
-            with lock:
-                results.append((status, time.perf_counter() - due))
-        conn.close()
-
-    threads = [
-        threading.Thread(target=client, args=(ports[i % len(ports)],)) for i in range(clients)
-    ]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results, time.perf_counter() - start
-
-
-def health(conn, _):
-    started = time.perf_counter()
-    conn.request("GET", "/health/")
-    r = conn.getresponse()
-    r.read()
-    return r.status, time.perf_counter() - started
+HEALTH = request_bytes("GET", "/health/")
 
 
 def percentile(values, p):
@@ -258,59 +188,107 @@ def percentile(values, p):
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
+def latencies(results, status):
+    return [s for answer, s in results if answer is not None and answer.status == status]
+
+
+def ms(values, p):
+    return f"{percentile(values, p) * 1000:.1f}" if values else "-"
+
+
+def server_cpu(pids):
+    """CPU seconds used so far by the servers: each gunicorn master, its live workers and the
+    workers it has reaped."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid, ppid = int(entry), int(fields[1])
+        if pid in pids:
+            total += sum(int(x) for x in fields[11:15])
+        elif ppid in pids:
+            total += int(fields[11]) + int(fields[12])
+    return total / tick
+
+
+def load_average():
+    return "load {:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--database-url", default="postgres://postgres@127.0.0.1:5432/clinlead_bench"
     )
-    parser.add_argument("--submissions", type=int, default=6000)
-    parser.add_argument("--clients", type=int, default=16)
-    parser.add_argument("--workers", type=int, default=3)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--submissions", type=int, default=6000, help="POSTs per rate")
+    parser.add_argument("--clients", type=int, default=16, help="connections of the closed loops")
+    parser.add_argument("--workers", type=int, help="processes per server (default: serve's)")
+    parser.add_argument("--threads", type=int, help="threads per process (default: serve's)")
     parser.add_argument(
         "--instances", type=int, default=1, help="application servers (clinlead serve)"
     )
     parser.add_argument("--cache-url", default="", help="CLINLEAD_CACHE_URL shared by the servers")
     parser.add_argument(
         "--rate",
-        type=float,
-        default=0,
-        help="offer POSTs at this fixed rate per second (open loop); 0 = as fast as the clients go",
+        default="0",
+        help="offer POSTs at this fixed rate per second (open loop), or several rates one after "
+        "the other (250,300,350); 0 = closed loop, as fast as --clients connections go",
     )
     args = parser.parse_args()
     if "bench" not in args.database_url.rsplit("/", 1)[-1]:
         sys.exit("--database-url must name a database whose name contains 'bench' (it is flushed)")
+    rates = [float(r) for r in args.rate.split(",")]
     env = dict(
         os.environ,
         DATABASE_URL=args.database_url,
         CLINLEAD_DATA_DIR=tempfile.mkdtemp(prefix="clinlead-load-"),
         DJANGO_SETTINGS_MODULE="clinlead.settings",
-        CLINLEAD_DB_CONN_MAX_AGE="600",
     )
     os.environ.update(env)
     race_links = 200
-    cycle = setup(args.submissions + race_links)
+    cycle = setup(args.submissions * len(rates) + race_links)
     if args.cache_url:
         env["CLINLEAD_CACHE_URL"] = args.cache_url
     ports = [free_port() for _ in range(args.instances)]
+    sizing = [
+        *(["--workers", str(args.workers)] if args.workers else []),
+        *(["--threads", str(args.threads)] if args.threads else []),
+    ]
     servers = [
         subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "clinlead",
-                "serve",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                str(args.workers),
-                "--threads",
-                str(args.threads),
-            ],
+            [sys.executable, "-m", "clinlead", "serve", "--bind", f"127.0.0.1:{port}", *sizing],
             env=env,
         )
         for port in ports
     ]
+    from clinlead.surveys.models import Invitation, SealedResponse
+
+    def stored_and_used():
+        return (
+            SealedResponse.objects.filter(cycle=cycle).count(),
+            Invitation.objects.filter(cycle=cycle, used=True).count(),
+        )
+
+    command = subprocess.run(
+        [sys.executable, "-m", "clinlead", "serve", "--print", *sizing],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    print(
+        f"database:                 {args.database_url.split('@')[-1]}  "
+        f"({args.instances} x clinlead serve, cache {args.cache_url or 'file'}, "
+        f"2 cores shared with the client)\n"
+        f"each server:              {command.split(' -m ', 1)[-1].strip()} (own port)"
+    )
+    pids = {server.pid for server in servers}
     try:
         for port in ports:
             for _ in range(300):
@@ -322,69 +300,81 @@ def main():
         # Warm up until every worker has loaded Django and answers quickly.
         deadline = time.perf_counter() + 8
         while time.perf_counter() < deadline:
-            run_clients(ports, range(100), args.clients, health)
-        base, base_s = run_clients(ports, range(args.submissions), args.clients, health)
+            closed_loop(ports, [HEALTH] * 100, args.clients)
+        base, base_s, _ = closed_loop(ports, [HEALTH] * 3000, args.clients)
+        base_rate = len(latencies(base, 200)) / base_s
+        print(
+            f"baseline /health/:        {base_rate:,.0f} requests/s closed loop "
+            f"({args.clients} connections), p99 {ms(latencies(base, 200), 99)} ms"
+        )
         # People open their links first (the form is read before it is filled in), then send.
-        tokens = [f"bench-{i}" for i in range(args.submissions + race_links)]
-        opened, open_s = run_clients(ports, tokens, args.clients, open_form)
-        by_token = {o[0]: o for o in opened if o}
-        sends = [by_token[f"bench-{i}"] for i in range(args.submissions)]
-        if args.rate:
-            done, seconds = run_at_rate(ports, sends, args.rate, args.clients, send_answers)
-        else:
-            done, seconds = run_clients(ports, sends, args.clients, send_answers)
-        ok = [s for status, s in done if status == 302]
+        tokens = [f"bench-{i}" for i in range(args.submissions * len(rates) + race_links)]
+        answers, open_s, open_cpu = closed_loop(
+            ports, [form_request(t) for t in tokens], args.clients
+        )
+        by_token = {t: opened_form(t, a) for t, (a, _) in zip(tokens, answers, strict=True)}
+        print(
+            f"opening the form (GET):   {len(tokens):,} in {open_s:.1f} s = "
+            f"{len(tokens) / open_s:,.0f}/s, {sum(1 for o in by_token.values() if o):,} usable"
+        )
+        totals = {"accepted": 0}
+        for step, rate in enumerate(rates):
+            sends = [
+                answers_request(by_token[f"bench-{i}"])
+                for i in range(step * args.submissions, (step + 1) * args.submissions)
+            ]
+            before, cpu_before = stored_and_used(), server_cpu(pids)
+            if rate:
+                floor, _, _, _ = open_loop(ports, [HEALTH] * min(len(sends), int(rate * 4)), rate)
+                done, seconds, client_cpu, connections = open_loop(ports, sends, rate)
+                mode = f"open loop at {rate:.0f}/s, latency from each POST's scheduled time"
+            else:
+                floor = base
+                done, seconds, client_cpu = closed_loop(ports, sends, args.clients)
+                connections, mode = args.clients, f"closed loop, {args.clients} connections"
+            served_cpu = server_cpu(pids) - cpu_before
+            ok = latencies(done, 302)
+            totals["accepted"] += len(ok)
+            after = stored_and_used()
+            stored, used = after[0] - before[0], after[1] - before[1]
+            failed = len(done) - len(ok)
+            floor_p99 = percentile(latencies(floor, 200), 99)
+            print(
+                f"\nsurvey submissions (POST), {mode} ({load_average()}):\n"
+                f"  {len(ok):,} of {len(done):,} accepted in {seconds:.1f} s = "
+                f"{len(ok) / seconds:,.0f} submissions/s; ratio to the /health/ baseline "
+                f"{base_rate / max(len(ok) / seconds, 1e-9):.1f}x\n"
+                f"  latency p50 {ms(ok, 50)} ms, p95 {ms(ok, 95)} ms, p99 {ms(ok, 99)} ms "
+                f"(/health/ at the same rate p99 {floor_p99 * 1000:.1f} ms: ratio "
+                f"{percentile(ok, 99) / floor_p99 if ok else 0:.1f}x); {failed} refused or failed\n"
+                f"  in the database: {stored:,} stored for {used:,} links used: "
+                f"lost {max(0, len(ok) - stored)}, duplicated {max(0, stored - used)}\n"
+                f"  CPU: client {client_cpu:.1f} s ({100 * client_cpu / seconds:.0f}% of a core, "
+                f"{connections} connections), servers {served_cpu:.1f} s "
+                f"({1000 * served_cpu / max(len(ok), 1):.1f} ms a submission)"
+            )
         race = [
-            by_token[f"bench-{i}"] for i in range(args.submissions, args.submissions + race_links)
+            answers_request(by_token[f"bench-{i}"])
+            for i in range(
+                args.submissions * len(rates), args.submissions * len(rates) + race_links
+            )
         ] * 5
-        raced, _ = run_clients(ports, race, 20, send_answers)
+        raced, _, _ = closed_loop(ports, race, 20)
     finally:
         for server in servers:
             server.terminate()
         for server in servers:
             server.wait()
-    from clinlead.surveys.models import Invitation, SealedResponse
-
-    stored = SealedResponse.objects.filter(cycle=cycle).count()
-    used = Invitation.objects.filter(cycle=cycle, used=True).count()
+    accepted = len(latencies(raced, 302))
     print(
-        f"database:                 {args.database_url.split('@')[-1]}  "
-        f"({args.instances} x clinlead serve, {args.workers} workers x {args.threads} threads, "
-        f"cache {args.cache_url or 'file'}, "
-        f"{args.clients} clients, 2 cores shared with the clients)"
+        f"\nsame link x5 at once:     {race_links} links, {accepted} submissions accepted, "
+        f"{len(latencies(raced, 410))} refused as used"
     )
+    stored, used = stored_and_used()
+    consistent = stored == used == totals["accepted"] + accepted
     print(
-        f"baseline /health/:        {len(base) / base_s:,.0f} requests/s, "
-        f"p99 {percentile([s for _, s in base], 99) * 1000:.1f} ms"
-    )
-    print(
-        f"opening the form (GET):   {len(opened):,} in {open_s:.1f} s = "
-        f"{len(opened) / open_s:,.0f}/s"
-    )
-    print(
-        f"survey submissions (POST): {len(ok):,} of {len(done):,} accepted in {seconds:.1f} s = "
-        f"{len(ok) / seconds:,.0f} submissions/s; "
-        f"ratio to baseline {(len(base) / base_s) / (len(ok) / seconds):.1f}x"
-    )
-    if args.rate:
-        print(
-            f"offered rate:             {args.rate:.0f} POST/s, "
-            f"open loop ({args.clients} client threads); "
-            "latency counted from when each POST was due"
-        )
-    print(
-        f"POST latency:             p50 {statistics.median(ok) * 1000:.1f} ms, "
-        f"p95 {percentile(ok, 95) * 1000:.1f} ms, "
-        f"p99 {percentile(ok, 99) * 1000:.1f} ms"
-    )
-    accepted = sum(1 for status, _ in raced if status == 302)
-    print(
-        f"same link x5 at once:     {race_links} links, {accepted} submissions accepted, "
-        f"{sum(1 for status, _ in raced if status == 410)} refused as used"
-    )
-    consistent = stored == used == len(ok) + accepted
-    print(
-        f"stored responses:         {stored:,} for {used:,} used links "
+        f"stored responses:         {stored:,} for {used:,} used links, "
+        f"{totals['accepted'] + accepted:,} accepted "
         f"({'no response lost or duplicated' if consistent else 'MISMATCH'})"
     )
 

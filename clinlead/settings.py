@@ -105,7 +105,8 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'clinlead.sqlite3'}",
-        conn_max_age=int(os.environ.get("CLINLEAD_DB_CONN_MAX_AGE", "0")),
+        conn_max_age=int(os.environ.get("CLINLEAD_DB_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):

@@ -3,7 +3,7 @@
 from datetime import date
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
+from django.db.models import Max, Q, Sum
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -48,7 +48,10 @@ def _daily_counts(org, filters):
     action and dates apply, the actor does not (a count has none)."""
     if filters["actor"]:
         return DailyCount.objects.none()
-    return _by_action_and_day(DailyCount.objects.filter(organisation=org), filters, day="day")
+    rows = _by_action_and_day(DailyCount.objects.filter(organisation=org), filters, day="day")
+    # A day's count can be split over slots (audit.services.count_today): one line, their sum.
+    return (rows.values("day", "action", "object_type", "object_id")
+            .annotate(what=Max("object_repr"), total=Sum("count")).order_by("-day", "action"))
 
 
 def _by_action_and_day(rows, filters, *, day):

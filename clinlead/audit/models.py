@@ -46,12 +46,17 @@ class DailyCount(models.Model):
     object_repr = models.CharField(max_length=300, blank=True)
     day = models.DateField()
     count = models.PositiveIntegerField(default=0)
+    # A day's count may be split over a few rows (slots), added up when read: answers sent at the
+    # same moment each take a row no other open transaction holds, instead of queueing on one row
+    # for each other's commit (audit.services.count_today). One at a time, they all go to slot 0.
+    slot = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-day", "action"]
         constraints = [
             models.UniqueConstraint(
-                fields=["action", "object_type", "object_id", "day"], name="one_count_per_day"
+                fields=["action", "object_type", "object_id", "day", "slot"],
+                name="one_count_per_day_and_slot",
             )
         ]
 

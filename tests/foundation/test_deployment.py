@@ -77,6 +77,22 @@ def test_production_shares_the_database_cache_unless_told_otherwise(tmp_path):
     )
 
 
+def test_database_connections_are_kept_between_requests_and_checked_before_reuse(tmp_path):
+    """A new PostgreSQL connection per request costs a process start on the database server for
+    every answer; kept ones are checked first, so a restarted database costs no error page."""
+    code = (
+        "import json; from django.conf import settings; "
+        "d = settings.DATABASES['default']; print(d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "CLINLEAD_DB_CONN_MAX_AGE"}
+    env |= {"DJANGO_SETTINGS_MODULE": "clinlead.settings", "CLINLEAD_DATA_DIR": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=REPO, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["60", "True"]
+
+
 @pytest.mark.django_db
 def test_migrate_makes_the_database_cache_table_and_the_cache_uses_it():
     assert CACHE_TABLE in connection.introspection.table_names()
