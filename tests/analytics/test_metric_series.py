@@ -143,7 +143,7 @@ def test_header_problems_are_reported_on_row_1(tmp_path):
         "organisation", "month", "metric", "value"
     ])  # fmt: skip
     assert problems_of(path).problems == [
-        Problem(1, "month", "month", "unexpected column; expected organisation, period, metric, value"),
+        Problem(1, "month", "month", "unexpected column; expected organisation, period, metric, value (and optionally exposure)"),
         Problem(1, "period", "", "missing column in the header"),
     ]  # fmt: skip
 

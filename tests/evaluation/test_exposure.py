@@ -27,17 +27,20 @@ HEADER = ("organisation", "period", "metric", "value", "exposure")
 
 def counts(*, seed=3, months=24, ratio=0.8):
     """Infections per trust-month: Poisson around bed days x the trust's rate x the month's,
-    times `ratio` from each pilot's start; bed days differ fourfold between trusts."""
+    times `ratio` from each pilot's start; bed days differ fourfold between trusts and each
+    trust's grow or shrink at its own pace (a constant one would vanish into its own effect)."""
     rng = np.random.default_rng(seed)
     first = parse_period(text="2023-01")
     month = rng.normal(0, 0.1, months)
     rows = []
     for organisation in [*STARTS, *COMPARATORS]:
-        bed_days, level = float(rng.integers(5_000, 20_000)), rng.normal(np.log(4e-3), 0.2)
+        size, level = rng.uniform(5_000, 20_000), rng.normal(np.log(4e-3), 0.2)
+        growth = rng.uniform(-0.03, 0.03)
         start = parse_period(text=STARTS[organisation]) if organisation in STARTS else None
         for t in range(months):
             period = first.shifted(steps=t)
             effect = ratio if start and period.ordinal >= start.ordinal else 1.0
+            bed_days = float(round(size * np.exp(growth * t)))
             mean = bed_days * np.exp(level + month[t]) * effect
             rows.append(
                 {
@@ -79,12 +82,13 @@ def test_a_file_with_exposure_is_stored_and_a_changed_exposure_is_an_update(
     rows = counts()
     summary = load(rate_evaluation, small_world["tess"], rows)
     assert summary.created == len(rows)
-    stored = dict(
-        Observation.objects.filter(participant__evaluation=rate_evaluation)
-        .values_list("participant__name", "exposure")
-        .distinct()
-    )
-    assert stored == {r["organisation"]: r["exposure"] for r in rows}
+    stored = {
+        (name, period): exposure
+        for name, period, exposure in Observation.objects.filter(
+            participant__evaluation=rate_evaluation
+        ).values_list("participant__name", "period", "exposure")
+    }
+    assert stored == {(r["organisation"], r["period"]): r["exposure"] for r in rows}
 
     rows[0] = dict(rows[0], exposure=rows[0]["exposure"] + 1)
     again = load(rate_evaluation, small_world["tess"], rows)
