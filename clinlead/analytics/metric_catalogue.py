@@ -25,6 +25,8 @@ class MetricInfo:
     # A count per exposure (deaths against expected, infections per bed days): effects are
     # proportional, so the evaluation adds a Poisson rate model (did_report.rate_model).
     count_based: bool = False
+    # What a count-based metric's optional exposure column holds (its rate is per this).
+    exposure: str = ""
 
     def to_dict(self) -> dict[str, str]:
         return asdict(self)
@@ -50,6 +52,7 @@ METRICS: dict[str, MetricInfo] = {
             direction=LOWER,
             source="The trust's mortality benchmarking provider, via its information team.",
             count_based=True,
+            exposure="expected deaths",
         ),
         MetricInfo(
             name="hospital_acquired_infection_rate",
@@ -61,6 +64,7 @@ METRICS: dict[str, MetricInfo] = {
             source="UKHSA mandatory healthcare-associated infection surveillance, with bed "
             "days from the trust's bed-occupancy returns.",
             count_based=True,
+            exposure="occupied bed days",
         ),
         MetricInfo(
             name="patient_experience_positive_pct",
@@ -122,6 +126,17 @@ def is_count_based(*, name: str | None) -> bool:
     """Whether the catalogue describes ``name`` as a count per exposure (a rate)."""
     info = METRICS.get(name or "")
     return info is not None and info.count_based
+
+
+def count_based_names() -> list[str]:
+    """The catalogue's count-based metrics, the only ones whose figures take an exposure."""
+    return sorted(name for name, info in METRICS.items() if info.count_based)
+
+
+def exposure_of(*, name: str | None) -> str:
+    """What a count-based metric's exposure is ("occupied bed days"); "" if none is described."""
+    info = METRICS.get(name or "")
+    return info.exposure if info is not None and info.count_based else ""
 
 
 def get_metric(*, name: str) -> MetricInfo | None:

@@ -1,5 +1,11 @@
 """Read a metric time-series file: CSV or Excel (.xlsx), with the header
-``organisation,period,metric,value``.
+``organisation,period,metric,value`` and optionally ``exposure``.
+
+``exposure`` (bed days, expected deaths, admissions) is the denominator of a count-based
+metric's rate model: a number above zero, or blank. With an exposure, ``value`` is the count
+itself (deaths, infections), so it may not be negative. A metric the catalogue does not mark
+as count-based takes no exposure: the row is refused rather than the figure silently dropped,
+because nothing would use it and a person who filled it in expects it to count.
 
 Every row is checked and every problem is collected as ``(row, column, value, reason)``
 before anything is returned, so one upload shows the whole list of fixes needed and a
@@ -17,6 +23,7 @@ from typing import Any, NamedTuple
 
 import pandas as pd
 
+from clinlead.analytics.metric_catalogue import count_based_names, is_count_based
 from clinlead.analytics.periods import (
     Period,
     PeriodError,
@@ -27,6 +34,7 @@ from clinlead.tabular import TableError, raw_rows
 from clinlead.tabular import cell_text as _text
 
 COLUMNS = ("organisation", "period", "metric", "value")
+OPTIONAL_COLUMNS = ("exposure",)
 # Enough to fix a file without drowning the reader; the rest are counted.
 MAX_PROBLEMS_SHOWN = 50
 
@@ -84,6 +92,7 @@ class Observation:
     metric: str
     value: float
     row: int
+    exposure: float | None = None  # the rate model's denominator; None: not given
 
 
 @dataclass(frozen=True)
@@ -108,9 +117,10 @@ class MetricSeries:
         raise KeyError(metric)
 
     def to_frame(self, *, metric: str | None = None) -> pd.DataFrame:
-        """Columns organisation, period (canonical label), metric, value, row."""
+        """Columns organisation, period (canonical label), metric, value, row, and exposure
+        when any chosen row has one (NaN where blank: see :func:`usable_exposure`)."""
         chosen = [o for o in self.observations if metric is None or o.metric == metric]
-        return pd.DataFrame(
+        frame = pd.DataFrame(
             {
                 "organisation": [o.organisation for o in chosen],
                 "period": [o.period.label for o in chosen],
@@ -119,6 +129,42 @@ class MetricSeries:
                 "row": [o.row for o in chosen],
             }
         )
+        if any(o.exposure is not None for o in chosen):
+            frame["exposure"] = [math.nan if o.exposure is None else o.exposure for o in chosen]
+        return frame
+
+
+# The headline, the charts and the board's words use ``value`` as it is: with exposure, counts.
+COUNTS_CAVEAT = (
+    "Every figure has an exposure, so the figures are counts: the headline estimate and the "
+    "charts are in counts per organisation and period, not in the metric's own unit; the rate "
+    "model gives the change per unit of exposure."
+)
+
+
+def usable_exposure(*, frame: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """One metric's figures as the analysis takes them, and a caveat: that the figures are
+    counts when every one has an exposure, or that exposure is dropped when only some have.
+
+    The rate model uses exposure only when every figure has one: a model with some figures
+    per bed day and others per "one unit" compares unlike things, and a blank exposure
+    usually means the count is missing too. So a partly filled exposure column is left out
+    (every figure then counts as one unit of exposure) and the caveat says how many lack it.
+    """
+    if "exposure" not in frame:
+        return frame, ""
+    exposure = pd.to_numeric(frame["exposure"], errors="coerce")
+    missing = int(exposure.isna().sum())
+    if missing == 0:
+        return frame, COUNTS_CAVEAT
+    if missing == len(frame):
+        return frame.drop(columns="exposure"), ""
+    caveat = (
+        f"{missing} of {len(frame)} figures have no exposure, so the rate model does not use "
+        "exposure for this metric (every figure counts as one unit); give every figure its "
+        "exposure, or none."
+    )
+    return frame.drop(columns="exposure"), caveat
 
 
 def read_metric_series(*, path: str | Path) -> MetricSeries:
@@ -142,10 +188,12 @@ def metric_series_from_records(
     *, records: Iterable[dict[str, Any]], source: str = "records"
 ) -> MetricSeries:
     """Validate in-memory dicts (e.g. demo rows) exactly as a file would be validated."""
-    numbered: list[tuple[int, list[Any]]] = [(1, list(COLUMNS))]
+    chosen = list(records)
+    columns = COLUMNS + tuple(c for c in OPTIONAL_COLUMNS if any(c in r for r in chosen))
+    numbered: list[tuple[int, list[Any]]] = [(1, list(columns))]
     numbered += [
-        (index, [record.get(column) for column in COLUMNS])
-        for index, record in enumerate(records, start=2)
+        (index, [record.get(column) for column in columns])
+        for index, record in enumerate(chosen, start=2)
     ]
     return parse_metric_rows(rows=numbered, source=source)
 
@@ -201,6 +249,12 @@ def parse_metric_rows(*, rows: Iterable[tuple[int, Sequence[Any]]], source: str)
         value, reason = _read_value(fields["value"])
         if reason:
             row_problems.append(Problem(number, "value", _text(fields["value"]), reason))
+        exposure: float | None = None
+        if "exposure" in fields:
+            exposure, exposure_problems = _check_exposure(
+                cell=fields["exposure"], metric=metric, value=value, row=number
+            )
+            row_problems += exposure_problems
 
         if period is not None and metric:
             granularity, where = granularity_seen.setdefault(metric, (period.granularity, number))
@@ -233,7 +287,7 @@ def parse_metric_rows(*, rows: Iterable[tuple[int, Sequence[Any]]], source: str)
             problems.extend(row_problems)
         else:
             assert period is not None  # a row with no problem has a period
-            observations.append(Observation(organisation, period, metric, value, number))
+            observations.append(Observation(organisation, period, metric, value, number, exposure))
 
     if problems:
         raise MetricSeriesError(source=source, problems=problems, readable=observations)
@@ -252,9 +306,15 @@ def _read_header(*, header: list[Any], row: int, source: str) -> tuple[dict[str,
     for index, name in enumerate(names):
         if name in columns:
             problems.append(Problem(row, name, name, "column appears twice in the header"))
-        elif name not in COLUMNS:
+        elif name not in COLUMNS + OPTIONAL_COLUMNS:
             problems.append(
-                Problem(row, name, name, f"unexpected column; expected {', '.join(COLUMNS)}")
+                Problem(
+                    row,
+                    name,
+                    name,
+                    f"unexpected column; expected {', '.join(COLUMNS)}"
+                    f" (and optionally {', '.join(OPTIONAL_COLUMNS)})",
+                )
             )
         else:
             columns[name] = index
@@ -264,6 +324,37 @@ def _read_header(*, header: list[Any], row: int, source: str) -> tuple[dict[str,
     if problems:
         raise MetricSeriesError(source=source, problems=problems)
     return columns, len(names)
+
+
+def _check_exposure(
+    *, cell: Any, metric: str, value: float, row: int
+) -> tuple[float | None, list[Problem]]:
+    """The row's exposure (None when blank) and its problems: a number above zero, for a
+    count-based metric only, whose value is then a count and so not negative."""
+    text = _text(cell)
+    if text == "":
+        return None, []
+    number, reason = _read_value(cell)
+    if not reason and number <= 0:
+        reason = "zero or negative: an exposure must be above zero"
+    if reason:
+        return None, [Problem(row, "exposure", text, f"exposure is {reason}")]
+    if metric and not is_count_based(name=metric):
+        which = ", ".join(count_based_names())
+        return None, [
+            Problem(
+                row,
+                "exposure",
+                text,
+                f"metric {metric!r} is not a count per exposure, so nothing would use it; "
+                f"leave it blank (exposure is for {which})",
+            )
+        ]
+    if math.isfinite(value) and value < 0:
+        return None, [
+            Problem(row, "value", f"{value:g}", "negative: with an exposure the value is a count")
+        ]
+    return number, []
 
 
 def _read_value(cell: Any) -> tuple[float, str]:

@@ -18,6 +18,7 @@ from clinlead.analytics.did_robustness import KEYS as ROBUSTNESS_KEYS
 from clinlead.analytics.did_robustness import robustness
 from clinlead.analytics.json_safe import finite
 from clinlead.analytics.metric_catalogue import is_count_based
+from clinlead.analytics.metric_series import usable_exposure
 from clinlead.evaluation.models import (
     Metric,
     MetricResult,
@@ -52,14 +53,30 @@ def design(*, evaluation, participants=None) -> dict:
     }
 
 
+FIELDS = ["organisation", "period", "granularity", "ordinal", "value", "exposure"]
+_LOOKUPS = ["participant__name", "period", "granularity", "ordinal", "value", "exposure"]
+
+
 def metric_frame(*, evaluation, metric) -> pd.DataFrame:
-    rows = Observation.objects.filter(participant__evaluation=evaluation, metric=metric).values_list(
-        "participant__name", "period", "granularity", "ordinal", "value")
-    return pd.DataFrame(list(rows), columns=["organisation", "period", "granularity", "ordinal", "value"])
+    """The metric's figures: organisation, period, granularity, ordinal, value, exposure (NaN: none)."""
+    rows = Observation.objects.filter(participant__evaluation=evaluation, metric=metric).values_list(*_LOOKUPS)
+    return _frame(rows=rows, columns=FIELDS)
+
+
+def _frame(*, rows, columns) -> pd.DataFrame:
+    frame = pd.DataFrame(list(rows), columns=columns)
+    frame["exposure"] = pd.to_numeric(frame["exposure"], errors="coerce").astype(float)
+    return frame
 
 
 def fingerprint(*, plan: dict, frame: pd.DataFrame) -> str:
-    data = sorted(zip(frame["organisation"], frame["period"], frame["value"].round(12), strict=True))
+    # A figure's exposure joins its entry only when it has one, so figures without exposure
+    # (the demo's, everything stored before exposure existed) keep their fingerprints.
+    exposure = frame["exposure"] if "exposure" in frame else pd.Series(np.nan, index=frame.index)
+    data = sorted(
+        (o, p, v) if pd.isna(e) else (o, p, v, round(float(e), 12))
+        for o, p, v, e in zip(frame["organisation"], frame["period"], frame["value"].round(12), exposure,
+                              strict=True))
     text = json.dumps({"version": ANALYSIS_VERSION, "design": plan, "data": data}, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -68,9 +85,8 @@ def current_fingerprints(*, evaluation) -> dict:
     """{metric id: fingerprint of its design and data now}, for telling stale results apart."""
     participants = list(evaluation.organisations.all())
     plan = design(evaluation=evaluation, participants=participants)
-    rows = Observation.objects.filter(participant__evaluation=evaluation).values_list(
-        "metric_id", "participant__name", "period", "granularity", "ordinal", "value")
-    frame = pd.DataFrame(list(rows), columns=["metric", "organisation", "period", "granularity", "ordinal", "value"])
+    rows = Observation.objects.filter(participant__evaluation=evaluation).values_list("metric_id", *_LOOKUPS)
+    frame = _frame(rows=rows, columns=["metric", *FIELDS])
     out = {}
     for metric in evaluation.metrics.all():
         part = frame[frame["metric"] == metric.pk]
@@ -102,13 +118,17 @@ def analyse_frame(*, frame, participants, metric, plan, precomputed=None) -> Ana
     if precomputed is not None:
         result = precomputed
     else:
+        columns = ["organisation", "period", "value"] + (["exposure"] if "exposure" in frame else [])
+        data, exposure_caveat = usable_exposure(frame=frame[columns])
         try:
-            result = evaluate(data=frame[["organisation", "period", "value"]], pilots=pilots, comparators=comparators,
+            result = evaluate(data=data, pilots=pilots, comparators=comparators,
                               metric=metric.name, leads=plan["leads"], lags=plan["lags"],
                               permutations=plan["permutations"], seed=0,
                               rate=is_count_based(name=metric.name))
         except (EvaluationInputError, np.linalg.LinAlgError) as exc:
             return Analysis(metric, MetricResult.Status.NOT_ESTIMABLE, key, reason=_sentence(str(exc)), trends=trends)
+        if exposure_caveat and "rate_model" in result:
+            result["caveats"].append(exposure_caveat)
         missing = sorted(name for name, start in plan["pilots"].items() if name not in present)
         if missing:
             result["caveats"].append(f"Pilots with no figures for this metric, so not in this estimate: "

@@ -147,6 +147,8 @@ class Observation(models.Model):
     granularity = models.CharField(max_length=10)
     ordinal = models.IntegerField()  # for ordering periods of one granularity
     value = models.FloatField()
+    # A count-based metric's denominator (bed days, expected deaths); the value is then the count.
+    exposure = models.FloatField(null=True, blank=True)
     source = models.CharField(max_length=20, choices=Source.choices, default=Source.FILE)
     # For the leader index: the published cycle the figure is from.
     cycle = models.ForeignKey("surveys.SurveyCycle", null=True, blank=True, on_delete=models.CASCADE, related_name="+")

@@ -9,6 +9,7 @@ from django.db.models import Count, Q
 
 from clinlead.analytics.board_verdict import Finding, board_verdict
 from clinlead.analytics.did import assumptions
+from clinlead.analytics.metric_catalogue import exposure_of, is_count_based
 from clinlead.evaluation.analysis import current_fingerprints
 from clinlead.evaluation.models import (
     LEADER_INDEX,
@@ -96,7 +97,8 @@ def _month_words(period: str) -> str:
 def _metric_entry(metric, result, current, coverage):
     entry = {"metric": metric, "result": None, "estimated": False, "stale": False, "reason": "",
              "observations": coverage["n"] if coverage else 0,
-             "organisations": coverage["organisations"] if coverage else 0, "own_caveats": []}
+             "organisations": coverage["organisations"] if coverage else 0, "own_caveats": [],
+             "exposure_label": exposure_of(name=metric.name) or "unit of exposure"}
     if result is None:
         entry["reason"] = "Not computed yet." if coverage else "No data for this metric yet."
         entry["stale"] = bool(coverage)
@@ -195,23 +197,25 @@ def export_sheets(*, evaluation, data: dict) -> dict:
         "Organisations": (["name", "code", "role", "start", "Clinlead organisation"],
                           [[p.name, p.code, p.get_role_display(), p.start, str(p.organisation or "")]
                            for p in data["pilots"] + data["comparators"]]),
-        "Figures": (["organisation", "period", "metric", "value", "source"],
-                    [[o.participant.name, o.period, o.metric.name, o.value, o.get_source_display()] for o in figures]),
+        "Figures": (["organisation", "period", "metric", "value", "exposure", "source"],
+                    [[o.participant.name, o.period, o.metric.name, o.value, o.exposure, o.get_source_display()]
+                     for o in figures]),
         "Assumptions": (["Assumptions (the estimates read as effects only if these hold)"], explained),
     }
 
 
 def import_template(*, evaluation):
     """The workbook to fill in for `services.import_observations`: a "Figures" sheet with the four
-    columns and one example row per organisation and metric (period and value to fill in), and
-    the names and codes the evaluation accepts beside it."""
+    columns and the optional exposure, one example row per organisation and metric (period and
+    value to fill in), and the names and codes the evaluation accepts beside it."""
     participants = list(evaluation.organisations.all())
     metrics = list(evaluation.metrics.exclude(name="leader_index").order_by("label"))
-    figures = [[p.code or p.name, "", m.name, ""] for p in participants for m in metrics]
+    figures = [[p.code or p.name, "", m.name, "", ""] for p in participants for m in metrics]
     return {
-        "Figures": (["organisation", "period", "metric", "value"], figures),
+        "Figures": (["organisation", "period", "metric", "value", "exposure"], figures),
         "Organisations": (["name", "code", "role"], [[p.name, p.code, p.get_role_display()] for p in participants]),
-        "Metrics": (["metric", "what it measures", "unit"], [[m.name, m.label, m.unit] for m in metrics]),
+        "Metrics": (["metric", "what it measures", "unit", "exposure (optional)"],
+                    [[m.name, m.label, m.unit, _exposure_hint(m.name)] for m in metrics]),
         "How to fill it in": (["step"], [[line] for line in TEMPLATE_STEPS]),
     }
 
@@ -221,5 +225,15 @@ TEMPLATE_STEPS = [
     "A period is a month (2025-01), a quarter (2025-Q1) or a date (2025-01-15), the same kind "
     "throughout for each metric.",
     "Copy a row for each period; delete rows you have no figure for.",
+    "Exposure is optional, for counts per exposure only (the Metrics sheet says which): give "
+    "the count as the value (deaths, infections) and its denominator as the exposure (expected "
+    "deaths, occupied bed days), a number above zero, on every row of that metric; otherwise "
+    "leave it blank.",
     "Every row is checked before anything is written, and every problem is listed at once.",
 ]
+
+
+def _exposure_hint(name):
+    if not is_count_based(name=name):
+        return "none: leave blank"
+    return f"{exposure_of(name=name) or 'the denominator'}; the value is then the count"

@@ -196,9 +196,9 @@ def add_metric(*, actor, organisation, name, label, definition, unit, direction,
 
 def import_observations(*, actor, evaluation, content: bytes, filename: str,
                         precomputed: dict | None = None) -> ImportSummary:
-    """Check every row of a CSV or Excel file (organisation, period, metric, value), then add or
-    replace the figures by (organisation, period, metric), all or nothing; recompute results
-    (`precomputed`: see `recompute_results`)."""
+    """Check every row of a CSV or Excel file (organisation, period, metric, value, optionally
+    exposure), then add or replace the figures by (organisation, period, metric), all or nothing;
+    recompute results (`precomputed`: see `recompute_results`)."""
     observations, problems = _read(content=content, filename=filename)
     rows = _match(evaluation=evaluation, observations=observations, filename=filename, problems=problems)
     with actions.atomic():
@@ -278,14 +278,16 @@ def _upsert(*, evaluation, rows):
         stored = existing.get((participant.pk, metric.pk, o.period.label))
         if stored is None:
             new.append(Observation(participant=participant, metric=metric, period=o.period.label, value=o.value,
-                                   granularity=o.period.granularity, ordinal=o.period.ordinal))
-        elif stored.value != o.value:
-            stored.value = o.value
+                                   exposure=o.exposure, granularity=o.period.granularity, ordinal=o.period.ordinal))
+        elif (stored.value, stored.exposure) != (o.value, o.exposure):
+            # A row replaces the figure whole, so a blank exposure clears a stored one: without
+            # it the value is the metric's own figure, not a count that exposure could divide.
+            stored.value, stored.exposure = o.value, o.exposure
             changed.append(stored)
         else:
             unchanged += 1
     Observation.objects.bulk_create(new, batch_size=2000)
-    Observation.objects.bulk_update(changed, ["value"], batch_size=2000)
+    Observation.objects.bulk_update(changed, ["value", "exposure"], batch_size=2000)
     return ImportSummary(rows=len(rows), created=len(new), updated=len(changed), unchanged=unchanged,
                          metrics=sorted({m.name for _, m, _ in rows}))
 

@@ -7,7 +7,9 @@ from clinlead.analytics.metric_series import (
     MetricSeriesError,
     Problem,
     metric_series_from_records,
+    parse_metric_rows,
     read_metric_series,
+    usable_exposure,
 )
 
 HEADER = ["organisation", "period", "metric", "value"]
@@ -141,7 +143,7 @@ def test_header_problems_are_reported_on_row_1(tmp_path):
         "organisation", "month", "metric", "value"
     ])  # fmt: skip
     assert problems_of(path).problems == [
-        Problem(1, "month", "month", "unexpected column; expected organisation, period, metric, value"),
+        Problem(1, "month", "month", "unexpected column; expected organisation, period, metric, value (and optionally exposure)"),
         Problem(1, "period", "", "missing column in the header"),
     ]  # fmt: skip
 
@@ -228,3 +230,53 @@ def test_records_in_memory_are_validated_like_a_file():
             ]
         )
     assert caught.value.problems == [Problem(3, "value", "", "blank value")]
+
+
+# --------------------------------------------------------------------------- exposure
+
+EXPOSURE_ROWS = [
+    ["organisation", "period", "metric", "value", "exposure"],
+    ["Trust A", "2025-01", "hsmr", "12", "10.5"],
+    ["Trust A", "2025-02", "hsmr", "9", ""],
+    ["Trust B", "2025-01", "hsmr", "11", "0"],
+    ["Trust B", "2025-02", "hsmr", "7", "-3"],
+    ["Trust C", "2025-01", "hsmr", "8", "many"],
+    ["Trust C", "2025-02", "turnover_pct", "11.2", "400"],
+    ["Trust D", "2025-01", "hsmr", "-1", "12"],
+]
+
+
+def _parse(rows):
+    return parse_metric_rows(rows=enumerate(rows, start=1), source="figures.csv")
+
+
+def test_exposure_is_optional_and_a_blank_one_is_none():
+    series = _parse(EXPOSURE_ROWS[:3])
+    assert [o.exposure for o in series.observations] == [10.5, None]
+    records = metric_series_from_records(records=[dict(zip(HEADER, ROWS[0], strict=True))])
+    assert records.observations[0].exposure is None
+
+
+def test_a_bad_exposure_names_its_row_column_and_reason():
+    with pytest.raises(MetricSeriesError) as error:
+        _parse(EXPOSURE_ROWS)
+    found = [(p.row, p.column, p.value) for p in error.value.problems]
+    assert found == [(4, "exposure", "0"), (5, "exposure", "-3"), (6, "exposure", "many"),
+                     (7, "exposure", "400"), (8, "value", "-1")]
+    reasons = [p.reason for p in error.value.problems]
+    assert reasons[0] == reasons[1] == "exposure is zero or negative: an exposure must be above zero"
+    assert reasons[2] == "exposure is not a number"
+    assert reasons[3].startswith("metric 'turnover_pct' is not a count per exposure")
+    assert reasons[4] == "negative: with an exposure the value is a count"
+
+
+def test_the_analysis_takes_exposure_only_when_every_figure_has_it():
+    every = _parse(EXPOSURE_ROWS[:2]).to_frame(metric="hsmr")
+    data, caveat = usable_exposure(frame=every)
+    assert data["exposure"].tolist() == [10.5] and caveat.startswith("Every figure has an exposure")
+    some = _parse(EXPOSURE_ROWS[:3]).to_frame(metric="hsmr")
+    data, caveat = usable_exposure(frame=some)
+    assert "exposure" not in data and caveat.startswith("1 of 2 figures have no exposure")
+    none = _parse([row[:4] for row in EXPOSURE_ROWS[:3]]).to_frame(metric="hsmr")
+    data, caveat = usable_exposure(frame=none)
+    assert "exposure" not in data and caveat == ""

@@ -35,11 +35,11 @@ def test_the_template_has_a_row_per_organisation_and_metric_and_imports_once_fil
     book = openpyxl.load_workbook(io.BytesIO(response.content))
     assert {"Figures", "Organisations", "Metrics", "How to fill it in"} <= set(book.sheetnames)
     rows = list(book["Figures"].iter_rows(values_only=True))
-    assert rows[0] == ("organisation", "period", "metric", "value")
+    assert rows[0] == ("organisation", "period", "metric", "value", "exposure")
     organisations, metrics = evaluation.organisations.count(), evaluation.metrics.count()
     assert len(rows) - 1 == organisations * metrics
     filled = [{"organisation": o, "period": "2024-01", "metric": m, "value": 50}
-              for o, _, m, _ in rows[1:]]
+              for o, _, m, _, _ in rows[1:]]
     summary = services.import_observations(actor=small_world["tess"], evaluation=evaluation,
                                            content=xlsx_bytes(filled), filename="filled.xlsx")
     assert summary.created == len(filled)

@@ -1,9 +1,9 @@
 """`clinlead evaluate FILE --pilot ORG:START ... --metric NAME`: pilots versus comparators.
 
-Reads a metric time-series file (CSV or .xlsx, header organisation,period,metric,value),
-runs the imputation estimate with its randomisation interval and verdict, the event study,
-the pre-trend check and the two-way FE annex, and prints a
-summary with its assumptions and caveats, or JSON with --json.
+Reads a metric time-series file (CSV or .xlsx, header organisation,period,metric,value and
+optionally exposure), runs the imputation estimate with its randomisation interval and verdict,
+the event study, the pre-trend check and the two-way FE annex, and prints a summary with its
+assumptions and caveats, or JSON with --json.
 """
 
 import json
@@ -16,7 +16,7 @@ from clinlead.analytics.did_report import EvaluationInputError, evaluate
 from clinlead.analytics.did_robustness import robustness
 from clinlead.analytics.json_safe import finite
 from clinlead.analytics.metric_catalogue import get_metric, is_count_based
-from clinlead.analytics.metric_series import MetricSeriesError, read_metric_series
+from clinlead.analytics.metric_series import MetricSeriesError, read_metric_series, usable_exposure
 from clinlead.analytics.periods import PeriodError, describe_granularity, parse_period
 from clinlead.analytics.power_simulation import simulated_power
 
@@ -90,9 +90,11 @@ class Command(BaseCommand):
                 )
         if options["leads"] < 1 or options["lags"] < 0:
             raise CommandError("--leads must be at least 1 and --lags at least 0")
+        # Exposure only when every figure has one, as in the web app (metric_series.usable_exposure).
+        data, exposure_caveat = usable_exposure(frame=series.to_frame(metric=metric))
         try:
             result = evaluate(
-                data=series.to_frame(metric=metric),
+                data=data,
                 pilots=pilots,
                 comparators=comparator,
                 metric=metric,
@@ -104,6 +106,8 @@ class Command(BaseCommand):
             )
         except EvaluationInputError as exc:
             raise CommandError(f"{file.name}, metric {metric!r}: {exc}") from exc
+        if exposure_caveat and "rate_model" in result:
+            result["caveats"].append(exposure_caveat)
         result |= robustness(data=series.to_frame(metric=metric), pilots=pilots,
                              comparators=result["comparators"], result=result, seed=options["seed"])
         if options.get("power") is not None:
