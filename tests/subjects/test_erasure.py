@@ -141,11 +141,12 @@ def test_erasure_keeps_published_figures_and_leaves_the_identity_nowhere(demo):
     assert [in_any_order(page) for page in published_pages(cycles)] == [
         in_any_order(p) for p in pages
     ]
-    # The count is as it was; the candidate's name in it is now the pseudonym.
+    # The count is as it was; the candidate's name in it is now the pseudonym. (Compared as
+    # data: PostgreSQL's jsonb orders an object's keys by length, so a renamed key moves.)
     counted.refresh_from_db()
-    assert json.dumps(counted.count_result).replace(
-        erased[1].full_name, identities[1][0]
-    ) == json.dumps(result)
+    assert json.loads(
+        json.dumps(counted.count_result).replace(erased[1].full_name, identities[1][0])
+    ) == result
 
 
 def test_the_erasure_event_names_the_pseudonym_only():
