@@ -121,6 +121,14 @@ def twfe(panel: Panel) -> tuple[float, float, float]:
     return beta, beta - half, beta + half
 
 
+
+def treated_cells(panel):
+    """(organisations, months) mask of the cells after each pilot's start."""
+    treated = np.zeros(panel.values.shape, bool)
+    for u, s in panel.starts.items():
+        treated[u, s:] = True
+    return treated
+
 def run(panels: int, permutations: int, seed: int) -> None:
     print(f"{panels} panels per design and scenario, {permutations} random start-date assignments")
     header = ("design", "true", "bias", "cover", "false", "TWFE bias", "TWFE cover", "TWFE false")
@@ -132,10 +140,7 @@ def run(panels: int, permutations: int, seed: int) -> None:
         for i in range(panels):
             for scale in (1.0, 0.0):
                 panel = make(rng, scale)
-                treated = np.zeros(panel.values.shape, bool)
-                for u, s in panel.starts.items():
-                    treated[u, s:] = True
-                true = float(panel.effect[treated].mean())
+                true = float(panel.effect[treated_cells(panel)].mean())
                 out = headline(design=_design(panel), leads=1, lags=0,
                                permutations=permutations, seed=i)  # fmt: skip
                 low, high = out["ci95_randomisation"]

@@ -39,7 +39,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from did_designs import DESIGNS, MONTHS, _design, _noise  # noqa: E402
+from did_designs import DESIGNS, MONTHS, _design, _noise, treated_cells  # noqa: E402
 
 from clinlead.analytics.did_inference import invert  # noqa: E402
 from clinlead.analytics.did_power import start_assignments  # noqa: E402
@@ -105,9 +105,7 @@ def trend_effects(values: np.ndarray, treated: np.ndarray, outcomes: np.ndarray)
 
 
 def trend_rule(panel, permutations, seed):
-    treated = np.zeros(panel.values.shape, bool)
-    for u, s in panel.starts.items():
-        treated[u, s:] = True
+    treated = treated_cells(panel)
     outcomes = np.stack([panel.values, treated.astype(float)])
     estimate = trend_effects(panel.values, treated, outcomes)[0]
     names = [str(u) for u in range(panel.values.shape[0])]
@@ -162,10 +160,7 @@ def run(key, panels, permutations, seed, with_trend, with_floor=False):
     for i in range(panels):
         for scale in (1.0, 0.0):
             panel = make(rng, scale)
-            treated = np.zeros(panel.values.shape, bool)
-            for u, s in panel.starts.items():
-                treated[u, s:] = True
-            true = float(panel.effect[treated].mean())
+            true = float(panel.effect[treated_cells(panel)].mean())
             out = one_panel(panel, permutations, i, with_trend)
             rules = {"interval": (out["verdict"], out["interval"], out["estimate"]),
                      "slope": (out["slope"], out["interval"], out["estimate"]),

@@ -33,17 +33,7 @@ def write_csv(path, rows, header=HEADER):
 
 
 def random_survey(path, n=400, seed=1):
-    import random
-
-    rnd = random.Random(seed)
-    rows = []
-    for _ in range(n):
-        leader = rnd.randrange(30)
-        row = response(f"L{leader}", f"Trust A/Dept {leader % 4}", profession=rnd.choice("ABC"))
-        row[4:16] = [rnd.randint(1, 5) for _ in range(12)]
-        row[16], row[17] = rnd.randint(1, 5), rnd.randint(1, 5)
-        rows.append(row)
-    return write_csv(path, rows)
+    return write_csv(path, _random_rows(n=n, seed=seed))
 
 
 @pytest.fixture
