@@ -8,7 +8,12 @@ text; its legend is in one column on a phone, labels never cut; and the same fig
 it as a table for screen readers and for anyone who prefers numbers (`includes/chart.html`).
 Diverging scales use ColorBrewer's RdBu, which stays distinguishable with red-green colour
 blindness. `theme()` and `to_svg()` stay for the charts not yet moved to it.
+
+Altair and vl-convert are imported by the functions that draw (a third of a second): a process
+that draws nothing (a command, a worker) never pays for them.
 """
+
+from __future__ import annotations
 
 import base64
 import hashlib
@@ -17,10 +22,12 @@ import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import altair as alt
-import vl_convert as vlc
 from django.core.cache import cache
+
+if TYPE_CHECKING:
+    import altair as alt
 
 NHS_BLUE = "#005eb8"
 NHS_PALETTE = [
@@ -62,6 +69,7 @@ def theme(chart: alt.TopLevelMixin, *, title: str = "", width=560, height=280) -
 
 def to_svg(chart: alt.TopLevelMixin, *, description: str) -> str:
     """The chart as an SVG string with an accessible name (role="img" and a <title>)."""
+    import vl_convert as vlc
     return _named(vlc.vegalite_to_svg(chart.to_dict()), description)
 
 
@@ -75,6 +83,7 @@ def _drawn(chart: alt.TopLevelMixin, *, png: bool = False) -> str:
     kept: a spec holds its data, so the same spec always draws the same. Altair's schema check
     is skipped (a third of the time); the tests draw every chart, so a bad spec still fails
     there, in vl-convert."""
+    import vl_convert as vlc
     spec = json.dumps(chart.to_dict(validate=False), sort_keys=True, default=str)
     key = f"clinlead-chart-{'png' if png else 'svg'}-" + hashlib.sha256(spec.encode()).hexdigest()
     week = 7 * 24 * 60 * 60
@@ -85,6 +94,7 @@ def _drawn(chart: alt.TopLevelMixin, *, png: bool = False) -> str:
 def _png(spec: dict) -> str:
     """A print drawing: WeasyPrint lays out a chart's SVG text by text, a second or more per
     page of charts, where a picture costs nothing; tagged, it is a figure with its alt text."""
+    import vl_convert as vlc
     svg = vlc.vegalite_to_svg(spec)
     width = re.search(r'width="([\d.]+)"', svg)
     data = base64.b64encode(vlc.vegalite_to_png(spec, scale=2)).decode()
@@ -110,6 +120,7 @@ def style(chart: alt.TopLevelMixin, *, width: int, height: int,
     """The chart style: `width` is the whole SVG's (axes and legend inside it), text at least
     FONT_PX, no title (the figure's caption is the title), legends below in full. A faceted
     chart cannot be fitted: `width` is then each panel's, which the caller keeps narrow enough."""
+    import altair as alt
     autosize = alt.AutoSizeParams(type="pad") if facet else alt.AutoSizeParams(
         type="fit-x", contains="padding")
     if not facet:

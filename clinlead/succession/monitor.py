@@ -9,7 +9,6 @@ so the number of queries and the rows read into Python do not grow with the numb
 from dataclasses import dataclass
 from datetime import date
 
-import altair as alt
 from django.db.models import Avg, Count, Exists, F, OuterRef, Q, Window
 from django.db.models.functions import Coalesce, Least
 
@@ -215,6 +214,8 @@ def trend_chart(rows):
     """Bench strength over time as an SVG line chart (None for fewer than two points)."""
     if len(rows) < 2:
         return None
+    import altair as alt  # here, not at the top: the pools' recount imports this module at startup
+
     data = [{"day": r.day.isoformat(), "measure": label, "share": round(100 * value / r.key_positions)}
             for r in rows if r.key_positions
             for label, value in (("At least one ready now", r.ready_now_1), ("At least two ready now", r.ready_now_2))]
