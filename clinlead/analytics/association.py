@@ -13,7 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from scipy import stats
+
+from clinlead.analytics.lazy_stats import stats
 
 
 def profession_groups(

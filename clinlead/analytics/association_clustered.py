@@ -33,8 +33,8 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
+from clinlead.analytics.lazy_stats import stats
 from clinlead.analytics.leaderindex import outcome_flags
 from clinlead.analytics.leaderindex_entries import OUTCOMES
 from clinlead.analytics.leaderindex_read import ResponseTable

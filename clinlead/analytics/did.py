@@ -30,8 +30,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
-from scipy import stats
 
 from clinlead.analytics.did_caveats import (
     SMALL_SAMPLE_CORRECTION,
@@ -40,6 +38,7 @@ from clinlead.analytics.did_caveats import (
     event_study_caveats,
 )
 from clinlead.analytics.did_power import PartialledWald, randomisation_test, wald_f
+from clinlead.analytics.lazy_stats import stats
 from clinlead.analytics.periods import (
     DATE,
     Period,
@@ -271,6 +270,10 @@ def _fit(*, panel: Panel, treatment: np.ndarray) -> Any:
             "the pilot effect cannot be separated from organisation and period effects "
             "(check that comparators are observed in the same periods as the pilots)"
         )
+    # Imported here: statsmodels takes over a second to import, and every process that loads the
+    # URLs (each command's system checks, each web worker) imports this module without fitting.
+    import statsmodels.api as sm
+
     model = sm.OLS(panel.frame["value"].to_numpy(), design)
     return model.fit(method="qr", cov_type="cluster", cov_kwds={"groups": groups}, use_t=True)
 

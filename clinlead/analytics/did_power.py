@@ -41,7 +41,8 @@ from itertools import combinations
 from typing import Any
 
 import numpy as np
-from scipy import stats
+
+from clinlead.analytics.lazy_stats import stats
 
 CORRELATIONS = ("ar1", "exchangeable")
 # Fewer distinct assignments than this and a randomisation p-value can never reach 0.05.

@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
 from clinlead.analytics.disclosure import ancestor_matrix
 from clinlead.analytics.instrument import Instrument
+from clinlead.analytics.lazy_stats import stats
 
 
 def response_index(*, answers: Sequence[int | None], instrument: Instrument) -> float | None:

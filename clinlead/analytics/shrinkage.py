@@ -26,7 +26,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
+
+from clinlead.analytics.lazy_stats import stats
 
 # Quarters, lowest first; a band number is its position (0 = bottom quarter).
 BANDS = ("bottom", "lower_middle", "upper_middle", "top")

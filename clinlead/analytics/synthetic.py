@@ -43,8 +43,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy import optimize, stats
+from scipy import optimize
 
+from clinlead.analytics.lazy_stats import stats
 from clinlead.analytics.periods import Period, PeriodError, parse_period
 
 Array = npt.NDArray[np.float64]
