@@ -5,16 +5,17 @@ configuration, so every command's system checks and every web worker would pay f
 even when they compute no statistic; `from clinlead.analytics.lazy_stats import stats` defers it.
 """
 
-import importlib
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from scipy import stats
 else:
 
     class _Stats:
-        def __getattr__(self, name):
-            return getattr(importlib.import_module("scipy.stats"), name)
+        def __getattr__(self, name: str) -> Any:
+            from scipy import stats
+
+            return getattr(stats, name)
 
     stats = _Stats()
 

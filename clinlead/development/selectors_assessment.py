@@ -9,13 +9,13 @@ mean is shown (exactly, as a band near the ends of the scale, or not on that dim
 
 from collections import defaultdict
 
-import altair as alt
-
 from clinlead.analytics.disclosure_tables import Classing, publish_table
 from clinlead.charts import theme, to_svg
 from clinlead.development.models import ANONYMOUS_GROUPS, RaterGroup
 from clinlead.development.rater_figures import dimension_figures
 
+# Altair (and vl-convert) are imported inside the functions that draw: the URLs import this
+# module in every process (each command's system checks, each web worker), most of which draw nothing.
 ALL_RATERS = "all_raters"
 GROUP_LABELS = {RaterGroup.PEER: "Peers", RaterGroup.DIRECT_REPORT: "Direct reports",
                 ALL_RATERS: "All raters (peers and direct reports)"}
@@ -81,6 +81,7 @@ def assessment_report(*, assessment):
 
 def assessment_chart(report, *, person_name):
     """Grouped bars per dimension: self, manager and the published rater means shown exactly."""
+    import altair as alt
     series = [("self", "Self"), ("manager", "Line manager")] + [
         (f"{g['key']}_mean", g["label"].split(" (")[0]) for g in report["groups"] if g["published"]]
     data = [{"dimension": row["dimension"].name, "source": label, "score": row[key]}

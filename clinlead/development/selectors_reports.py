@@ -9,8 +9,6 @@ category-table rule, `clinlead.analytics.disclosure_tables`, with the organisati
 from collections import Counter, defaultdict
 from datetime import date
 
-import altair as alt
-
 from clinlead.analytics.disclosure_tables import publish_table
 from clinlead.charts import theme, to_svg
 from clinlead.development.frameworks import current_frameworks, healthcare_leadership_model
@@ -19,6 +17,8 @@ from clinlead.development.selectors import attach_readiness_now
 from clinlead.org.diversity import CATEGORY_OF, CLASSINGS, FIELDS, CategoryTable, shown_rows
 from clinlead.org.models import Appointment, Person, PositionLevel, Profession
 
+# Altair (and vl-convert) are imported inside the functions that draw: the URLs import this
+# module in every process (each command's system checks, each web worker), most of which draw nothing.
 
 def development_population(*, organisation, day):
     """People the organisation is developing as leaders: holding a position, enrolled on a
@@ -120,6 +120,7 @@ def pathway(*, organisation, day=None):
 
 
 def funnel_chart(funnel):
+    import altair as alt
     data = []
     for row in funnel:
         data.append({"level": row["level"].name, "group": "Holding this level", "people": row["holders"]})

@@ -10,15 +10,15 @@ import hashlib
 import re
 import textwrap
 
-import altair as alt
 import pandas as pd
-import vl_convert as vlc
 from django.core.cache import cache
 
 from clinlead.charts import NHS_BLUE, theme, to_svg
 from clinlead.evaluation.analysis import COMPARATORS, PILOTS
 from clinlead.evaluation.models import first_day
 
+# Altair (and vl-convert) are imported inside the functions that draw: the URLs import this
+# module in every process (each command's system checks, each web worker), most of which draw nothing.
 GREY = "#768692"
 ORANGE = "#ed8b00"
 # Drawn at a phone's content width (390 px less the page margins) so the SVG is never shrunk
@@ -30,6 +30,7 @@ LABEL_LINE = 16
 
 def _readable(chart, *, title, height=200):
     """The shared theme, drawn whole within WIDTH px with fonts no smaller than 12 px."""
+    import altair as alt
     lines = textwrap.wrap(title, width=38)
     return (theme(chart, title=alt.TitleParams(lines, fontSize=TITLE_FONT, anchor="start"), width=WIDTH,
                   height=height)
@@ -65,6 +66,7 @@ def pdf_image(svg: str) -> str:
     metrics), a PNG 0.04 s. The PNG is cached under the SVG's hash; the services make it when
     they draw the chart, so the PDF only reads it.
     """
+    import vl_convert as vlc
     if not svg:
         return ""
     key = "clinlead-evaluation-png-" + hashlib.sha256(svg.encode()).hexdigest()
@@ -89,6 +91,7 @@ def _trend(record, starts):
 
 def trend_chart(record, *, starts):
     """(the Vega-Lite chart, its description) of the trend, for `_trend` to draw."""
+    import altair as alt
     metric = record.metric
     frame = pd.DataFrame(record.trends)
     groups = [g for g in (PILOTS, COMPARATORS) if (frame["group"] == g).any()]
@@ -133,6 +136,7 @@ def event_svg(record):
 
 
 def _event(record):
+    import altair as alt
     metric = record.metric
     points = [p for p in record.result["event_study"] if p["estimate"] is not None]
     frame = pd.DataFrame([{"relative": p["relative_period"], "label": p["label"], "estimate": p["estimate"],

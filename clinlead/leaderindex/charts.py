@@ -5,11 +5,12 @@ import functools
 import json
 import textwrap
 
-import altair as alt
 import pandas as pd
 
 from clinlead.charts import theme, to_svg
 
+# Altair (and vl-convert) are imported inside the functions that draw: the URLs import this
+# module in every process (each command's system checks, each web worker), most of which draw nothing.
 BEHAVIOUR_ORDER = ["include", "inform", "inquire", "develop", "recognize", "overall"]
 
 
@@ -64,6 +65,7 @@ def bins(indices: list[float], *, step=2, low=12, high=60):
 
 
 def distribution_chart(indices: list[float]):
+    import altair as alt
     rows = [{"low": a, "high": b, "leaders": n} for a, b, n in bins(indices)]
     chart = alt.Chart(pd.DataFrame(rows)).mark_bar(color="#005eb8").encode(
         x=alt.X("low:Q", bin="binned", title="Leader index (12–60)", scale=alt.Scale(domain=[12, 60])),
@@ -79,6 +81,7 @@ def heatmap_chart(rows: list[dict], *, centre: dict):
     """rows: {unit, behaviour, score or None}; `centre`: the organisation's score per behaviour.
     Colour is the difference from the organisation (diverging, centred on 0); every cell also
     says its score and ▲/▼ in text, and cells not shown a dash, so colour is never alone."""
+    import altair as alt
     frame = pd.DataFrame(rows)
     frame["centre"] = frame["behaviour"].map(lambda b: centre.get(b))
     frame["difference"] = frame["score"] - frame["centre"].astype(float)

@@ -1,11 +1,12 @@
 """The leader report's charts, in the chart style (`clinlead.charts.figure`), from published
 figures only: each with its figures as a table."""
 
-import altair as alt
 import pandas as pd
 
 from clinlead.charts import DIVERGING_5, NHS_BLUE, SECONDARY_TEXT, Table, figure, style, wrap
 
+# Altair (and vl-convert) are imported inside the functions that draw: the URLs import this
+# module in every process (each command's system checks, each web worker), most of which draw nothing.
 INDEX_SCALE = [12, 60]
 SERIES_STYLE = {  # colour and shape, so that the series differ without colour too
     "you": (NHS_BLUE, "circle"),
@@ -20,6 +21,7 @@ def _one(value, places=1):
 
 def index_figure(*, you, organisation, previous, phone=True):
     """Each of `you`, `organisation`, `previous` is None or {"label", "index", "ci95"}."""
+    import altair as alt
     present = [(k, r) for k, r in (("you", you), ("organisation", organisation), ("previous", previous))
                if r is not None]
     rows = [r for _, r in present]
@@ -58,6 +60,7 @@ def index_figure(*, you, organisation, previous, phone=True):
 
 def behaviours_figure(*, rows, previous_name, phone=True):
     """rows: [{"behaviour", "you", "organisation", "previous", "compared"}] (None where not shown)."""
+    import altair as alt
     names = {"you": "You", "organisation": "Organisation", "previous": f"You in {previous_name}"}
     series = [k for k in names if any(r[k] is not None for r in rows)]
     points = [{"behaviour": r["behaviour"].capitalize(), "series": names[k], "score": r[k]}
@@ -88,6 +91,7 @@ def behaviours_figure(*, rows, previous_name, phone=True):
 
 def items_figure(*, items, instrument, phone=True):
     """items: {item id: published distribution}; only shown questions (not None) are drawn."""
+    import altair as alt
     scale = instrument.scale
     labels = [s["label"] if isinstance(s, dict) else s.label for s in scale]
     values = [str(s["value"] if isinstance(s, dict) else s.value) for s in scale]
@@ -139,6 +143,7 @@ def favourable(dist):
 
 def trend_figure(*, points, phone=True):
     """points: [(cycle name, index)] of the leader's published cycles, oldest first."""
+    import altair as alt
     frame = pd.DataFrame([{"cycle": c, "index": v} for c, v in points])
 
     def draw(width):
