@@ -20,6 +20,7 @@ from clinlead.deployment import (
     cache_from_url,
     gunicorn_arguments,
 )
+from tests.migrated_sqlite import migrated_database, migrated_sqlite_fixture  # noqa: F401
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -197,20 +198,14 @@ def _free_port():
 
 
 @pytest.mark.sqlite_only
-def test_clinlead_serve_answers_ready_on_a_migrated_database(tmp_path):
+def test_clinlead_serve_answers_ready_on_a_migrated_database(tmp_path, migrated_sqlite):
     env = {
         **os.environ,
         "CLINLEAD_DATA_DIR": str(tmp_path),
         "DJANGO_SETTINGS_MODULE": "clinlead.settings",
     }
     env.pop("DATABASE_URL", None)
-    subprocess.run(
-        [sys.executable, "-m", "clinlead", "migrate", "-v", "0"],
-        env=env,
-        check=True,
-        cwd=REPO,
-        timeout=300,
-    )
+    migrated_database(tmp_path, migrated_sqlite)  # migrated by `clinlead migrate`, once per run
     port = _free_port()
     server = subprocess.Popen(
         [
@@ -229,7 +224,7 @@ def test_clinlead_serve_answers_ready_on_a_migrated_database(tmp_path):
         cwd=REPO,
     )
     try:
-        for _ in range(150):
+        for _ in range(600):  # polled often: the answer is read as soon as gunicorn is up
             try:
                 with urllib.request.urlopen(
                     f"http://127.0.0.1:{port}/health/ready/", timeout=2
@@ -238,7 +233,7 @@ def test_clinlead_serve_answers_ready_on_a_migrated_database(tmp_path):
                     assert b'"ready": true' in answer.read()
                     break
             except OSError:
-                time.sleep(0.2)
+                time.sleep(0.05)
         else:
             pytest.fail("clinlead serve did not answer in 30 s")
     finally:

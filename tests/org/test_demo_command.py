@@ -10,6 +10,7 @@ from django.core.management.base import CommandError
 
 from clinlead.org.models import Organisation, Person, Position, ReportingLine
 from tests.factories import OrganisationFactory
+from tests.migrated_sqlite import migrated_database, migrated_sqlite_fixture  # noqa: F401
 
 # What the demo command builds does not depend on the database engine: SQLite only.
 pytestmark = [pytest.mark.django_db, pytest.mark.sqlite_only]
@@ -76,9 +77,12 @@ def test_the_demo_group_is_realistic():
     assert Person.objects.count() - ReportingLine.objects.count() == 3
 
 
-def test_the_console_script_serves_nothing_with_no_serve(tmp_path, installed_frontend):
-    # The front end installed once for the test run serves this data folder too (no second npm ci).
+def test_the_console_script_serves_nothing_with_no_serve(tmp_path, installed_frontend,
+                                                         migrated_sqlite):
+    # The front end installed once for the test run serves this data folder too (no second npm ci),
+    # and the database migrated once for the run is copied in (the command's migrate has nothing to do).
     (tmp_path / "frontend").symlink_to(installed_frontend, target_is_directory=True)
+    migrated_database(tmp_path, migrated_sqlite)
     env = dict(os.environ, CLINLEAD_DATA_DIR=str(tmp_path))
     env.pop("DATABASE_URL", None)
     done = subprocess.run([sys.executable, "-m", "clinlead", "demo", "--no-serve", "--staff", "200"],

@@ -13,6 +13,7 @@ from clinlead.audit.models import AuditEvent
 from clinlead.org.hr_import import import_hr_extract
 from clinlead.org.models import Organisation, Person, ReportingLine, Unit, UnitMembership
 from clinlead.org.special_category import Demographics
+from tests.migrated_sqlite import migrated_database, migrated_sqlite_fixture  # noqa: F401
 from tests.org.hr_files import extract_rows, to_csv, to_xlsx
 
 pytestmark = pytest.mark.django_db
@@ -101,13 +102,14 @@ def test_a_clean_file_prints_counts_and_a_second_run_changes_nothing(rows, trust
 
 
 @pytest.mark.sqlite_only  # the console script keeps its own SQLite file, whatever DATABASE_URL says
-def test_the_console_script_runs_the_import(rows, trust, tmp_path, settings):
-    # Through the console script's module (`python -m clinlead`), against a file database of its own.
+def test_the_console_script_runs_the_import(rows, trust, tmp_path, settings, migrated_sqlite):
+    # Through the console script's module (`python -m clinlead`), against a file database of its
+    # own (a copy of the run's migrated one).
     path = tmp_path / "extract.csv"
     path.write_bytes(to_csv(rows[:50]))
+    migrated_database(tmp_path / "data", migrated_sqlite)
     env = {"CLINLEAD_DATA_DIR": str(tmp_path / "data"), "PATH": "/usr/bin:/bin", "PYTHONPATH": REPO}
     clinlead = [sys.executable, "-m", "clinlead"]
-    subprocess.run([*clinlead, "migrate", "--verbosity", "0"], check=True, env=env)
     done = subprocess.run([*clinlead, "import-hr", str(path), "--dry-run"], env=env, capture_output=True, text=True)
     assert done.returncode == 1  # that database has no such organisation: a named problem
     assert "is not an organisation you may import for" in done.stderr
