@@ -12,8 +12,6 @@ import csv
 import io
 
 from django.http import HttpResponse
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from clinlead.tabular import FORMULA_START
 
@@ -58,6 +56,11 @@ def _write_cell(sheet, row, column, value):
 
 def workbook_bytes(sheets: dict[str, tuple[list[str], list[list]]]) -> bytes:
     """sheets: {sheet title: (header, rows)}."""
+    # Imported here: the URLs import this module in every process, and openpyxl takes a tenth of
+    # a second or more to import; only a process that writes a workbook pays for it.
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
     book = Workbook()
     book.remove(book.active)
     for title, (header, rows) in sheets.items():

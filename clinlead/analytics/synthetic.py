@@ -43,7 +43,6 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy import optimize
 
 from clinlead.analytics.lazy_stats import stats
 from clinlead.analytics.periods import Period, PeriodError, parse_period
@@ -131,6 +130,10 @@ def simplex_least_squares(a: Array, b: Array, *, ridge: float = 0.0) -> Array:
     if ridge > 0:
         rows.insert(1, np.sqrt(ridge) * np.eye(n))
         target.insert(1, np.zeros(n))
+    # Imported here: scipy.optimize takes about half a second to import, and the URLs import
+    # this module in every process (each command's checks, each web worker).
+    from scipy import optimize
+
     w, _ = optimize.nnls(np.vstack(rows), np.concatenate(target), maxiter=50 * n)
     w = np.clip(w, 0.0, None)
     return np.asarray(w / w.sum(), dtype=np.float64)

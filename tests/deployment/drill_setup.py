@@ -12,6 +12,7 @@ import json
 import secrets
 
 import django
+import nacl.pwhash
 
 django.setup()
 
@@ -19,7 +20,7 @@ from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.utils.text import slugify  # noqa: E402
 
-from clinlead import actions, custody  # noqa: E402
+from clinlead import actions, custody, sealing  # noqa: E402
 from clinlead.accounts.api_tokens import create_api_token  # noqa: E402
 from clinlead.accounts.models import User  # noqa: E402
 from clinlead.org.demo import DemoGenerator, add_feature_demo_data  # noqa: E402
@@ -28,6 +29,14 @@ from clinlead.surveys.services import issue_link, submit_response  # noqa: E402
 
 
 def main():
+    # As in the test process (tests/conftest.py): custody key files at Argon2id's lowest cost
+    # (each file records its cost, so it still opens) and a fast login hasher. The production
+    # costs (half a second and 256 MB a key file) would only slow the drill: what it checks is
+    # that the backup holds the rows and never the secrets, whatever they were hashed with.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    sealing.set_kdf_cost(
+        opslimit=nacl.pwhash.argon2id.OPSLIMIT_MIN, memlimit=nacl.pwhash.argon2id.MEMLIMIT_MIN
+    )
     call_command("migrate", interactive=False, verbosity=0)
     generator = DemoGenerator(staff=200, seed=11).build()
     with actions.atomic():  # as `clinlead demo` does
