@@ -16,6 +16,7 @@ from clinlead.development.rater_figures import dimension_figures
 
 # Altair (and vl-convert) are imported inside the functions that draw: the URLs import this
 # module in every process (each command's system checks, each web worker), most of which draw nothing.
+
 ALL_RATERS = "all_raters"
 GROUP_LABELS = {RaterGroup.PEER: "Peers", RaterGroup.DIRECT_REPORT: "Direct reports",
                 ALL_RATERS: "All raters (peers and direct reports)"}

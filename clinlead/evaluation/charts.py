@@ -19,6 +19,7 @@ from clinlead.evaluation.models import first_day
 
 # Altair (and vl-convert) are imported inside the functions that draw: the URLs import this
 # module in every process (each command's system checks, each web worker), most of which draw nothing.
+
 GREY = "#768692"
 ORANGE = "#ed8b00"
 # Drawn at a phone's content width (390 px less the page margins) so the SVG is never shrunk

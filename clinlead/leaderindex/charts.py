@@ -11,6 +11,7 @@ from clinlead.charts import theme, to_svg
 
 # Altair (and vl-convert) are imported inside the functions that draw: the URLs import this
 # module in every process (each command's system checks, each web worker), most of which draw nothing.
+
 BEHAVIOUR_ORDER = ["include", "inform", "inquire", "develop", "recognize", "overall"]
 
 

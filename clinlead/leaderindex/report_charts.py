@@ -7,6 +7,7 @@ from clinlead.charts import DIVERGING_5, NHS_BLUE, SECONDARY_TEXT, Table, figure
 
 # Altair (and vl-convert) are imported inside the functions that draw: the URLs import this
 # module in every process (each command's system checks, each web worker), most of which draw nothing.
+
 INDEX_SCALE = [12, 60]
 SERIES_STYLE = {  # colour and shape, so that the series differ without colour too
     "you": (NHS_BLUE, "circle"),
