@@ -111,6 +111,9 @@ def folders(tmp_path):
     return tmp_path, source, restored
 
 
+# Marked `postgresql`: it asks for no test database (it makes its own), so the PostgreSQL pass
+# would otherwise skip it as a test that uses none, and it would run in neither pass.
+@pytest.mark.postgresql
 @pytest.mark.skipif(not ON_POSTGRESQL, reason="the PostgreSQL drill runs in the PostgreSQL pass")
 def test_a_postgresql_backup_restores_to_the_same_rows_figures_and_recounts(folders):
     tmp, source_dir, restored_dir = folders
