@@ -23,9 +23,12 @@ from tests.browser.conftest import assert_accessible
 from tests.deployment.test_layout import _free_port
 from tests.sso import provider
 
-# The tests use no database themselves; the mark makes pytest-django create the test database,
-# in which this process's shared demo is built (`demo_database`).
-pytestmark = [pytest.mark.browser, pytest.mark.django_db]
+# The tests use no database themselves; the django_db mark makes pytest-django create the test
+# database, in which this process's shared demo is built (`demo_database`). The xdist group keeps
+# the four tests in one worker, so the provider and server start once: the grouping that
+# tests/conftest.py adds in pytest_collection_modifyitems comes after pytest-xdist has read the
+# marks, so it is named here.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db, pytest.mark.xdist_group("single-sign-on")]
 
 REPO = Path(__file__).resolve().parents[2]
 CLIENT_ID, CLIENT_SECRET = "clinlead", "clinlead-sso-test-secret"
