@@ -73,14 +73,15 @@ class SingleSignOn:
             "newcomer": self.newcomer["email"],
             "stranger": STRANGER,
         }
-        self.processes.append(provider.start(
-            provider.install(), port=self.provider_port, clinlead=self.base,
-            client_id=CLIENT_ID, client_secret=CLIENT_SECRET, accounts=accounts, log_dir=self.tmp,
-        ))
+        # Clinlead starts while the provider does: it only needs the provider's addresses.
         self.processes.append(subprocess.Popen(
             [sys.executable, "-m", "clinlead", "serve", "--bind", f"127.0.0.1:{self.port}",
              "--workers", "1", "--threads", "4"],
             env=self.env, cwd=REPO,
+        ))
+        self.processes.append(provider.start(
+            provider.install(), port=self.provider_port, clinlead=self.base,
+            client_id=CLIENT_ID, client_secret=CLIENT_SECRET, accounts=accounts, log_dir=self.tmp,
         ))
         for _ in range(300):
             try:
