@@ -4,8 +4,8 @@ Every test here is marked `browser`. Helpers used by the test modules live here 
 `log_in` goes through the real login form, `assert_accessible` runs axe-core (installed from npm
 by `clinlead.frontend.ensure_assets`) and fails on serious or critical WCAG 2.0/2.1 A/AA findings,
 `assert_no_browser_errors` fails on script errors and content-security-policy refusals,
-`save_screenshot` keeps a full-page screenshot as a test artefact, `smallest_chart_text` measures
-the chart text as drawn on screen.
+`save_screenshot` keeps a full-page screenshot as a test artefact (when CLINLEAD_SCREENSHOTS is
+set), `smallest_chart_text` measures the chart text as drawn on screen.
 """
 
 import functools
@@ -193,10 +193,23 @@ def artefacts_dir() -> Path:
     return folder
 
 
-def save_screenshot(page, name):
-    """A full-page screenshot of the page as it is now, kept as `<artefacts>/<name>.png`."""
+def screenshots_wanted() -> bool:
+    """Screenshots are for a person to look at, and nothing asserts on them; a full-page PNG of
+    a long report takes seconds (the board report is ~30,000 px tall). They are kept only when
+    CLINLEAD_SCREENSHOTS is set (say, `CLINLEAD_SCREENSHOTS=1 pytest tests/browser`)."""
+    return os.environ.get("CLINLEAD_SCREENSHOTS", "") not in ("", "0")
+
+
+def save_screenshot(page, name, element=None):
+    """A full-page screenshot of the page as it is now (or of `element`, a locator), kept as
+    `<artefacts>/<name>.png` when screenshots are wanted; returns the path, or None."""
+    if not screenshots_wanted():
+        return None
     path = artefacts_dir() / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    if element is None:
+        page.screenshot(path=str(path), full_page=True)
+    else:
+        element.screenshot(path=str(path))
     return path
 
 

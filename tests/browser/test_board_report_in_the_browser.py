@@ -1,12 +1,9 @@
 """The board's evaluation report on a desktop (1280 px) and a phone (390 px): the verdict in
 plain English comes first, the pilots' start dates are labelled on the charts, no chart text is
 under 12 px as shown, the technical detail sits in the annex, and axe finds nothing serious.
-Screenshots are kept under DATA_DIR/test-artefacts for the closing note."""
-
-from pathlib import Path
+Screenshots are kept as test artefacts for the closing note (`save_screenshot`)."""
 
 import pytest
-from django.conf import settings
 
 from clinlead.evaluation.models import Evaluation
 from tests.browser.conftest import (
@@ -14,6 +11,7 @@ from tests.browser.conftest import (
     assert_no_browser_errors,
     assert_real_page,
     log_in,
+    save_screenshot,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -26,11 +24,6 @@ SHOWN_FONT_SIZES = """() => [...document.querySelectorAll('figure.clinlead-chart
     .map(t => ({text: t.textContent, px: parseFloat(getComputedStyle(t).fontSize) * scale}));
 })"""
 
-
-def artefacts():
-    folder = Path(settings.DATA_DIR) / "test-artefacts"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 @pytest.mark.parametrize("device", ["page", "phone"])
@@ -67,7 +60,6 @@ def test_a_board_member_reads_the_verdict_first_and_the_detail_in_the_annex(
     assert_accessible(page)
     assert_no_browser_errors(page)
     width = page.viewport_size["width"]
-    page.screenshot(path=str(artefacts() / f"evaluation-report-{width}.png"), full_page=True)
-    folder = artefacts()
-    page.locator("#verdict").screenshot(path=str(folder / f"evaluation-report-{width}-verdict.png"))
-    trend.screenshot(path=str(artefacts() / f"evaluation-report-{width}-trend-chart.png"))
+    save_screenshot(page, f"evaluation-report-{width}")
+    save_screenshot(page, f"evaluation-report-{width}-verdict", page.locator("#verdict"))
+    save_screenshot(page, f"evaluation-report-{width}-trend-chart", trend)

@@ -1,14 +1,17 @@
 """The executive dashboard in a real browser, at 1280 px and on a 390 px phone: axe clean, the
 charts' text never under 12 px, a division drills down to its departments. Screenshots are kept
-in DATA_DIR/test-artefacts."""
-
-from pathlib import Path
+as test artefacts (`save_screenshot`)."""
 
 import pytest
-from django.conf import settings
 
 from clinlead.surveys.models import SurveyCycle
-from tests.browser.conftest import assert_accessible, assert_no_browser_errors, heading, log_in
+from tests.browser.conftest import (
+    assert_accessible,
+    assert_no_browser_errors,
+    heading,
+    log_in,
+    save_screenshot,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -26,12 +29,6 @@ SMALLEST_CHART_TEXT = """() => {
     }
     return smallest;
 }"""
-
-
-def artefact(page, name):
-    folder = Path(settings.DATA_DIR) / "test-artefacts"
-    folder.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(folder / name), full_page=True)
 
 
 def open_dashboard(page, live_server):
@@ -58,7 +55,7 @@ def test_an_executive_reads_filters_and_drills_down_the_dashboard(
     page.get_by_text("The chart's figures as a table").last.click()
     assert page.locator("#heatmap-table").is_visible()
     assert_accessible(page)
-    artefact(page, f"executive-dashboard-{size}.png")
+    save_screenshot(page, f"executive-dashboard-{size}")
     # Drill down: from a division to its departments, then back through the filter.
     with page.expect_navigation():
         page.get_by_role("link", name="Medicine's departments").click()
@@ -71,7 +68,7 @@ def test_an_executive_reads_filters_and_drills_down_the_dashboard(
     assert units and all(u == "Medicine" or u.startswith("Medicine/") for u in units)
     assert page.evaluate(SMALLEST_CHART_TEXT) >= 12
     assert_accessible(page)
-    artefact(page, f"executive-dashboard-medicine-{size}.png")
+    save_screenshot(page, f"executive-dashboard-medicine-{size}")
     page.get_by_label("Division").select_option(label="Surgery")
     with page.expect_navigation():
         page.get_by_role("button", name="Show").click()

@@ -1,10 +1,12 @@
 """Single sign-on with a real OpenID provider, in Chromium.
 
 The test starts `oidc-provider` (the certified npm package, tests/sso/provider.mjs) and Clinlead
-itself as `clinlead serve` on a fresh SQLite demo, configured through the CLINLEAD_OIDC_* settings
-as a trust would configure it. A person logs in at the provider and lands on Clinlead's home page
-as themselves, matched by work e-mail; an address nobody in Clinlead has is refused with a page
-that says why; logging out of Clinlead ends the provider's session too (RP-initiated logout).
+itself as `clinlead serve` on a fresh SQLite demo (a file copy of the demo this test process has
+built, the one `clinlead demo --staff 200 --seed 11` builds), configured through the
+CLINLEAD_OIDC_* settings as a trust would configure it. A person logs in at the provider and
+lands on Clinlead's home page as themselves, matched by work e-mail; an address nobody in Clinlead
+has is refused with a page that says why; logging out of Clinlead ends the provider's session too
+(RP-initiated logout).
 """
 
 import os
@@ -16,13 +18,17 @@ from pathlib import Path
 
 import pytest
 import requests
-from django.conf import settings
 
 from tests.browser.conftest import assert_accessible
 from tests.deployment.test_layout import _free_port
 from tests.sso import provider
 
-pytestmark = pytest.mark.browser
+# The tests use no database themselves; the django_db mark makes pytest-django create the test
+# database, in which this process's shared demo is built (`demo_database`). The xdist group keeps
+# the four tests in one worker, so the provider and server start once: the grouping that
+# tests/conftest.py adds in pytest_collection_modifyitems comes after pytest-xdist has read the
+# marks, so it is named here.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db, pytest.mark.xdist_group("single-sign-on")]
 
 REPO = Path(__file__).resolve().parents[2]
 CLIENT_ID, CLIENT_SECRET = "clinlead", "clinlead-sso-test-secret"
@@ -54,13 +60,12 @@ class SingleSignOn:
         }
         (tmp / "frontend").symlink_to(frontend)
 
-    def start(self):
-        demo = subprocess.run(
-            [sys.executable, "-m", "clinlead", "demo", "--no-serve", "--staff", "200",
-             "--seed", "11"],
-            env=self.env, cwd=REPO, capture_output=True, text=True, timeout=600,
-        )
-        assert demo.returncode == 0, demo.stderr[-4000:]
+    def start(self, demo_database):
+        # The process's shared demo, copied into the server's database file: building it again
+        # with `clinlead demo` in a subprocess took half a minute to a minute and a half.
+        with sqlite3.connect(self.tmp / "clinlead.sqlite3") as copy:
+            demo_database.backup(copy)
+        copy.close()
         self.newcomer = self._person_without_a_login()
         accounts = {
             "alice": "alice@northgate.nhs.example",
@@ -68,14 +73,15 @@ class SingleSignOn:
             "newcomer": self.newcomer["email"],
             "stranger": STRANGER,
         }
-        self.processes.append(provider.start(
-            provider.install(settings.DATA_DIR), port=self.provider_port, clinlead=self.base,
-            client_id=CLIENT_ID, client_secret=CLIENT_SECRET, accounts=accounts,
-        ))
+        # Clinlead starts while the provider does: it only needs the provider's addresses.
         self.processes.append(subprocess.Popen(
             [sys.executable, "-m", "clinlead", "serve", "--bind", f"127.0.0.1:{self.port}",
              "--workers", "1", "--threads", "4"],
             env=self.env, cwd=REPO,
+        ))
+        self.processes.append(provider.start(
+            provider.install(), port=self.provider_port, clinlead=self.base,
+            client_id=CLIENT_ID, client_secret=CLIENT_SECRET, accounts=accounts, log_dir=self.tmp,
         ))
         for _ in range(300):
             try:
@@ -106,10 +112,21 @@ class SingleSignOn:
 
 
 @pytest.fixture(scope="module")
-def sso(tmp_path_factory, installed_frontend, browser):
+def demo_database(shared_demo, django_db_blocker):
+    """The demo as a SQLite database (an in-memory copy kept by `SharedDemo`), built now if no
+    test of this process has asked for `demo` yet. Browser tests run on SQLite only."""
+    assert shared_demo.sqlite, "the single sign-on test runs on SQLite only"
+    with django_db_blocker.unblock():
+        if shared_demo.world is None:
+            shared_demo.build()
+    return shared_demo.snapshots["demo"]
+
+
+@pytest.fixture(scope="module")
+def sso(tmp_path_factory, installed_frontend, browser, demo_database):
     running = SingleSignOn(tmp_path_factory.mktemp("sso"), Path(installed_frontend))
     try:
-        running.start()
+        running.start(demo_database)
         yield running
     finally:
         running.stop()

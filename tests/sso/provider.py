@@ -1,9 +1,16 @@
-"""The single sign-on test's OpenID provider: `oidc-provider` from npm, installed at test time under
-CLINLEAD_DATA_DIR (nothing third-party is committed), running tests/sso/provider.mjs.
+"""The single sign-on test's OpenID provider: `oidc-provider` from npm, installed at test time
+(nothing third-party is committed), running tests/sso/provider.mjs.
+
+It is installed once per machine, not per checkout or data folder: `npm ci` takes half a minute
+and a fresh CLINLEAD_DATA_DIR (a new clone, a CI run) would pay it every time. The folder, under
+~/.cache/clinlead (or $XDG_CACHE_HOME/clinlead), is named after the package files' contents, so a
+changed lock file installs afresh beside the old one and two checkouts never share a stale one.
 """
 
 import fcntl
+import hashlib
 import json
+import os
 import shutil
 import subprocess
 import time
@@ -15,9 +22,16 @@ HERE = Path(__file__).resolve().parent
 FILES = ["package.json", "package-lock.json", "provider.mjs"]
 
 
-def install(data_dir):
+def cache_folder() -> Path:
+    """Where this version of the provider is installed: keyed by its package files."""
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "clinlead"
+    digest = hashlib.sha256(b"".join((HERE / name).read_bytes() for name in FILES)).hexdigest()
+    return base / f"sso-provider-{digest[:16]}"
+
+
+def install(target=None):
     """The folder holding the provider and its node_modules (installed once, under a lock)."""
-    target = Path(data_dir) / "sso-provider"
+    target = Path(target) if target is not None else cache_folder()
     target.mkdir(parents=True, exist_ok=True)
     with open(target / ".lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -40,11 +54,12 @@ def install(data_dir):
     return target
 
 
-def start(folder, *, port, clinlead, client_id, client_secret, accounts):
-    """Run the provider; returns the process once it listens."""
+def start(folder, *, port, clinlead, client_id, client_secret, accounts, log_dir=None):
+    """Run the provider; returns the process once it listens. Its log goes to `log_dir` (the
+    test's own folder), else beside it."""
     config = {"port": port, "clinlead": clinlead, "client_id": client_id,
               "client_secret": client_secret, "accounts": accounts}
-    log = folder / f"provider-{port}.log"
+    log = Path(log_dir or folder) / f"provider-{port}.log"
     with open(log, "w") as output:
         process = subprocess.Popen(["node", "provider.mjs", json.dumps(config)],
                                    cwd=folder, stdout=output, stderr=subprocess.STDOUT)
