@@ -24,6 +24,7 @@ import cProfile
 import io
 import os
 import pstats
+import statistics
 import sys
 import tempfile
 import time
@@ -31,6 +32,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+ROUNDS = 10
 
 
 def environ(method, path, *, body=b"", headers=()):
@@ -52,7 +54,11 @@ def environ(method, path, *, body=b"", headers=()):
 
 def call(app, env):
     status = []
-    body = b"".join(app(env, lambda s, h, exc_info=None: status.append((s, h))))
+    response = app(env, lambda s, h, exc_info=None: status.append((s, h)))
+    try:
+        body = b"".join(response)
+    finally:
+        response.close()  # as a WSGI server does: Django's request_finished work runs here
     return int(status[0][0].split()[0]), status[0][1], body
 
 
@@ -74,7 +80,10 @@ def main():
     args = parser.parse_args()
     if "bench" not in args.database_url.rsplit("/", 1)[-1]:
         sys.exit("--database-url must name a database whose name contains 'bench' (it is flushed)")
+    # One connection throughout, so its backend's CPU can be read (a server reconnects every
+    # CLINLEAD_DB_CONN_MAX_AGE seconds: a connection a minute per thread, nothing per answer).
     os.environ.update(DATABASE_URL=args.database_url, DJANGO_SETTINGS_MODULE="clinlead.settings",
+                      CLINLEAD_DB_CONN_MAX_AGE="36000",
                       CLINLEAD_DATA_DIR=tempfile.mkdtemp(prefix="clinlead-post-cpu-"))
     from survey_load import CHOSEN_LEADER, CSRF_FIELD, setup
 
@@ -135,8 +144,18 @@ def main():
         call(app, env)
     for env in health[:warm]:
         call(app, env)
-    base = measure(health, 200)
-    got = measure(posts[warm:warm + args.posts], 302)
+    # Rounds of the baseline then the POSTs, side by side, so the machine's load (which changes
+    # CPU time per request: shared caches, frequency) weighs on both alike; medians of the rounds.
+    rounds, size = ROUNDS, args.posts // ROUNDS
+    measured = [(measure(health[r * size:(r + 1) * size], 200),
+                 measure(posts[warm + r * size:warm + (r + 1) * size], 302)) for r in range(rounds)]
+
+    def medians(figures):
+        return [None if figures[0][i] is None else statistics.median(f[i] for f in figures)
+                for i in range(4)]
+
+    base, got = medians([b for b, _ in measured]), medians([p for _, p in measured])
+    ratios = sorted(p[0] / b[0] for b, p in measured)
 
     def line(name, figures):
         cpu, wall, queries, pg = figures
@@ -145,25 +164,27 @@ def main():
                 f"wall {wall * 1000:.2f} ms")
 
     load = "load {:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
-    print(f"database: {connection.vendor} ({load}); {args.posts} requests each, "
-          f"after {warm} to warm up")
+    print(f"database: {connection.vendor} ({load}); {rounds} rounds of {size} requests each, "
+          f"after {warm} to warm up; medians")
     print(line("GET /health/", base))
     print(line("POST /survey/s/<t>/", got))
-    print(f"ratio POST / health:   app CPU {got[0] / base[0]:.1f}x")
+    print(f"ratio POST / health:   app CPU {statistics.median(ratios):.1f}x "
+          f"(rounds from {ratios[0]:.1f}x to {ratios[-1]:.1f}x)")
     stored = SealedResponse.objects.filter(cycle=cycle).count()
     used = Invitation.objects.filter(cycle=cycle, used=True).count()
+    sent = warm + rounds * size
     with CaptureQueriesContext(connection) as one:
-        call(app, posts[warm + args.posts])
+        call(app, posts[-1 - args.profile])
     print("one POST's statements:\n" + "\n".join("  " + q["sql"][:150] for q in one))
-    print(f"stored {stored} boxes for {used} used links (expected {warm + args.posts})")
+    print(f"stored {stored} boxes for {used} used links (expected {sent})")
     if args.profile:
         profiler = cProfile.Profile(time.process_time)  # CPU, not waiting on PostgreSQL
         profiler.enable()
-        for env in posts[warm + args.posts + 1:]:
+        for env in posts[len(posts) - args.profile:]:
             call(app, env)
         profiler.disable()
         out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(45)
+        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(90)
         pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(30)
         print(out.getvalue())
 
