@@ -94,6 +94,7 @@ def main():
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from clinlead.audit.models import DailyCount
     from clinlead.surveys.models import Invitation, SealedResponse
 
     app = get_wsgi_application()
@@ -170,13 +171,15 @@ def main():
     print(line("POST /survey/s/<t>/", got))
     print(f"ratio POST / health:   app CPU {statistics.median(ratios):.1f}x "
           f"(rounds from {ratios[0]:.1f}x to {ratios[-1]:.1f}x)")
-    stored = SealedResponse.objects.filter(cycle=cycle).count()
-    used = Invitation.objects.filter(cycle=cycle, used=True).count()
-    sent = warm + rounds * size
     with CaptureQueriesContext(connection) as one:
         call(app, posts[-1 - args.profile])
     print("one POST's statements:\n" + "\n".join("  " + q["sql"][:150] for q in one))
-    print(f"stored {stored} boxes for {used} used links (expected {sent})")
+    stored = SealedResponse.objects.filter(cycle=cycle).count()
+    used = Invitation.objects.filter(cycle=cycle, used=True).count()
+    counts = DailyCount.objects.filter(object_type=cycle._meta.label, object_id=str(cycle.pk))
+    counted = sum(counts.values_list("count", flat=True))
+    print(f"stored {stored} boxes for {used} used links, today's count {counted} "
+          f"(expected {warm + rounds * size + 1} of each)")
     if args.profile:
         profiler = cProfile.Profile(time.process_time)  # CPU, not waiting on PostgreSQL
         profiler.enable()

@@ -136,11 +136,11 @@ def seal_response(*, invitation, answers, burnout, satisfaction, comment="", lea
              "comment": clean_comment(comment)}
     box = sealing.seal(public_key=cycle.public_key, payload=sheet, size=SEALED_SIZE)
     if postgresql:
-        _hold_open_use_and_store(cycle, invitation, box)
+        _hold_open_use_store_and_count(cycle, invitation, box)
     else:
         _use_link(invitation)
         SealedResponse.objects.create(cycle=cycle, box=box)
-    audit.count_today(action="surveys.answers_received", obj=cycle, organisation=cycle.organisation)
+        audit.count_today(action=_ANSWERS_RECEIVED, obj=cycle, organisation=cycle.organisation)
 
 
 def _use_link(invitation):
@@ -168,26 +168,33 @@ def _hold_open(cycle):
         raise InvitationUnusable
 
 
-# PostgreSQL: `_hold_open`, `_use_link` and the box's insert as one statement (one round trip, one
-# parse). `held` takes the cycle's shared lock, kept until commit, only while the cycle is open
-# (a close holding its lock makes this wait, then finds it closed); `used` flips the link only
-# if unused and only in a cycle held open, clearing its token hash; the box is stored only for a
-# link this statement used. No row inserted: the link was used (or the cycle closed) first.
+# PostgreSQL: `_hold_open`, `_use_link`, the box's insert and today's count as one statement (one
+# round trip, one parse). `held` takes the cycle's shared lock, kept until commit, only while the
+# cycle is open (a close holding its lock makes this wait, then finds it closed); `used` flips the
+# link only if unused and only in a cycle held open, clearing its token hash; the box is stored
+# only for a link this statement used; `counted` (audit.free_slot_count) adds it to today's count.
+# No box stored: the link was used (or the cycle closed) first, and the transaction is undone.
 _HOLD_USE_AND_STORE = (
     f"WITH held AS (SELECT id FROM {SurveyCycle._meta.db_table} WHERE id = %s AND status = %s FOR SHARE), "
     f"used AS (UPDATE {Invitation._meta.db_table} SET used = true, token_hash = NULL "
-    "WHERE id = %s AND NOT used AND cycle_id IN (SELECT id FROM held) RETURNING cycle_id) "
-    f"INSERT INTO {SealedResponse._meta.db_table} (id, cycle_id, box) SELECT %s, cycle_id, %s FROM used"
+    "WHERE id = %s AND NOT used AND cycle_id IN (SELECT id FROM held) RETURNING cycle_id), "
+    f"stored AS (INSERT INTO {SealedResponse._meta.db_table} (id, cycle_id, box) "
+    "SELECT %s, cycle_id, %s FROM used RETURNING id), "
 )
+_ANSWERS_RECEIVED = "surveys.answers_received"
 
 
-def _hold_open_use_and_store(cycle, invitation, box):
+def _hold_open_use_store_and_count(cycle, invitation, box):
+    counted, count_params = audit.free_slot_count(action=_ANSWERS_RECEIVED, obj=cycle, after="stored")
     with connection.cursor() as cursor:
-        cursor.execute(_HOLD_USE_AND_STORE,
-                       [cycle.pk, SurveyCycle.Status.OPEN, invitation.pk, uuid.uuid4(), box])
-        stored = cursor.rowcount
+        cursor.execute(_HOLD_USE_AND_STORE + counted + " SELECT (SELECT count(*) FROM stored), "
+                       "(SELECT count(*) FROM counted)",
+                       [cycle.pk, SurveyCycle.Status.OPEN, invitation.pk, uuid.uuid4(), box, *count_params])
+        stored, added = cursor.fetchone()
     if stored != 1:
         raise InvitationUnusable
+    if not added:  # every slot of today's count is held by another answer (or there is none yet)
+        audit.count_today(action=_ANSWERS_RECEIVED, obj=cycle, organisation=cycle.organisation)
 
 
 def clean_comment(text) -> str:
