@@ -69,3 +69,30 @@ def test_an_answer_without_the_forms_csrf_token_is_refused_and_the_link_still_wo
     assert browser.post(url("first"), answers(ward["leader"])).status_code == 403
     assert not SealedResponse.objects.exists()
     assert browser.get(url("first")).status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_answer_counts_in_a_new_slot_while_another_answer_holds_todays_count():
+    if connection.vendor != "postgresql":
+        pytest.skip("slots taken with SKIP LOCKED are PostgreSQL's; SQLite counts on one row")
+    import psycopg
+
+    world = World(k=5)
+    leader = world.person("Medicine/Ward")
+    cycle = world.cycle(status=SurveyCycle.Status.OPEN)
+    for name in ("first", "second"):
+        Invitation.objects.create(cycle=cycle, person=world.person("Medicine/Ward", leader=leader), leader=leader,
+                                  unit=world.unit("Medicine/Ward"), profession="nurse",
+                                  token_hash=services.token_hash(name))
+    services.submit_response(token="first", answers=[4] * 12, burnout=2, satisfaction=4)
+    (slot,) = DailyCount.objects.filter(object_id=str(cycle.pk))
+    db = connection.settings_dict
+    with psycopg.connect(dbname=db["NAME"], host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"],
+                         password=db["PASSWORD"] or None) as other:
+        # Another answer, not yet committed, holds the day's only count row.
+        other.execute(f"SELECT id FROM {DailyCount._meta.db_table} WHERE id = %s FOR UPDATE", [slot.pk])
+        services.submit_response(token="second", answers=[4] * 12, burnout=2, satisfaction=4)
+        other.rollback()
+    counts = dict(DailyCount.objects.filter(object_id=str(cycle.pk)).values_list("slot", "count"))
+    assert counts == {0: 1, 1: 1}
+    assert SealedResponse.objects.filter(cycle=cycle).count() == 2
