@@ -189,7 +189,7 @@ def _hold_open_use_store_and_count(cycle, invitation, box):
     with connection.cursor() as cursor:
         cursor.execute(_HOLD_USE_AND_STORE + counted + " SELECT (SELECT count(*) FROM stored), "
                        "(SELECT count(*) FROM counted)",
-                       [cycle.pk, SurveyCycle.Status.OPEN, invitation.pk, uuid.uuid4(), box, *count_params])
+                       [cycle.pk, SurveyCycle.Status.OPEN.value, invitation.pk, uuid.uuid4(), box, *count_params])
         stored, added = cursor.fetchone()
     if stored != 1:
         raise InvitationUnusable
