@@ -78,7 +78,7 @@ MIDDLEWARE = [
     "clinlead.accounts.error_title.ErrorTitleMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "clinlead.accounts.csp_header.CSPMiddleware",  # django-csp's, the header built once
     "axes.middleware.AxesMiddleware",
     "clinlead.accounts.lockout.LoginRecordsMiddleware",
 ]

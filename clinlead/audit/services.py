@@ -62,6 +62,22 @@ UPDATE {table} SET count = count + 1 WHERE id = (
 """
 
 
+def free_slot_count(*, action, obj, after):
+    """`count_today`'s usual case as a part of another statement, for the busiest actions (a survey
+    answer): (SQL, parameters) of a data-modifying WITH query named `counted` that adds one to
+    today's first free slot when the query named `after` returned a row, returning a row when it
+    did. When it returned none (no free slot yet), the caller calls `count_today`, in the same
+    transaction, which adds a slot. PostgreSQL only (SKIP LOCKED)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError(f"Daily count {action!r} written outside its action's transaction")
+    table = transaction.get_connection().ops.quote_name(DailyCount._meta.db_table)
+    sql = (f"counted AS (UPDATE {table} SET count = count + 1 WHERE id = (SELECT id FROM {table} "
+           "WHERE action = %s AND object_type = %s AND object_id = %s AND day = %s "
+           "ORDER BY slot LIMIT 1 FOR UPDATE SKIP LOCKED) "
+           f"AND EXISTS (SELECT 1 FROM {after}) RETURNING id)")
+    return sql, [action, obj._meta.label, str(obj.pk), timezone.localdate()]
+
+
 def _count_in_a_free_slot(connection, key, *, organisation, obj):
     """Add one to a row of today's count that no other open transaction holds.
 

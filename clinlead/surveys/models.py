@@ -49,6 +49,14 @@ def _parsed_instrument(pk, definition):
     return _PARSED[pk]
 
 
+def parsed_instrument(pk):
+    """The instrument with this key, parsed once per process; its definition is read from the
+    database only the first time (an answer need not fetch and decode it every time)."""
+    if pk not in _PARSED:
+        _PARSED[pk] = Instrument.objects.only("definition").get(pk=pk).load()
+    return _PARSED[pk]
+
+
 class SurveyCycle(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"

@@ -10,12 +10,10 @@ hash. Answering writes no audit event, only today's count (`audit.count_today`):
 timestamp, next to an invitation, would say when a person answered.
 """
 
-import hashlib
 import json
 import logging
 import secrets
 import time
-import unicodedata
 import uuid
 from datetime import date
 from pathlib import Path
@@ -32,8 +30,16 @@ from clinlead.audit import services as audit
 from clinlead.audit.models import DailyCount
 from clinlead.org.models import Person, ReportingLine, Unit, UnitMembership
 from clinlead.surveys import coarsening, reopened
+from clinlead.surveys.answering import (  # noqa: F401  answering has its own module; its names stay here too
+    SEALED_SIZE,
+    InvitationUnusable,
+    clean_comment,
+    find_invitation,
+    seal_response,
+    submit_response,
+    token_hash,
+)
 from clinlead.surveys.models import (
-    COMMENT_MAX_LENGTH,
     Comment,
     Instrument,
     Invitation,
@@ -41,18 +47,9 @@ from clinlead.surveys.models import (
     SealedResponse,
     SurveyCycle,
 )
-from clinlead.surveys.selectors import leader_choices
 
 logger = logging.getLogger(__name__)
 DEFAULT_INSTRUMENT = Path(__file__).resolve().parent.parent / "analytics" / "instruments" / "clbi-v1.json"
-
-
-class InvitationUnusable(Exception):
-    """The link is unknown, already used, or its cycle is not open."""
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def survey_link(token: str) -> str:
@@ -92,11 +89,6 @@ def _require_status(cycle, *statuses):
                               + " or ".join(s.lower() for s in statuses))
 
 
-# Every sealed answer is padded to this many bytes, so a box's length says nothing (not even
-# whether there is a comment). The longest payload: a comment of COMMENT_MAX_LENGTH characters
-# of 4 UTF-8 bytes each (control characters are dropped, so none is escaped to more), plus the
-# answers, leader, unit and profession (under 400 bytes).
-SEALED_SIZE = 4 + 4 * COMMENT_MAX_LENGTH + 700
 # Links are e-mailed in shards of about this many invitations, chosen by key when the task runs.
 LINKS_PER_TASK = 500
 
@@ -187,95 +179,6 @@ def invitations_needing_a_link(*, cycle, shard=0, shards=1):
             .filter(shard=shard).select_related("person").order_by("pk"))
 
 
-def find_invitation(*, token) -> Invitation:
-    try:
-        # get(), not first(): the hash is unique, and an ORDER BY only costs time on every answer.
-        invitation = (Invitation.objects.select_related("cycle", "cycle__instrument", "cycle__organisation")
-                      .get(token_hash=token_hash(token)))
-    except Invitation.DoesNotExist:
-        raise InvitationUnusable from None
-    if invitation.used or invitation.cycle.status != SurveyCycle.Status.OPEN or not invitation.cycle.public_key:
-        raise InvitationUnusable
-    return invitation
-
-
-def submit_response(*, token, answers, burnout, satisfaction, comment="", leader=None, invitation=None) -> None:
-    """Seal one response and use up the link, in one transaction.
-
-    `invitation` may be passed when the caller has just looked it up by this token; the
-    conditional update below is what guarantees a link is used once.
-    """
-    with actions.atomic():
-        if invitation is None or invitation.token_hash != token_hash(token):
-            invitation = find_invitation(token=token)
-        seal_response(invitation=invitation, answers=answers, burnout=burnout, satisfaction=satisfaction,
-                      comment=comment, leader=leader)
-
-
-def seal_response(*, invitation, answers, burnout, satisfaction, comment="", leader=None) -> None:
-    """The answering itself, inside the caller's transaction.
-
-    The invitation's update and the box share this transaction (and on PostgreSQL its `xmin`),
-    so during the window the database can tell whose box is whose; it cannot tell what is in it.
-    At close the boxes are destroyed and the answers written in one other transaction.
-    """
-    cycle = invitation.cycle
-    _hold_open(cycle)
-    instrument = cycle.instrument.load()
-    _check_answers(instrument, answers, burnout, satisfaction)
-    rated_id = leader.pk if leader is not None else invitation.leader_id
-    if rated_id is None:
-        raise ValidationError({"leader": "Choose your immediate leader"})
-    if (rated_id != invitation.leader_id
-            and not leader_choices(invitation=invitation).filter(pk=rated_id).exists()):
-        raise ValidationError({"leader": "Choose a leader from your unit"})
-    # Only one of two simultaneous submissions of the same link can flip `used`. The token's hash
-    # goes with it: a proxy's log of the link and the database cannot then date the answer.
-    if not Invitation.objects.filter(pk=invitation.pk, used=False).update(used=True, token_hash=None):
-        raise InvitationUnusable
-    sheet = {"leader": rated_id, "unit": invitation.unit_id, "profession": invitation.profession,
-             "answers": list(answers), "burnout": burnout, "satisfaction": satisfaction,
-             "comment": clean_comment(comment)}
-    SealedResponse.objects.create(
-        cycle=cycle, box=sealing.seal(public_key=cycle.public_key, payload=sheet, size=SEALED_SIZE))
-    audit.count_today(action="surveys.answers_received", obj=cycle, organisation=cycle.organisation)
-
-
-def _hold_open(cycle):
-    """Keep the cycle open until this answer commits, or refuse it if the cycle has closed.
-
-    A close locks the cycle before it reads the boxes, so no answer can slip in between its
-    reading and its deleting them (PostgreSQL: answers share the lock among themselves; SQLite
-    lets one writer at a time anyway)."""
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT status FROM {SurveyCycle._meta.db_table} WHERE id = %s FOR SHARE", [cycle.pk])
-        row = cursor.fetchone()
-    if row is None or row[0] != SurveyCycle.Status.OPEN:
-        raise InvitationUnusable
-
-
-def clean_comment(text) -> str:
-    """The comment as stored: trimmed, at most COMMENT_MAX_LENGTH characters, without control
-    characters (other than line breaks and tabs) or unpaired surrogates, so it fits a box."""
-    kept = "".join(c for c in (text or "").strip() if c in "\n\r\t"
-                   or unicodedata.category(c) not in ("Cc", "Cs"))
-    return kept.strip()[:COMMENT_MAX_LENGTH]
-
-
-def _check_answers(instrument, answers, burnout, satisfaction):
-    if len(answers) != instrument.n_items:
-        raise ValidationError(f"Expected {instrument.n_items} answers, got {len(answers)}")
-    allowed = set(instrument.scale_values)
-    for i, value in enumerate(answers):
-        if value is not None and value not in allowed:
-            raise ValidationError({instrument.item_ids[i]: "Choose one of the answers"})
-    for name, value, item in (("burnout", burnout, instrument.burnout), ("satisfaction", satisfaction, instrument.satisfaction)):
-        if value is not None and value not in item.values:
-            raise ValidationError({name: "Choose one of the answers"})
-
-
 def close_cycle(*, actor, cycle, key_files, passphrases) -> SurveyCycle:
     """Open the sealed answers with the custodians' key files and write them, unlinked
     (`clinlead.unsealing`: one transaction, fresh random order, boxes destroyed).
@@ -314,7 +217,7 @@ def abandon_cycle(*, actor, cycle) -> SurveyCycle:
 
 
 def _lock_open(cycle):
-    """Wait for answers being stored to commit and keep new ones out (see `_hold_open`)."""
+    """Wait for answers being stored to commit and keep new ones out (see `answering._hold_open`)."""
     if not list(SurveyCycle.objects.select_for_update().filter(pk=cycle.pk, status=SurveyCycle.Status.OPEN)
                 .values_list("pk", flat=True)):
         raise ValidationError(f"The {cycle} is no longer open")

@@ -17,7 +17,7 @@ from clinlead.org.models import Person
 from clinlead.service_errors import show_as_messages, show_on_form
 from clinlead.surveys import selectors, services, services_reopen
 from clinlead.surveys.forms import CycleForm, answer_form, asked_once, posted_answers
-from clinlead.surveys.models import Invitation, SurveyCycle
+from clinlead.surveys.models import Invitation, SurveyCycle, parsed_instrument
 
 
 def _cycle_crumbs(org):
@@ -148,7 +148,7 @@ def answer(request, token):
         invitation = services.find_invitation(token=token)
     except services.InvitationUnusable:
         return render(request, "surveys/link_unusable.html", status=410)
-    instrument = invitation.cycle.instrument.load()
+    instrument = parsed_instrument(invitation.cycle.instrument_id)
     unanswered = None
     if request.method == "POST":
         data = posted_answers(instrument, request.POST)

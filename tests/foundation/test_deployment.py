@@ -173,6 +173,11 @@ def test_serve_runs_gunicorn_with_threads_and_no_access_log():
     assert not any(a.startswith("--access-log") for a in arguments)  # survey links are secrets
 
 
+def test_serve_replaces_a_worker_by_forking_the_loaded_application():
+    arguments = gunicorn_arguments(environ={})
+    assert "--preload" in arguments and "--max-requests" in arguments
+
+
 def test_serve_believes_forwarded_headers_only_from_the_trusted_proxy():
     assert "--forwarded-allow-ips" not in gunicorn_arguments(environ={})
     arguments = gunicorn_arguments(environ={}, trusted_proxies=["10.1.0.4"])
