@@ -104,8 +104,31 @@ def url_names():
             for name in sorted(ACCESS)]
 
 
+@pytest.fixture
+def pdfs_laid_out_once(monkeypatch):
+    """WeasyPrint lays out each page of HTML once per test: the roles that may read a PDF are
+    served the same HTML, and the same HTML always gives the same PDF (2 to 4 seconds each).
+    The view still runs whole for every role; only the layout of an HTML already laid out is
+    reused. Returns {(html, tagged): pdf}."""
+    from django.template.loader import render_to_string
+
+    from clinlead import pdf
+
+    drawn, draw = {}, pdf.render_pdf
+
+    def render_pdf(*, template, context, request=None, tagged=False):
+        html = render_to_string(template, context, request=request)
+        if (html, tagged) not in drawn:
+            drawn[(html, tagged)] = draw(template=template, context=context, request=request,
+                                         tagged=tagged)
+        return drawn[(html, tagged)]
+
+    monkeypatch.setattr(pdf, "render_pdf", render_pdf)
+    return drawn
+
+
 @pytest.mark.parametrize("name", url_names())
-def test_each_role_gets_the_answer_the_table_gives(name, objects, client, login):
+def test_each_role_gets_the_answer_the_table_gives(name, objects, client, login, pdfs_laid_out_once):
     method, arguments, table = ACCESS[name]
     url = reverse(name, kwargs=arguments(objects))
     answers = {}

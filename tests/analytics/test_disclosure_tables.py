@@ -169,14 +169,18 @@ def worlds(draw, max_units=8, max_people=80, max_pools=4):
     weights = draw(st.lists(st.integers(1, 20), min_size=len(classing.categories), max_size=len(classing.categories)))
     pool = [c for c, w in zip(classing.categories, weights, strict=True) for _ in range(w)]
     n_pools = draw(st.integers(0, max_pools))
+    # Each person's strategies are built once per world, not per person: hypothesis works out a
+    # new strategy object's properties on first use, which cost more than the draws themselves.
+    unit, one_in_ten, category = st.integers(0, n_units), st.integers(0, 9), st.sampled_from(pool)
+    pools = st.sets(st.integers(0, max(n_pools - 1, 0)), max_size=2)
     counts = Counter()
     for _ in range(draw(st.integers(0, max_people))):
-        scopes = chain(draw(st.integers(0, n_units)))
-        if draw(st.integers(0, 9)) == 0:
-            scopes |= chain(draw(st.integers(0, n_units)))  # a second unit
+        scopes = chain(draw(unit))
+        if draw(one_in_ten) == 0:
+            scopes |= chain(draw(unit))  # a second unit
         if n_pools and draw(st.booleans()):
-            scopes |= {("pool", p) for p in draw(st.sets(st.integers(0, n_pools - 1), max_size=2))}
-        counts[(draw(st.sampled_from(pool)), frozenset(scopes))] += 1
+            scopes |= {("pool", p) for p in draw(pools)}
+        counts[(draw(category), frozenset(scopes))] += 1
     units = [("unit", u) for u in range(n_units + 1)]
     rows = draw(st.lists(st.sampled_from(units + [("pool", p) for p in range(n_pools)]), unique=True))
     public = units + [("pool", p) for p in range(n_pools)]

@@ -1,5 +1,8 @@
 """Holm-adjusted p-values for secondary outcomes."""
 
+import gc
+from unittest import mock
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -21,7 +24,10 @@ def test_a_missing_p_value_stays_missing_and_is_not_counted():
 @given(st.lists(st.floats(0, 1), min_size=1, max_size=12))
 def test_holm_equals_statsmodels_and_never_lowers_a_p_value(ps):
     adjusted = holm({str(i): p for i, p in enumerate(ps)})
-    expected = multipletests(ps, method="holm")[1]
+    # statsmodels' Holm branch ends with a full gc.collect(), a quarter of a second in a test
+    # process holding Django and the other tests' objects; the arithmetic is the same without it.
+    with mock.patch.object(gc, "collect", return_value=0):
+        expected = multipletests(ps, method="holm")[1]
     assert [adjusted[str(i)] for i in range(len(ps))] == pytest.approx(list(expected))
     assert all(adjusted[str(i)] >= p for i, p in enumerate(ps))
 
