@@ -52,6 +52,9 @@ def pytest_configure(config):
     settings.DEMO_KEY_DIR = Path(settings.DATA_DIR) / "test-demo-custody-keys" / worker
 
 
+# tryfirst: pytest-xdist reads the xdist_group marks in its own hook of this name; run after it,
+# the marks added here came too late and a file's shared fixture was set up in both workers.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     """Tests whose result the database engine cannot change run in CI's SQLite pass only: browser,
     PDF and demo-command tests, and every test that uses no database at all (the analytics, the
