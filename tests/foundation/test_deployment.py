@@ -178,6 +178,17 @@ def test_serve_replaces_a_worker_by_forking_the_loaded_application():
     assert "--preload" in arguments and "--max-requests" in arguments
 
 
+def test_loading_the_application_opens_no_database_connection_a_forked_worker_would_share():
+    # With --preload the master loads the application and forks the workers: a connection opened
+    # while loading would be one socket used by every worker at once.
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import clinlead.wsgi; from django.db import connections; "
+         "print(sum(connections[a].connection is not None for a in connections))"],
+        capture_output=True, text=True, check=True, env=os.environ,
+    )
+    assert loaded.stdout.strip() == "0"
+
+
 def test_serve_believes_forwarded_headers_only_from_the_trusted_proxy():
     assert "--forwarded-allow-ips" not in gunicorn_arguments(environ={})
     arguments = gunicorn_arguments(environ={}, trusted_proxies=["10.1.0.4"])
