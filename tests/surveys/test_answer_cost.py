@@ -72,18 +72,12 @@ def test_an_answer_without_the_forms_csrf_token_is_refused_and_the_link_still_wo
 
 
 @pytest.mark.django_db(transaction=True)
-def test_an_answer_counts_in_a_new_slot_while_another_answer_holds_todays_count():
+def test_an_answer_counts_in_a_new_slot_while_another_answer_holds_todays_count(ward):
     if connection.vendor != "postgresql":
         pytest.skip("slots taken with SKIP LOCKED are PostgreSQL's; SQLite counts on one row")
     import psycopg
 
-    world = World(k=5)
-    leader = world.person("Medicine/Ward")
-    cycle = world.cycle(status=SurveyCycle.Status.OPEN)
-    for name in ("first", "second"):
-        Invitation.objects.create(cycle=cycle, person=world.person("Medicine/Ward", leader=leader), leader=leader,
-                                  unit=world.unit("Medicine/Ward"), profession="nurse",
-                                  token_hash=services.token_hash(name))
+    cycle = ward["cycle"]
     services.submit_response(token="first", answers=[4] * 12, burnout=2, satisfaction=4)
     (slot,) = DailyCount.objects.filter(object_id=str(cycle.pk))
     db = connection.settings_dict
