@@ -121,8 +121,6 @@ def seal_response(*, invitation, answers, burnout, satisfaction, comment="", lea
     """
     cycle = invitation.cycle
     postgresql = connection.vendor == "postgresql"
-    if not postgresql:
-        _hold_open(cycle)
     instrument = parsed_instrument(cycle.instrument_id)
     _check_answers(instrument, answers, burnout, satisfaction)
     rated_id = leader.pk if leader is not None else invitation.leader_id
@@ -153,24 +151,10 @@ def _use_link(invitation):
         raise InvitationUnusable
 
 
-def _hold_open(cycle):
-    """Keep the cycle open until this answer commits, or refuse it if the cycle has closed.
-
-    A close locks the cycle before it reads the boxes, so no answer can slip in between its
-    reading and its deleting them (PostgreSQL: answers share the lock among themselves; SQLite
-    lets one writer at a time anyway)."""
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT status FROM {SurveyCycle._meta.db_table} WHERE id = %s FOR SHARE", [cycle.pk])
-        row = cursor.fetchone()
-    if row is None or row[0] != SurveyCycle.Status.OPEN:
-        raise InvitationUnusable
-
-
-# PostgreSQL: `_hold_open`, `_use_link`, the box's insert and today's count as one statement (one
-# round trip, one parse). `held` takes the cycle's shared lock, kept until commit, only while the
-# cycle is open (a close holding its lock makes this wait, then finds it closed); `used` flips the
+# PostgreSQL: the cycle held open, `_use_link`, the box's insert and today's count as one statement
+# (one round trip, one parse). `held` takes the cycle's shared lock, kept until commit, only while
+# the cycle is open: a close locks the cycle before it reads the boxes, so it waits for answers
+# being stored, and an answer waiting for it then finds the cycle closed; `used` flips the
 # link only if unused and only in a cycle held open, clearing its token hash; the box is stored
 # only for a link this statement used; `counted` (audit.free_slot_count) adds it to today's count.
 # No box stored: the link was used (or the cycle closed) first, and the transaction is undone.

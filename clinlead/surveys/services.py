@@ -217,7 +217,7 @@ def abandon_cycle(*, actor, cycle) -> SurveyCycle:
 
 
 def _lock_open(cycle):
-    """Wait for answers being stored to commit and keep new ones out (see `answering._hold_open`)."""
+    """Wait for answers being stored to commit and keep new ones out (see `answering._HOLD_USE_AND_STORE`)."""
     if not list(SurveyCycle.objects.select_for_update().filter(pk=cycle.pk, status=SurveyCycle.Status.OPEN)
                 .values_list("pk", flat=True)):
         raise ValidationError(f"The {cycle} is no longer open")
