@@ -34,12 +34,9 @@ def count_today(*, action, obj, organisation=None):
     For answering and voting: one event per person would date their participation (and, beside
     the order of rows, point at their answer), so the trail keeps a count per day instead.
     """
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError(f"Daily count {action!r} written outside its action's transaction")
+    key = _todays_key(action, obj)
     if organisation is None:
         organisation = getattr(obj, "organisation", None)
-    key = {"action": action, "object_type": obj._meta.label, "object_id": str(obj.pk),
-           "day": timezone.localdate()}
     connection = transaction.get_connection()
     if connection.features.has_select_for_update_skip_locked:
         _count_in_a_free_slot(connection, key, organisation=organisation, obj=obj)
@@ -55,11 +52,20 @@ def count_today(*, action, obj, organisation=None):
             DailyCount.objects.filter(**key).update(count=F("count") + 1)
 
 
-_ADD_TO_A_FREE_SLOT = """
-UPDATE {table} SET count = count + 1 WHERE id = (
-    SELECT id FROM {table} WHERE action = %s AND object_type = %s AND object_id = %s AND day = %s
-    ORDER BY slot LIMIT 1 FOR UPDATE SKIP LOCKED)
-"""
+def _todays_key(action, obj):
+    """The fields naming today's count of `action` on `obj`, in the order `_ADD_TO_A_FREE_SLOT`
+    takes them; refused outside the action's transaction."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError(f"Daily count {action!r} written outside its action's transaction")
+    return {"action": action, "object_type": obj._meta.label, "object_id": str(obj.pk),
+            "day": timezone.localdate()}
+
+
+_ADD_TO_A_FREE_SLOT = (
+    "UPDATE {table} SET count = count + 1 WHERE id = ("
+    "SELECT id FROM {table} WHERE action = %s AND object_type = %s AND object_id = %s AND day = %s "
+    "ORDER BY slot LIMIT 1 FOR UPDATE SKIP LOCKED)"
+)
 
 
 def free_slot_count(*, action, obj, after):
@@ -68,14 +74,10 @@ def free_slot_count(*, action, obj, after):
     today's first free slot when the query named `after` returned a row, returning a row when it
     did. When it returned none (no free slot yet), the caller calls `count_today`, in the same
     transaction, which adds a slot. PostgreSQL only (SKIP LOCKED)."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError(f"Daily count {action!r} written outside its action's transaction")
+    key = _todays_key(action, obj)
     table = transaction.get_connection().ops.quote_name(DailyCount._meta.db_table)
-    sql = (f"counted AS (UPDATE {table} SET count = count + 1 WHERE id = (SELECT id FROM {table} "
-           "WHERE action = %s AND object_type = %s AND object_id = %s AND day = %s "
-           "ORDER BY slot LIMIT 1 FOR UPDATE SKIP LOCKED) "
-           f"AND EXISTS (SELECT 1 FROM {after}) RETURNING id)")
-    return sql, [action, obj._meta.label, str(obj.pk), timezone.localdate()]
+    add = _ADD_TO_A_FREE_SLOT.format(table=table)
+    return f"counted AS ({add} AND EXISTS (SELECT 1 FROM {after}) RETURNING id)", list(key.values())
 
 
 def _count_in_a_free_slot(connection, key, *, organisation, obj):
@@ -87,7 +89,7 @@ def _count_in_a_free_slot(connection, key, *, organisation, obj):
     takes the first row not held by another, and adds a row only when all are held: the rows
     number at most the answers in flight at once, and the day's total is their sum."""
     table = connection.ops.quote_name(DailyCount._meta.db_table)
-    params = [key["action"], key["object_type"], key["object_id"], key["day"]]
+    params = list(key.values())
     for _ in range(100):
         with connection.cursor() as cursor:
             cursor.execute(_ADD_TO_A_FREE_SLOT.format(table=table), params)
