@@ -27,7 +27,7 @@ def migrated(request, tmp_path_factory, django_db_blocker):
     if connection.vendor == "sqlite":
         template = request.getfixturevalue("migrated_sqlite")
         # Django's converters (dates, booleans), as the test database's cursor applies them.
-        kept = sqlite3.connect(f"file:{template}?mode=ro", uri=True,
+        kept = sqlite3.connect(f"file:{template}?mode=ro&immutable=1", uri=True,
                                detect_types=sqlite3.PARSE_DECLTYPES | sqlite3.PARSE_COLNAMES)
         try:
             return describe(kept.cursor(), "sqlite")
