@@ -21,6 +21,7 @@ from django.conf import settings
 
 from clinlead import actions, sealing
 from clinlead.org import demo_data as D
+from tests import tables_from_models
 
 DEMO_STAFF, DEMO_SEED = 200, 11
 
@@ -111,6 +112,24 @@ def _empty_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+# ------------------------------------------------------------------------ the test databases
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings):
+    """Runs just before pytest-django creates the test databases: they are made from the models,
+    with migrations off until `django_db_setup` below (see tests/tables_from_models.py)."""
+    tables_from_models.MIGRATIONS_OFF.enable()
+    return {alias: database["NAME"] for alias, database in settings.DATABASES.items()}
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker, django_db_modify_db_settings):
+    """pytest-django's test databases, made from the models; then the migrations are back, and
+    what they leave besides the tables (their record, the cache table, seeded rows) is added."""
+    tables_from_models.MIGRATIONS_OFF.disable()
+    with django_db_blocker.unblock():
+        tables_from_models.complete(real_names=django_db_modify_db_settings)
 
 
 # ---------------------------------------------------------------------------------- the demo
@@ -272,21 +291,8 @@ class SharedDemo:
 
 
 def _reload_seed_data():
-    """What the data migrations load (national frameworks, the metric catalogue), which a flush
-    removes; SQLite's kept snapshot holds them already. Their own functions, so nothing else (no
-    audit event) is written."""
-    import importlib
-
-    from django.apps import apps
-
-    for module in SEEDING_MIGRATIONS:
-        importlib.import_module(module).load(apps, None)
-
-
-SEEDING_MIGRATIONS = (
-    "clinlead.development.migrations.0002_national_frameworks",
-    "clinlead.evaluation.migrations.0002_metric_catalogue",
-)
+    """What the data migrations load, which a flush removes; SQLite's kept snapshot holds it."""
+    tables_from_models.load_seed_data()
 
 
 def _is_transactional(item):

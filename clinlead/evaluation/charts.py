@@ -1,14 +1,18 @@
 """The evaluation's charts, drawn from a metric's stored result.
 
-The services draw them when they compute a result and store them with it; a result stored
-without them (the demo's precomputed ones) has them drawn when first shown and cached under the
-result's fingerprint, so each is drawn once.
+The services draw them when they compute a result and store them with it (the demo's come
+drawn, under `drawing_key`); a result stored without them has them drawn when first shown and
+cached under the result's fingerprint, so each is drawn once.
 """
 
 import base64
+import functools
 import hashlib
+import json
 import re
 import textwrap
+from importlib.metadata import version
+from pathlib import Path
 
 import pandas as pd
 from django.core.cache import cache
@@ -46,6 +50,35 @@ def start_labels(starts) -> pd.DataFrame:
     return pd.DataFrame({"start": [d.isoformat() for d in days],
                          "label": [f"Start {d:%b %Y}" for d in days],
                          "line": [LABEL_LINE * i + 4 for i in range(len(days))]})
+
+
+def drawn(record, *, starts) -> tuple[str, str]:
+    """(trend SVG, event-study SVG) of a result, drawn now (not cached)."""
+    trend = _trend(record, starts) if record.trends else ""
+    event = _event(record) if record.result and record.result.get("event_study") else ""
+    return trend, event
+
+
+def drawing_key(record, *, starts) -> str:
+    """Everything a result's two charts are drawn from (its figures, the metric's label and unit,
+    the pilots' starts) and the drawing code's version: charts kept under this key, as the demo
+    ships them, are what drawing them again would give."""
+    metric = record.metric
+    drawn_from = [_code_version(), record.fingerprint, metric.name, metric.label, metric.unit,
+                  sorted(first_day(s).isoformat() for s in starts), record.trends, record.result]
+    text = json.dumps(drawn_from, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@functools.cache
+def _code_version() -> str:
+    """This module's and the shared chart module's source, and the drawing libraries' versions
+    (read without importing them)."""
+    from clinlead import charts as shared
+
+    source = b"".join(Path(module).read_bytes() for module in (__file__, shared.__file__))
+    libraries = " ".join(version(name) for name in ("altair", "vl-convert-python"))
+    return hashlib.sha256(source + libraries.encode()).hexdigest()
 
 
 def _cached(record, kind, draw):

@@ -7,7 +7,9 @@ and do not use Clinlead. The leader index comes from the demo trusts' published 
 
 The analysis takes seconds, so its results are precomputed in `demo_results.json`, keyed by
 the fingerprint of the design and data they came from; a result whose fingerprint does not
-match is computed afresh. After changing the generator or the analysis, rewrite the file:
+match is computed afresh. Its two charts (a fifth of a second each) are shipped beside it, under
+`charts.drawing_key`; a chart whose key does not match is drawn. After changing the generator,
+the analysis or the charts, rewrite the file:
 `python3 -c "from clinlead.evaluation.demo import write_precomputed_results as w; w()"`.
 """
 
@@ -20,9 +22,9 @@ import pandas as pd
 
 from clinlead.analytics.evaluation_demo import PILOT_NAMES, generate_demo_series
 from clinlead.analytics.metric_series import metric_series_from_records
-from clinlead.evaluation import preregistration
+from clinlead.evaluation import charts, preregistration
 from clinlead.evaluation.analysis import analyse_frame, design
-from clinlead.evaluation.catalogue import ensure_catalogue
+from clinlead.evaluation.catalogue import builtin_metrics, ensure_catalogue
 from clinlead.evaluation.models import (
     LEADER_INDEX,
     Evaluation,
@@ -71,7 +73,7 @@ def add_demo_data(*, world, generator):
     # The figures arrive as an uploaded file would, through the same checks; results are drawn
     # there, so the first view of the report only reads.
     import_observations(actor=None, evaluation=evaluation, content=_as_csv(rows), filename="demo.csv",
-                        precomputed=_precomputed())
+                        precomputed=_precomputed(), drawn=_drawn())
     return evaluation
 
 
@@ -100,14 +102,26 @@ def _precomputed():
     return {entry["fingerprint"]: entry["result"] for entry in stored.values()}
 
 
+def _drawn():
+    """{drawing key: (trend SVG, event SVG)} shipped in `demo_results.json`; a chart whose code,
+    result or data changed since has another key, so it is drawn afresh."""
+    if not RESULTS_FILE.exists():
+        return {}
+    stored = json.loads(RESULTS_FILE.read_text(encoding="utf-8"))
+    return {entry["charts"]["key"]: (entry["charts"]["trend_svg"], entry["charts"]["event_svg"])
+            for entry in stored.values() if "charts" in entry}
+
+
 def precompute_results() -> dict:
-    """{metric: {"fingerprint", "result"}} for the demo design and data, without a database."""
+    """{metric: {"fingerprint", "result", "charts"}} for the demo design and data, without a
+    database; "charts" holds the two charts drawn from it and their `charts.drawing_key`."""
     rows, pilots, comparators, metric_names = demo_series()
     evaluation = Evaluation(leads=6, lags=12, permutations=499)
     participants = [EvaluationOrganisation(name=name, role="pilot", start=start) for name, start in pilots.items()]
     participants += [EvaluationOrganisation(name=name, role="comparator") for name in comparators]
     plan = design(evaluation=evaluation, participants=participants)
     observations = metric_series_from_records(records=rows, source="demo").observations
+    labels = {info.name: info for info in builtin_metrics()}
     out = {}
     for name in metric_names:
         chosen = [o for o in observations if o.metric == name]
@@ -115,9 +129,16 @@ def precompute_results() -> dict:
             "organisation": [o.organisation for o in chosen], "period": [o.period.label for o in chosen],
             "granularity": [o.period.granularity for o in chosen], "ordinal": [o.period.ordinal for o in chosen],
             "value": [o.value for o in chosen]})
-        analysis = analyse_frame(frame=frame, participants=participants, metric=Metric(name=name), plan=plan)
+        metric = Metric(name=name, label=labels[name].label, unit=labels[name].unit)
+        analysis = analyse_frame(frame=frame, participants=participants, metric=metric, plan=plan)
         if analysis.status == MetricResult.Status.ESTIMATED:
-            out[name] = {"fingerprint": analysis.fingerprint, "result": analysis.result}
+            # Drawn from the result as the demo reads it back from the file.
+            record = MetricResult(metric=metric, result=json.loads(json.dumps(analysis.result)),
+                                  trends=analysis.trends, fingerprint=analysis.fingerprint)
+            trend, event = charts.drawn(record, starts=list(pilots.values()))
+            out[name] = {"fingerprint": analysis.fingerprint, "result": analysis.result, "charts": {
+                "key": charts.drawing_key(record, starts=list(pilots.values())),
+                "trend_svg": trend, "event_svg": event}}
     return out
 
 
