@@ -1,17 +1,22 @@
 """Evaluation fixtures: a small world of two Clinlead trusts with a talent admin and an executive
 (no demo needed), simulated figures with a known effect, and helpers to write them as files."""
 
+import copy
 import csv
+import hashlib
 import io
+import json
 
 import numpy as np
+import pandas as pd
 import pytest
 from openpyxl import Workbook
 
 from clinlead.accounts.models import Role
 from clinlead.analytics.periods import parse_period
-from clinlead.evaluation import services
+from clinlead.evaluation import analysis, charts, services
 from clinlead.evaluation.catalogue import ensure_catalogue
+from clinlead.evaluation.management.commands import evaluate as evaluate_command
 from clinlead.evaluation.models import Metric
 from tests.factories import OrganisationFactory, UserFactory
 
@@ -64,6 +69,58 @@ def few_planning_simulations(settings):
     """The planning page simulates 200 evaluations (20 s of CPU) in production; a dozen checks
     the same code in a test's time."""
     settings.CLINLEAD_PLANNING_SIMULATIONS = 12
+
+
+_ANALYSED = {}
+
+
+def _key(name, kwargs):
+    def plain(value):
+        if isinstance(value, pd.DataFrame):
+            rows = pd.util.hash_pandas_object(value, index=True).to_numpy().tobytes()
+            digest = hashlib.sha256(rows).hexdigest()
+            return [list(value.columns), [str(t) for t in value.dtypes], digest]
+        return value
+    text = json.dumps({k: plain(v) for k, v in kwargs.items()}, sort_keys=True, default=repr)
+    return name, hashlib.sha256(text.encode()).hexdigest()
+
+
+def _once(name, function):
+    def run(**kwargs):
+        key = _key(name, kwargs)
+        if key not in _ANALYSED:
+            _ANALYSED[key] = function(**kwargs)
+        return copy.deepcopy(_ANALYSED[key])  # callers add caveats to what they get
+    return run
+
+
+@pytest.fixture(autouse=True)
+def each_analysis_once(monkeypatch):
+    """The analytics core is seeded, so the same figures under the same design give the same
+    result: many tests here import simulate()'s figures into the same design (18 runs of a
+    second of CPU each, and their charts) or run `clinlead evaluate` on the same file, and each
+    distinct analysis and chart is now made once per process. What is stored and shown from
+    them is still done by every test; a test that refuses computing
+    (test_results_are_computed_when_data_changes.py) patches over this."""
+    for module in (analysis, evaluate_command):
+        for name in ("evaluate", "robustness"):
+            monkeypatch.setattr(module, name, _once(name, getattr(module, name)))
+    for name in ("_trend", "_event"):
+        monkeypatch.setattr(charts, name, _drawn_once(name, getattr(charts, name)))
+
+
+def _drawn_once(name, draw):
+    """A chart drawn once per metric and fingerprint, as the app's cache keeps it
+    (charts._cached), which tests/conftest.py empties before every test."""
+    def run(record, *args):
+        if not record.fingerprint:  # nothing to tell one record's figures from another's
+            return draw(record, *args)
+        metric = record.metric
+        key = (name, metric.name, metric.label, metric.unit, record.fingerprint, repr(args))
+        if key not in _ANALYSED:
+            _ANALYSED[key] = draw(record, *args)
+        return _ANALYSED[key]
+    return run
 
 
 @pytest.fixture
