@@ -10,7 +10,7 @@ from tests.browser.conftest import (
     assert_accessible,
     assert_no_browser_errors,
     assert_real_page,
-    log_in,
+    log_in_as,
     save_screenshot,
 )
 
@@ -32,7 +32,7 @@ def test_a_board_member_reads_the_verdict_first_and_the_detail_in_the_annex(
 ):
     page = request.getfixturevalue(device)
     evaluation = Evaluation.objects.get(name="Leadership model pilot")
-    log_in(page, live_server, "erin")
+    log_in_as(page, live_server, "erin")
     page.goto(f"{live_server.url}{evaluation.get_absolute_url()}")
     assert assert_real_page(page) == "Leadership model pilot"
     # The first section after the title and buttons is the verdict, in plain words.

@@ -30,7 +30,7 @@ from tests.browser.conftest import (
     assert_no_browser_errors,
     assert_real_page,
     heading,
-    log_in,
+    log_in_as,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -156,7 +156,7 @@ def test_new_consultant_goes_through_the_onboarding_to_the_appointment_decision(
     not_a_pdf.write_text("not evidence")
 
     # 1. Erin, a programme lead, enrols the consultant in the 2023 intake, from its start.
-    log_in(page, live_server, "erin")
+    log_in_as(page, live_server, "erin")
     open_development(page)
     check(page)
     follow(page, main(page).get_by_role("link", name="Programmes"))
@@ -180,7 +180,7 @@ def test_new_consultant_goes_through_the_onboarding_to_the_appointment_decision(
     # 2. The consultant sees their milestones and uploads evidence; a text file is refused first.
     #    An upload puts the milestone up for review: it is not complete yet.
     mine = new_page()
-    log_in(mine, live_server, "newconsultant")
+    log_in_as(mine, live_server, "newconsultant")
     open_development(mine)
     follow(mine, main(mine).get_by_role("link", name="Your development record"))
     check(mine)
@@ -277,12 +277,12 @@ def test_new_consultant_goes_through_the_onboarding_to_the_appointment_decision(
     assert PanelVote.objects.filter(enrolment=enrolment).count() == 1
 
     other = new_page()
-    log_in(other, live_server, "otherlead")
+    log_in_as(other, live_server, "otherlead")
     give_panel_decision(other, consultant, "Safe, thoughtful practice; the QI project was adopted.")
     assert not AppointmentReview.objects.filter(enrolment=enrolment).exists()
 
     admin = new_page()
-    log_in(admin, live_server, "tara")
+    log_in_as(admin, live_server, "tara")
     status = give_panel_decision(admin, consultant, "Led the department's rota review well.")
     assert "The panel's decision is recorded: Permanent appointment confirmed" in status
     decision = admin.locator("#appointment-decision").inner_text()

@@ -11,7 +11,7 @@ from tests.browser.conftest import (
     assert_no_browser_errors,
     assert_real_page,
     heading,
-    log_in,
+    log_in_as,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -27,7 +27,7 @@ def visit(page, url):
 
 def test_bob_answers_a_feedback_request_once(demo, live_server, page):
     invitation = FeedbackInvitation.objects.get(rater_id=demo.personas["bob"], used=False)
-    log_in(page, live_server, "bob")
+    log_in_as(page, live_server, "bob")
     visit(page, f"{live_server.url}{reverse('development:feedback_requests')}")
     with page.expect_navigation():
         page.get_by_role("main").get_by_role(
@@ -52,7 +52,7 @@ def test_bob_answers_a_feedback_request_once(demo, live_server, page):
 
 
 def test_the_talent_admins_development_pages(demo, live_server, page):
-    log_in(page, live_server, "tara")
+    log_in_as(page, live_server, "tara")
     base = live_server.url
     ready = Assessment.objects.get(person_id=demo.development["ready"])
     midway = Assessment.objects.get(person_id=demo.development["midway"])
@@ -87,7 +87,7 @@ def test_the_talent_admins_development_pages(demo, live_server, page):
 def test_bob_and_alice_and_sam(demo, live_server, page, new_page):
     base = live_server.url
     bob = demo.personas["bob"]
-    log_in(page, live_server, "bob")
+    log_in_as(page, live_server, "bob")
     visit(page, f"{base}{reverse('development:home')}")
     visit(page, f"{base}{reverse('development:person', kwargs={'pk': bob})}")
     assessment = Assessment.objects.get(person_id=bob)
@@ -96,10 +96,10 @@ def test_bob_and_alice_and_sam(demo, live_server, page, new_page):
     agreement = MentoringAgreement.objects.get(mentee_id=bob)
     visit(page, f"{base}{agreement.get_absolute_url()}")
     alice = new_page()
-    log_in(alice, live_server, "alice")
+    log_in_as(alice, live_server, "alice")
     assert visit(alice, f"{base}{reverse('development:team')}") == "Your team's development"
     assert "Bob Okafor" in alice.get_by_role("main").inner_text()
     sam = new_page()
-    log_in(sam, live_server, "sam")
+    log_in_as(sam, live_server, "sam")
     visit(sam, f"{base}{reverse('development:pathway_diversity', kwargs={'slug': 'northgate'})}")
     assert heading(sam).startswith("Diversity of the leadership pathway")

@@ -9,7 +9,7 @@ from tests.browser.conftest import (
     assert_no_browser_errors,
     assert_real_page,
     heading,
-    log_in,
+    log_in_as,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_an_executive_reads_what_the_pilot_found_and_its_caveats(demo, live_server, page):
     evaluation = Evaluation.objects.get(name="Leadership model pilot")
-    log_in(page, live_server, "erin")
+    log_in_as(page, live_server, "erin")
     menu = page.get_by_role("navigation", name="Menu")
     link = menu.get_by_role("link", name="Evaluation", exact=True)
     if not link.is_visible():  # the header folds items that do not fit into "More"
@@ -68,7 +68,7 @@ def test_a_talent_admin_sees_every_bad_row_and_nothing_is_written(
         ",2026-04,hsmr,97.9\n",
         encoding="utf-8",
     )
-    log_in(page, live_server, "tara")
+    log_in_as(page, live_server, "tara")
     page.goto(f"{live_server.url}{evaluation.get_absolute_url()}")
     with page.expect_navigation():
         page.get_by_role("link", name="Import figures").click()

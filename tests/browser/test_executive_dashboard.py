@@ -9,7 +9,7 @@ from tests.browser.conftest import (
     assert_accessible,
     assert_no_browser_errors,
     heading,
-    log_in,
+    log_in_as,
     save_screenshot,
 )
 
@@ -32,7 +32,7 @@ SMALLEST_CHART_TEXT = """() => {
 
 
 def open_dashboard(page, live_server):
-    log_in(page, live_server, "erin")
+    log_in_as(page, live_server, "erin")
     cycle = (
         SurveyCycle.objects.filter(organisation__slug="northgate", status="published")
         .order_by("-opens_on")

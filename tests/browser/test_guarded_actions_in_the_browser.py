@@ -16,7 +16,7 @@ from tests.browser.conftest import (
     assert_no_browser_errors,
     assert_real_page,
     heading,
-    log_in,
+    log_in_as,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -34,7 +34,7 @@ def in_post():
 
 
 def test_a_mass_leaver_import_is_stopped_then_reversed(demo, live_server, page, tmp_path):
-    log_in(page, live_server, "tara")
+    log_in_as(page, live_server, "tara")
     page.goto(f"{live_server.url}/org/northgate/import/")
     assert heading(page) == f"Import an HR extract for {NORTHGATE}"
     full_extract = page.get_by_label("This is a full extract")
@@ -103,7 +103,7 @@ def test_an_early_close_is_confirmed_then_undone(demo, live_server, page, tmp_pa
     SurveyCycle.objects.filter(pk=cycle.pk).update(closes_on=date.today() + timedelta(days=14))
     sealed = SealedResponse.objects.filter(cycle=cycle).count()
     key_file = custody_folder() / f"northgate-{cycle.name}-custody-key.json"
-    log_in(page, live_server, "tara")
+    log_in_as(page, live_server, "tara")
     page.goto(f"{live_server.url}{cycle.get_absolute_url()}")
     assert "This is 14 days early" in page.locator("#early-close").inner_text()
     assert_accessible(page)
@@ -142,7 +142,7 @@ def test_a_blank_survey_asks_once_before_sending(demo, live_server, page):
     cycle = SurveyCycle.objects.get(organisation__slug="northgate", status=SurveyCycle.Status.OPEN)
     bob = Invitation.objects.get(cycle=cycle, person__user__username="bob")
     assert not bob.used
-    log_in(page, live_server, "bob")
+    log_in_as(page, live_server, "bob")
     page.goto(f"{live_server.url}/survey/cycles/{cycle.pk}/start/")
     with page.expect_navigation():
         page.get_by_role("button", name="Start the survey").click()

@@ -21,7 +21,7 @@ from tests.browser.conftest import (
     assert_no_browser_errors,
     assert_real_page,
     heading,
-    log_in,
+    log_in_as,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -106,7 +106,7 @@ def test_talent_admin_imports_an_extract(demo, live_server, page, new_page, tmp_
     good_file = write_extract(tmp_path / "northgate.csv", rows)
     before = northgate_state()
 
-    log_in(page, live_server, "tara")
+    log_in_as(page, live_server, "tara")
     open_import_page(page)
     assert_accessible(page)
 
@@ -173,7 +173,7 @@ def test_talent_admin_imports_an_extract(demo, live_server, page, new_page, tmp_
 
     # 4. Aude, the auditor, finds the import in the audit log.
     auditor = new_page()
-    log_in(auditor, live_server, "aude")
+    log_in_as(auditor, live_server, "aude")
     with auditor.expect_navigation():
         auditor.get_by_role("navigation", name="Menu").get_by_role("link", name="Audit log").click()
     assert heading(auditor) == f"Audit log of {NORTHGATE}"
@@ -195,7 +195,7 @@ def test_talent_admin_imports_an_extract(demo, live_server, page, new_page, tmp_
 def test_effective_date_starts_as_today(demo, live_server, page):
     """The form offers today as the default; the browser's date box must show it (a date input
     only accepts YYYY-MM-DD, anything else is shown, and submitted, as empty)."""
-    log_in(page, live_server, "tara")
+    log_in_as(page, live_server, "tara")
     open_import_page(page)
     field = page.get_by_label("Changes take effect on")
     assert field.get_attribute("type") == "date"
@@ -223,7 +223,7 @@ UNANNOUNCED = """() => {
 def test_import_form_hints_and_errors_are_announced(demo, live_server, page):
     """A screen reader announces a field's hint and error message only if the field's
     aria-describedby names them: every reference must exist, every hint and error be named."""
-    log_in(page, live_server, "tara")
+    log_in_as(page, live_server, "tara")
     open_import_page(page)
     problems = page.evaluate(UNANNOUNCED)
     # Sent with no file and no date: both fields show an error message.

@@ -8,7 +8,7 @@ from tests.browser.conftest import (
     assert_no_browser_errors,
     assert_real_page,
     heading,
-    log_in,
+    log_in_as,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_a_nurse_answers_the_survey_on_a_phone(demo, live_server, phone):
     cycle = SurveyCycle.objects.get(organisation__slug="northgate", status=SurveyCycle.Status.OPEN)
     before = SealedResponse.objects.filter(cycle=cycle).count()
-    log_in(phone, live_server, "bob")
+    log_in_as(phone, live_server, "bob")
     with phone.expect_navigation():
         phone.get_by_role("link", name=f"Your {cycle.name} leader survey").click()
     with phone.expect_navigation():
@@ -49,7 +49,7 @@ def test_a_nurse_answers_the_survey_on_a_phone(demo, live_server, phone):
 
 
 def test_the_leader_opens_her_report_after_publication(demo, live_server, page):
-    log_in(page, live_server, "alice")
+    log_in_as(page, live_server, "alice")
     with page.expect_navigation():
         page.get_by_role("link", name="Your leader index report").click()
     title = assert_real_page(page)
@@ -64,7 +64,7 @@ def test_the_leader_opens_her_report_after_publication(demo, live_server, page):
 
 
 def test_an_executive_reads_the_dashboard(demo, live_server, page):
-    log_in(page, live_server, "erin")
+    log_in_as(page, live_server, "erin")
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Leader survey").click()
     page.wait_for_load_state()
     cycle = (

@@ -10,7 +10,7 @@ from tests.browser.conftest import (
     assert_axe_clean,
     assert_no_browser_errors,
     assert_real_page,
-    log_in,
+    log_in_as,
     save_screenshot,
     smallest_chart_text,
 )
@@ -21,7 +21,7 @@ SECTIONS = ["Strengths and opportunities", "Suggested actions", "Behaviours", "E
 
 
 def open_report(page, live_server):
-    log_in(page, live_server, "alice")
+    log_in_as(page, live_server, "alice")
     page.goto(f"{live_server.url}/leader-index/my-report/")
     assert assert_real_page(page) == "Leader index report: Alice Morgan"
 

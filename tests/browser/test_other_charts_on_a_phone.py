@@ -7,7 +7,7 @@ import pytest
 from clinlead.development.models import Assessment
 from tests.browser.conftest import (
     assert_accessible,
-    log_in,
+    log_in_as,
     save_screenshot,
     smallest_chart_text,
 )
@@ -24,7 +24,7 @@ def pages():
 def test_the_other_charts_are_readable_on_a_phone(demo, live_server, phone):
     for username, path, name in pages():
         phone.context.clear_cookies()
-        log_in(phone, live_server, username)
+        log_in_as(phone, live_server, username)
         phone.goto(f"{live_server.url}{path}")
         assert phone.locator("svg[role=img] text").count() > 0, f"{path} draws no chart"
         sizes = smallest_chart_text(phone, "#maincontent svg[role=img]")

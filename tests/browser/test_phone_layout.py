@@ -3,7 +3,13 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import assert_no_browser_errors, assert_real_page, heading, log_in
+from tests.browser.conftest import (
+    assert_no_browser_errors,
+    assert_real_page,
+    heading,
+    log_in,
+    log_in_as,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -55,7 +61,7 @@ def reveal(page, label):
 
 @pytest.mark.parametrize("username", MENUS)
 def test_home_fits_a_phone_and_the_menu_is_usable(username, demo, live_server, phone):
-    log_in(phone, live_server, username)
+    log_in(phone, live_server, username)  # through the form: where a phone login lands counts
     assert phone.url == f"{live_server.url}/"
     assert heading(phone) == f"Hello, {username.title()}"
     assert_fits(phone)
@@ -79,7 +85,7 @@ def test_home_fits_a_phone_and_the_menu_is_usable(username, demo, live_server, p
 
 
 def test_bobs_pages_fit_a_phone(demo, live_server, phone):
-    log_in(phone, live_server, "bob")
+    log_in_as(phone, live_server, "bob")
     with phone.expect_navigation():
         phone.get_by_role("main").get_by_role("link", name="Your record").tap()
     assert heading(phone) == "Bob Okafor"

@@ -10,7 +10,7 @@ from tests.browser.conftest import (
     assert_accessible,
     assert_no_browser_errors,
     assert_real_page,
-    log_in,
+    log_in_as,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -25,7 +25,7 @@ def test_an_organisation_admin_gives_and_revokes_a_role(demo, live_server, page)
         user=User.objects.get(username="tara"),
     )
     nurse = Person.objects.filter(organisation=northgate, active=True, user__isnull=True).first()
-    log_in(page, live_server, "tara")
+    log_in_as(page, live_server, "tara")
     page.get_by_role("navigation", name="Menu").get_by_role(
         "link", name="Roles", exact=True
     ).click()

@@ -6,7 +6,7 @@ import pytest
 
 from clinlead.selection import selectors
 from clinlead.selection.models import Ballot
-from tests.browser.conftest import assert_accessible, assert_no_browser_errors, heading, log_in
+from tests.browser.conftest import assert_accessible, assert_no_browser_errors, heading, log_in_as
 from tests.selection import factories as f
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -19,7 +19,7 @@ def fits(page):
 def test_bob_votes_on_his_phone(demo, live_server, phone):
     selection = f.demo_selection(f.DEMO_OPEN_BALLOT)
     paper = [c.person.full_name for c in selectors.ballot_paper(selection=selection)]
-    log_in(phone, live_server, "bob")
+    log_in_as(phone, live_server, "bob")
     with phone.expect_navigation():
         phone.get_by_role("link", name=f"Vote: choose the shortlist for {f.DEMO_OPEN_BALLOT}").tap()
     assert heading(phone) == f"Choose the shortlist for {f.DEMO_OPEN_BALLOT}"

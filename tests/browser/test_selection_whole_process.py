@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from clinlead.analytics.blt import parse_blt
 from clinlead.selection.models import Selection
-from tests.browser.conftest import assert_accessible, assert_no_browser_errors, heading, log_in
+from tests.browser.conftest import assert_accessible, assert_no_browser_errors, heading, log_in_as
 from tests.selection import factories as f
 from tests.selection.conftest import _cheap_passphrase_hashing  # noqa: F401 (autouse)
 
@@ -50,7 +50,7 @@ def main(page):
 
 def as_person(new_page, live_server, username):
     page = new_page()
-    log_in(page, live_server, username)
+    log_in_as(page, live_server, username)
     return page
 
 
@@ -193,7 +193,7 @@ def test_a_whole_selection_from_vacancy_to_appointment(demo, live_server, new_pa
         vacancy__position=f.position(POSITION), stage=Selection.Stage.BALLOT
     )
     refused = new_page()
-    log_in(refused, live_server, "tara")
+    log_in_as(refused, live_server, "tara")
     assert refused.goto(f"{live_server.url}/selection/{selection.pk}/results/").status == 403
     assert heading(refused) == "You do not have access to this page"
     refused.close()

@@ -8,7 +8,7 @@ from tests.browser.conftest import (
     assert_accessible,
     assert_no_browser_errors,
     heading,
-    log_in,
+    log_in_as,
     save_screenshot,
     smallest_chart_text,
 )
@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_the_succession_chart_is_an_organisation_chart_readable_everywhere(
         device, demo, live_server, request):
     browser_page = request.getfixturevalue(device)
-    log_in(browser_page, live_server, "erin")
+    log_in_as(browser_page, live_server, "erin")
     browser_page.goto(f"{live_server.url}/succession/northgate/chart/")
     assert heading(browser_page) == "Succession chart"
     chart = browser_page.locator("svg.clinlead-org-chart")

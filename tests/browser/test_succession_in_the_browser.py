@@ -15,7 +15,7 @@ from tests.browser.conftest import (
     assert_no_browser_errors,
     assert_real_page,
     heading,
-    log_in,
+    log_in_as,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -80,7 +80,7 @@ def test_a_talent_admin_builds_a_pool_and_the_monitor_changes(demo, live_server,
     assert position is not None, "the demo leaves some key positions without a pool"
     first, second = candidates_for(position)
 
-    log_in(page, live_server, "tara")
+    log_in_as(page, live_server, "tara")
     follow(
         page,
         page.get_by_role("navigation", name="Menu").get_by_role(
@@ -134,7 +134,7 @@ def test_an_incumbent_manages_only_her_own_pool_and_others_are_refused(
         .first()
     )
 
-    log_in(page, live_server, "alice")
+    log_in_as(page, live_server, "alice")
     follow(
         page, page.get_by_role("navigation", name="Menu").get_by_role("link", name="My successors")
     )
@@ -152,7 +152,7 @@ def test_an_incumbent_manages_only_her_own_pool_and_others_are_refused(
 
     for username in ("bob", "charlie"):
         visitor = new_page()
-        log_in(visitor, live_server, username)
+        log_in_as(visitor, live_server, username)
         for path in (f"/succession/positions/{cardiology.pk}/pool/", "/succession/northgate/"):
             response = visitor.goto(f"{live_server.url}{path}")
             assert response.status == 403, (username, path)

@@ -10,7 +10,7 @@ from tests.browser.conftest import (
     assert_accessible,
     assert_no_browser_errors,
     heading,
-    log_in,
+    log_in_as,
     save_screenshot,
 )
 
@@ -20,7 +20,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def start_survey(page, live_server):
     cycle = SurveyCycle.objects.get(organisation__slug="northgate", status=SurveyCycle.Status.OPEN)
-    log_in(page, live_server, "bob")
+    log_in_as(page, live_server, "bob")
     page.goto(f"{live_server.url}/survey/cycles/{cycle.pk}/start/")
     with page.expect_navigation():
         page.get_by_role("button", name="Start the survey").click()
