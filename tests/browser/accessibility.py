@@ -33,7 +33,9 @@ _SIGNATURE_JS = """async (presenceOnly) => {
     if (document.querySelector("iframe, frame, object, embed")) return null;
     const STYLE = ["display", "visibility", "color", "background-color", "background-image",
                    "font-size", "font-weight", "font-style", "opacity", "text-shadow", "position",
-                   "overflow-x", "overflow-y", "content"];
+                   "overflow-x", "overflow-y", "content",
+                   // link-in-text-block: a link told from its text by more than colour.
+                   "text-decoration-line", "border-bottom-style"];
     const textKind = (el) => {
         // 0: no text of its own; 1: only marks (axe's contrast check skips icons, bullets);
         // 2: letters or digits.
@@ -167,7 +169,8 @@ def assert_accessible(page):
     on a control named by its content, and the control's text (label-content-name-mismatch
     compares them); whether each element has text of its own (none, only marks, letters or
     digits); its computed display, visibility, colours, background, font size, weight and style,
-    opacity, text shadow, position, overflow and whether it scrolls, and its ::before/::after
+    opacity, text shadow, position, underline and bottom border (how link-in-text-block tells a
+    link from its text), overflow and whether it scrolls, and its ::before/::after
     content; for a <p> before a <p>, their lengths' ratio (p-as-heading); <style> rules; and the
     viewport. Two pages with the same signature differ only in the wording of text and free-text
     attributes, and in addresses. axe's A/AA rules decide from a name being empty or not, not

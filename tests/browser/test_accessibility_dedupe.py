@@ -1,8 +1,8 @@
 """assert_accessible skips a page whose structure axe has already found clean. It must still
 scan, and fail, a page that differs from a clean one only in something axe judges: an attribute,
-whether a link has text, the colour of text, the words of a control whose aria-label must hold
-them. Each case makes the login page clean with a probe, checks that the same page with other
-wording is skipped, then changes the probe as said."""
+whether a link has text, the colour of text, a link's underline, the words of a control whose
+aria-label must hold them. Each case makes the login page clean with a probe, checks that the
+same page with other wording is skipped, then changes the probe as said."""
 
 import pytest
 
@@ -31,6 +31,13 @@ CASES = {
         '<p class="probe-text">Words a person has to read</p>',
         "() => document.styleSheets[0].insertRule('.probe-text { color: #dddddd; }')",
         r"color-contrast \(serious\)",
+    ),
+    # The same link in a sentence, its underline taken off by a style rule (as a hover rule
+    # does): told from the text around it by colour alone.
+    "link-in-text-block": (
+        '<p>Read <a id="probe" class="probe-link" href="/somewhere/">the report</a> first.</p>',
+        "() => document.styleSheets[0].insertRule('.probe-link { text-decoration: none; }')",
+        r"link-in-text-block \(serious\)",
     ),
     # The same button, its words no longer those of its aria-label: only the wording differs.
     "label-content-name-mismatch": (
