@@ -11,6 +11,7 @@ set), `smallest_chart_text` measures the chart text as drawn on screen.
 """
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--disable-site-isolation-trials",  # with FEATURES_OFF below
 ]
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
 IPHONE = {
@@ -31,6 +33,15 @@ NOT_A_PAGE = {
     "Page not found", "You do not have access to this page",
     "Sorry, there is a problem with the service", "Too many failed attempts",
 }
+# Chromium features switched off to save CPU (about a tenth of the browser tests' Chromium time,
+# measured on tests/browser): site isolation, a new renderer document per navigation, a spare
+# renderer kept warm, and browsing-instance swaps. The tests load one local site, so each context
+# keeps one renderer process instead of starting and throwing away several; what a page does
+# is the same. Passed with Playwright's own list: Chromium reads only the last --disable-features.
+FEATURES_OFF = [
+    "IsolateOrigins", "site-per-process", "RenderDocument", "SpareRendererForSitePerProcess",
+    "ProactivelySwapBrowsingInstance",
+]
 TIMEOUT_MS = 15_000
 # The backend a password login through the form is accepted by (axes' backend only refuses).
 PASSWORD_BACKEND = "clinlead.accounts.backends.ActiveStaffBackend"
@@ -49,9 +60,39 @@ def browser():
     # otherwise refuse to be called by the tests (and fixtures) that drive the browser.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = launch_chromium(p)
         yield browser
         browser.close()
+
+
+def launch_chromium(playwright):
+    """Debian's chromium with CHROMIUM_ARGS, and FEATURES_OFF switched off as well as the features
+    Playwright switches off. Playwright passes its own --disable-features and Chromium honours
+    only the last one given, so the browser is launched once to read Playwright's list back,
+    then again with both lists in one switch (test_browser_launch.py checks the result)."""
+
+    def launch(extra):
+        return playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS + extra
+        )
+
+    first = launch([])
+    try:
+        off = [f for switch in features_off_switches(first) for f in switch]
+    finally:
+        first.close()
+    return launch([f"--disable-features={','.join(dict.fromkeys(off + FEATURES_OFF))}"])
+
+
+def features_off_switches(browser):
+    """Each --disable-features switch the browser was launched with, in order, as lists."""
+    page = browser.new_page()
+    try:
+        page.goto("chrome://version")
+        command_line = page.locator("#command_line").inner_text()
+    finally:
+        page.close()
+    return [s.split(",") for s in re.findall(r"--disable-features=(\S+)", command_line)]
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -63,3 +63,22 @@ def test_a_page_differing_in_what_axe_judges_is_scanned_and_fails(case, live_ser
     page.evaluate(make_faulty)
     with pytest.raises(AssertionError, match=violation):
         assert_accessible(page)
+
+
+def test_a_link_under_the_pointer_is_judged_at_rest(live_server, page):
+    """The pointer is left wherever the last click was. A link under it shows its hover style,
+    which in the NHS.UK design takes the underline off; the page at rest underlines it, and
+    that is the page axe must judge."""
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.evaluate(
+        ADD_PROBE,
+        '<p>Read <a id="probe" class="probe-link" href="/somewhere/">the report</a> first.</p>',
+    )
+    page.evaluate(
+        "() => document.styleSheets[0].insertRule("
+        "'.probe-link:hover { text-decoration: none; }')"
+    )
+    page.hover("#probe")
+    assert page.evaluate("() => document.getElementById('probe').matches(':hover')")
+    assert_accessible(page)
+    assert not page.evaluate("() => document.getElementById('probe').matches(':hover')")
