@@ -291,7 +291,16 @@ class SharedDemo:
 
 
 def _reload_seed_data():
-    """What the data migrations load, which a flush removes; SQLite's kept snapshot holds it."""
+    """What the data migrations load, which a flush removes; SQLite's kept snapshot holds it.
+    The flush empties the tables but leaves their id sequences where they were, so they are
+    started again first: the seeded rows get the ids a migrated database gives them."""
+    from django.core.management.color import no_style
+    from django.db import connection
+
+    sequences = connection.introspection.sequence_list()
+    with connection.cursor() as cursor:
+        for statement in connection.ops.sequence_reset_by_name_sql(no_style(), sequences):
+            cursor.execute(statement)
     tables_from_models.load_seed_data()
 
 

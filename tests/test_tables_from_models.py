@@ -94,3 +94,19 @@ def test_a_seeded_row_missing_or_an_index_of_its_own_would_be_seen(migrated):
     assert set(differing) == {"development_frameworklevel", "development_framework"}
     assert set(differing["development_frameworklevel"]) == {"rows"}
     assert set(differing["development_framework"]) == {"indexes"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_seeded_rows_loaded_again_after_a_flush_are_the_migrated_ones(migrated):
+    """A test that commits ends with a flush, and the next test on the empty database gets the
+    seeded rows loaded again (conftest's `_reload_seed_data`, on PostgreSQL): with the ids a
+    migrated database gives them, not the next ids of the flushed tables' sequences. (Which
+    test ran before decided whether the first test above passed in the PostgreSQL pass.)"""
+    from django.core.management import call_command
+
+    from tests.conftest import _reload_seed_data
+
+    # As a committing test ends (TransactionTestCase keeps the sequences going).
+    call_command("flush", interactive=False, verbosity=0, reset_sequences=False)
+    _reload_seed_data()
+    assert _differences(_test_database(), migrated) == {}
