@@ -387,7 +387,9 @@ def pytest_collection_finish(session):
     in the background as soon as the tests are known, if one that will run needs it, while this
     process creates its database and builds the demo. `installed_frontend` then finds it
     installed, or waits for it (a file lock); a failure is reported there."""
-    chromium = Path("/usr/bin/chromium").exists()
+    from tests.browser.conftest import CHROMIUM
+
+    chromium = CHROMIUM.exists()
     if any(
         not item.get_closest_marker("skip")
         and (

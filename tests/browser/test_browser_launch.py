@@ -10,7 +10,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_the_last_disable_features_switch_holds_every_feature_switched_off(browser):
-    switches = features_off_switches(browser)
+    switches = features_off_switches()
     honoured = set(switches[-1])
     assert len(switches) >= 2, "Playwright's own switch was not seen: nothing to merge"
     assert set(FEATURES_OFF) <= honoured
