@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from clinlead.org.models import Organisation, Position, Unit
 from tests.access_table import (
     EVERYONE_LOGGED_IN,
     FORBIDDEN,
@@ -20,6 +19,7 @@ from tests.access_table import (
     ROLES,
     only,
 )
+from tests.held_demo import held_world, rolled_back, sign_in
 
 # url name -> (method, arguments builder, {role: status})
 ACCESS = {
@@ -84,18 +84,12 @@ def test_every_row_covers_every_role():
         assert set(table) == set(ROLES), name
 
 
-@pytest.fixture
-def objects(demo):
-    northgate = Organisation.objects.get(slug="northgate")
-    found = {
-        "unit": Unit.objects.get(organisation=northgate, path="Medicine/Cardiology").pk,
-        "person": demo.personas["bob"],
-        "position": Position.objects.filter(organisation=northgate, is_key=True).first().pk,
-    }
-    for module in APP_MODULES:
-        if hasattr(module, "objects"):
-            found.update(module.objects(demo))
-    return found
+@pytest.fixture(scope="module")
+def access_world(shared_demo, django_db_blocker):
+    """The demo, the URLs' ids and each role's session, made once for the module
+    (tests/held_demo.py); each test's requests are rolled back after it."""
+    with held_world(shared_demo, django_db_blocker, APP_MODULES) as held:
+        yield held
 
 
 def url_names():
@@ -127,17 +121,19 @@ def pdfs_laid_out_once(monkeypatch):
     return drawn
 
 
+@pytest.mark.django_db  # makes the session create the test database
 @pytest.mark.parametrize("name", url_names())
-def test_each_role_gets_the_answer_the_table_gives(name, objects, client, login, pdfs_laid_out_once):
+def test_each_role_gets_the_answer_the_table_gives(name, access_world, django_db_blocker, client,
+                                                   pdfs_laid_out_once):
+    _, objects, sessions = access_world
     method, arguments, table = ACCESS[name]
     url = reverse(name, kwargs=arguments(objects))
     answers = {}
-    for role in ROLES:
-        client.logout()
-        if role != "anonymous":
-            login(role)
-        response = getattr(client, method)(url)
-        answers[role] = response.status_code
-        if role == "anonymous" and table[role] == FOUND and name not in {"accounts:logout", "accounts:login"}:
-            assert reverse("accounts:login") in response["Location"], name
+    with django_db_blocker.unblock(), rolled_back():
+        for role in ROLES:
+            sign_in(client, role, sessions)
+            response = getattr(client, method)(url)
+            answers[role] = response.status_code
+            if role == "anonymous" and table[role] == FOUND and name not in {"accounts:logout", "accounts:login"}:
+                assert reverse("accounts:login") in response["Location"], name
     assert answers == table, name

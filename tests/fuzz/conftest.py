@@ -4,7 +4,8 @@
 at the end of the run, so CI output shows how many cases were tried."""
 
 import pytest
-from django.db import transaction
+
+from tests.held_demo import held_world, rolled_back  # noqa: F401 (rolled_back: for the tests)
 
 _CASES = {}
 
@@ -24,62 +25,19 @@ def report_cases(request, count):
 
 @pytest.fixture(scope="module")
 def fuzz_world(shared_demo, django_db_blocker):
-    """The shared demo world (tests/conftest.py) and the ids the access table needs; whatever the
-    module writes is rolled back when it ends."""
+    """(world, objects, sessions): the shared demo world (tests/conftest.py), the ids the access
+    table needs and each role's session (tests/held_demo.py); whatever the module writes is
+    rolled back when it ends."""
     from tests.test_access import APP_MODULES
 
-    with django_db_blocker.unblock():
-        world = shared_demo.hold()
-        outer = _testcase_atomic()
-        outer.__enter__()
-        try:
-            objects = _objects(world, APP_MODULES)
-            yield world, objects
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-            shared_demo.held = False
+    with held_world(shared_demo, django_db_blocker, APP_MODULES) as held:
+        yield held
 
 
 @pytest.fixture
 def fuzz_db(fuzz_world, django_db_blocker):
     with django_db_blocker.unblock():
         yield fuzz_world
-
-
-def _testcase_atomic():
-    # Marked as a test case's block, so the actions' durable transactions may run inside it.
-    atomic = transaction.atomic()
-    atomic._from_testcase = True
-    return atomic
-
-
-class rolled_back:
-    """One example: whatever it writes is undone afterwards."""
-
-    def __enter__(self):
-        self.atomic = _testcase_atomic()
-        self.atomic.__enter__()
-
-    def __exit__(self, *exc):
-        transaction.set_rollback(True)
-        self.atomic.__exit__(None, None, None)
-        return False
-
-
-def _objects(world, modules):
-    from clinlead.org.models import Organisation, Position, Unit
-
-    northgate = Organisation.objects.get(slug="northgate")
-    found = {
-        "unit": Unit.objects.get(organisation=northgate, path="Medicine/Cardiology").pk,
-        "person": world.personas["bob"],
-        "position": Position.objects.filter(organisation=northgate, is_key=True).first().pk,
-    }
-    for module in modules:
-        if hasattr(module, "objects"):
-            found.update(module.objects(world))
-    return found
 
 
 def pytest_runtest_logreport(report):

@@ -3,7 +3,6 @@ formulas, huge and tiny numbers and impossible dates: the answer is always below
 refused form leaves every table as it was."""
 
 import re
-from http.cookies import SimpleCookie
 
 import pytest
 from django.urls import reverse
@@ -21,6 +20,7 @@ from tests.fuzz.hostile import (
     xlsx_bytes,
 )
 from tests.fuzz.invariants import assert_nothing_half_written, row_counts
+from tests.held_demo import sign_in
 
 pytestmark = pytest.mark.django_db  # makes the session create the test database
 
@@ -60,7 +60,7 @@ def forms_to_fill(fuzz_world, django_db_blocker):
     from clinlead.accounts.models import User
     from tests.test_access import ACCESS
 
-    _, objects = fuzz_world
+    _, objects, _ = fuzz_world
     found = {}
     with django_db_blocker.unblock():
         for role in DISCOVER_AS:
@@ -150,7 +150,7 @@ def _file(header, rows, filename):
     report_multiple_bugs=False,
 )
 @given(data=st.data())
-def _fill(data, client, form, kind, users, sessions, counter):
+def _fill(data, client, form, kind, sessions, counter):
     role = data.draw(
         st.one_of(st.sampled_from(sorted(form["seen_by"])), st.sampled_from(ROLES)), label="role"
     )
@@ -161,7 +161,7 @@ def _fill(data, client, form, kind, users, sessions, counter):
         else:
             values[name] = data.draw(value_for(field, kind), label=name)
     counter[0] += 1
-    _sign_in(client, role, users, sessions)
+    sign_in(client, role, sessions)
     with rolled_back():
         if form["method"] == "post":
             before = row_counts()
@@ -177,33 +177,15 @@ def _fill(data, client, form, kind, users, sessions, counter):
     assert response.status_code < 500, (form["action"], role, values)
 
 
-def _sign_in(client, role, users, sessions):
-    """The client as `role`, logged in afresh: a role's session is made once per module (a login
-    writes the session, the lockout's records and last_login, a fifth of an example's time) and
-    each example starts from its cookie. The session row lives in the module's transaction and
-    whatever an example does to it (a logout, a new key) is rolled back with the example."""
-    if role not in sessions:
-        client.cookies = SimpleCookie()
-        if role != "anonymous":
-            client.force_login(users[role])
-        sessions[role] = dict(client.cookies)
-    client.cookies = SimpleCookie()
-    for name, morsel in sessions[role].items():
-        client.cookies[name] = morsel.copy()
-
-
 def test_every_form_as_every_role_answers_below_500_and_writes_nothing_when_refused(
     fuzz_db, forms_to_fill, client, request
 ):
-    from clinlead.accounts.models import User
-
-    users = {u.username: u for u in User.objects.filter(username__in=ROLES)}
-    sessions = {}  # role: its cookies once logged in
+    _, _, sessions = fuzz_db
     counter, failures = [0], []
     for form in forms_to_fill:
         for kind in KIND_STRATEGIES:
             try:
-                _fill(client=client, form=form, kind=kind, users=users, sessions=sessions,
+                _fill(client=client, form=form, kind=kind, sessions=sessions,
                       counter=counter)
             except Exception as exc:  # noqa: BLE001 - every failing form is listed, not just the first
                 failures.append(
