@@ -40,10 +40,11 @@ NOT_A_PAGE = {
     "Sorry, there is a problem with the service", "Too many failed attempts",
 }
 # Chromium features switched off to save CPU (about a tenth of the browser tests' Chromium time,
-# measured on tests/browser): site isolation, a new renderer document per navigation, a spare
-# renderer kept warm, and browsing-instance swaps. The tests load one local site, so each context
-# keeps one renderer process instead of starting and throwing away several; what a page does
-# is the same. Passed with Playwright's own list: Chromium reads only the last --disable-features.
+# measured on tests/browser with the full chromium): site isolation, a new renderer document per
+# navigation, a spare renderer kept warm, and browsing-instance swaps. The tests load one local
+# site, so each context keeps one renderer process instead of starting and throwing away
+# several; what a page does is the same. Passed with Playwright's own list: Chromium reads only
+# the last --disable-features.
 FEATURES_OFF = [
     "IsolateOrigins", "site-per-process", "RenderDocument", "SpareRendererForSitePerProcess",
     "ProactivelySwapBrowsingInstance",
