@@ -1,8 +1,9 @@
 """The shared demo held by a whole test module, for modules that ask the same world many
 questions (the access table, the form fuzz): the demo, the ids the access table's URLs need and
 a logged-in session for each role are made once per module, and each test (or example) runs in
-a transaction of its own, rolled back afterwards (`rolled_back`). Whatever the module writes is
-rolled back when it ends. A module using it runs whole in one process (tests/conftest.py)."""
+a transaction of its own, rolled back afterwards (the test's own, or `rolled_back`). Whatever
+the module writes is rolled back when it ends. A module using it runs whole in one process
+(tests/conftest.py)."""
 
 from contextlib import contextmanager
 from http.cookies import SimpleCookie

@@ -5,7 +5,7 @@ at the end of the run, so CI output shows how many cases were tried."""
 
 import pytest
 
-from tests.held_demo import held_world, rolled_back  # noqa: F401 (rolled_back: for the tests)
+from tests.held_demo import held_world
 
 _CASES = {}
 

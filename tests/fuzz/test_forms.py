@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from tests.access_table import ROLES
-from tests.fuzz.conftest import report_cases, rolled_back
+from tests.fuzz.conftest import report_cases
 from tests.fuzz.hostile import (
     KIND_STRATEGIES,
     FormFinder,
@@ -20,7 +20,7 @@ from tests.fuzz.hostile import (
     xlsx_bytes,
 )
 from tests.fuzz.invariants import assert_nothing_half_written, row_counts
-from tests.held_demo import sign_in
+from tests.held_demo import rolled_back, sign_in
 
 pytestmark = pytest.mark.django_db  # makes the session create the test database
 

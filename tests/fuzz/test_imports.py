@@ -10,9 +10,10 @@ from django.core.exceptions import ValidationError
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
-from tests.fuzz.conftest import report_cases, rolled_back
+from tests.fuzz.conftest import report_cases
 from tests.fuzz.hostile import KIND_STRATEGIES, csv_bytes, xlsx_bytes
 from tests.fuzz.invariants import assert_nothing_half_written, row_counts
+from tests.held_demo import rolled_back
 
 pytestmark = pytest.mark.django_db  # makes the session create the test database
 
