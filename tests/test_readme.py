@@ -1,5 +1,6 @@
 """The README's promises about the `clinlead` command hold: every command its table names exists,
-with every sub-command and option the table shows."""
+with every sub-command and option the table shows; its Quick start is two commands, and the second
+is the test command CI and `benchmarks/readme_suite_time.py` run."""
 
 import argparse
 import re
@@ -52,3 +53,27 @@ def test_every_command_in_the_readme_exists_with_its_options(written):
     parser = parser_for(words)
     for option in re.findall(r"--[a-z][a-z-]*", written):
         assert option in parser._option_string_actions, f"`{written}`: {option} is not an option"
+
+
+def quick_start_commands():
+    """The fenced commands of the README's Quick start, in order."""
+    quick_start = README.read_text(encoding="utf-8").split("## Quick start", 1)[1]
+    return re.findall(r"```\n(.*?)\n```", quick_start.split("\n## ", 1)[0], flags=re.S)
+
+
+def test_the_quick_start_is_two_commands_the_demo_then_the_whole_suite():
+    demo, suite = quick_start_commands()
+    assert demo.endswith("clinlead demo") and suite.endswith("&& pytest")
+
+
+def test_ci_and_the_suite_benchmark_run_the_quick_starts_test_command():
+    import importlib.util
+
+    suite = quick_start_commands()[1]
+    ci = (README.parent / ".ci" / "run").read_text(encoding="utf-8")
+    assert f'TEST_COMMAND="{suite}"' in ci
+    path = README.parent / "benchmarks" / "readme_suite_time.py"
+    spec = importlib.util.spec_from_file_location("readme_suite_time", path)
+    benchmark = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(benchmark)
+    assert benchmark.readme_test_command(README) == suite
