@@ -57,15 +57,14 @@ def forms_to_fill(fuzz_world, django_db_blocker):
     """Every form on every page, as the superuser, a leader and a member of staff see them."""
     from django.test import Client
 
-    from clinlead.accounts.models import User
     from tests.test_access import ACCESS
 
-    _, objects, _ = fuzz_world
+    _, objects, sessions = fuzz_world
     found = {}
     with django_db_blocker.unblock():
         for role in DISCOVER_AS:
             client = Client()
-            client.force_login(User.objects.get(username=role))
+            sign_in(client, role, sessions)
             for name, (method, arguments, _) in sorted(ACCESS.items()):
                 if method != "get" or any(s in name for s in SKIP):
                     continue
@@ -100,7 +99,7 @@ def forms_to_fill(fuzz_world, django_db_blocker):
                 )
         # The survey form, reached by a member of staff asking for their link (kept for the module).
         client = Client()
-        client.force_login(User.objects.get(username="bob"))
+        sign_in(client, "bob", sessions)
         page = client.post(
             reverse("surveys:start", kwargs={"pk": objects["open_cycle"]}), follow=True
         )
